@@ -1,0 +1,178 @@
+import { z } from 'zod';
+
+/**
+ * The whole Vigil configuration as one schema: types, defaults and per-key validation in one place.
+ * Cross-key rules (duplicate ids, replicas on the wrong mode, URL grammar, regexes) live in validate.ts.
+ * Keys marked "extension" are Vigil TS additions that Vigil ignores, so one file can serve both.
+ */
+
+const seconds = (min: number) => z.number().int().min(min).max(31_536_000);
+const absoluteUrl = z.string().refine((value) => URL.canParse(value), { message: 'must be an absolute URL' });
+
+export const LOG_LEVELS = ['off', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+const serverSchema = z.object({
+  log_level: z
+    .string()
+    .transform((value) => value.toLowerCase())
+    .pipe(z.enum(LOG_LEVELS))
+    .default('error'),
+  inet: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|\d{1,3}(\.\d{1,3}){3}):\d{1,5}$/, {
+      message: 'must be IP:PORT, such as 0.0.0.0:8080 or [::1]:8080 (no host names)',
+    })
+    .default('[::1]:8080'),
+  workers: z.number().int().min(1).max(1024).default(4),
+  mcp_server: z.boolean().default(false),
+  manager_token: z.string(),
+  reporter_token: z.string(),
+});
+
+const assetsSchema = z.object({
+  path: z.string().default('./res/assets/'),
+});
+
+const brandingSchema = z.object({
+  page_title: z.string().default('Status Page'),
+  page_url: absoluteUrl,
+  company_name: z.string(),
+  icon_color: z.string(),
+  icon_url: absoluteUrl,
+  logo_color: z.string(),
+  logo_url: absoluteUrl,
+  website_url: absoluteUrl,
+  support_url: absoluteUrl,
+  custom_html: z.string().optional(),
+});
+
+const metricsSchema = z.object({
+  poll_interval: seconds(1).default(120),
+  poll_retry: z.number().int().min(0).max(255).default(2),
+  poll_retry_wait: z.number().int().min(0).max(3_600_000).default(500),
+  poll_http_status_healthy_above: z.number().int().min(100).max(999).default(200),
+  poll_http_status_healthy_below: z.number().int().min(100).max(1000).default(400),
+  poll_delay_dead: seconds(1).default(10),
+  poll_delay_sick: seconds(0).default(5),
+  poll_parallelism: z.number().int().min(1).max(10_000).default(4),
+  push_delay_dead: seconds(0).default(20),
+  push_system_cpu_sick_above: z.number().min(0).default(0.9),
+  push_system_ram_sick_above: z.number().min(0).default(0.9),
+  script_interval: seconds(1).default(300),
+  script_parallelism: z.number().int().min(1).max(1024).default(2),
+  /** Extension: a script running longer is killed with its process group and reported dead. */
+  script_timeout: seconds(1).default(60),
+  local_delay_dead: seconds(0).default(40),
+});
+
+const rabbitmqSchema = z.object({
+  api_url: absoluteUrl,
+  auth_username: z.string(),
+  auth_password: z.string(),
+  virtualhost: z.string(),
+  queue_ready_healthy_below: z.number().int().min(0),
+  queue_nack_healthy_below: z.number().int().min(0),
+  queue_ready_dead_above: z.number().int().min(0),
+  queue_nack_dead_above: z.number().int().min(0),
+  queue_loaded_retry_delay: z.number().int().min(0).optional(),
+});
+
+const pluginsSchema = z.object({
+  rabbitmq: rabbitmqSchema.optional(),
+});
+
+const channel = <T extends z.ZodRawShape>(shape: T) =>
+  z.object({ ...shape, reminders_only: z.boolean().default(false) });
+
+const notifySchema = z.object({
+  startup_notification: z.boolean().default(true),
+  reminder_interval: seconds(1).optional(),
+  reminder_backoff_function: z.enum(['none', 'linear', 'square', 'cubic']).default('none'),
+  reminder_backoff_limit: z.number().int().min(1).max(65_535).default(3),
+  reminder_escalate: z.boolean().default(false),
+  email: channel({
+    to: z.string(),
+    from: z.string(),
+    smtp_host: z.string().default('localhost'),
+    smtp_port: z.number().int().min(1).max(65_535).default(587),
+    smtp_username: z.string().optional(),
+    smtp_password: z.string().optional(),
+    smtp_encrypt: z.boolean().default(true),
+  }).optional(),
+  twilio: channel({
+    to: z.array(z.string()),
+    service_sid: z.string(),
+    account_sid: z.string(),
+    auth_token: z.string(),
+  }).optional(),
+  slack: channel({ hook_url: absoluteUrl, mention_channel: z.boolean().default(false) }).optional(),
+  zulip: channel({
+    bot_email: z.string(),
+    bot_api_key: z.string(),
+    channel: z.string(),
+    api_url: absoluteUrl,
+  }).optional(),
+  telegram: channel({
+    bot_token: z.string(),
+    chat_id: z.string(),
+    message_thread_id: z.number().int().optional(),
+  }).optional(),
+  pushover: channel({ app_token: z.string(), user_keys: z.array(z.string()) }).optional(),
+  gotify: channel({ app_url: absoluteUrl, app_token: z.string() }).optional(),
+  xmpp: channel({ to: z.string(), from: z.string(), xmpp_password: z.string() }).optional(),
+  matrix: channel({ homeserver_url: absoluteUrl, access_token: z.string(), room_id: z.string() }).optional(),
+  webex: channel({ endpoint_url: absoluteUrl, token: z.string(), room_id: z.string() }).optional(),
+  webhook: z.object({ hook_url: absoluteUrl }).optional(),
+});
+
+export const NODE_MODES = ['poll', 'push', 'script', 'local'] as const;
+export const HTTP_METHODS = ['HEAD', 'GET', 'POST', 'PUT', 'PATCH'] as const;
+
+const nodeSchema = z.object({
+  id: z.string().min(1),
+  label: z.string(),
+  mode: z.enum(NODE_MODES),
+  replicas: z.array(z.string()).optional(),
+  scripts: z.array(z.string()).optional(),
+  http_headers: z.record(z.string(), z.string()).default({}),
+  http_method: z.enum(HTTP_METHODS).optional(),
+  http_body: z.string().optional(),
+  http_body_healthy_match: z.string().optional(),
+  reveal_replica_name: z.boolean().default(false),
+  link_url: absoluteUrl.optional(),
+  link_label: z.string().optional(),
+  rabbitmq_queue: z.string().optional(),
+  rabbitmq_queue_nack_healthy_below: z.number().int().min(0).optional(),
+  rabbitmq_queue_nack_dead_above: z.number().int().min(0).optional(),
+});
+
+const serviceSchema = z.object({
+  id: z.string().min(1),
+  label: z.string(),
+  node: z.array(nodeSchema),
+});
+
+const probeSchema = z.object({
+  service: z.array(serviceSchema),
+});
+
+export const configSchema = z.object({
+  server: serverSchema,
+  /** Accepted for compatibility; Vigil TS ships its own assets (see docs/compatibility.md). */
+  assets: assetsSchema.optional(),
+  branding: brandingSchema,
+  metrics: metricsSchema,
+  plugins: pluginsSchema.optional(),
+  notify: notifySchema.optional(),
+  probe: probeSchema,
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+export type ServerConfig = RawConfig['server'];
+export type BrandingConfig = RawConfig['branding'];
+export type MetricsConfig = RawConfig['metrics'];
+export type NotifyConfig = NonNullable<RawConfig['notify']>;
+export type RabbitmqConfig = NonNullable<NonNullable<RawConfig['plugins']>['rabbitmq']>;
+export type NodeConfig = z.output<typeof nodeSchema>;
+export type ServiceConfig = z.output<typeof serviceSchema>;
+export type NodeMode = (typeof NODE_MODES)[number];

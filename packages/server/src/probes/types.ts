@@ -1,0 +1,59 @@
+import type { Health } from '../model/health.js';
+
+/** What a poll replica URL points at (spec §4.1), before any node-level options. */
+export type ReplicaAddress =
+  | { kind: 'icmp'; host: string }
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'ssh'; host: string; port: number }
+  | { kind: 'http'; url: string };
+
+export type HttpMethod = 'HEAD' | 'GET' | 'POST' | 'PUT' | 'PATCH';
+
+/** Everything one HTTP check needs: the URL plus the node's HTTP options and the global status range. */
+export interface HttpTarget {
+  kind: 'http';
+  url: string;
+  method: HttpMethod;
+  headers: Record<string, string>;
+  body?: string;
+  bodyMatch?: RegExp;
+  /** Inclusive lower bound of a healthy status code. */
+  statusHealthyAbove: number;
+  /** Exclusive upper bound of a healthy status code. */
+  statusHealthyBelow: number;
+  /** Appends the Unix time in seconds as a query string, as Vigil does, to defeat caches. */
+  cacheBuster: boolean;
+}
+
+export interface ScriptTarget {
+  kind: 'script';
+  source: string;
+  /** Kills the script's whole process group after this long; absent means no limit, as in Vigil. */
+  timeoutMs?: number;
+}
+
+export type ProbeTarget = Exclude<ReplicaAddress, { kind: 'http' }> | HttpTarget | ScriptTarget;
+
+export interface ProbeContext {
+  /** Deadline of one attempt (Vigil's `poll_delay_dead`). */
+  timeoutMs: number;
+  /** Aborted when the process shuts down; a probe must give up promptly. */
+  signal: AbortSignal;
+}
+
+/**
+ * Outcome of one attempt. Poll probes answer healthy or dead (the latency-to-sick rule is applied
+ * by the caller); script probes may answer sick themselves.
+ */
+export interface ProbeResult {
+  health: Health;
+  latencyMs: number;
+  /** A short human reason when not healthy: "connection refused", "status 503", "exit 3"… */
+  reason?: string;
+}
+
+/** One kind of check. `check` never throws: every failure is a dead (or sick) result with a reason. */
+export interface Probe<T extends ProbeTarget = ProbeTarget> {
+  readonly kind: T['kind'];
+  check(target: T, context: ProbeContext): Promise<ProbeResult>;
+}
