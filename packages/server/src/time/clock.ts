@@ -37,3 +37,21 @@ export function sleep(clock: Clock, delayMs: number, signal?: AbortSignal): Prom
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** Node's timers overflow past ~24.8 days; longer delays are chained. */
+const LONGEST_TIMER_MS = 2_147_483_647;
+
+/** Like `clock.setTimeout`, for any delay; returns a function that cancels it. */
+export function setLongTimeout(clock: Clock, callback: () => void, delayMs: number): () => void {
+  const dueAt = clock.now() + delayMs;
+  let handle: TimerHandle;
+  const arm = () => {
+    const remaining = dueAt - clock.now();
+    handle = clock.setTimeout(
+      remaining > LONGEST_TIMER_MS ? arm : callback,
+      Math.min(remaining, LONGEST_TIMER_MS),
+    );
+  };
+  arm();
+  return () => clock.clearTimeout(handle);
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js';
+import { summarizeConfig } from './config/summary.js';
+import { createLogger } from './log/logger.js';
+import { startVigil } from './main.js';
+
+/** A stop that takes longer than this is cut short: a supervisor is waiting to restart us. */
+const SHUTDOWN_DEADLINE_MS = 5000;
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/** Loads the config or exits 1 with every problem on stderr. */
+function loadOrExit(path: string): LoadedConfig {
+  try {
+    return loadConfigFile(path, { env: process.env });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const message of error.messages) console.error(`error: ${message}`);
+    process.exit(1);
+  }
+}
+
+async function serve(configPath: string): Promise<void> {
+  const loaded = loadOrExit(configPath);
+  const logger = createLogger({
+    level: loaded.config.server.log_level,
+    pretty: Boolean(process.stdout.isTTY),
+  });
+  logger.info(`starting up Vigil TS ${version} with ${configPath}`);
+  let running: Awaited<ReturnType<typeof startVigil>>;
+  try {
+    running = await startVigil({ loaded, logger });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    console.error(
+      `error: could not start on ${loaded.config.server.inet}: ${code ?? (error as Error).message}`,
+    );
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info(`${signal} received, shutting down`);
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms, exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    running.stop().then(
+      () => logger.flush(() => process.exit(0)),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+function checkConfig(configPath: string): void {
+  const loaded = loadOrExit(configPath);
+  for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
+  console.log(`${configPath}: ok, ${summarizeConfig(loaded.config)}`);
+}
+
+const program = new Command('vigil')
+  .description('Vigil TS: status page, monitoring and alerting, compatible with Vigil configs and reporters')
+  .version(`vigil ${version} (Vigil TS)`, '-V, --version')
+  .option('-c, --config <file>', 'configuration file', './config.cfg')
+  .action((options: { config: string }) => serve(options.config));
+
+program
+  .command('check-config')
+  .description('validate a configuration file, print a summary, exit 0 when valid and 1 when not')
+  .option('-c, --config <file>', 'configuration file', './config.cfg')
+  .action((options: { config: string }) => checkConfig(options.config));
+
+await program.parseAsync();

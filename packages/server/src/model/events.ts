@@ -1,0 +1,28 @@
+/** A minimal typed event emitter: a throwing listener never breaks the model or other listeners. */
+export class TypedEmitter<Events extends Record<string, unknown>> {
+  private listeners: { [K in keyof Events]?: Set<(event: Events[K]) => void> } = {};
+
+  constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
+
+  on<K extends keyof Events>(name: K, listener: (event: Events[K]) => void): () => void {
+    let set = this.listeners[name];
+    if (!set) {
+      set = new Set();
+      this.listeners[name] = set;
+    }
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  emit<K extends keyof Events>(name: K, event: Events[K]): void {
+    const set = this.listeners[name];
+    if (!set) return;
+    for (const listener of set) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,388 @@
+import type { ProbeResult } from '../probes/types.js';
+import { type Clock, setLongTimeout } from '../time/clock.js';
+import { TypedEmitter } from './events.js';
+import { type Health, worst } from './health.js';
+import type { NodeSpec, ServiceSpec, Topology } from './topology.js';
+
+/** System load a push reporter sends: ratios where 1.0 means fully used. */
+export interface Load {
+  cpu: number;
+  ram: number;
+}
+
+/** The RabbitMQ queue check's verdict for a push node (spec §4.7). */
+export interface QueueState {
+  loaded: boolean;
+  stalled: boolean;
+  ready?: number;
+  nack?: number;
+}
+
+export interface ReplicaState {
+  readonly id: string;
+  health: Health;
+  /** Why it is not healthy, kept for the page and alerts. */
+  reason?: string;
+  latencyMs?: number;
+  load?: Load;
+  queue?: QueueState;
+  /** Last push or local report. */
+  report?: { atMs: number; intervalSeconds: number };
+  /** Health the local relay reported, before the deadline rule. */
+  reportedHealth?: Health;
+  /** When the replica was last probed or reported; absent until then. */
+  checkedAtMs?: number;
+  /** When its health last changed (or it appeared). */
+  sinceMs: number;
+}
+
+export interface NodeState {
+  readonly spec: NodeSpec;
+  health: Health;
+  readonly replicas: Map<string, ReplicaState>;
+}
+
+export interface ServiceState {
+  readonly spec: ServiceSpec;
+  health: Health;
+  readonly nodes: Map<string, NodeState>;
+}
+
+export interface ReplicaRef {
+  serviceId: string;
+  nodeId: string;
+  replicaId: string;
+}
+
+export interface HealthChange<T> {
+  subject: T;
+  previous: Health;
+  current: Health;
+  atMs: number;
+}
+
+export interface HealthModelEvents extends Record<string, unknown> {
+  'replica-changed': HealthChange<ReplicaRef> & { reason?: string };
+  'replica-added': ReplicaRef;
+  'replica-removed': ReplicaRef & { previous: Health };
+  'node-changed': HealthChange<{ serviceId: string; nodeId: string }>;
+  'service-changed': HealthChange<{ serviceId: string }>;
+  'page-changed': HealthChange<null>;
+  /** Anything visible changed (health, metrics, replicas); for consumers that re-render. */
+  updated: { atMs: number };
+}
+
+export interface HealthModelSettings {
+  pushDelayDeadSeconds: number;
+  localDelayDeadSeconds: number;
+  pushCpuSickAbove: number;
+  pushRamSickAbove: number;
+}
+
+export type ReportOutcome = 'ok' | 'not-found' | 'wrong-mode';
+
+/**
+ * Current health of every replica, node, service and of the page (worst wins at each level).
+ * Push and local replicas die by timer at exactly `last report + interval + delay`.
+ * No I/O: sources call in, consumers listen to events.
+ */
+export class HealthModel {
+  readonly events: TypedEmitter<HealthModelEvents>;
+  readonly services = new Map<string, ServiceState>();
+  private pageHealthValue: Health = 'healthy';
+  private lastUpdateMs: number | undefined;
+  /** Cancels the pending dead-by-silence timer of each push or local replica. */
+  private readonly deadlines = new Map<ReplicaState, () => void>();
+
+  constructor(
+    topology: Topology,
+    private readonly settings: HealthModelSettings,
+    private readonly clock: Clock,
+    onListenerError?: (error: unknown) => void,
+  ) {
+    this.events = new TypedEmitter(onListenerError);
+    const now = clock.now();
+    for (const serviceSpec of topology.services) {
+      const nodes = new Map<string, NodeState>();
+      for (const nodeSpec of serviceSpec.nodes) {
+        const replicas = new Map<string, ReplicaState>();
+        // Vigil starts every configured replica healthy; checkedAtMs stays empty until a first probe.
+        for (const replica of nodeSpec.replicas)
+          replicas.set(replica.id, { id: replica.id, health: 'healthy', sinceMs: now });
+        nodes.set(nodeSpec.id, { spec: nodeSpec, health: 'healthy', replicas });
+      }
+      this.services.set(serviceSpec.id, { spec: serviceSpec, health: 'healthy', nodes });
+    }
+  }
+
+  get pageHealth(): Health {
+    return this.pageHealthValue;
+  }
+
+  /** Time of the last observation, report or deadline the model took in; undefined before any. */
+  get updatedAtMs(): number | undefined {
+    return this.lastUpdateMs;
+  }
+
+  node(serviceId: string, nodeId: string): NodeState | undefined {
+    return this.services.get(serviceId)?.nodes.get(nodeId);
+  }
+
+  /** Records one poll or script result for a configured replica. */
+  observeProbe(ref: ReplicaRef, result: ProbeResult): ReportOutcome {
+    const node = this.node(ref.serviceId, ref.nodeId);
+    const replica = node?.replicas.get(ref.replicaId);
+    if (!node || !replica) return 'not-found';
+    if (node.spec.mode !== 'poll' && node.spec.mode !== 'script') return 'wrong-mode';
+    const now = this.clock.now();
+    replica.latencyMs = result.latencyMs;
+    replica.checkedAtMs = now;
+    this.setReplicaHealth(node, replica, result.health, result.reason, now);
+    return 'ok';
+  }
+
+  /** A Vigil Reporter load report for a push node (spec §4.5). */
+  reportPush(
+    serviceId: string,
+    nodeId: string,
+    replicaId: string,
+    intervalSeconds: number,
+    load: Load,
+  ): ReportOutcome {
+    const node = this.node(serviceId, nodeId);
+    if (!node) return 'not-found';
+    if (node.spec.mode !== 'push') return 'wrong-mode';
+    const now = this.clock.now();
+    const replica = this.upsertReplica(node, replicaId, now);
+    replica.load = load;
+    replica.report = { atMs: now, intervalSeconds };
+    replica.checkedAtMs = now;
+    this.armDeadline(node, replica, intervalSeconds + this.settings.pushDelayDeadSeconds);
+    this.evaluatePush(node, replica, now);
+    return 'ok';
+  }
+
+  /** A Vigil Local health report for a local node (spec §4.6): it replaces the replica's record. */
+  reportLocal(
+    serviceId: string,
+    nodeId: string,
+    replicaId: string,
+    intervalSeconds: number,
+    health: Health,
+  ): ReportOutcome {
+    const node = this.node(serviceId, nodeId);
+    if (!node) return 'not-found';
+    if (node.spec.mode !== 'local') return 'wrong-mode';
+    const now = this.clock.now();
+    const replica = this.upsertReplica(node, replicaId, now);
+    replica.reportedHealth = health;
+    replica.report = { atMs: now, intervalSeconds };
+    replica.checkedAtMs = now;
+    this.armDeadline(node, replica, intervalSeconds + this.settings.localDelayDeadSeconds);
+    this.setReplicaHealth(
+      node,
+      replica,
+      health,
+      health === 'healthy' ? undefined : `reported ${health} by the local relay`,
+      now,
+    );
+    return 'ok';
+  }
+
+  /** The RabbitMQ check's verdict, applied to every replica of a push node (spec §4.7). */
+  applyQueueState(serviceId: string, nodeId: string, queue: QueueState): ReportOutcome {
+    const node = this.node(serviceId, nodeId);
+    if (!node) return 'not-found';
+    if (node.spec.mode !== 'push') return 'wrong-mode';
+    const now = this.clock.now();
+    for (const replica of node.replicas.values()) {
+      replica.queue = queue;
+      this.evaluatePush(node, replica, now);
+    }
+    return 'ok';
+  }
+
+  /** Removes a push or local replica (the reporter's flush). */
+  flush(serviceId: string, nodeId: string, replicaId: string): ReportOutcome {
+    const node = this.node(serviceId, nodeId);
+    if (!node) return 'not-found';
+    if (node.spec.mode !== 'push' && node.spec.mode !== 'local') return 'wrong-mode';
+    const replica = node.replicas.get(replicaId);
+    if (!replica) return 'not-found';
+    this.clearDeadline(replica);
+    node.replicas.delete(replicaId);
+    const now = this.clock.now();
+    this.lastUpdateMs = now;
+    this.events.emit('replica-removed', { serviceId, nodeId, replicaId, previous: replica.health });
+    this.propagate(node, now);
+    this.events.emit('updated', { atMs: now });
+    return 'ok';
+  }
+
+  /** Every dead replica as `service:node:replica`, in config and insertion order (Vigil's list). */
+  deadReplicaPaths(): string[] {
+    return this.replicaPathsWith('dead');
+  }
+
+  replicaPathsWith(health: Health): string[] {
+    const paths: string[] = [];
+    for (const service of this.services.values()) {
+      for (const node of service.nodes.values()) {
+        for (const replica of node.replicas.values()) {
+          if (replica.health === health) paths.push(`${service.spec.id}:${node.spec.id}:${replica.id}`);
+        }
+      }
+    }
+    return paths;
+  }
+
+  /** Cancels every deadline timer; the model keeps its state but stops changing by itself. */
+  stop(): void {
+    for (const cancel of this.deadlines.values()) cancel();
+    this.deadlines.clear();
+  }
+
+  private upsertReplica(node: NodeState, replicaId: string, now: number): ReplicaState {
+    const existing = node.replicas.get(replicaId);
+    if (existing) return existing;
+    const replica: ReplicaState = { id: replicaId, health: 'healthy', sinceMs: now };
+    node.replicas.set(replicaId, replica);
+    this.events.emit('replica-added', { serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId });
+    return replica;
+  }
+
+  private evaluatePush(node: NodeState, replica: ReplicaState, now: number): void {
+    const { health, reason } = this.pushHealth(replica, now);
+    this.setReplicaHealth(node, replica, health, reason, now);
+  }
+
+  /** Spec §4.5: the deadline first, then CPU/RAM thresholds, then the queue flags (only while healthy). */
+  private pushHealth(replica: ReplicaState, now: number): { health: Health; reason?: string } {
+    const report = replica.report;
+    if (report && now - report.atMs >= (report.intervalSeconds + this.settings.pushDelayDeadSeconds) * 1000) {
+      return {
+        health: 'dead',
+        reason: this.silenceReason(report, this.settings.pushDelayDeadSeconds, 'push_delay_dead'),
+      };
+    }
+    const load = replica.load;
+    if (load && load.cpu > this.settings.pushCpuSickAbove) {
+      return {
+        health: 'sick',
+        reason: `CPU load ${percent(load.cpu)} above ${percent(this.settings.pushCpuSickAbove)}`,
+      };
+    }
+    if (load && load.ram > this.settings.pushRamSickAbove) {
+      return {
+        health: 'sick',
+        reason: `RAM use ${percent(load.ram)} above ${percent(this.settings.pushRamSickAbove)}`,
+      };
+    }
+    if (replica.queue?.stalled) return { health: 'dead', reason: 'RabbitMQ queue stalled' };
+    if (replica.queue?.loaded) return { health: 'sick', reason: 'RabbitMQ queue loaded' };
+    return { health: 'healthy' };
+  }
+
+  private silenceReason(report: { intervalSeconds: number }, delaySeconds: number, delayKey: string): string {
+    const total = report.intervalSeconds + delaySeconds;
+    return `no report for ${total} s (interval ${report.intervalSeconds} s + ${delayKey} ${delaySeconds} s)`;
+  }
+
+  private armDeadline(node: NodeState, replica: ReplicaState, afterSeconds: number): void {
+    this.clearDeadline(replica);
+    const cancel = setLongTimeout(
+      this.clock,
+      () => {
+        this.deadlines.delete(replica);
+        if (node.replicas.get(replica.id) !== replica || !replica.report) return;
+        const now = this.clock.now();
+        const delaySeconds = afterSeconds - replica.report.intervalSeconds;
+        const delayKey = node.spec.mode === 'push' ? 'push_delay_dead' : 'local_delay_dead';
+        if (node.spec.mode === 'local') replica.reportedHealth = 'dead';
+        this.setReplicaHealth(
+          node,
+          replica,
+          'dead',
+          this.silenceReason(replica.report, delaySeconds, delayKey),
+          now,
+        );
+      },
+      afterSeconds * 1000,
+    );
+    this.deadlines.set(replica, cancel);
+  }
+
+  private clearDeadline(replica: ReplicaState): void {
+    this.deadlines.get(replica)?.();
+    this.deadlines.delete(replica);
+  }
+
+  private setReplicaHealth(
+    node: NodeState,
+    replica: ReplicaState,
+    health: Health,
+    reason: string | undefined,
+    now: number,
+  ): void {
+    this.lastUpdateMs = now;
+    const previous = replica.health;
+    replica.reason = health === 'healthy' ? undefined : reason;
+    if (previous !== health) {
+      replica.health = health;
+      replica.sinceMs = now;
+      const ref = { serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: replica.id };
+      this.events.emit('replica-changed', {
+        subject: ref,
+        previous,
+        current: health,
+        atMs: now,
+        reason: replica.reason,
+      });
+      this.propagate(node, now);
+    }
+    this.events.emit('updated', { atMs: now });
+  }
+
+  /** Recomputes node, service and page health upward from one node, emitting each change. */
+  private propagate(node: NodeState, now: number): void {
+    const nodeHealth = worst(Array.from(node.replicas.values(), (replica) => replica.health));
+    if (nodeHealth === node.health) return;
+    const previousNode = node.health;
+    node.health = nodeHealth;
+    const { serviceId, id: nodeId } = node.spec;
+    this.events.emit('node-changed', {
+      subject: { serviceId, nodeId },
+      previous: previousNode,
+      current: nodeHealth,
+      atMs: now,
+    });
+
+    const service = this.services.get(serviceId);
+    if (!service) return;
+    const serviceHealth = worst(Array.from(service.nodes.values(), (each) => each.health));
+    if (serviceHealth === service.health) return;
+    const previousService = service.health;
+    service.health = serviceHealth;
+    this.events.emit('service-changed', {
+      subject: { serviceId },
+      previous: previousService,
+      current: serviceHealth,
+      atMs: now,
+    });
+
+    const pageHealth = worst(Array.from(this.services.values(), (each) => each.health));
+    if (pageHealth === this.pageHealthValue) return;
+    const previousPage = this.pageHealthValue;
+    this.pageHealthValue = pageHealth;
+    this.events.emit('page-changed', {
+      subject: null,
+      previous: previousPage,
+      current: pageHealth,
+      atMs: now,
+    });
+  }
+}
+
+function percent(ratio: number): string {
+  return `${Math.round(ratio * 100)}%`;
+}

@@ -1,0 +1,110 @@
+import { compileBodyMatch } from '../config/regex.js';
+import type { MetricsConfig, NodeConfig, NodeMode, RawConfig } from '../config/schema.js';
+import { parseReplicaUrl } from '../probes/replica-url.js';
+import type { HttpTarget, ProbeTarget, ReplicaAddress } from '../probes/types.js';
+
+/** A configured (poll or script) replica: its id as Vigil names it, and what to check. */
+export interface ReplicaSpec {
+  id: string;
+  target: ProbeTarget;
+}
+
+export interface NodeSpec {
+  serviceId: string;
+  id: string;
+  label: string;
+  mode: NodeMode;
+  revealReplicaName: boolean;
+  linkUrl?: string;
+  linkLabel?: string;
+  rabbitmqQueue?: string;
+  rabbitmqNackHealthyBelow?: number;
+  rabbitmqNackDeadAbove?: number;
+  /** Poll and script replicas, fixed by the config; push and local nodes start empty. */
+  replicas: ReplicaSpec[];
+}
+
+export interface ServiceSpec {
+  id: string;
+  label: string;
+  nodes: NodeSpec[];
+}
+
+export interface Topology {
+  services: ServiceSpec[];
+}
+
+/** Turns a validated config into the services → nodes → replicas tree the model and prober share. */
+export function buildTopology(config: RawConfig): Topology {
+  const userAgent = `vigil (+${new URL(config.branding.page_url).href})`;
+  return {
+    services: config.probe.service.map((service) => ({
+      id: service.id,
+      label: service.label,
+      nodes: service.node.map((node) => ({
+        serviceId: service.id,
+        id: node.id,
+        label: node.label,
+        mode: node.mode,
+        revealReplicaName: node.reveal_replica_name,
+        linkUrl: node.link_url,
+        linkLabel: node.link_label,
+        rabbitmqQueue: node.rabbitmq_queue,
+        rabbitmqNackHealthyBelow: node.rabbitmq_queue_nack_healthy_below,
+        rabbitmqNackDeadAbove: node.rabbitmq_queue_nack_dead_above,
+        replicas: replicaSpecs(node, config.metrics, userAgent),
+      })),
+    })),
+  };
+}
+
+function replicaSpecs(node: NodeConfig, metrics: MetricsConfig, userAgent: string): ReplicaSpec[] {
+  if (node.mode === 'script') {
+    return (node.scripts ?? []).map((source, index) => ({
+      id: String(index),
+      target: { kind: 'script', source, timeoutMs: metrics.script_timeout * 1000 },
+    }));
+  }
+  if (node.mode !== 'poll') return [];
+  // Vigil collapses duplicate replica URLs within a node into one replica.
+  return [...new Set(node.replicas ?? [])].map((id) => {
+    const parsed = parseReplicaUrl(id);
+    if (!parsed.ok) throw new Error(`invalid replica URL reached the topology: ${parsed.error}`);
+    return { id, target: pollTarget(parsed.address, node, metrics, userAgent) };
+  });
+}
+
+function pollTarget(
+  address: ReplicaAddress,
+  node: NodeConfig,
+  metrics: MetricsConfig,
+  userAgent: string,
+): ProbeTarget {
+  if (address.kind !== 'http') return address;
+  const bodyMatch =
+    node.http_body_healthy_match === undefined ? undefined : compileBodyMatch(node.http_body_healthy_match);
+  const target: HttpTarget = {
+    kind: 'http',
+    url: address.url,
+    method: node.http_method ?? (bodyMatch ? 'GET' : 'HEAD'),
+    headers: mergeHeaders({ 'User-Agent': userAgent, Accept: '*/*' }, node.http_headers),
+    statusHealthyAbove: metrics.poll_http_status_healthy_above,
+    statusHealthyBelow: metrics.poll_http_status_healthy_below,
+    cacheBuster: true,
+  };
+  if (bodyMatch) target.bodyMatch = bodyMatch;
+  if (node.http_body !== undefined) target.body = node.http_body;
+  return target;
+}
+
+/** Node headers replace defaults of the same name, whatever their letter case. */
+function mergeHeaders(
+  defaults: Record<string, string>,
+  overrides: Record<string, string>,
+): Record<string, string> {
+  const overridden = new Set(Object.keys(overrides).map((name) => name.toLowerCase()));
+  const merged = Object.fromEntries(
+    Object.entries(defaults).filter(([name]) => !overridden.has(name.toLowerCase())),
+  );
+  return { ...merged, ...overrides };
+}

@@ -1,0 +1,73 @@
+import { type Clock, sleep } from '../time/clock.js';
+
+export interface RoundLoopOptions<Job> {
+  /** Jobs of one round, in config order. */
+  jobs: readonly Job[];
+  /** Most jobs in flight at once. */
+  parallelism: number;
+  /** Pause between the end of one round and the start of the next (Vigil's work + interval period). */
+  intervalMs: number;
+  /** The first wave of starts is spread over this window so thousands of probes do not fire at once. */
+  spreadMs: number;
+  runJob: (job: Job, signal: AbortSignal) => Promise<void>;
+  clock: Clock;
+  onRoundEnd?: (durationMs: number) => void;
+  onJobError?: (error: unknown, job: Job) => void;
+}
+
+/**
+ * Runs rounds of jobs forever: every job once per round, at most `parallelism` at a time,
+ * then a pause. Rounds never overlap, and `stop` aborts the jobs in flight.
+ */
+export class RoundLoop<Job> {
+  private readonly controller = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: RoundLoopOptions<Job>) {}
+
+  start(): void {
+    if (this.loop || this.options.jobs.length === 0) return;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort(new Error('stopping'));
+    await this.loop;
+  }
+
+  /** Runs one round and resolves with its duration in ms. */
+  async runRound(signal: AbortSignal = this.controller.signal): Promise<number> {
+    const { jobs, parallelism, spreadMs, clock, runJob, onJobError } = this.options;
+    const startedAt = clock.now();
+    const workerCount = Math.min(parallelism, jobs.length);
+    const staggerMs = workerCount > 1 ? spreadMs / workerCount : 0;
+    let cursor = 0;
+    const worker = async (index: number) => {
+      if (index > 0 && staggerMs > 0) await sleep(clock, index * staggerMs, signal);
+      while (!signal.aborted && cursor < jobs.length) {
+        const job = jobs[cursor++] as Job;
+        try {
+          await runJob(job, signal);
+        } catch (error) {
+          if (!signal.aborted) onJobError?.(error, job);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: workerCount }, (_, index) => worker(index).catch(() => {})));
+    return clock.now() - startedAt;
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.controller.signal;
+    while (!signal.aborted) {
+      const durationMs = await this.runRound(signal);
+      if (signal.aborted) return;
+      this.options.onRoundEnd?.(durationMs);
+      try {
+        await sleep(this.options.clock, this.options.intervalMs, signal);
+      } catch {
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { HEALTH_STATES } from '../../model/health.js';
+import type { HealthModel, ReportOutcome } from '../../model/health-model.js';
+import { requireToken } from '../auth.js';
+
+/** Reporter bodies are ~70 bytes; anything near this bound is not a report. */
+export const REPORTER_BODY_LIMIT_BYTES = 64 * 1024;
+
+const nodeParams = {
+  type: 'object',
+  required: ['probeId', 'nodeId'],
+  properties: { probeId: { type: 'string' }, nodeId: { type: 'string' } },
+} as const;
+
+const reportBody = {
+  type: 'object',
+  required: ['replica', 'interval'],
+  properties: {
+    replica: { type: 'string' },
+    interval: { type: 'integer', minimum: 0 },
+    load: {
+      type: 'object',
+      required: ['cpu', 'ram'],
+      properties: { cpu: { type: 'number', minimum: 0 }, ram: { type: 'number', minimum: 0 } },
+    },
+    health: { type: 'string', enum: HEALTH_STATES },
+  },
+} as const;
+
+interface ReportBody {
+  replica: string;
+  interval: number;
+  load?: { cpu: number; ram: number };
+  health?: (typeof HEALTH_STATES)[number];
+}
+
+const OUTCOME_STATUS: Record<ReportOutcome, number> = { ok: 200, 'not-found': 404, 'wrong-mode': 412 };
+const OUTCOME_ERROR: Record<ReportOutcome, string | undefined> = {
+  ok: undefined,
+  'not-found': 'unknown probe, node or replica',
+  'wrong-mode': 'the node mode does not accept this request',
+};
+
+function answer(reply: FastifyReply, outcome: ReportOutcome) {
+  const error = OUTCOME_ERROR[outcome];
+  return reply.code(OUTCOME_STATUS[outcome]).send(error === undefined ? undefined : { error });
+}
+
+/** Vigil's reporter API (spec §2.4): push load reports, local health reports, and flushes. */
+export function reporterRoutes(app: FastifyInstance, options: { model: HealthModel; token: string }) {
+  const { model } = options;
+  const onRequest = requireToken(options.token, 'Reporter Token');
+
+  app.post<{ Params: { probeId: string; nodeId: string }; Body: ReportBody }>(
+    '/reporter/:probeId/:nodeId',
+    { onRequest, bodyLimit: REPORTER_BODY_LIMIT_BYTES, schema: { params: nodeParams, body: reportBody } },
+    async (request, reply) => {
+      const { probeId, nodeId } = request.params;
+      const { replica, interval, load, health } = request.body;
+      // A load report wins over a health report, as in Vigil.
+      if (load)
+        return answer(
+          reply,
+          model.reportPush(probeId, nodeId, replica, interval, { cpu: load.cpu, ram: load.ram }),
+        );
+      if (health) return answer(reply, model.reportLocal(probeId, nodeId, replica, interval, health));
+      return reply.code(400).send({ error: 'a report needs "load" (push) or "health" (local)' });
+    },
+  );
+
+  app.delete<{ Params: { probeId: string; nodeId: string; replicaId: string } }>(
+    '/reporter/:probeId/:nodeId/:replicaId',
+    { onRequest },
+    async (request, reply) => {
+      const { probeId, nodeId, replicaId } = request.params;
+      return answer(reply, model.flush(probeId, nodeId, replicaId));
+    },
+  );
+}
