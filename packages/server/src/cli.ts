@@ -19,6 +19,8 @@ function loadOrExit(path: string): LoadedConfig {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const message of error.messages) console.error(`error: ${message}`);
+    // A misspelt key often explains the missing-key error beside it.
+    for (const warning of error.warnings) console.error(`warning: ${warning}`);
     process.exit(1);
   }
 }

@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -7,7 +8,18 @@ import { z } from 'zod';
  */
 
 const seconds = (min: number) => z.number().int().min(min).max(31_536_000);
-const absoluteUrl = z.string().refine((value) => URL.canParse(value), { message: 'must be an absolute URL' });
+const absoluteUrl = z.string().refine((value) => URL.canParse(value), {
+  message: 'must be an absolute URL, such as https://example.com/',
+});
+
+/** Rust's `SocketAddr` syntax: an IP literal (IPv6 in brackets) and a port, no host names. */
+function isSocketAddress(value: string): boolean {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  if (!match) return false;
+  const [, ipv6, ipv4, port] = match;
+  const ipIsValid = ipv6 !== undefined ? isIPv6(ipv6) : isIPv4(ipv4 ?? '');
+  return ipIsValid && Number(port) <= 65_535;
+}
 
 export const LOG_LEVELS = ['off', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
@@ -19,7 +31,7 @@ const serverSchema = z.object({
     .default('error'),
   inet: z
     .string()
-    .regex(/^(\[[0-9a-fA-F:.]+\]|\d{1,3}(\.\d{1,3}){3}):\d{1,5}$/, {
+    .refine(isSocketAddress, {
       message: 'must be IP:PORT, such as 0.0.0.0:8080 or [::1]:8080 (no host names)',
     })
     .default('[::1]:8080'),
@@ -56,6 +68,7 @@ const metricsSchema = z.object({
   poll_delay_sick: seconds(0).default(5),
   poll_parallelism: z.number().int().min(1).max(10_000).default(4),
   push_delay_dead: seconds(0).default(20),
+  /** 0.90 as Vigil documents it (its code says 0.99, spec §14): users read the docs. */
   push_system_cpu_sick_above: z.number().min(0).default(0.9),
   push_system_ram_sick_above: z.number().min(0).default(0.9),
   script_interval: seconds(1).default(300),
@@ -88,7 +101,8 @@ const notifySchema = z.object({
   startup_notification: z.boolean().default(true),
   reminder_interval: seconds(1).optional(),
   reminder_backoff_function: z.enum(['none', 'linear', 'square', 'cubic']).default('none'),
-  reminder_backoff_limit: z.number().int().min(1).max(65_535).default(3),
+  /** 0 is accepted like in Vigil, where it behaves as 1 (the counter starts at 1). */
+  reminder_backoff_limit: z.number().int().min(0).max(65_535).default(3),
   reminder_escalate: z.boolean().default(false),
   email: channel({
     to: z.string(),

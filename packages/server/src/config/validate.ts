@@ -1,0 +1,160 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+import { parseReplicaUrl, REPLICA_URL_GRAMMAR } from '../probes/replica-url.js';
+import type { ConfigProblem, KeyPath } from './problems.js';
+import { formatKeyPath } from './problems.js';
+import { compileBodyMatch } from './regex.js';
+import type { MetricsConfig, NodeConfig, RawConfig, ServiceConfig } from './schema.js';
+
+export interface ValidationResult {
+  errors: ConfigProblem[];
+  warnings: ConfigProblem[];
+}
+
+/** Where Vigil's own packages put their assets; other paths suggest customised templates. */
+const VIGIL_ASSET_PATHS = new Set([
+  './res/assets',
+  'res/assets',
+  '/etc/vigil/assets',
+  '/usr/src/vigil/res/assets',
+]);
+
+/**
+ * Rules that span several keys, run on a config that already matches the schema: the checks Vigil
+ * makes at startup (spec §3.1) plus warnings for settings that cannot do what they seem to.
+ */
+export function validateConfig(config: RawConfig): ValidationResult {
+  const result: ValidationResult = { errors: [], warnings: [] };
+  const error: Report = (path, message) => {
+    result.errors.push({ path, message });
+  };
+  const warn: Report = (path, message) => {
+    result.warnings.push({ path, message });
+  };
+
+  checkMetrics(config.metrics, error, warn);
+  const assetsPath = config.assets?.path;
+  if (assetsPath !== undefined && !VIGIL_ASSET_PATHS.has(assetsPath.replace(/\/+$/, ''))) {
+    warn(
+      ['assets', 'path'],
+      `${JSON.stringify(assetsPath)} is accepted and ignored: Vigil TS serves its own built-in page and ` +
+        'assets, so templates there are not used; customise the page with branding.custom_html',
+    );
+  }
+  const services = config.probe.service;
+  for (const [index, firstIndex] of findDuplicates(services, (service) => service.id)) {
+    const id = JSON.stringify(services[index]?.id);
+    error(
+      ['probe', 'service', index, 'id'],
+      `duplicate service id ${id}, already used by probe.service[${firstIndex}]`,
+    );
+  }
+  for (const [index, service] of services.entries()) {
+    checkService(service, ['probe', 'service', index], error, warn);
+  }
+  return result;
+}
+
+type Report = (path: KeyPath, message: string) => void;
+
+function checkMetrics(metrics: MetricsConfig, error: Report, warn: Report): void {
+  const { poll_http_status_healthy_above: above, poll_http_status_healthy_below: below } = metrics;
+  if (above >= below) {
+    error(
+      ['metrics', 'poll_http_status_healthy_above'],
+      `must be lower than poll_http_status_healthy_below (${below}), got ${above}: no status code could be ` +
+        'healthy (above is inclusive, below exclusive)',
+    );
+  }
+  if (metrics.poll_delay_sick >= metrics.poll_delay_dead) {
+    warn(
+      ['metrics', 'poll_delay_sick'],
+      `${metrics.poll_delay_sick} s is not below poll_delay_dead (${metrics.poll_delay_dead} s): a slow ` +
+        'replica times out as dead before it can show as sick',
+    );
+  }
+}
+
+function checkService(service: ServiceConfig, at: KeyPath, error: Report, warn: Report): void {
+  for (const [index, firstIndex] of findDuplicates(service.node, (node) => node.id)) {
+    const id = JSON.stringify(service.node[index]?.id);
+    const first = formatKeyPath([...at, 'node', firstIndex]);
+    error([...at, 'node', index, 'id'], `duplicate node id ${id} in this service, already used by ${first}`);
+  }
+  for (const [index, node] of service.node.entries()) checkNode(node, [...at, 'node', index], error, warn);
+}
+
+function checkNode(node: NodeConfig, at: KeyPath, error: Report, warn: Report): void {
+  if (node.replicas !== undefined && node.mode !== 'poll') {
+    error(
+      [...at, 'replicas'],
+      `only poll nodes can have replicas, and this node's mode is "${node.mode}"; remove the key ` +
+        '(Vigil refuses it too, even as an empty list)',
+    );
+  }
+  if (node.scripts !== undefined && node.mode !== 'script') {
+    error(
+      [...at, 'scripts'],
+      `only script nodes can have scripts, and this node's mode is "${node.mode}"; remove the key`,
+    );
+  }
+  if (node.mode === 'poll') checkReplicas(node.replicas ?? [], [...at, 'replicas'], error, warn);
+  if (node.mode === 'poll' && !node.replicas?.length) {
+    warn(at, 'poll node has no replicas: nothing is probed and it always shows healthy');
+  }
+  if (node.mode === 'script' && !node.scripts?.length) {
+    warn(at, 'script node has no scripts: nothing runs and it always shows healthy');
+  }
+  const bodyMatch = node.http_body_healthy_match;
+  const bodyMatchProblem = bodyMatch === undefined ? undefined : failureOf(() => compileBodyMatch(bodyMatch));
+  if (bodyMatchProblem) error([...at, 'http_body_healthy_match'], bodyMatchProblem);
+  for (const [name, value] of Object.entries(node.http_headers)) {
+    if (failureOf(() => validateHeaderName(name))) {
+      error(
+        [...at, 'http_headers', name],
+        "invalid HTTP header name: use only letters, digits and !#$%&'*+-.^_`|~",
+      );
+    } else if (failureOf(() => validateHeaderValue(name, value))) {
+      error(
+        [...at, 'http_headers', name],
+        'invalid HTTP header value: line breaks, other control characters and characters above U+00FF are not allowed',
+      );
+    }
+  }
+}
+
+function checkReplicas(replicas: string[], at: KeyPath, error: Report, warn: Report): void {
+  const firstIndexOfRepeat = new Map(findDuplicates(replicas, (url) => url));
+  for (const [index, url] of replicas.entries()) {
+    const firstIndex = firstIndexOfRepeat.get(index);
+    if (firstIndex !== undefined) {
+      warn([...at, index], `repeats replicas[${firstIndex}]; both count as one replica, as in Vigil`);
+      continue;
+    }
+    const parsed = parseReplicaUrl(url);
+    if (!parsed.ok) {
+      const grammar = parsed.error.includes(REPLICA_URL_GRAMMAR) ? '' : `; expected ${REPLICA_URL_GRAMMAR}`;
+      error([...at, index], `invalid replica URL: ${parsed.error}${grammar}`);
+    }
+  }
+}
+
+/** [index, index of the first entry with the same id] for each entry whose id was seen before. */
+function findDuplicates<T>(items: readonly T[], idOf: (item: T) => string): Array<[number, number]> {
+  const firstIndexOf = new Map<string, number>();
+  return items.flatMap((item, index): Array<[number, number]> => {
+    const firstIndex = firstIndexOf.get(idOf(item));
+    if (firstIndex !== undefined) return [[index, firstIndex]];
+    firstIndexOf.set(idOf(item), index);
+    return [];
+  });
+}
+
+/** The message of what `check` throws, or undefined when it does not throw. */
+function failureOf(check: () => unknown): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (thrown) {
+    return thrown instanceof Error ? thrown.message : String(thrown);
+  }
+}

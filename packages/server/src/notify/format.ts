@@ -1,0 +1,70 @@
+import type { Health } from '../model/health.js';
+import { formatClockTime } from '../time/format.js';
+import type { Alert, AlertKind } from './types.js';
+
+/** Vigil's message vocabulary (spec §6.1–§6.2), shared so every channel words things the same way. */
+
+export const STATUS_ICON: Record<Health, string> = { dead: '\u274C', sick: '\u26A0', healthy: '\u2705' };
+
+/** `Healthy` / `Sick` / `Dead`, as Vigil prints `<Status>`. */
+export function capitalizedStatus(status: Health): string {
+  return status.charAt(0).toUpperCase() + status.slice(1);
+}
+
+/** Vigil's NODES: the dead replica paths joined with ", ". */
+export function nodesList(alert: Alert): string {
+  return alert.replicas.join(', ');
+}
+
+/** Vigil's TIME: `HH:MM:SS UTC+00:00`. */
+export function alertTime(alert: Alert): string {
+  return formatClockTime(alert.atMs);
+}
+
+/** Opening phrase of chat messages: "Status changed to: *dead*." */
+export const STATUS_PHRASE: Record<AlertKind, string> = {
+  startup: 'Status started up, as',
+  changed: 'Status changed to',
+  reminder: 'Status is still',
+};
+
+/** First line of report-style messages (email, Webex). */
+export const REPORT_HEADLINE: Record<AlertKind, string> = {
+  startup: 'Status startup alert from',
+  changed: 'Status change report from',
+  reminder: 'Status unchanged reminder from',
+};
+
+/** Prefix of short text messages (SMS, XMPP); a change has none. */
+export const SHORT_PREFIX: Record<AlertKind, string> = {
+  startup: 'Startup alert for: ',
+  changed: '',
+  reminder: 'Reminder for: ',
+};
+
+/** The Status / Nodes / Time / URL block of email and Webex bodies. */
+export function reportLines(alert: Alert): string[] {
+  return [
+    `Status: ${capitalizedStatus(alert.status)}`,
+    `Nodes: ${nodesList(alert)}`,
+    `Time: ${alertTime(alert)}`,
+    `URL: ${alert.page.url}`,
+  ];
+}
+
+/** The SMS text (Twilio); XMPP adds a URL line after it. Ends with a newline, as Vigil's does. */
+export function shortText(alert: Alert): string {
+  return (
+    `${SHORT_PREFIX[alert.kind]}${alert.page.title}\n\n` +
+    `Status: ${capitalizedStatus(alert.status)}\nNodes: ${nodesList(alert)}\nTime: ${alertTime(alert)}\n`
+  );
+}
+
+/**
+ * Whether target `index` of a multi-target channel is escalated (Pushover, Gotify): never for
+ * startup and changes; every target on reminders without escalation; the first `escalated` targets otherwise.
+ */
+export function escalatedFor(alert: Alert, index: number): boolean {
+  if (alert.kind !== 'reminder') return false;
+  return alert.escalated === undefined ? true : index < alert.escalated;
+}

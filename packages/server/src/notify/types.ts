@@ -1,0 +1,50 @@
+import type { Health } from '../model/health.js';
+
+/** Vigil's three notification kinds (spec §6.1): startup, a page status change, or a reminder while dead. */
+export type AlertKind = 'startup' | 'changed' | 'reminder';
+
+/** One notification, as every channel formats it. */
+export interface Alert {
+  /** Stable id (outbox key); channels may use it for idempotency. */
+  id: string;
+  kind: AlertKind;
+  /** The page status the alert reports. */
+  status: Health;
+  /** Dead replicas as `service:node:replica`, in config order; empty on startup and recovery (Vigil's NODES). */
+  replicas: string[];
+  /** Reminder escalation counter when `reminder_escalate` is on and it is > 0. */
+  escalated?: number;
+  /** When the alert was decided, ms since the epoch; TIME in messages is formatted from it. */
+  atMs: number;
+  page: { title: string; url: string };
+  /** Extension (upstream #80): replicas that recovered since the last alert, for recovery messages. */
+  recovered?: string[];
+  /** Extension: sick replicas, for channels that opted in to hear of sick (upstream #82, #105). */
+  sick?: string[];
+  /** Set by `vigil notify-test`: the message says it is a test. */
+  test?: boolean;
+}
+
+/** One delivery channel. `send` resolves once the endpoint accepted the alert and throws otherwise. */
+export interface Channel {
+  readonly name: ChannelName;
+  /** Whether Vigil would send this alert to this channel at all (`reminders_only` filter). */
+  accepts(alert: Alert): boolean;
+  send(alert: Alert, signal: AbortSignal): Promise<void>;
+}
+
+/** Vigil's fixed dispatch order (spec §6.1). */
+export const CHANNEL_NAMES = [
+  'email',
+  'twilio',
+  'slack',
+  'zulip',
+  'telegram',
+  'pushover',
+  'gotify',
+  'xmpp',
+  'matrix',
+  'webex',
+  'webhook',
+] as const;
+export type ChannelName = (typeof CHANNEL_NAMES)[number];

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadConfigFile, parseConfigText, summarizeConfig } from '../../src/config/index.js';
+import { editConfig, FILE, FIXTURE_PATH, MINIMAL_CONFIG } from './minimal-config.js';
+
+function warningsOf(text: string): string[] {
+  return parseConfigText(text, FILE, { env: {} }).warnings;
+}
+
+test("Vigil's sample config loads without errors or warnings", () => {
+  const { path, config, warnings } = loadConfigFile(FIXTURE_PATH, { env: {} });
+  assert.equal(path, FIXTURE_PATH);
+  assert.deepEqual(warnings, []);
+  assert.equal(config.server.log_level, 'debug');
+  assert.equal(config.server.mcp_server, true);
+  assert.equal(config.metrics.push_system_cpu_sick_above, 0.9);
+  assert.equal(config.notify?.reminder_backoff_function, 'linear');
+  assert.equal(config.plugins?.rabbitmq, undefined);
+  const [web, relay, , plugin] = config.probe.service;
+  assert.equal(web?.node[5]?.http_body_healthy_match, 'User-agent:.*');
+  assert.equal(relay?.node[0]?.rabbitmq_queue_nack_dead_above, 1000);
+  assert.match(plugin?.node[0]?.scripts?.[0] ?? '', /status=\$\(curl --silent/);
+});
+
+test('defaults fill the keys the sample config leaves out', () => {
+  const { config } = loadConfigFile(FIXTURE_PATH, { env: {} });
+  assert.equal(config.metrics.script_timeout, 60);
+  const router = config.probe.service[0]?.node[0];
+  assert.deepEqual(router?.http_headers, {});
+  assert.equal(router?.reveal_replica_name, false);
+  assert.equal(router?.http_method, undefined);
+  assert.equal(config.branding.custom_html, '');
+});
+
+test('defaults of a minimal config are Vigil defaults, with the documented 0.90 push thresholds', () => {
+  const { config } = parseConfigText(MINIMAL_CONFIG, FILE, { env: {} });
+  assert.equal(config.server.inet, '[::1]:8080');
+  assert.equal(config.server.log_level, 'error');
+  assert.equal(config.metrics.push_system_cpu_sick_above, 0.9);
+  assert.equal(config.metrics.push_system_ram_sick_above, 0.9);
+  assert.equal(config.metrics.poll_parallelism, 4);
+  assert.equal(config.branding.page_title, 'Status Page');
+  assert.equal(config.notify, undefined);
+});
+
+test('placeholders are filled from the environment before parsing', () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a config placeholder, not a template.
+  const text = editConfig('"manager-secret"', '"${VIGIL_MANAGER_TOKEN}"');
+  const { config } = parseConfigText(text, FILE, { env: { VIGIL_MANAGER_TOKEN: 'p$${a}{s}', a: 'no' } });
+  assert.equal(config.server.manager_token, 'p$${a}{s}');
+});
+
+test('an unknown key is a warning naming it, not an error', () => {
+  const warnings = warningsOf(editConfig('[metrics]', '[metrics]\npoll_intervall = 60'));
+  assert.deepEqual(warnings, [
+    `${FILE}: unknown key "metrics.poll_intervall" is ignored: Vigil ignores it too`,
+  ]);
+});
+
+test('a metric set on a node is a warning pointing at [metrics] and upstream issue #98', () => {
+  const warnings = warningsOf(
+    editConfig('mode = "poll"', 'mode = "poll"\npoll_http_status_healthy_above = 200'),
+  );
+  assert.equal(warnings.length, 1);
+  assert.match(
+    warnings[0] ?? '',
+    /^test\.cfg: unknown key "probe\.service\[0\]\.node\[0\]\.poll_http_status_healthy_above" \(service "web", node "router"\) is ignored: metrics are global, set it under \[metrics\] .*#98/,
+  );
+});
+
+test('http_headers take any valid header name without warnings', () => {
+  const text = editConfig(
+    'mode = "poll"',
+    'mode = "poll"\nhttp_headers = { Authorization = "Bearer x", "X-Custom" = "1" }',
+  );
+  const { config, warnings } = parseConfigText(text, FILE, { env: {} });
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(config.probe.service[0]?.node[0]?.http_headers, {
+    Authorization: 'Bearer x',
+    'X-Custom': '1',
+  });
+});
+
+test('poll_delay_sick not below poll_delay_dead is a warning', () => {
+  const warnings = warningsOf(
+    editConfig('[metrics]', '[metrics]\npoll_delay_sick = 10\npoll_delay_dead = 10'),
+  );
+  assert.equal(warnings.length, 1);
+  assert.match(
+    warnings[0] ?? '',
+    /^test\.cfg: metrics\.poll_delay_sick: 10 s is not below poll_delay_dead \(10 s\)/,
+  );
+});
+
+test('a repeated replica URL is a warning and counts once', () => {
+  const text = editConfig(
+    '"tcp://edge.example.com:80"]',
+    '"tcp://edge.example.com:80", "icmp://edge.example.com"]',
+  );
+  const { config, warnings } = parseConfigText(text, FILE, { env: {} });
+  assert.deepEqual(warnings, [
+    `${FILE}: probe.service[0].node[0].replicas[2] (service "web", node "router"): repeats replicas[0]; both count as one replica, as in Vigil`,
+  ]);
+  assert.deepEqual(config.probe.service[0]?.node[0]?.replicas, [
+    'icmp://edge.example.com',
+    'tcp://edge.example.com:80',
+  ]);
+});
+
+test('a poll node without replicas and a script node without scripts are warnings', () => {
+  const withoutReplicas = editConfig(
+    'replicas = ["icmp://edge.example.com", "tcp://edge.example.com:80"]\n',
+    '',
+  );
+  const warnings = warningsOf(editConfig('scripts = ["exit 0"]', 'scripts = []', withoutReplicas));
+  assert.equal(warnings.length, 2, warnings.join('\n'));
+  assert.match(warnings[0] ?? '', /node\[0\] \(service "web", node "router"\): poll node has no replicas/);
+  assert.match(warnings[1] ?? '', /node\[2\] \(service "web", node "job"\): script node has no scripts/);
+});
+
+test('assets.path is never an error; only a non-Vigil path gets a warning', () => {
+  for (const path of ['./res/assets/', '/etc/vigil/assets/', '/etc/vigil/assets']) {
+    assert.deepEqual(warningsOf(editConfig('[assets]', `[assets]\npath = "${path}"`)), [], path);
+  }
+  assert.deepEqual(warningsOf(editConfig('[assets]\n', '')), []);
+  const [warning] = warningsOf(editConfig('[assets]', '[assets]\npath = "/no/such/folder/"'));
+  assert.match(
+    warning ?? '',
+    /^test\.cfg: assets\.path: "\/no\/such\/folder\/" is accepted and ignored: .*branding\.custom_html/,
+  );
+});
+
+test('the summary counts services, nodes by mode and replicas by kind on one line', () => {
+  const { config } = loadConfigFile(FIXTURE_PATH, { env: {} });
+  assert.equal(
+    summarizeConfig(config),
+    '4 services, 10 nodes (6 poll, 1 push, 1 script, 2 local), 10 replicas (2 icmp, 4 tcp, 1 ssh, 2 http, 1 script) ' +
+      'configured; push and local replicas appear when they report',
+  );
+  const pollOnly = parseConfigText(editConfig('mode = "push"', 'mode = "poll"\nreplicas = []'), FILE, {
+    env: {},
+  });
+  assert.equal(
+    summarizeConfig(pollOnly.config),
+    '1 service, 3 nodes (2 poll, 1 script), 3 replicas (1 icmp, 1 tcp, 1 script) configured',
+  );
+});
