@@ -72,6 +72,8 @@ function checkConfig(configPath: string): void {
 const program = new Command('vigil')
   .description('Vigil TS: status page, monitoring and alerting, compatible with Vigil configs and reporters')
   .version(`vigil ${version} (Vigil TS)`, '-V, --version')
+  // Options after a subcommand name belong to the subcommand (`vigil check-config -c FILE`).
+  .enablePositionalOptions()
   .option('-c, --config <file>', 'configuration file', './config.cfg')
   .action((options: { config: string }) => serve(options.config));
 

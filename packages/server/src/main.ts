@@ -76,7 +76,6 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const port = typeof bound === 'object' && bound ? bound.port : address.port;
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   const url = `http://${host}:${port}`;
-  logger.info(`listening on ${url}`);
 
   probers.poll.start();
   probers.script.start();

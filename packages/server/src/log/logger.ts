@@ -16,8 +16,17 @@ export function createLogger({
   pretty: readable,
   destination = process.stdout,
 }: LoggerOptions): Logger {
-  const options = { level: level === 'off' ? 'silent' : level, base: { name: 'vigil' } };
-  if (!readable) return pino(options, pino.destination({ dest: 1, sync: false }));
+  const options = {
+    level: level === 'off' ? 'silent' : level,
+    base: { name: 'vigil' },
+    // Level names, not pino's numbers, so JSON lines read well in any collector.
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  if (!readable)
+    return pino(
+      options,
+      destination === process.stdout ? pino.destination({ dest: 1, sync: false }) : destination,
+    );
   return pino(
     options,
     pretty({

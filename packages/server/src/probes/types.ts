@@ -34,8 +34,11 @@ export interface ScriptTarget {
 
 export type ProbeTarget = Exclude<ReplicaAddress, { kind: 'http' }> | HttpTarget | ScriptTarget;
 
+/** The target type of one kind: `TargetOf<'tcp'>` is `{ kind: 'tcp'; host; port }`. */
+export type TargetOf<K extends ProbeTarget['kind']> = Extract<ProbeTarget, { kind: K }>;
+
 export interface ProbeContext {
-  /** Deadline of one attempt (Vigil's `poll_delay_dead`). */
+  /** Deadline of one poll attempt (Vigil's `poll_delay_dead`); script probes use their own `timeoutMs`. */
   timeoutMs: number;
   /** Aborted when the process shuts down; a probe must give up promptly. */
   signal: AbortSignal;
@@ -47,6 +50,7 @@ export interface ProbeContext {
  */
 export interface ProbeResult {
   health: Health;
+  /** Whole milliseconds, kept on failures too (Vigil stores the latency of dead attempts). */
   latencyMs: number;
   /** A short human reason when not healthy: "connection refused", "status 503", "exit 3"… */
   reason?: string;

@@ -1,19 +1,19 @@
 import type { MetricsConfig } from '../config/schema.js';
 import type { HealthModel, ReplicaRef } from '../model/health-model.js';
 import type { Topology } from '../model/topology.js';
-import { checkWithRetries, probeRegistry, runProbe } from '../probes/index.js';
-import type { ProbeTarget, ScriptTarget } from '../probes/types.js';
+import { checkWithRetries, probeFor } from '../probes/index.js';
+import type { ProbeTarget } from '../probes/types.js';
 import type { Clock } from '../time/clock.js';
 import { RoundLoop } from './round-loop.js';
 
-interface ProbeJob<T extends ProbeTarget = ProbeTarget> {
+export interface ProbeJob {
   ref: ReplicaRef;
-  target: T;
+  target: ProbeTarget;
 }
 
 export interface Probers {
   poll: RoundLoop<ProbeJob>;
-  script: RoundLoop<ProbeJob<ScriptTarget>>;
+  script: RoundLoop<ProbeJob>;
 }
 
 /** The first wave of a round is spread over at most this long, or the round interval if shorter. */
@@ -41,35 +41,28 @@ export function createProbers(options: {
   onJobError: (error: unknown, job: ProbeJob) => void;
 }): Probers {
   const { topology, metrics, model, clock, onJobError } = options;
+  // Scripts go through the same path: checkWithRetries gives them one attempt under their own timeout.
   const policy = {
     retries: metrics.poll_retry,
     retryWaitMs: metrics.poll_retry_wait,
     timeoutMs: metrics.poll_delay_dead * 1000,
     sickLatencyMs: metrics.poll_delay_sick * 1000,
   };
-  const poll = new RoundLoop<ProbeJob>({
-    jobs: jobsOf(topology, 'poll'),
-    parallelism: metrics.poll_parallelism,
-    intervalMs: metrics.poll_interval * 1000,
-    spreadMs: Math.min(MAX_SPREAD_MS, metrics.poll_interval * 1000),
-    clock,
-    onJobError,
-    runJob: async ({ ref, target }, signal) => {
-      const probe = probeRegistry[target.kind] as Parameters<typeof checkWithRetries>[0];
-      model.observeProbe(ref, await checkWithRetries(probe, target, policy, { clock, signal }));
-    },
-  });
-  const script = new RoundLoop<ProbeJob<ScriptTarget>>({
-    jobs: jobsOf(topology, 'script') as ProbeJob<ScriptTarget>[],
-    parallelism: metrics.script_parallelism,
-    intervalMs: metrics.script_interval * 1000,
-    spreadMs: Math.min(MAX_SPREAD_MS, metrics.script_interval * 1000),
-    clock,
-    onJobError,
-    // Scripts are not retried and carry their own timeout, as their exit code alone decides.
-    runJob: async ({ ref, target }, signal) => {
-      model.observeProbe(ref, await runProbe(target, { timeoutMs: target.timeoutMs ?? 0, signal }));
-    },
-  });
-  return { poll, script };
+  const runJob = async ({ ref, target }: ProbeJob, signal: AbortSignal) => {
+    model.observeProbe(ref, await checkWithRetries(probeFor(target), target, policy, { clock, signal }));
+  };
+  const loop = (mode: 'poll' | 'script', parallelism: number, intervalSeconds: number) =>
+    new RoundLoop<ProbeJob>({
+      jobs: jobsOf(topology, mode),
+      parallelism,
+      intervalMs: intervalSeconds * 1000,
+      spreadMs: Math.min(MAX_SPREAD_MS, intervalSeconds * 1000),
+      clock,
+      onJobError,
+      runJob,
+    });
+  return {
+    poll: loop('poll', metrics.poll_parallelism, metrics.poll_interval),
+    script: loop('script', metrics.script_parallelism, metrics.script_interval),
+  };
 }

@@ -1,0 +1,85 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Deadline } from './deadline.js';
+import { describeError, ProbeFailure } from './errors.js';
+import type { HttpMethod, HttpTarget, Probe } from './types.js';
+
+/** Only these methods carry `http_body` (spec §4.3). */
+const BODY_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH']);
+/** A health page larger than this is matched on its first MiB only. */
+const BODY_READ_LIMIT = 1024 * 1024;
+
+/**
+ * Vigil's cache-buster: `?<unix seconds>`, or `&<unix seconds>` when the URL already has a `?`.
+ * The fragment is dropped first; it is never sent, and a `?` inside it must not count.
+ */
+export function withCacheBuster(url: string, nowMs: number): string {
+  const [withoutFragment = url] = url.split('#', 1);
+  const separator = withoutFragment.includes('?') ? '&' : '?';
+  return `${withoutFragment}${separator}${Math.floor(nowMs / 1000)}`;
+}
+
+/** Sends the request on a fresh connection and resolves with the response head. */
+function send(target: HttpTarget, deadline: Deadline): Promise<IncomingMessage> {
+  const url = new URL(target.cacheBuster ? withCacheBuster(target.url, Date.now()) : target.url);
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    // agent: false opens a new connection, so latency includes DNS, connect and TLS as in Vigil.
+    const outgoing = request(url, {
+      method: target.method,
+      headers: target.headers,
+      agent: false,
+      signal: deadline.signal,
+    });
+    outgoing.on('response', resolve);
+    outgoing.on('error', reject);
+    if (BODY_METHODS.has(target.method)) outgoing.end(target.body ?? '');
+    else outgoing.end();
+  });
+}
+
+async function readText(response: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= BODY_READ_LIMIT) break;
+  }
+  return Buffer.concat(chunks).subarray(0, BODY_READ_LIMIT).toString('utf8');
+}
+
+async function judge(response: IncomingMessage, target: HttpTarget): Promise<void> {
+  const status = response.statusCode ?? 0;
+  if (status < target.statusHealthyAbove || status >= target.statusHealthyBelow) {
+    throw new ProbeFailure(`status ${status}`);
+  }
+  if (!target.bodyMatch) return;
+  const text = await readText(response);
+  // search() ignores lastIndex, so a /g or /y regex gives the same answer on every check.
+  if (text.search(target.bodyMatch) === -1) throw new ProbeFailure(`body does not match ${target.bodyMatch}`);
+}
+
+/**
+ * http:// and https:// replicas: one request, redirects not followed, healthy when the status is in
+ * range and, if configured, the body contains a match. The timeout covers DNS, connect, TLS, the
+ * response head and the body.
+ */
+export const httpProbe: Probe<HttpTarget> = {
+  kind: 'http',
+  async check(target, context) {
+    const deadline = new Deadline(context.timeoutMs, context.signal);
+    let response: IncomingMessage | undefined;
+    try {
+      response = await send(target, deadline);
+      await judge(response, target);
+      return deadline.healthy();
+    } catch (error) {
+      return deadline.dead(describeError(error));
+    } finally {
+      // Without a body to match, the body is never read: the connection is simply dropped.
+      response?.destroy();
+      deadline.dispose();
+    }
+  },
+};

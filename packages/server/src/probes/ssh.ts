@@ -1,0 +1,118 @@
+import type { Socket } from 'node:net';
+import { connectTcp } from './connect.js';
+import { Deadline } from './deadline.js';
+import { describeError, ProbeFailure } from './errors.js';
+import type { Probe, TargetOf } from './types.js';
+
+/** Our identification line (RFC 4253 §4.2). */
+export const CLIENT_IDENT = 'SSH-2.0-VigilTS_probe';
+
+const SERVER_IDENT = /^SSH-(2\.0|1\.99)-/;
+/** Longest identification or preamble line, CR LF included (RFC 4253 §4.2). */
+const MAX_LINE_BYTES = 255;
+/** Servers may send text lines before their identification; more than this is not SSH. */
+const MAX_PREAMBLE_BYTES = 16 * 1024;
+/** RFC 4253 §6.1: implementations must handle packets up to this size. */
+const MAX_PACKET_BYTES = 35000;
+const SSH_MSG_KEXINIT = 20;
+
+/** How far the server's greeting got: `kexinit` is success; `incomplete` says what to report if it stops here. */
+export type Greeting = { state: 'kexinit' } | { state: 'incomplete'; endReason: string };
+
+function quote(line: string): string {
+  return JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}…` : line);
+}
+
+function notSsh(line: string): ProbeFailure {
+  return new ProbeFailure(`not an SSH server (got ${quote(line)})`);
+}
+
+/**
+ * Judges everything the server has sent so far: optional preamble lines, then `SSH-2.0-…` (or
+ * `SSH-1.99-…`), then a first binary packet that must be SSH_MSG_KEXINIT. Throws a ProbeFailure
+ * as soon as the data cannot be an SSH server's greeting.
+ */
+export function readGreeting(data: Buffer): Greeting {
+  let offset = 0;
+  let firstLine: string | undefined;
+  for (;;) {
+    const end = data.indexOf(0x0a, offset);
+    const raw = data.subarray(offset, end === -1 ? data.length : end + 1);
+    const line = raw.toString('utf8').replace(/\r?\n$/, '');
+    if (raw.length > MAX_LINE_BYTES || raw.includes(0) || offset > MAX_PREAMBLE_BYTES) {
+      throw notSsh(firstLine ?? line);
+    }
+    if (end === -1) {
+      const seen = firstLine ?? (line.startsWith('SSH-') ? '' : line);
+      const endReason = seen ? notSsh(seen).message : 'connection closed before the SSH identification';
+      return { state: 'incomplete', endReason };
+    }
+    offset = end + 1;
+    if (line.startsWith('SSH-')) {
+      if (!SERVER_IDENT.test(line)) throw new ProbeFailure(`unsupported SSH version (got ${quote(line)})`);
+      return readFirstPacket(data.subarray(offset));
+    }
+    if (line) firstLine ??= line;
+  }
+}
+
+/** The first binary packet is unencrypted: uint32 length, byte padding length, then the message code. */
+function readFirstPacket(packet: Buffer): Greeting {
+  if (packet.length < 6) return { state: 'incomplete', endReason: 'connection closed before key exchange' };
+  const length = packet.readUInt32BE(0);
+  if (length < 5 || length > MAX_PACKET_BYTES) {
+    throw new ProbeFailure('no key exchange offered (malformed packet)');
+  }
+  const code = packet[5];
+  if (code !== SSH_MSG_KEXINIT) throw new ProbeFailure(`no key exchange offered (message ${code})`);
+  return { state: 'kexinit' };
+}
+
+/** Resolves once the server has offered a key exchange; rejects on anything else. */
+function awaitKexInit(socket: Socket, deadline: Deadline): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let data = Buffer.alloc(0);
+    let greeting: Greeting = readGreeting(data);
+    socket.on('data', (chunk: Buffer) => {
+      data = Buffer.concat([data, chunk]);
+      try {
+        greeting = readGreeting(data);
+        if (greeting.state === 'kexinit') resolve();
+      } catch (error) {
+        reject(error);
+      }
+    });
+    const onClosed = () => {
+      if (greeting.state === 'incomplete') reject(new ProbeFailure(greeting.endReason));
+    };
+    socket.once('end', onClosed);
+    // A reset after the server said something is best explained by what it said.
+    socket.once('error', (error) => (data.length > 0 ? onClosed() : reject(error)));
+    deadline.onAbort(() => reject(deadline.signal.reason));
+  });
+}
+
+/**
+ * ssh://host:port: TCP connect, then the start of an SSH handshake up to the server's KEXINIT.
+ * Vigil's libssh2 handshake goes further (key exchange), but a server that offers a key exchange
+ * is up; no authentication is attempted either way.
+ */
+export const sshProbe: Probe<TargetOf<'ssh'>> = {
+  kind: 'ssh',
+  async check(target, context) {
+    const deadline = new Deadline(context.timeoutMs, context.signal);
+    let socket: Socket | undefined;
+    try {
+      socket = await connectTcp(target.host, target.port, deadline);
+      // Sent at once, as OpenSSH does; a non-SSH server (HTTP…) then answers with a telling error line.
+      socket.write(`${CLIENT_IDENT}\r\n`);
+      await awaitKexInit(socket, deadline);
+      return deadline.healthy();
+    } catch (error) {
+      return deadline.dead(describeError(error));
+    } finally {
+      socket?.destroy();
+      deadline.dispose();
+    }
+  },
+};
