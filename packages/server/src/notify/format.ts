@@ -68,3 +68,46 @@ export function escalatedFor(alert: Alert, index: number): boolean {
   if (alert.kind !== 'reminder') return false;
   return alert.escalated === undefined ? true : index < alert.escalated;
 }
+
+/** What `vigil notify-test` messages start with, so nobody mistakes a drill for an outage. */
+export const TEST_MARKER = '[TEST] ';
+
+/** The test marker for this alert, or nothing; every channel puts it first in its main text. */
+export function testMarker(alert: Alert): string {
+  return alert.test ? TEST_MARKER : '';
+}
+
+/**
+ * Extension (upstream #80): the replicas that came back, listed only on a change to a non-dead
+ * status (a recovery), so dead alerts and reminders keep Vigil's exact text.
+ */
+export function recoveredReplicas(alert: Alert): string[] {
+  if (alert.kind !== 'changed' || alert.status === 'dead') return [];
+  return alert.recovered ?? [];
+}
+
+/** The plain "Recovered: a, b" line of text channels, or undefined when there is nothing to say. */
+export function recoveredLine(alert: Alert): string | undefined {
+  const recovered = recoveredReplicas(alert);
+  return recovered.length > 0 ? `Recovered: ${recovered.join(', ')}` : undefined;
+}
+
+/**
+ * Dead replicas counted per `service:node` (the first two `:`-separated parts), as Telegram and
+ * Matrix list them. Vigil's order is a hash map's; first-seen order makes ours deterministic.
+ */
+export function replicaCountsByNode(alert: Alert): Array<{ node: string; count: number }> {
+  const counts = new Map<string, number>();
+  for (const replica of alert.replicas) {
+    const node = replica.split(':').slice(0, 2).join(':');
+    counts.set(node, (counts.get(node) ?? 0) + 1);
+  }
+  return [...counts].map(([node, count]) => ({ node, count }));
+}
+
+/** The note opening Pushover and Gotify messages (each adds its own markup); a change has none. */
+export const KIND_NOTE: Record<AlertKind, string | undefined> = {
+  startup: 'This is a startup alert.',
+  changed: undefined,
+  reminder: 'This is a reminder.',
+};

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import type { Alert } from '../types.js';
+
+/** Schema pieces and small rules shared by the HTTP channels. */
+
+/** Vigil parses these keys as URLs, so a relative or malformed one fails at startup, not at alert time. */
+export const absoluteUrl = z.string().refine((value) => URL.canParse(value), {
+  message: 'must be an absolute URL, such as https://example.com/',
+});
+
+/** A `[notify.<name>]` table: the channel's keys plus Vigil's `reminders_only` (default false). */
+export function notifierSchema<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.object({ ...shape, reminders_only: z.boolean().default(false) });
+}
+
+/** Vigil's `reminders_only` filter: such a channel hears reminders only, no startup, down or recovery. */
+export function acceptsAlert(remindersOnly: boolean, alert: Alert): boolean {
+  return !remindersOnly || alert.kind === 'reminder';
+}
+
+/** A configured URL as Vigil's `Url` holds it: parsed and normalised, so a bare host gains its `/`. */
+export function normalizedUrl(url: string): string {
+  return new URL(url).href;
+}
+
+/** `base` (an `api_url` extension key, possibly with a path prefix) followed by `/path`. */
+export function underBase(base: string, path: string): string {
+  return `${normalizedUrl(base).replace(/\/+$/, '')}/${path}`;
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { defineChannel } from '../channel-definition.js';
+import { alertTime, recoveredReplicas } from '../format.js';
+import type { Alert } from '../types.js';
+import { absoluteUrl } from './common.js';
+import { postJson } from './http.js';
+
+export const webhookChannel = defineChannel({
+  name: 'webhook',
+  // No `reminders_only` in Vigil: the webhook hears everything.
+  schema: z.object({ hook_url: absoluteUrl }),
+  create(config, { timeoutMs }) {
+    return {
+      name: 'webhook',
+      accepts: () => true,
+      send: (alert, signal) => postJson(config.hook_url, webhookPayload(alert), { signal, timeoutMs }),
+    };
+  },
+});
+
+/**
+ * Vigil's payload, keys in its order. Extensions, present only when they apply so Vigil's
+ * payload is otherwise unchanged: `recovered` (replicas back up) and `test: true`.
+ */
+function webhookPayload(alert: Alert) {
+  const recovered = recoveredReplicas(alert);
+  return {
+    type: alert.kind,
+    status: alert.status,
+    time: alertTime(alert),
+    replicas: alert.replicas,
+    page: { title: alert.page.title, url: alert.page.url },
+    ...(recovered.length > 0 && { recovered }),
+    ...(alert.test && { test: true }),
+  };
+}

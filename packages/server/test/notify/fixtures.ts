@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { parse as parseToml } from 'smol-toml';
+import type { ChannelDefinition } from '../../src/notify/channel-definition.js';
+import type { Alert, Channel } from '../../src/notify/types.js';
+import { FIXTURE_PATH } from '../config/minimal-config.js';
+import { type CaptureServer, refusedUrl, startCaptureServer } from '../helpers/capture-server.js';
+
+/** Shared alerts and checks for the channel tests: every channel is held to the same contract. */
+
+/** A fixed alert time, so TIME is deterministic. */
+export const AT = Date.UTC(2026, 2, 5, 8, 58, 28);
+export const TIME = '08:58:28 UTC+00:00';
+export const PAGE = { title: 'Crisp Status', url: 'https://status.crisp.chat/' };
+export const DEAD_REPLICAS = [
+  'web:load-balancer:tcp://edge-1.pool.net.crisp.chat:80',
+  'web:load-balancer:tcp://edge-3.pool.net.crisp.chat:80',
+];
+/** NODES for DEAD_REPLICAS. */
+export const NODES = DEAD_REPLICAS.join(', ');
+
+export function alert(overrides: Partial<Alert> = {}): Alert {
+  return { id: 'alert-1', kind: 'changed', status: 'dead', replicas: [], atMs: AT, page: PAGE, ...overrides };
+}
+
+export const STARTUP = alert({ kind: 'startup', status: 'healthy' });
+export const DEAD = alert({ kind: 'changed', status: 'dead', replicas: DEAD_REPLICAS });
+/** A reminder with escalation off: Vigil escalates every target. */
+export const REMINDER = alert({ kind: 'reminder', status: 'dead', replicas: DEAD_REPLICAS });
+/** The first escalated reminder: only target 0 is escalated. */
+export const ESCALATED_ONCE = alert({
+  kind: 'reminder',
+  status: 'dead',
+  replicas: DEAD_REPLICAS,
+  escalated: 1,
+});
+export const RECOVERED = alert({
+  kind: 'changed',
+  status: 'healthy',
+  recovered: ['web:load-balancer:tcp://edge-1.pool.net.crisp.chat:80', 'web:router:icmp://edge-2'],
+});
+
+/** A signal that never aborts. */
+export const running: AbortSignal = new AbortController().signal;
+
+/** Runs `definition`'s schema over a raw table and builds the channel, as the registry will. */
+export function build<D extends ChannelDefinition>(
+  definition: D,
+  table: unknown,
+  timeoutMs = 5_000,
+): Channel {
+  return definition.create(definition.schema.parse(table), { timeoutMs });
+}
+
+/** Form fields in order, to deepEqual against Vigil's. */
+export function formFields(body: string): Array<[string, string]> {
+  return [...new URLSearchParams(body)];
+}
+
+/**
+ * One `[notify.<name>]` table from Vigil's sample config, where every notifier table is commented
+ * out: the commented lines up to the next blank line, uncommented and parsed as TOML.
+ */
+export function sampleTable(name: string): Record<string, unknown> {
+  const lines = readFileSync(FIXTURE_PATH, 'utf8').split('\n');
+  const start = lines.indexOf(`# [notify.${name}]`);
+  assert.notEqual(start, -1, `no [notify.${name}] in the sample config`);
+  const table: string[] = [];
+  for (const line of lines.slice(start)) {
+    if (!line.startsWith('#')) break;
+    table.push(line.replace(/^# ?/, ''));
+  }
+  const parsed = parseToml(table.join('\n')) as { notify: Record<string, Record<string, unknown>> };
+  return parsed.notify[name] ?? {};
+}
+
+/** A capture server for a describe block, reset to answer 200 with no requests before each use. */
+export function useCaptureServer(): { server: () => CaptureServer } {
+  let server: CaptureServer | undefined;
+  before(async () => {
+    server = await startCaptureServer();
+  });
+  after(() => server?.close());
+  return {
+    server() {
+      assert.ok(server, 'capture server not started');
+      server.requests.length = 0;
+      server.reply({ status: 200 });
+      return server;
+    },
+  };
+}
+
+/**
+ * The contract every HTTP channel shares: one attempt, 2xx only, clear errors on a non-2xx answer,
+ * a refused connection and a silent server. `tableFor` gives a valid table pointing at `baseUrl`.
+ */
+export function transportContract(
+  definition: ChannelDefinition,
+  tableFor: (baseUrl: string) => unknown,
+): void {
+  describe(`${definition.name}: transport failures`, () => {
+    const capture = useCaptureServer();
+
+    test('a 500 answer rejects with the status and the start of the body', async () => {
+      const server = capture.server();
+      server.reply({ status: 500, body: `upstream exploded\n${'x'.repeat(500)}` });
+      const channel = build(definition, tableFor(server.url));
+      await assert.rejects(channel.send(DEAD, running), (error: Error) => {
+        assert.match(error.message, /answered HTTP 500: upstream exploded x+…/);
+        assert.doesNotMatch(error.message, /x{200}/, 'the body excerpt is bounded');
+        return true;
+      });
+      assert.ok(server.requests.length >= 1);
+    });
+
+    test('a 2xx other than 200 is a success, a 3xx to a 2xx is followed', async () => {
+      const server = capture.server();
+      server.reply((request) =>
+        request.path === '/moved'
+          ? { status: 204 }
+          : { status: 307, headers: { location: `${server.url}/moved` } },
+      );
+      await build(definition, tableFor(server.url)).send(DEAD, running);
+      assert.equal(server.requests.at(-1)?.path, '/moved');
+      assert.equal(server.requests.at(-1)?.method, 'POST', '307 keeps the method');
+    });
+
+    test('a refused connection rejects and says the endpoint could not be reached', async () => {
+      const channel = build(definition, tableFor(await refusedUrl()));
+      await assert.rejects(
+        channel.send(DEAD, running),
+        /could not reach http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/,
+      );
+    });
+
+    test('a server that never answers makes send reject after the per-attempt timeout', async () => {
+      const server = capture.server();
+      server.reply('hang');
+      const channel = build(definition, tableFor(server.url), 200);
+      const started = performance.now();
+      await assert.rejects(
+        channel.send(DEAD, running),
+        /no answer from http:\/\/127\.0\.0\.1:\d+ within 200 ms/,
+      );
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed >= 190 && elapsed < 2_000, `rejected after ${elapsed} ms`);
+    });
+
+    test("the dispatcher's abort ends the attempt with the abort reason", async () => {
+      const server = capture.server();
+      server.reply('hang');
+      const controller = new AbortController();
+      const sending = build(definition, tableFor(server.url)).send(DEAD, controller.signal);
+      await server.waitFor(1);
+      const reason = new Error('shutting down');
+      controller.abort(reason);
+      await assert.rejects(sending, (error) => error === reason);
+    });
+
+    test('error messages never show the URL path or query, where tokens live', async () => {
+      const server = capture.server();
+      server.reply({ status: 403 });
+      await assert.rejects(build(definition, tableFor(server.url)).send(DEAD, running), (error: Error) => {
+        assert.doesNotMatch(error.message, /secret/i);
+        return true;
+      });
+    });
+  });
+
+  if ('reminders_only' in (definition.schema.parse(tableFor('http://127.0.0.1:9/')) as object)) {
+    describe(`${definition.name}: reminders_only`, () => {
+      test('off (the default), it accepts startup, changes and reminders', () => {
+        const channel = build(definition, tableFor('http://127.0.0.1:9/'));
+        for (const kind of ['startup', 'changed', 'reminder'] as const)
+          assert.equal(channel.accepts(alert({ kind })), true);
+      });
+
+      test('on, it accepts reminders only', () => {
+        const table = { ...(tableFor('http://127.0.0.1:9/') as object), reminders_only: true };
+        const channel = build(definition, table);
+        assert.equal(channel.accepts(STARTUP), false);
+        assert.equal(channel.accepts(DEAD), false);
+        assert.equal(channel.accepts(RECOVERED), false);
+        assert.equal(channel.accepts(REMINDER), true);
+      });
+    });
+  }
+}
