@@ -1,5 +1,17 @@
+// Re-exported for packages/local, which loads its config with this pipeline and wording: it must build its
+// schema with this very zod, because schema-walk's instanceof checks only recognise the same instance.
+export { parse as parseToml, TomlError } from 'smol-toml';
+export { z } from 'zod';
 export { interpolateEnv } from './interpolate.js';
 export { ConfigError, type LoadedConfig, type LoadOptions, loadConfigFile, parseConfigText } from './load.js';
+export {
+  type ConfigProblem,
+  describeOwner,
+  formatKeyPath,
+  formatProblem,
+  type KeyPath,
+  valueAt,
+} from './problems.js';
 export { compileBodyMatch } from './regex.js';
 export {
   type BrandingConfig,
@@ -16,4 +28,6 @@ export {
   type ServerConfig,
   type ServiceConfig,
 } from './schema.js';
+export { findUnknownKeys, schemaAt } from './schema-walk.js';
 export { summarizeConfig } from './summary.js';
+export { describeIssue } from './zod-issues.js';

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { exited } from '../../server/test/helpers/cli.js';
+import { VERSION } from '../src/version.js';
+import { waitFor } from './helpers/relay.js';
+import { startTestVigil } from './helpers/vigil-server.js';
+
+const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const FIXTURE = '/work/shared/fixtures/vigil-local-config.cfg';
+const NODE_ARGS = ['--conditions=source', '--import', 'tsx', CLI];
+
+function runCli(args: string[]) {
+  const result = spawnSync(process.execPath, [...NODE_ARGS, ...args], { encoding: 'utf8', timeout: 15_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('vigil-local CLI', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-local-cli-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('--version and --help', () => {
+    assert.deepEqual(runCli(['--version']), {
+      status: 0,
+      stdout: `vigil-local ${VERSION} (Vigil TS)\n`,
+      stderr: '',
+    });
+    const help = runCli(['-h']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /^Usage: vigil-local \[-c FILE\]/);
+    assert.match(help.stdout, /check-config/);
+  });
+
+  test('check-config accepts the Vigil Local example and summarises it', () => {
+    const result = runCli(['check-config', '-c', FIXTURE]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(
+      result.stdout,
+      `${FIXTURE}: ok, 1 services, 2 nodes, 3 replicas, reported to https://status.example.com every 120 s\n`,
+    );
+  });
+
+  test('a broken config exits 1 with every problem on stderr', async () => {
+    const file = join(dir, 'broken.cfg');
+    await writeFile(
+      file,
+      '[server]\n[report]\nendpoint = "http://x"\n[metrics]\ninterval = -1\n[probe]\nservice = []\n',
+    );
+    const result = runCli(['check-config', '-c', file]);
+    assert.equal(result.status, 1);
+    assert.equal(
+      result.stderr,
+      `error: ${file}: report.token: missing required key\n` +
+        `error: ${file}: metrics.interval: must be an integer from 1 to 31536000, got -1\n`,
+    );
+  });
+
+  test('usage errors exit 2', () => {
+    assert.equal(runCli(['check-confg']).status, 2);
+    assert.equal(runCli(['--bogus']).status, 2);
+  });
+
+  test('relays to a server, then stops gracefully on SIGTERM', async () => {
+    const vigil = await startTestVigil(
+      '[[probe.service]]\nid = "internal"\nlabel = "Internal"\n' +
+        '[[probe.service.node]]\nid = "jobs"\nlabel = "Jobs"\nmode = "local"\n',
+    );
+    after(() => vigil.stop());
+    const file = join(dir, 'relay.cfg');
+    await writeFile(
+      file,
+      `[server]\nlog_level = "info"\n[report]\nendpoint = "${vigil.url}"\ntoken = "reporter-secret"\n` +
+        '[metrics]\ninterval = 60\n[probe]\n[[probe.service]]\nid = "internal"\n' +
+        '[[probe.service.node]]\nid = "jobs"\nmode = "script"\nscripts = ["exit 0"]\n',
+    );
+    const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, '-c', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    // Vigil Local's 2 s hold, then the first cycle.
+    await waitFor(
+      () => vigil.model.node('internal', 'jobs')?.replicas.get('0')?.health === 'healthy',
+      'a report',
+      10_000,
+    );
+    const stoppingMs = Date.now();
+    child.kill('SIGTERM');
+    assert.deepEqual(await exited(child), { code: 0, signal: null });
+    assert.ok(Date.now() - stoppingMs < 5000);
+    const messages = stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    assert.match(messages[0] ?? '', /^starting up vigil-local .* with /);
+    assert.ok(messages.includes('SIGTERM received, shutting down'), stdout);
+    assert.equal(messages.at(-1), 'stopped');
+  });
+});
