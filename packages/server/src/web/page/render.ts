@@ -1,0 +1,82 @@
+import { extname } from 'node:path';
+import type { Announcement } from '../../announcements/types.js';
+import type { BrandingConfig } from '../../config/schema.js';
+import type { HealthModel } from '../../model/health-model.js';
+import type { AssetUrl } from '../asset-catalog.js';
+import { html, SafeHtml } from '../html.js';
+import { announcementsSection } from './announcements.js';
+import { serviceSection } from './services.js';
+import { banner, generalSection } from './summary.js';
+import { TEXTS } from './texts.js';
+import { pageImageUrl, safeLinkUrl } from './urls.js';
+
+export interface PageInput {
+  model: HealthModel;
+  /** Oldest first, as the source lists them. */
+  announcements: readonly Announcement[];
+  branding: BrandingConfig;
+  nowMs: number;
+  assetUrl: AssetUrl;
+}
+
+/**
+ * Stands for the render version in the output; the cache swaps in the real one, which depends on
+ * the rest of the output. It is the document's first attribute, ahead of any configured content.
+ */
+export const VERSION_SLOT = '{{render-version}}';
+
+const ICON_TYPES: Record<string, string> = {
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+};
+
+function head(branding: BrandingConfig, assetUrl: AssetUrl): SafeHtml {
+  const icon = pageImageUrl(branding.icon_url, branding.page_url);
+  const iconAbsolute = safeLinkUrl(branding.icon_url);
+  const iconType = ICON_TYPES[extname(new URL(branding.icon_url).pathname).toLowerCase()];
+  return html`<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><title>${branding.page_title}</title>${
+    icon &&
+    html`<link rel="icon" href="${icon}"${iconType ? html` type="${iconType}"` : ''}><link rel="apple-touch-icon" href="${icon}">`
+  }<meta name="msapplication-TileColor" content="${branding.icon_color}">${
+    iconAbsolute &&
+    html`<meta name="msapplication-TileImage" content="${iconAbsolute}"><meta property="og:image" content="${iconAbsolute}">`
+  }<link rel="stylesheet" href="${assetUrl('page.css')}"><script src="${assetUrl('live.js')}" defer></script><noscript><meta http-equiv="refresh" content="60"></noscript>${
+    // The operator's own markup, raw on purpose (spec §7.2); security.ts allows its inline blocks by hash.
+    branding.custom_html && new SafeHtml(branding.custom_html)
+  }</head>`;
+}
+
+function header(branding: BrandingConfig): SafeHtml {
+  const logo = pageImageUrl(branding.logo_url, branding.page_url);
+  const support = safeLinkUrl(branding.support_url);
+  const website = safeLinkUrl(branding.website_url);
+  return html`<header class="site-header"><div class="wrap"><a class="brand" href="./">${
+    logo && html`<img class="brand-logo" src="${logo}" alt="${branding.company_name}" height="30">`
+  }<span class="brand-label">Status</span></a><nav aria-label="${branding.company_name}">${
+    support && html`<a class="support-button" href="${support}">${TEXTS.contactSupport}</a>`
+  }${
+    website &&
+    html`<a class="website-link" href="${website}" target="_blank" rel="noopener noreferrer">${TEXTS.goToWebsite}</a>`
+  }</nav></div><p class="sr" id="live-status" aria-live="polite"></p></header>`;
+}
+
+function footer(branding: BrandingConfig, nowMs: number): SafeHtml {
+  return html`<footer class="site-footer"><div class="wrap"><p>© ${new Date(nowMs).getUTCFullYear()} ${branding.company_name}</p><p>${TEXTS.poweredBy}</p></div></footer>`;
+}
+
+/** The whole status page (spec §7.2) as one HTML string, with `VERSION_SLOT` still in it. */
+export function renderPage(input: PageInput): string {
+  const { model, branding, announcements, assetUrl } = input;
+  const health = model.pageHealth;
+  const services = Array.from(model.services.values(), (service, index) =>
+    serviceSection(service, index, assetUrl),
+  );
+  return html`<!doctype html>
+<html lang="en" data-version="${VERSION_SLOT}" data-status="${health}">${head(branding, assetUrl)}<body>${header(branding)}${banner(health, model.updatedAtMs)}<main class="wrap">${generalSection(health, branding, announcements.length > 0, assetUrl)}${announcementsSection(announcements)}${services}</main>${footer(branding, input.nowMs)}</body></html>
+`.value;
+}

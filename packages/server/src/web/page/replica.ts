@@ -1,0 +1,32 @@
+import type { ReplicaState } from '../../model/health-model.js';
+import type { NodeSpec } from '../../model/topology.js';
+import { html, type SafeHtml } from '../html.js';
+import { TEXTS } from './texts.js';
+
+const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
+
+/** Vigil's details line: load and memory (push), latency (poll, script), queue (RabbitMQ). */
+function details(replica: ReplicaState): string {
+  const parts: string[] = [];
+  if (replica.load) parts.push(`Load: ${percent(replica.load.cpu)}`, `Memory: ${percent(replica.load.ram)}`);
+  if (replica.latencyMs !== undefined) parts.push(`Latency: ${Math.round(replica.latencyMs)}ms`);
+  const queue = replica.queue;
+  if (queue?.ready !== undefined && queue.nack !== undefined)
+    parts.push(`Queue: ${queue.ready}R ${queue.nack}N`);
+  return parts.join(' ');
+}
+
+/**
+ * One numbered replica box and its tooltip. The box is focusable and described by the tooltip, which
+ * CSS shows on hover and on focus, so it works by keyboard and without JavaScript. The replica's
+ * name, and the failure reason that may contain it, appear only with `reveal_replica_name`.
+ */
+export function replicaItem(node: NodeSpec, replica: ReplicaState, position: number, key: string): SafeHtml {
+  const reveal = node.revealReplicaName;
+  const detailLine = details(replica);
+  return html`<li class="replica is-${replica.health}"><span class="replica-box" id="r-${key}" tabindex="0" aria-describedby="t-${key}">${position}<span class="sr"> ${replica.health}</span></span><span class="tip" role="tooltip" id="t-${key}"><strong>${TEXTS.replicaReports[replica.health]}</strong> <span>${TEXTS.modeLine[node.mode]}</span>${
+    reveal && html` <code>${replica.id}</code>`
+  }${reveal && replica.reason !== undefined && html` <span>${replica.reason}</span>`}${
+    detailLine && html` <span>${detailLine}</span>`
+  }${replica.checkedAtMs === undefined && html` <span>${TEXTS.notCheckedYet}</span>`}</span></li>`;
+}

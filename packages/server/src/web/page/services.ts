@@ -1,0 +1,29 @@
+import type { NodeState, ServiceState } from '../../model/health-model.js';
+import type { AssetUrl } from '../asset-catalog.js';
+import { html, type SafeHtml } from '../html.js';
+import { replicaItem } from './replica.js';
+import { safeLinkUrl } from './urls.js';
+
+/**
+ * One node row: its tinted label, the numbered replica boxes and the optional link. The row is a
+ * grid with room for a history strip (uptime bars, latency chart) under the replicas.
+ */
+function nodeItem(node: NodeState, key: string): SafeHtml {
+  const { spec } = node;
+  const replicas = Array.from(node.replicas.values(), (replica, index) =>
+    replicaItem(spec, replica, index + 1, `${key}-${index}`),
+  );
+  const href = safeLinkUrl(spec.linkUrl);
+  return html`<li class="node is-${node.health}"><span class="node-label"><span class="glyph" aria-hidden="true"></span>${spec.label}<span class="sr">: ${node.health}</span></span><ol class="replicas" aria-label="${spec.label} replicas">${replicas}</ol>${
+    href && html`<a class="node-link" href="${href}" rel="noopener">${spec.linkLabel ?? href}</a>`
+  }</li>`;
+}
+
+/** One section per service, in config order, titled by a self-linking anchor as in Vigil. */
+export function serviceSection(service: ServiceState, index: number, assetUrl: AssetUrl): SafeHtml {
+  const anchor = `probe-${service.spec.id}`;
+  const nodes = Array.from(service.nodes.values(), (node, nodeIndex) =>
+    nodeItem(node, `${index}-${nodeIndex}`),
+  );
+  return html`<section class="service is-${service.health}" aria-labelledby="${anchor}"><h2 class="service-title"><a href="#${encodeURIComponent(anchor)}" id="${anchor}"><img src="${assetUrl(`icon-${service.health}.svg`)}" alt="" width="20" height="20">${service.spec.label}<span class="sr">: ${service.health}</span></a></h2><ul class="nodes">${nodes}</ul></section>`;
+}

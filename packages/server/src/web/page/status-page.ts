@@ -1,0 +1,40 @@
+import type { AnnouncementSource } from '../../announcements/types.js';
+import type { BrandingConfig } from '../../config/schema.js';
+import type { HealthModel } from '../../model/health-model.js';
+import type { Clock } from '../../time/clock.js';
+import type { AssetCatalog } from '../asset-catalog.js';
+import { PageCache } from './cache.js';
+import { renderPage } from './render.js';
+
+/** Bursts of reports inside this window render once; it also bounds how stale a page can be. */
+export const PAGE_RENDER_INTERVAL_MS = 200;
+
+export interface StatusPageOptions {
+  model: HealthModel;
+  announcements: AnnouncementSource;
+  branding: BrandingConfig;
+  assets: AssetCatalog;
+  clock: Clock;
+  renderIntervalMs?: number;
+}
+
+/** The page cache over the model and the announcements: what is shown and what makes it change. */
+export function createStatusPage(options: StatusPageOptions): PageCache {
+  const { model, announcements, branding, assets, clock } = options;
+  return new PageCache({
+    render: () =>
+      renderPage({
+        model,
+        announcements: announcements.list(),
+        branding,
+        nowMs: clock.now(),
+        assetUrl: assets.url,
+      }),
+    sources: [
+      (onChange) => model.events.on('updated', onChange),
+      (onChange) => announcements.onChange(onChange),
+    ],
+    clock,
+    intervalMs: options.renderIntervalMs ?? PAGE_RENDER_INTERVAL_MS,
+  });
+}

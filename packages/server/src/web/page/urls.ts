@@ -1,0 +1,28 @@
+const LINK_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
+const IMAGE_PROTOCOLS = new Set(['http:', 'https:']);
+
+/** A link target, or undefined for schemes that can run code (`javascript:`, `data:`), which URL parsing accepts. */
+export function safeLinkUrl(value: string | undefined): string | undefined {
+  return withProtocol(value, LINK_PROTOCOLS);
+}
+
+/**
+ * An image URL as the page should reference it. One under `page_url` is written relative, so the
+ * page loads it from whatever host and sub-path it is reached by (a reverse proxy, localhost).
+ */
+export function pageImageUrl(value: string, pageUrl: string): string | undefined {
+  const url = withProtocol(value, IMAGE_PROTOCOLS);
+  if (url === undefined) return undefined;
+  const base = new URL(pageUrl);
+  const baseHref = base.href.slice(0, base.href.length - base.search.length - base.hash.length);
+  const directory = baseHref.endsWith('/') ? baseHref : baseHref.slice(0, baseHref.lastIndexOf('/') + 1);
+  const relative = url.startsWith(directory) ? url.slice(directory.length) : '';
+  // `./` keeps a first segment holding `:` from reading as a scheme; `//host` is no relative path.
+  return relative && !relative.startsWith('/') ? `./${relative}` : url;
+}
+
+function withProtocol(value: string | undefined, protocols: ReadonlySet<string>): string | undefined {
+  if (value === undefined || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  return protocols.has(url.protocol) ? url.href : undefined;
+}

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+
+/** Directives an operator may widen, e.g. for an analytics snippet in custom_html. */
+export type WidenableDirective =
+  | 'script-src'
+  | 'style-src'
+  | 'img-src'
+  | 'connect-src'
+  | 'font-src'
+  | 'frame-src';
+export type ExtraCspSources = Partial<Record<WidenableDirective, readonly string[]>>;
+
+/** Everything from our own origin only; images may be the operator's logo on any https host. */
+const BASE_POLICY: Record<string, string[]> = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'", 'https:', 'data:'],
+  'connect-src': ["'self'"],
+  'font-src': ["'self'"],
+  'object-src': ["'none'"],
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'none'"],
+};
+
+/**
+ * The Content-Security-Policy for every response. custom_html is the operator's own markup, so its
+ * inline <script>/<style> blocks are allowed by hash and its external scripts and stylesheets by URL:
+ * a Vigil config with an analytics snippet keeps working, and nothing else inline ever runs.
+ */
+export function contentSecurityPolicy(customHtml = '', extra: ExtraCspSources = {}): string {
+  const policy = structuredClone(BASE_POLICY);
+  const add = (directive: string, source: string) => {
+    const sources = policy[directive] ?? [];
+    if (!sources.includes(source)) sources.push(source);
+    policy[directive] = sources;
+  };
+  for (const element of customHtmlElements(customHtml)) {
+    if (element.inline !== undefined) add(`${element.kind}-src`, sha256Source(element.inline));
+    if (element.url !== undefined) add(`${element.kind}-src`, element.url);
+  }
+  for (const [directive, sources] of Object.entries(extra)) {
+    for (const source of sources) add(directive, source);
+  }
+  return Object.entries(policy)
+    .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
+    .join('; ');
+}
+
+export function securityHeaders(contentSecurityPolicyValue: string): Record<string, string> {
+  return {
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+    'Content-Security-Policy': contentSecurityPolicyValue,
+  };
+}
+
+interface HeadElement {
+  kind: 'script' | 'style';
+  inline?: string;
+  url?: string;
+}
+
+const SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi;
+const STYLE = /<style\b[^>]*>([\s\S]*?)<\/style\s*>/gi;
+const STYLESHEET_LINK = /<link\b(?=[^>]*\brel\s*=\s*["']?stylesheet)([^>]*)>/gi;
+
+/** A light scan of trusted markup: a tag it misses is only blocked by the policy, never let through. */
+function customHtmlElements(markup: string): HeadElement[] {
+  const elements: HeadElement[] = [];
+  for (const [, attributes = '', body = ''] of markup.matchAll(SCRIPT)) {
+    const src = attribute(attributes, 'src');
+    if (src === undefined) elements.push({ kind: 'script', inline: body });
+    else elements.push({ kind: 'script', url: sourceUrl(src) });
+  }
+  for (const [, body = ''] of markup.matchAll(STYLE)) elements.push({ kind: 'style', inline: body });
+  for (const [, attributes = ''] of markup.matchAll(STYLESHEET_LINK)) {
+    const href = attribute(attributes, 'href');
+    if (href !== undefined) elements.push({ kind: 'style', url: sourceUrl(href) });
+  }
+  return elements;
+}
+
+function attribute(attributes: string, name: string): string | undefined {
+  const match = new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attributes);
+  return match ? (match[1] ?? match[2] ?? match[3]) : undefined;
+}
+
+/** An absolute http(s) URL that is safe inside the header (no spaces, `;` or `,`); else undefined. */
+function sourceUrl(value: string): string | undefined {
+  if (!URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  return /^[^\s;,'"]+$/.test(url.href) ? url.href : undefined;
+}
+
+function sha256Source(content: string): string {
+  return `'sha256-${createHash('sha256').update(content).digest('base64')}'`;
+}
