@@ -4,6 +4,7 @@ import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js
 import { summarizeConfig } from './config/summary.js';
 import { createLogger } from './log/logger.js';
 import { startVigil } from './main.js';
+import { runNotifyTest } from './notify/notify-test.js';
 
 /** A stop that takes longer than this is cut short: a supervisor is waiting to restart us. */
 const SHUTDOWN_DEADLINE_MS = 5000;
@@ -69,6 +70,27 @@ function checkConfig(configPath: string): void {
   console.log(`${configPath}: ok, ${summarizeConfig(loaded.config)}`);
 }
 
+/** Sends a marked test alert through the configured channels; exit 0 only if every one took it. */
+async function notifyTest(configPath: string, channel: string | undefined): Promise<void> {
+  const loaded = loadOrExit(configPath);
+  for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
+  let outcomes: Awaited<ReturnType<typeof runNotifyTest>>;
+  try {
+    outcomes = await runNotifyTest(loaded.config, { only: channel });
+  } catch (error) {
+    console.error(`error: ${configPath}: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  for (const { channel: name, durationMs, error } of outcomes) {
+    console.log(
+      error === undefined
+        ? `${name}: ok (${durationMs} ms)`
+        : `${name}: failed after ${durationMs} ms: ${error}`,
+    );
+  }
+  process.exit(outcomes.every((outcome) => outcome.error === undefined) ? 0 : 1);
+}
+
 const program = new Command('vigil')
   .description('Vigil TS: status page, monitoring and alerting, compatible with Vigil configs and reporters')
   .version(`vigil ${version} (Vigil TS)`, '-V, --version')
@@ -82,5 +104,12 @@ program
   .description('validate a configuration file, print a summary, exit 0 when valid and 1 when not')
   .option('-c, --config <file>', 'configuration file', './config.cfg')
   .action((options: { config: string }) => checkConfig(options.config));
+
+program
+  .command('notify-test')
+  .description('send a test alert through each configured notifier and report each outcome')
+  .option('-c, --config <file>', 'configuration file', './config.cfg')
+  .option('--channel <name>', 'only this notifier, e.g. slack')
+  .action((options: { config: string; channel?: string }) => notifyTest(options.config, options.channel));
 
 await program.parseAsync();

@@ -11,7 +11,9 @@ export async function startTestVigil(
   probes: string,
   options: { metrics?: string; port?: number } = {},
 ): Promise<RunningVigil & { port: number }> {
-  const loaded = parseConfigText(`${BASE_CONFIG}${options.metrics ?? ''}\n[probe]\n${probes}`, 'test.cfg', {
+  // An in-memory store: a restarted server starts empty, like a first start.
+  const storage = '\n[storage]\npath = ":memory:"\n';
+  const loaded = parseConfigText(`${BASE_CONFIG}${options.metrics ?? ''}${storage}\n[probe]\n${probes}`, 'test.cfg', {
     env: {},
   });
   const running = await startVigil({

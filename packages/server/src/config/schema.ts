@@ -1,5 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
+import { CHANNEL_DEFINITIONS } from '../notify/registry.js';
+import type { ChannelName } from '../notify/types.js';
 
 /**
  * The whole Vigil configuration as one schema: types, defaults and per-key validation in one place.
@@ -94,8 +96,21 @@ const pluginsSchema = z.object({
   rabbitmq: rabbitmqSchema.optional(),
 });
 
-const channel = <T extends z.ZodRawShape>(shape: T) =>
-  z.object({ ...shape, reminders_only: z.boolean().default(false) });
+/** Extension: Prometheus `GET /metrics` (upstream #8), off unless enabled. */
+const prometheusSchema = z.object({
+  enabled: z.boolean().default(false),
+  /** When set, scrapers must send it as the HTTP Basic password (any user name), like reporters. */
+  token: z.string().min(1).optional(),
+});
+
+/**
+ * A notifier table: its keys, Vigil's `reminders_only`, and our per-channel alerting options. Loose,
+ * so keys a channel adds itself reach its own schema, which the notify registry parses the table with.
+ */
+/** Each `[notify.<channel>]` table is validated by the channel's own schema, which lives beside it. */
+const channelTables = Object.fromEntries(
+  CHANNEL_DEFINITIONS.map((definition) => [definition.name, definition.schema.optional()]),
+) as { [Name in ChannelName]: z.ZodOptional<z.ZodType> };
 
 const notifySchema = z.object({
   startup_notification: z.boolean().default(true),
@@ -104,40 +119,37 @@ const notifySchema = z.object({
   /** 0 is accepted like in Vigil, where it behaves as 1 (the counter starts at 1). */
   reminder_backoff_limit: z.number().int().min(0).max(65_535).default(3),
   reminder_escalate: z.boolean().default(false),
-  email: channel({
-    to: z.string(),
-    from: z.string(),
-    smtp_host: z.string().default('localhost'),
-    smtp_port: z.number().int().min(1).max(65_535).default(587),
-    smtp_username: z.string().optional(),
-    smtp_password: z.string().optional(),
-    smtp_encrypt: z.boolean().default(true),
-  }).optional(),
-  twilio: channel({
-    to: z.array(z.string()),
-    service_sid: z.string(),
-    account_sid: z.string(),
-    auth_token: z.string(),
-  }).optional(),
-  slack: channel({ hook_url: absoluteUrl, mention_channel: z.boolean().default(false) }).optional(),
-  zulip: channel({
-    bot_email: z.string(),
-    bot_api_key: z.string(),
-    channel: z.string(),
-    api_url: absoluteUrl,
-  }).optional(),
-  telegram: channel({
-    bot_token: z.string(),
-    chat_id: z.string(),
-    message_thread_id: z.number().int().optional(),
-  }).optional(),
-  pushover: channel({ app_token: z.string(), user_keys: z.array(z.string()) }).optional(),
-  gotify: channel({ app_url: absoluteUrl, app_token: z.string() }).optional(),
-  xmpp: channel({ to: z.string(), from: z.string(), xmpp_password: z.string() }).optional(),
-  matrix: channel({ homeserver_url: absoluteUrl, access_token: z.string(), room_id: z.string() }).optional(),
-  webex: channel({ endpoint_url: absoluteUrl, token: z.string(), room_id: z.string() }).optional(),
-  webhook: z.object({ hook_url: absoluteUrl }).optional(),
+  /** Extension: seconds between further attempts after Vigil's 3 (2 s apart); then the alert is given up. */
+  retry_tail: z.array(seconds(1)).max(20).default([30, 120, 600, 1800]),
+  /** Extension: at start, alerts wait for the first probe rounds, but no longer than this (seconds). */
+  settle_timeout: seconds(0).default(120),
+  ...channelTables,
 });
+
+export const STORAGE_ENGINES = ['sqlite', 'postgres'] as const;
+
+/** Extension: where Vigil TS keeps what must survive a restart, and its history (docs/storage.md). */
+const storageSchema = z
+  .object({
+    engine: z.enum(STORAGE_ENGINES).default('sqlite'),
+    /** SQLite file, relative to the working directory; its folder is created at start. */
+    path: z.string().min(1).default('./data/vigil.db'),
+    /** PostgreSQL connection URL, e.g. `${VIGIL_DATABASE_URL}`. */
+    url: z.string().optional(),
+    pool_size: z.number().int().min(1).max(100).default(10),
+    /** Seconds between batched writes of history and replica reports: at most this much is lost on a crash. */
+    flush_interval: seconds(1).max(600).default(10),
+    minute_retention_hours: z.number().int().min(1).max(8_760).default(48),
+    hour_retention_days: z.number().int().min(1).max(3_650).default(90),
+    day_retention_days: z.number().int().min(1).max(36_500).default(730),
+    incident_retention_days: z.number().int().min(1).max(36_500).default(730),
+    outbox_retention_days: z.number().int().min(1).max(3_650).default(30),
+  })
+  .superRefine((storage, context) => {
+    if (storage.engine === 'postgres' && !storage.url) {
+      context.addIssue({ code: 'custom', path: ['url'], message: 'is required when engine = "postgres"' });
+    }
+  });
 
 export const NODE_MODES = ['poll', 'push', 'script', 'local'] as const;
 export const HTTP_METHODS = ['HEAD', 'GET', 'POST', 'PUT', 'PATCH'] as const;
@@ -177,7 +189,11 @@ export const configSchema = z.object({
   branding: brandingSchema,
   metrics: metricsSchema,
   plugins: pluginsSchema.optional(),
+  /** Extension: absent means no `/metrics`. */
+  prometheus: prometheusSchema.default(() => prometheusSchema.parse({})),
   notify: notifySchema.optional(),
+  /** Extension: absent means SQLite at ./data/vigil.db with the default retention. */
+  storage: storageSchema.default(() => storageSchema.parse({})),
   probe: probeSchema,
 });
 
@@ -186,6 +202,7 @@ export type ServerConfig = RawConfig['server'];
 export type BrandingConfig = RawConfig['branding'];
 export type MetricsConfig = RawConfig['metrics'];
 export type NotifyConfig = NonNullable<RawConfig['notify']>;
+export type StorageConfig = RawConfig['storage'];
 export type RabbitmqConfig = NonNullable<NonNullable<RawConfig['plugins']>['rabbitmq']>;
 export type NodeConfig = z.output<typeof nodeSchema>;
 export type ServiceConfig = z.output<typeof serviceSchema>;

@@ -48,8 +48,9 @@ export function validateConfig(config: RawConfig): ValidationResult {
       `duplicate service id ${id}, already used by probe.service[${firstIndex}]`,
     );
   }
+  const hasRabbitmq = config.plugins?.rabbitmq !== undefined;
   for (const [index, service] of services.entries()) {
-    checkService(service, ['probe', 'service', index], error, warn);
+    checkService(service, ['probe', 'service', index], hasRabbitmq, error, warn);
   }
   return result;
 }
@@ -74,13 +75,32 @@ function checkMetrics(metrics: MetricsConfig, error: Report, warn: Report): void
   }
 }
 
-function checkService(service: ServiceConfig, at: KeyPath, error: Report, warn: Report): void {
+function checkService(
+  service: ServiceConfig,
+  at: KeyPath,
+  hasRabbitmq: boolean,
+  error: Report,
+  warn: Report,
+): void {
   for (const [index, firstIndex] of findDuplicates(service.node, (node) => node.id)) {
     const id = JSON.stringify(service.node[index]?.id);
     const first = formatKeyPath([...at, 'node', firstIndex]);
     error([...at, 'node', index, 'id'], `duplicate node id ${id} in this service, already used by ${first}`);
   }
-  for (const [index, node] of service.node.entries()) checkNode(node, [...at, 'node', index], error, warn);
+  for (const [index, node] of service.node.entries()) {
+    checkNode(node, [...at, 'node', index], error, warn);
+    checkRabbitmqQueue(node, [...at, 'node', index], hasRabbitmq, warn);
+  }
+}
+
+/** The queue check runs only on push reports and only with [plugins.rabbitmq] (spec §4.7). */
+function checkRabbitmqQueue(node: NodeConfig, at: KeyPath, hasRabbitmq: boolean, warn: Report): void {
+  if (node.rabbitmq_queue === undefined) return;
+  if (node.mode !== 'push') {
+    warn([...at, 'rabbitmq_queue'], `is only checked on push nodes, and this node's mode is "${node.mode}"`);
+  } else if (!hasRabbitmq) {
+    warn([...at, 'rabbitmq_queue'], 'is never checked: there is no [plugins.rabbitmq] table');
+  }
 }
 
 function checkNode(node: NodeConfig, at: KeyPath, error: Report, warn: Report): void {

@@ -34,9 +34,14 @@ export interface Topology {
   services: ServiceSpec[];
 }
 
+/** How Vigil's HTTP client names itself: `vigil (+https://status.example.com/)`. */
+export function vigilUserAgent(pageUrl: string): string {
+  return `vigil (+${new URL(pageUrl).href})`;
+}
+
 /** Turns a validated config into the services → nodes → replicas tree the model and prober share. */
 export function buildTopology(config: RawConfig): Topology {
-  const userAgent = `vigil (+${new URL(config.branding.page_url).href})`;
+  const userAgent = vigilUserAgent(config.branding.page_url);
   return {
     services: config.probe.service.map((service) => ({
       id: service.id,

@@ -17,6 +17,8 @@ export interface ChannelDefinition<Schema extends z.ZodType = z.ZodType> {
   create(config: z.output<Schema>, dependencies: ChannelDependencies): Channel;
 }
 
-export function defineChannel<Schema extends z.ZodType>(definition: ChannelDefinition<Schema>): ChannelDefinition<Schema> {
+export function defineChannel<Schema extends z.ZodType>(
+  definition: ChannelDefinition<Schema>,
+): ChannelDefinition<Schema> {
   return definition;
 }

@@ -1,18 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** The password of a `Basic` Authorization header (Vigil ignores the user name); undefined if absent or unparsable. */
-export function basicPassword(header: string | undefined): string | undefined {
-  const match = header?.match(/^Basic\s+(\S*)\s*$/i);
-  const encoded = match?.[1];
-  if (encoded === undefined || !BASE64.test(encoded)) return undefined;
-  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  // Vigil reads credentials without a colon as an empty password.
-  return colon === -1 ? '' : decoded.slice(colon + 1);
-}
+import { basicPassword } from '../http/basic-auth.js';
 
 /** Equal-length digests make the comparison take the same time whatever the guess. */
 function sameSecret(given: string, expected: string): boolean {

@@ -73,10 +73,8 @@ describe('vigil serving', () => {
   test('serves, takes a report, and stops gracefully on SIGTERM within 5 s', async () => {
     const port = await freePort();
     const file = join(dir, 'serve.cfg');
-    writeFileSync(
-      file,
-      `${BASE_CONFIG.replace('127.0.0.1:0', `127.0.0.1:${port}`)}\n[probe]\n${MIXED_PROBES}`,
-    );
+    const storage = `\n[storage]\npath = "${join(dir, 'vigil.db')}"\n`;
+    writeFileSync(file, `${BASE_CONFIG.replace('127.0.0.1:0', `127.0.0.1:${port}`)}${storage}\n[probe]\n${MIXED_PROBES}`);
     const child = spawnCli(['-c', file]);
     try {
       const base = `http://127.0.0.1:${port}`;

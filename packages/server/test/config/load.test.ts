@@ -7,10 +7,14 @@ function warningsOf(text: string): string[] {
   return parseConfigText(text, FILE, { env: {} }).warnings;
 }
 
-test("Vigil's sample config loads without errors or warnings", () => {
+test("Vigil's sample config loads without errors, warning only of its unchecked queue", () => {
   const { path, config, warnings } = loadConfigFile(FIXTURE_PATH, { env: {} });
   assert.equal(path, FIXTURE_PATH);
-  assert.deepEqual(warnings, []);
+  // The sample names a RabbitMQ queue but leaves [plugins.rabbitmq] commented out.
+  assert.deepEqual(warnings, [
+    `${FIXTURE_PATH}: probe.service[1].node[0].rabbitmq_queue (service "relay", node "socket-client"): ` +
+      'is never checked: there is no [plugins.rabbitmq] table',
+  ]);
   assert.equal(config.server.log_level, 'debug');
   assert.equal(config.server.mcp_server, true);
   assert.equal(config.metrics.push_system_cpu_sick_above, 0.9);
@@ -144,4 +148,11 @@ test('the summary counts services, nodes by mode and replicas by kind on one lin
     summarizeConfig(pollOnly.config),
     '1 service, 3 nodes (2 poll, 1 script), 3 replicas (1 icmp, 1 tcp, 1 script) configured',
   );
+});
+
+test('a RabbitMQ queue on a non-push node is a warning, since only push reports trigger the check', () => {
+  const text = editConfig('mode = "poll"\n', 'mode = "poll"\nrabbitmq_queue = "jobs"\n');
+  const warnings = warningsOf(text);
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0] ?? '', /node\[0\]\.rabbitmq_queue .*only checked on push nodes, and this node's mode is "poll"/);
 });

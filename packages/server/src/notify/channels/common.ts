@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelOptionsShape } from '../channel-options.js';
 import type { Alert } from '../types.js';
 
 /** Schema pieces and small rules shared by the HTTP channels. */
@@ -10,7 +11,8 @@ export const absoluteUrl = z.string().refine((value) => URL.canParse(value), {
 
 /** A `[notify.<name>]` table: the channel's keys plus Vigil's `reminders_only` (default false). */
 export function notifierSchema<Shape extends z.ZodRawShape>(shape: Shape) {
-  return z.object({ ...shape, reminders_only: z.boolean().default(false) });
+  // Every channel also takes Vigil TS's alerting options (delay, sick, scope filters).
+  return z.object({ ...shape, reminders_only: z.boolean().default(false), ...channelOptionsShape });
 }
 
 /** Vigil's `reminders_only` filter: such a channel hears reminders only, no startup, down or recovery. */

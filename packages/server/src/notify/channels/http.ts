@@ -1,3 +1,4 @@
+import { basicAuthorization } from '../../http/basic-auth.js';
 /**
  * One HTTP attempt for the notify channels, with Vigil's client behaviour: POST, redirects followed,
  * a per-attempt timeout, success only on 2xx. Retries belong to the dispatcher, not here.
@@ -85,7 +86,7 @@ function urlCredentials(url: string): { url: string; headers: Record<string, str
   if (!URL.canParse(url)) return undefined;
   const parsed = new URL(url);
   if (parsed.username === '' && parsed.password === '') return undefined;
-  const authorization = basicAuth(percentDecoded(parsed.username), percentDecoded(parsed.password));
+  const authorization = basicAuthorization(percentDecoded(parsed.username), percentDecoded(parsed.password));
   parsed.username = '';
   parsed.password = '';
   return { url: parsed.href, headers: { authorization } };
@@ -123,11 +124,6 @@ async function bodyExcerpt(response: Response): Promise<string> {
   }
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}…` : line;
-}
-
-/** `Authorization` value for HTTP Basic, as reqwest's `basic_auth(user, Some(password))` builds it. */
-export function basicAuth(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
 /**

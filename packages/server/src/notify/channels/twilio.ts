@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { basicAuthorization } from '../../http/basic-auth.js';
 import { defineChannel } from '../channel-definition.js';
 import { recoveredLine, shortText, testMarker } from '../format.js';
 import type { Alert } from '../types.js';
 import { absoluteUrl, acceptsAlert, notifierSchema, underBase } from './common.js';
-import { basicAuth, postForm, sendToEach } from './http.js';
+import { postForm, sendToEach } from './http.js';
 
 /** Vigil cuts an SMS body over this many bytes… */
 const MAX_BODY_BYTES = 1000;
@@ -23,7 +24,7 @@ export const twilioChannel = defineChannel({
   }),
   create(config, { timeoutMs }) {
     const url = underBase(config.api_url, `2010-04-01/Accounts/${config.account_sid}/Messages.json`);
-    const headers = { authorization: basicAuth(config.account_sid, config.auth_token) };
+    const headers = { authorization: basicAuthorization(config.account_sid, config.auth_token) };
     return {
       name: 'twilio',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),

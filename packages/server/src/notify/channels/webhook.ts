@@ -4,11 +4,12 @@ import { alertTime, recoveredReplicas } from '../format.js';
 import type { Alert } from '../types.js';
 import { absoluteUrl } from './common.js';
 import { postJson } from './http.js';
+import { channelOptionsShape } from '../channel-options.js';
 
 export const webhookChannel = defineChannel({
   name: 'webhook',
   // No `reminders_only` in Vigil: the webhook hears everything.
-  schema: z.object({ hook_url: absoluteUrl }),
+  schema: z.object({ hook_url: absoluteUrl, ...channelOptionsShape }),
   create(config, { timeoutMs }) {
     return {
       name: 'webhook',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { basicAuthorization } from '../../http/basic-auth.js';
 import type { Health } from '../../model/health.js';
 import { defineChannel } from '../channel-definition.js';
 import {
@@ -11,7 +12,7 @@ import {
 } from '../format.js';
 import type { Alert } from '../types.js';
 import { absoluteUrl, acceptsAlert, notifierSchema } from './common.js';
-import { basicAuth, postForm } from './http.js';
+import { postForm } from './http.js';
 
 /** Each starts with a space, hence Vigil's double space after the colon; kept byte for byte. */
 const STATUS_FRAGMENT: Record<Health, string> = {
@@ -31,7 +32,7 @@ export const zulipChannel = defineChannel({
   create(config, { timeoutMs }) {
     // URL resolution as Vigil's `Url::join`: without a trailing `/` the last segment is replaced.
     const url = new URL('messages', config.api_url).href;
-    const headers = { authorization: basicAuth(config.bot_email, config.bot_api_key) };
+    const headers = { authorization: basicAuthorization(config.bot_email, config.bot_api_key) };
     return {
       name: 'zulip',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),

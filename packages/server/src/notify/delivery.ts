@@ -1,0 +1,204 @@
+import type { Logger } from 'pino';
+import type { NotificationMetrics } from '../metrics/notifications.js';
+import { type Clock, setLongTimeout } from '../time/clock.js';
+import type { AttemptOutcome, Delivery, Outbox } from './outbox.js';
+import type { Alert, Channel } from './types.js';
+
+export interface WorkerDependencies {
+  outbox: Outbox;
+  clock: Clock;
+  settings: DeliverySettings;
+  logger: Logger;
+  metrics: NotificationMetrics;
+}
+
+export interface DeliverySettings {
+  /** Waits after failed attempts 1, 2, …: there are `length + 1` attempts in all. */
+  retryDelaysMs: readonly number[];
+  /** Per-attempt timeout, handed to the channel too (Vigil: 10 s). */
+  attemptTimeoutMs: number;
+}
+
+/** Vigil's 3 attempts 2 s apart (spec §6.1), then the longer configurable tail. */
+export function retryDelaysMs(tailSeconds: readonly number[]): number[] {
+  return [2000, 2000, ...tailSeconds.map((seconds) => seconds * 1000)];
+}
+
+/** Vigil's per-attempt timeout (spec §6.1). */
+export const ATTEMPT_TIMEOUT_MS = 10_000;
+
+/** The channel's own timeout should win, its message names the endpoint; this only catches a channel that ignores it. */
+const TIMEOUT_GRACE_MS = 500;
+/** Pause before reading the outbox again after it failed (e.g. the database is away). */
+const OUTBOX_RETRY_MS = 5000;
+
+/** One send, settled within the timeout even if the channel ignores its signal; `stop` aborts it. */
+export function attemptSend(
+  channel: Channel,
+  alert: Alert,
+  options: { clock: Clock; timeoutMs: number; stop?: AbortSignal },
+): Promise<void> {
+  const { clock, timeoutMs, stop } = options;
+  const controller = new AbortController();
+  const aborted = new Promise<never>((_resolve, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  const onStop = () => controller.abort(stop?.reason);
+  if (stop?.aborted) onStop();
+  stop?.addEventListener('abort', onStop, { once: true });
+  const timer = clock.setTimeout(
+    () => controller.abort(new Error(`no outcome within ${timeoutMs} ms`)),
+    timeoutMs + TIMEOUT_GRACE_MS,
+  );
+  return Promise.race([channel.send(alert, controller.signal), aborted]).finally(() => {
+    clock.clearTimeout(timer);
+    stop?.removeEventListener('abort', onStop);
+  });
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Delivers one channel's pending alerts from the outbox, oldest first, one at a time (so a channel
+ * never hears a recovery before the outage), retrying on schedule. Each channel has its own worker:
+ * a slow or failing endpoint delays nobody else.
+ */
+export class ChannelWorker {
+  private loop: Promise<void> | undefined;
+  private woken = false;
+  private wakeUp: (() => void) | undefined;
+  /** Stopping: deliver what is due now, then exit instead of waiting. */
+  private draining = false;
+  private readonly hardStop = new AbortController();
+
+  constructor(
+    private readonly channel: Channel,
+    private readonly deps: WorkerDependencies,
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** New work may be waiting. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /**
+   * Delivers what is due for at most `graceMs`, then abandons the attempt in flight. What is left
+   * stays pending in the outbox for the next start.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.draining = true;
+    const abort = () => this.hardStop.abort(new Error('stopping'));
+    if (graceMs <= 0) abort();
+    this.wakeUp?.();
+    const cancel = setLongTimeout(this.deps.clock, abort, graceMs);
+    await this.loop;
+    cancel();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.hardStop.signal.aborted) {
+      this.woken = false;
+      let delivery: Delivery | undefined;
+      try {
+        delivery = await this.deps.outbox.nextPending(this.channel.name);
+      } catch (error) {
+        this.deps.logger.error(
+          { err: error, channel: this.channel.name },
+          'cannot read the notification outbox',
+        );
+        if (!(await this.pause(OUTBOX_RETRY_MS))) return;
+        continue;
+      }
+      const waitMs = delivery ? (delivery.nextAttemptAtMs ?? 0) - this.deps.clock.now() : undefined;
+      if (!delivery || (waitMs !== undefined && waitMs > 0)) {
+        if (!(await this.pause(waitMs))) return;
+        continue;
+      }
+      await this.attempt(delivery);
+    }
+  }
+
+  /** Waits for a wake-up or the delay (none: only a wake-up); false when the worker should exit. */
+  private pause(delayMs: number | undefined): Promise<boolean> {
+    if (this.draining) return Promise.resolve(false);
+    if (this.woken) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const cancel =
+        delayMs === undefined ? undefined : setLongTimeout(this.deps.clock, () => done(), delayMs);
+      const done = () => {
+        cancel?.();
+        this.wakeUp = undefined;
+        resolve(!this.draining);
+      };
+      this.wakeUp = done;
+    });
+  }
+
+  private async attempt(delivery: Delivery): Promise<void> {
+    const { alert } = delivery;
+    const name = this.channel.name;
+    const number = delivery.attempts.length + 1;
+    const atMs = this.deps.clock.now();
+    let error: string | undefined;
+    try {
+      await attemptSend(this.channel, alert, {
+        clock: this.deps.clock,
+        timeoutMs: this.deps.settings.attemptTimeoutMs,
+        stop: this.hardStop.signal,
+      });
+    } catch (failure) {
+      // Abandoned by stop: not a failure of the endpoint; the next start tries again.
+      if (this.hardStop.signal.aborted) return;
+      error = describeError(failure);
+    }
+    const finishedAtMs = this.deps.clock.now();
+    const retryDelayMs = this.deps.settings.retryDelaysMs[number - 1];
+    const outcome: AttemptOutcome =
+      error === undefined
+        ? { status: 'delivered' }
+        : retryDelayMs !== undefined
+          ? { status: 'pending', nextAttemptAtMs: finishedAtMs + retryDelayMs }
+          : { status: 'failed' };
+    const context = {
+      channel: name,
+      alert: alert.id,
+      kind: alert.kind,
+      status: alert.status,
+      attempt: number,
+      durationMs: finishedAtMs - atMs,
+    };
+    this.deps.metrics.record(name, outcome.status === 'pending' ? 'retrying' : outcome.status);
+    if (outcome.status === 'delivered') {
+      this.deps.logger.info(context, `notification ${alert.kind} (${alert.status}) delivered to ${name}`);
+    } else if (outcome.status === 'pending') {
+      this.deps.logger.warn(
+        { ...context, error },
+        `notification attempt ${number} to ${name} failed, next in ${Math.round((retryDelayMs ?? 0) / 1000)} s: ${error}`,
+      );
+    } else {
+      this.deps.logger.error({ ...context, error }, `failed dispatching notification to provider: ${name}`);
+    }
+    // At-least-once: a crash between a successful send and this write sends the alert again on restart.
+    try {
+      await this.deps.outbox.recordAttempt(
+        alert.id,
+        name,
+        { number, atMs, ...(error !== undefined && { error }) },
+        outcome,
+      );
+    } catch (failure) {
+      this.deps.logger.error(
+        { err: failure, ...context },
+        'cannot record a notification attempt in the outbox',
+      );
+      await this.pause(OUTBOX_RETRY_MS);
+    }
+  }
+}

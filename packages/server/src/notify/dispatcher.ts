@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { BrandingConfig, NotifyConfig, RawConfig } from '../config/schema.js';
+import { NO_NOTIFICATION_METRICS, type NotificationMetrics } from '../metrics/notifications.js';
+import type { HealthModel } from '../model/health-model.js';
+import { type Clock, setLongTimeout } from '../time/clock.js';
+import {
+  type AlertPolicy,
+  type AlertState,
+  type Decision,
+  INITIAL_ALERT_STATE,
+  startupIsTold,
+} from './alert-policy.js';
+import { type ChannelOptions, optionsKey } from './channel-options.js';
+import { ATTEMPT_TIMEOUT_MS, ChannelWorker, type DeliverySettings, retryDelaysMs } from './delivery.js';
+import type { ReminderIgnoreWindow } from './ignore-window.js';
+import type { Delivery, Outbox } from './outbox.js';
+import { buildChannels, type ConfiguredChannel } from './registry.js';
+import { Scope, type ScopeView } from './scope.js';
+import { whenFirstChecked } from './settle.js';
+import type { Alert, AlertKind, Channel, ChannelName } from './types.js';
+import { Watcher } from './watcher.js';
+
+/** The `[notify]` settings the dispatcher runs on (Vigil's keys and ours). */
+export interface DispatcherSettings {
+  startupNotification: boolean;
+  reminders: Omit<AlertPolicy, 'notifySick'>;
+  delivery: DeliverySettings;
+  /** Judge the page after this long even if some configured replica has not been checked yet. */
+  settleTimeoutMs: number;
+}
+
+export function dispatcherSettings(notify: NotifyConfig): DispatcherSettings {
+  return {
+    startupNotification: notify.startup_notification,
+    reminders: {
+      reminderIntervalMs:
+        notify.reminder_interval === undefined ? undefined : notify.reminder_interval * 1000,
+      reminderBackoffFunction: notify.reminder_backoff_function,
+      reminderBackoffLimit: notify.reminder_backoff_limit,
+      reminderEscalate: notify.reminder_escalate,
+    },
+    delivery: { retryDelaysMs: retryDelaysMs(notify.retry_tail), attemptTimeoutMs: ATTEMPT_TIMEOUT_MS },
+    settleTimeoutMs: notify.settle_timeout * 1000,
+  };
+}
+
+/** Page title and normalised URL, as alerts carry them. */
+export function alertPage(branding: BrandingConfig): Alert['page'] {
+  return { title: branding.page_title, url: new URL(branding.page_url).href };
+}
+
+export interface DispatcherDependencies {
+  model: HealthModel;
+  channels: ConfiguredChannel[];
+  outbox: Outbox;
+  clock: Clock;
+  logger: Logger;
+  ignoreWindow: ReminderIgnoreWindow;
+  page: Alert['page'];
+  /** Prometheus counters of attempts by channel and outcome. */
+  metrics?: NotificationMetrics;
+}
+
+/** Channels with the same options: one scope, one watcher, the same alerts. */
+interface Group {
+  key: string;
+  options: ChannelOptions;
+  scope: Scope;
+  channels: Channel[];
+  watcher?: Watcher;
+}
+
+/**
+ * Turns model changes into alerts and alerts into deliveries. Each group of channels with the same
+ * options has its own watcher (so delays, sick alerts and filters work per channel); without those
+ * options every channel shares one, which makes Vigil's global decisions. Alerts go to the outbox
+ * before any attempt, and each channel's worker delivers them on its own, never blocking the model.
+ */
+export class Dispatcher {
+  private readonly groups: Group[];
+  private readonly workers = new Map<ChannelName, ChannelWorker>();
+  private readonly cleanups: Array<() => void> = [];
+  /** Outbox writes, chained so they land in decision order. */
+  private writes: Promise<void> = Promise.resolve();
+  private isSettled = false;
+  private stopped = false;
+
+  constructor(
+    private readonly settings: DispatcherSettings,
+    private readonly deps: DispatcherDependencies,
+  ) {
+    const byKey = new Map<string, Group>();
+    for (const { channel, options } of deps.channels) {
+      const key = optionsKey(options);
+      let group = byKey.get(key);
+      if (!group) {
+        group = { key, options, scope: new Scope(deps.model, options.scope), channels: [] };
+        byKey.set(key, group);
+      }
+      group.channels.push(channel);
+      const unknown = options.scope ? Scope.unknownReferences(deps.model, options.scope) : [];
+      if (unknown.length > 0) {
+        deps.logger.warn(
+          `[notify.${channel.name}] filters on ${unknown.join(', ')}, which the config does not have`,
+        );
+      }
+    }
+    this.groups = [...byKey.values()];
+  }
+
+  /**
+   * Restores the watchers' states, sends the startup alert, resumes undelivered alerts, and starts
+   * judging the page once it has settled (or after the settle timeout).
+   */
+  async start(): Promise<void> {
+    const { deps, settings } = this;
+    const states = await deps.outbox.loadWatcherStates();
+    for (const group of this.groups) {
+      const restored = states.get(group.key) ?? INITIAL_ALERT_STATE;
+      group.watcher = new Watcher(restored, {
+        clock: deps.clock,
+        policy: { ...settings.reminders, notifySick: group.options.notifySick },
+        view: () => group.scope.view(),
+        delayMs: group.options.delayMs,
+        ignoreRemindersUntilMs: () => deps.ignoreWindow.untilMs,
+        commit: (state, decision, view) => this.commit(group, state, decision, view),
+      });
+      if (settings.startupNotification && startupIsTold(restored)) {
+        this.dispatch(group, this.alert('startup', { status: 'healthy', replicas: [] }), restored);
+      }
+    }
+    for (const { channel } of deps.channels) {
+      const worker = new ChannelWorker(channel, {
+        outbox: deps.outbox,
+        clock: deps.clock,
+        settings: settings.delivery,
+        logger: deps.logger,
+        metrics: deps.metrics ?? NO_NOTIFICATION_METRICS,
+      });
+      this.workers.set(channel.name, worker);
+      worker.start();
+    }
+    // Every page, service and scope change starts with a node change, and the node is up to date by then.
+    this.cleanups.push(
+      deps.model.events.on('node-changed', () => this.evaluate()),
+      deps.ignoreWindow.onChange(() => this.evaluate()),
+      setLongTimeout(deps.clock, () => this.settled(), settings.settleTimeoutMs),
+      whenFirstChecked(deps.model, () => this.settled()),
+    );
+    this.evaluate();
+  }
+
+  /**
+   * The model now reflects the world: the first probe rounds are done. Until then the dispatcher does
+   * not judge, so a restart never reads boot's all-healthy model as a recovery.
+   */
+  settled(): void {
+    if (this.isSettled) return;
+    this.isSettled = true;
+    this.evaluate();
+  }
+
+  /** The latest deliveries with their attempts, newest first: `GET /manager/notifications`. */
+  listDeliveries(limit = 100): Promise<Delivery[]> {
+    return this.deps.outbox.recentDeliveries(limit);
+  }
+
+  /** Stops deciding, then lets each channel deliver what is due for up to `graceMs`. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    for (const group of this.groups) group.watcher?.stop();
+    await this.writes;
+    await Promise.all([...this.workers.values()].map((worker) => worker.stop(graceMs)));
+  }
+
+  private evaluate(): void {
+    if (!this.isSettled || this.stopped) return;
+    for (const group of this.groups) group.watcher?.evaluate();
+  }
+
+  private commit(group: Group, state: AlertState, decision?: Decision, view?: ScopeView): void {
+    if (!decision) {
+      this.write(() => this.deps.outbox.saveWatcherState({ key: group.key, state }));
+      return;
+    }
+    const { kind, ...data } = decision;
+    const alert = this.alert(kind, data);
+    if (group.options.notifySick && view) alert.sick = view.sick;
+    this.dispatch(group, alert, state);
+  }
+
+  private alert(kind: AlertKind, data: Omit<Decision, 'kind'>): Alert {
+    return { id: randomUUID(), kind, ...data, atMs: this.deps.clock.now(), page: this.deps.page };
+  }
+
+  private dispatch(group: Group, alert: Alert, state: AlertState): void {
+    const channels = group.channels
+      .filter((channel) => channel.accepts(alert))
+      .map((channel) => channel.name);
+    this.deps.logger.info(
+      { alert: alert.id, kind: alert.kind, status: alert.status, replicas: alert.replicas, channels },
+      `notification ${alert.kind} (${alert.status}) for ${channels.length > 0 ? channels.join(', ') : 'no channel'}`,
+    );
+    const watcher = { key: group.key, state };
+    this.write(async () => {
+      if (channels.length === 0) return this.deps.outbox.saveWatcherState(watcher);
+      await this.deps.outbox.enqueue({ alert, channels, nowMs: alert.atMs, watcher });
+      for (const name of channels) this.workers.get(name)?.wake();
+    });
+  }
+
+  private write(task: () => Promise<void>): void {
+    this.writes = this.writes.then(task).catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, 'cannot write to the notification outbox');
+    });
+  }
+}
+
+/**
+ * The dispatcher for a config, with its channels built from the `[notify.*]` tables; undefined
+ * without `[notify]`, where Vigil sends nothing at all. Throws ChannelConfigError on a bad table.
+ */
+export function createDispatcher(
+  config: RawConfig,
+  deps: Omit<DispatcherDependencies, 'channels' | 'page'>,
+): Dispatcher | undefined {
+  if (!config.notify) return undefined;
+  const settings = dispatcherSettings(config.notify);
+  const channels = buildChannels(config.notify, { timeoutMs: settings.delivery.attemptTimeoutMs });
+  return new Dispatcher(settings, { ...deps, channels, page: alertPage(config.branding) });
+}

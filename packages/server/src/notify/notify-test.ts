@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { RawConfig } from '../config/schema.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import { ATTEMPT_TIMEOUT_MS, attemptSend, describeError } from './delivery.js';
+import { alertPage } from './dispatcher.js';
+import { buildChannels } from './registry.js';
+import type { Alert, ChannelName } from './types.js';
+
+export interface NotifyTestOutcome {
+  channel: ChannelName;
+  durationMs: number;
+  /** Why the attempt failed; absent on success. */
+  error?: string;
+}
+
+/** A drill alert: it looks like an outage so every part of a message shows, and says it is a test. */
+function testAlert(config: RawConfig, nowMs: number): Alert {
+  return {
+    id: randomUUID(),
+    kind: 'changed',
+    status: 'dead',
+    replicas: ['vigil:notify-test:test-replica'],
+    atMs: nowMs,
+    page: alertPage(config.branding),
+    test: true,
+  };
+}
+
+/**
+ * `vigil notify-test`: one attempt per configured channel (or only `only`), all at once, each within
+ * the per-attempt timeout. `reminders_only` is ignored: the point is to reach every channel.
+ */
+export async function runNotifyTest(
+  config: RawConfig,
+  options: { only?: string; clock?: Clock; timeoutMs?: number } = {},
+): Promise<NotifyTestOutcome[]> {
+  const { clock = systemClock, timeoutMs = ATTEMPT_TIMEOUT_MS } = options;
+  if (!config.notify) throw new Error('the configuration has no [notify] section');
+  const configured = buildChannels(config.notify, { timeoutMs }).map(({ channel }) => channel);
+  const channels = configured.filter(
+    (channel) => options.only === undefined || channel.name === options.only,
+  );
+  if (channels.length === 0) {
+    const names = configured.map((channel) => channel.name).join(', ') || 'none';
+    throw new Error(
+      options.only === undefined
+        ? 'no [notify.<channel>] table is configured'
+        : `no [notify.${options.only}] table is configured (configured: ${names})`,
+    );
+  }
+  const alert = testAlert(config, clock.now());
+  return Promise.all(
+    channels.map(async (channel): Promise<NotifyTestOutcome> => {
+      const startedAt = performance.now();
+      const error = await attemptSend(channel, alert, { clock, timeoutMs }).then(
+        () => undefined,
+        describeError,
+      );
+      const durationMs = Math.round(performance.now() - startedAt);
+      return { channel: channel.name, durationMs, ...(error !== undefined && { error }) };
+    }),
+  );
+}

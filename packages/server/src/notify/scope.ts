@@ -1,0 +1,57 @@
+import { type Health, worst } from '../model/health.js';
+import type { HealthModel, NodeState } from '../model/health-model.js';
+import type { ScopeFilter } from './channel-options.js';
+
+/** The part of the page one watcher judges: its status and its dead and sick replicas. */
+export interface ScopeView {
+  status: Health;
+  dead: string[];
+  sick: string[];
+}
+
+/**
+ * A set of nodes of the model: the whole page, or the services and nodes a channel filters on.
+ * Status is the worst node status, read from nodes because a node changes before its service and
+ * the page do: this gives the right answer from inside a `node-changed` listener.
+ */
+export class Scope {
+  private readonly nodes: NodeState[];
+
+  constructor(model: HealthModel, filter?: ScopeFilter) {
+    const services = new Set(filter?.services);
+    const nodes = new Set(filter?.nodes);
+    this.nodes = [...model.services.values()].flatMap((service) =>
+      [...service.nodes.values()].filter(
+        (node) =>
+          !filter || services.has(node.spec.serviceId) || nodes.has(`${node.spec.serviceId}:${node.spec.id}`),
+      ),
+    );
+  }
+
+  /** References of a filter that match nothing in the model, for a startup warning. */
+  static unknownReferences(model: HealthModel, filter: ScopeFilter): string[] {
+    const unknownServices = filter.services.filter((id) => !model.services.has(id));
+    const unknownNodes = filter.nodes.filter((reference) => {
+      const colon = reference.indexOf(':');
+      return !model.node(reference.slice(0, colon), reference.slice(colon + 1));
+    });
+    return [...unknownServices, ...unknownNodes];
+  }
+
+  get status(): Health {
+    return worst(this.nodes.map((node) => node.health));
+  }
+
+  view(): ScopeView {
+    const dead: string[] = [];
+    const sick: string[] = [];
+    for (const node of this.nodes) {
+      for (const replica of node.replicas.values()) {
+        const path = `${node.spec.serviceId}:${node.spec.id}:${replica.id}`;
+        if (replica.health === 'dead') dead.push(path);
+        else if (replica.health === 'sick') sick.push(path);
+      }
+    }
+    return { status: this.status, dead, sick };
+  }
+}
