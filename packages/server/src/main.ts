@@ -2,9 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load.js';
 import type { RawConfig } from './config/schema.js';
+import { createVigilMetrics } from './metrics/index.js';
 import { HealthModel } from './model/health-model.js';
 import { buildTopology } from './model/topology.js';
+import { createDispatcher } from './notify/dispatcher.js';
+import { storeOutbox } from './notify/store-outbox.js';
+import { createRabbitmqChecker } from './plugins/rabbitmq.js';
 import { createProbers } from './scheduler/probers.js';
+import { openDurableState } from './store/durable-state.js';
 import { type Clock, systemClock } from './time/clock.js';
 import { buildApp } from './web/app.js';
 
@@ -24,6 +29,9 @@ export interface RunningVigil {
   url: string;
   stop(): Promise<void>;
 }
+
+/** How long a stopping server keeps delivering alerts that are due (the CLI allows 5 s for the whole stop). */
+const NOTIFY_DRAIN_MS = 2000;
 
 /** Splits Vigil's `inet` (`IP:PORT`, IPv6 in brackets) into host and port. */
 export function parseInet(inet: string): { host: string; port: number } {
@@ -61,6 +69,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     logger.info(`page status ${previous} → ${current}`),
   );
 
+  // Opened before anything can change state, so nothing the last run left is overwritten.
+  const durable = await openDurableState({ storage: config.storage, model, clock, logger });
+
   const probers = createProbers({
     topology,
     metrics,
@@ -69,7 +80,38 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     onJobError: (error, job) => logger.error({ err: error, replica: job.ref }, 'probe job failed'),
   });
 
-  const app = buildApp({ config, model, logger });
+  const queueChecker = createRabbitmqChecker(config.plugins?.rabbitmq, {
+    model,
+    clock,
+    timeoutMs: metrics.poll_delay_dead * 1000,
+    pageUrl: config.branding.page_url,
+    logger,
+  })?.start();
+  // Its `notifications` go to the notification dispatcher.
+  const prometheus = config.prometheus.enabled ? createVigilMetrics(model) : undefined;
+
+  // Started before the sources so it sees their first results; it judges the page once they settle.
+  const dispatcher = createDispatcher(config, {
+    model,
+    outbox: storeOutbox(durable.store),
+    clock,
+    logger,
+    ignoreWindow: durable.ignoreWindow,
+    metrics: prometheus?.notifications,
+  });
+  await dispatcher?.start();
+
+  const app = buildApp({
+    config,
+    model,
+    logger,
+    clock,
+    metrics: prometheus,
+    notifications: dispatcher,
+    announcements: durable.announcements,
+    manager: { announcements: durable.announcements, ignoreWindow: durable.ignoreControl },
+    history: { history: durable.history, incidents: durable.store.incidents },
+  });
   const address = options.listen ?? parseInet(config.server.inet);
   await app.listen({ host: address.host, port: address.port });
   const bound = app.server.address();
@@ -86,10 +128,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     app,
     url,
     async stop() {
-      // Order matters: stop sources first, then the model's timers, then the HTTP server.
-      await Promise.all([probers.poll.stop(), probers.script.stop()]);
+      // Order matters: stop sources first, then the model's timers, drain alerts, then the HTTP server.
+      await Promise.all([probers.poll.stop(), probers.script.stop(), queueChecker?.stop()]);
       model.stop();
+      await dispatcher?.stop(NOTIFY_DRAIN_MS);
       await app.close();
+      await durable.close();
       logger.info('stopped');
     },
   };

@@ -68,6 +68,10 @@ export interface HealthModelEvents extends Record<string, unknown> {
   'node-changed': HealthChange<{ serviceId: string; nodeId: string }>;
   'service-changed': HealthChange<{ serviceId: string }>;
   'page-changed': HealthChange<null>;
+  /** A push load report was accepted (after it was judged); the RabbitMQ queue check runs on it. */
+  'push-reported': ReplicaRef & { atMs: number };
+  /** One probe result or report taken in, after it was judged: history counts and times these. */
+  'replica-observed': ReplicaRef & { health: Health; latencyMs?: number; atMs: number };
   /** Anything visible changed (health, metrics, replicas); for consumers that re-render. */
   updated: { atMs: number };
 }
@@ -80,6 +84,18 @@ export interface HealthModelSettings {
 }
 
 export type ReportOutcome = 'ok' | 'not-found' | 'wrong-mode';
+
+/** A push or local replica as a previous run left it: its last report and the health it had then. */
+export interface RestoredReplica extends ReplicaRef {
+  mode: 'push' | 'local';
+  intervalSeconds: number;
+  reportAtMs: number;
+  load?: Load;
+  reportedHealth?: Health;
+  health: Health;
+  reason?: string;
+  sinceMs: number;
+}
 
 /**
  * Current health of every replica, node, service and of the page (worst wins at each level).
@@ -138,6 +154,12 @@ export class HealthModel {
     replica.latencyMs = result.latencyMs;
     replica.checkedAtMs = now;
     this.setReplicaHealth(node, replica, result.health, result.reason, now);
+    this.events.emit('replica-observed', {
+      ...ref,
+      health: replica.health,
+      latencyMs: result.latencyMs,
+      atMs: now,
+    });
     return 'ok';
   }
 
@@ -159,6 +181,8 @@ export class HealthModel {
     replica.checkedAtMs = now;
     this.armDeadline(node, replica, intervalSeconds + this.settings.pushDelayDeadSeconds);
     this.evaluatePush(node, replica, now);
+    this.events.emit('push-reported', { serviceId, nodeId, replicaId, atMs: now });
+    this.events.emit('replica-observed', { serviceId, nodeId, replicaId, health: replica.health, atMs: now });
     return 'ok';
   }
 
@@ -186,6 +210,7 @@ export class HealthModel {
       health === 'healthy' ? undefined : `reported ${health} by the local relay`,
       now,
     );
+    this.events.emit('replica-observed', { serviceId, nodeId, replicaId, health: replica.health, atMs: now });
     return 'ok';
   }
 
@@ -216,6 +241,36 @@ export class HealthModel {
     this.events.emit('replica-removed', { serviceId, nodeId, replicaId, previous: replica.health });
     this.propagate(node, now);
     this.events.emit('updated', { atMs: now });
+    return 'ok';
+  }
+
+  /**
+   * Re-creates a push or local replica from a previous run's record (spec §4.5, §4.6 rules) and
+   * re-arms its deadline from the report's time: a deadline that passed meanwhile makes it dead now.
+   */
+  restoreReplica(record: RestoredReplica): ReportOutcome {
+    const node = this.node(record.serviceId, record.nodeId);
+    if (!node) return 'not-found';
+    if (node.spec.mode !== record.mode) return 'wrong-mode';
+    const now = this.clock.now();
+    const replica = this.upsertReplica(node, record.replicaId, now);
+    const report = { atMs: record.reportAtMs, intervalSeconds: record.intervalSeconds };
+    replica.report = report;
+    replica.checkedAtMs = record.reportAtMs;
+    if (record.mode === 'push') {
+      replica.load = record.load;
+      this.armDeadline(node, replica, record.intervalSeconds + this.settings.pushDelayDeadSeconds);
+      this.evaluatePush(node, replica, now);
+    } else {
+      const delaySeconds = this.settings.localDelayDeadSeconds;
+      const silent = now - report.atMs >= (report.intervalSeconds + delaySeconds) * 1000;
+      replica.reportedHealth = silent ? 'dead' : (record.reportedHealth ?? record.health);
+      if (!silent) this.armDeadline(node, replica, record.intervalSeconds + delaySeconds);
+      const reason = silent ? this.silenceReason(report, delaySeconds, 'local_delay_dead') : record.reason;
+      this.setReplicaHealth(node, replica, replica.reportedHealth, reason, now);
+    }
+    // Still in the state it was saved in: it has been since then, not since the restart.
+    if (replica.health === record.health) replica.sinceMs = record.sinceMs;
     return 'ok';
   }
 
@@ -307,7 +362,8 @@ export class HealthModel {
           now,
         );
       },
-      afterSeconds * 1000,
+      // From the report's time, which is now except for a replica restored after a restart.
+      (replica.report?.atMs ?? this.clock.now()) + afterSeconds * 1000 - this.clock.now(),
     );
     this.deadlines.set(replica, cancel);
   }

@@ -1,14 +1,32 @@
 import { pino } from 'pino';
+import type { AnnouncementSource } from '../../src/announcements/types.js';
+import type { RawConfig } from '../../src/config/schema.js';
 import { HealthModel } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
 import type { Clock } from '../../src/time/clock.js';
 import { buildApp } from '../../src/web/app.js';
 import { testConfig } from './config.js';
 
+export interface TestServerOptions {
+  clock?: Clock;
+  metrics?: string;
+  announcements?: AnnouncementSource;
+  /** Adjusts the parsed config, e.g. its branding, before the app is built. */
+  configure?: (config: RawConfig) => void;
+  /** 0 by default, so a test reads the page right after changing the model; the browser tests use the real one. */
+  pageRenderIntervalMs?: number;
+}
+
 /** A real HTTP server on a free loopback port, over the real model, without probers. */
-export async function startTestServer(probes: string, options: { clock?: Clock; metrics?: string } = {}) {
+export async function startTestServer(probes: string, options: TestServerOptions = {}) {
   const config = testConfig(probes, options.metrics);
+  options.configure?.(config);
   const m = config.metrics;
+  const clock: Clock = options.clock ?? {
+    now: Date.now,
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  };
   const model = new HealthModel(
     buildTopology(config),
     {
@@ -17,13 +35,16 @@ export async function startTestServer(probes: string, options: { clock?: Clock; 
       pushCpuSickAbove: m.push_system_cpu_sick_above,
       pushRamSickAbove: m.push_system_ram_sick_above,
     },
-    options.clock ?? {
-      now: Date.now,
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-    },
+    clock,
   );
-  const app = buildApp({ config, model, logger: pino({ level: 'silent' }) });
+  const app = buildApp({
+    config,
+    model,
+    logger: pino({ level: 'silent' }),
+    announcements: options.announcements,
+    clock,
+    pageRenderIntervalMs: options.pageRenderIntervalMs ?? 0,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

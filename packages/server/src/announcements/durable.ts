@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { SerialQueue } from '../store/serial.js';
+import type { AnnouncementRepository } from '../store/types.js';
+import { type Clock, setLongTimeout } from '../time/clock.js';
+import type { NewAnnouncement } from './memory.js';
+import type { Announcement, AnnouncementSource } from './types.js';
+
+/**
+ * Announcements that survive restarts: kept in memory for the page (reads never touch the database),
+ * written through to the store before a change is acknowledged. Expired ones leave the list, and
+ * listeners hear about it when it happens.
+ */
+export class DurableAnnouncements implements AnnouncementSource {
+  private readonly listeners = new Set<() => void>();
+  private readonly writes = new SerialQueue();
+  private cancelExpiryTimer: (() => void) | undefined;
+
+  private constructor(
+    private readonly repository: AnnouncementRepository,
+    private readonly clock: Clock,
+    private announcements: Announcement[],
+  ) {
+    this.armExpiryTimer();
+  }
+
+  /** Reads what the store holds, dropping what expired while Vigil TS was down. */
+  static async load(repository: AnnouncementRepository, clock: Clock): Promise<DurableAnnouncements> {
+    await repository.removeExpired(clock.now());
+    return new DurableAnnouncements(repository, clock, await repository.list());
+  }
+
+  /** Current announcements, oldest first. */
+  list(): readonly Announcement[] {
+    const now = this.clock.now();
+    return this.announcements.filter((announcement) => !isExpired(announcement, now));
+  }
+
+  /** Resolves once the announcement is stored. */
+  add(fields: NewAnnouncement): Promise<Announcement> {
+    return this.writes.run(async () => {
+      const announcement: Announcement = {
+        id: randomUUID(),
+        atMs: this.clock.now(),
+        ...definedFields(fields),
+      };
+      await this.repository.insert(announcement);
+      this.announcements.push(announcement);
+      this.changed();
+      return announcement;
+    });
+  }
+
+  /** False when no current announcement has this id. */
+  remove(id: string): Promise<boolean> {
+    return this.writes.run(async () => {
+      if (!this.list().some((announcement) => announcement.id === id)) return false;
+      await this.repository.remove(id);
+      this.announcements = this.announcements.filter((announcement) => announcement.id !== id);
+      this.changed();
+      return true;
+    });
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Cancels the expiry timer and waits for pending writes. */
+  async stop(): Promise<void> {
+    this.cancelExpiryTimer?.();
+    this.cancelExpiryTimer = undefined;
+    await this.writes.idle();
+  }
+
+  private changed(): void {
+    this.announcements = [...this.list()];
+    this.armExpiryTimer();
+    for (const listener of this.listeners) listener();
+  }
+
+  /** One timer, for the next expiry only; expired rows are deleted from the store at the next start. */
+  private armExpiryTimer(): void {
+    this.cancelExpiryTimer?.();
+    this.cancelExpiryTimer = undefined;
+    const next = Math.min(...this.announcements.map((each) => each.expiresAtMs ?? Number.POSITIVE_INFINITY));
+    if (next === Number.POSITIVE_INFINITY) return;
+    this.cancelExpiryTimer = setLongTimeout(this.clock, () => this.changed(), next - this.clock.now());
+  }
+}
+
+function isExpired(announcement: Announcement, now: number): boolean {
+  return announcement.expiresAtMs !== undefined && announcement.expiresAtMs <= now;
+}
+
+/** Optional keys stay absent rather than present-and-undefined. */
+function definedFields(fields: NewAnnouncement): NewAnnouncement {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, value]) => value !== undefined),
+  ) as unknown as NewAnnouncement;
+}

@@ -1,0 +1,115 @@
+import type { Generated } from 'kysely';
+
+/** Table shapes as the query builder sees them. Times are ms since the epoch, rollup buckets are seconds. */
+export interface Database {
+  announcements: AnnouncementTable;
+  settings: SettingTable;
+  replicas: ReplicaTable;
+  outbox: OutboxTable;
+  outbox_attempts: OutboxAttemptTable;
+  series: SeriesTable;
+  rollup_minute: RollupTable;
+  rollup_hour: RollupTable;
+  rollup_day: RollupTable;
+  incidents: IncidentTable;
+  runs: RunTable;
+}
+
+export interface AnnouncementTable {
+  /** Insertion order. */
+  seq: Generated<number>;
+  id: string;
+  title: string;
+  text: string;
+  created_at: number;
+  severity: string | null;
+  expires_at: number | null;
+}
+
+/** Small singleton records (alert state, ignore window) as JSON. */
+export interface SettingTable {
+  key: string;
+  value: string;
+}
+
+export interface ReplicaTable {
+  /** Insertion order; an upsert keeps it. */
+  seq: Generated<number>;
+  service_id: string;
+  node_id: string;
+  replica_id: string;
+  mode: string;
+  interval_s: number;
+  report_at: number;
+  load_cpu: number | null;
+  load_ram: number | null;
+  reported_health: string | null;
+  health: string;
+  reason: string | null;
+  since_at: number;
+}
+
+export interface OutboxTable {
+  alert_id: string;
+  channel: string;
+  /** The Alert as JSON. */
+  alert: string;
+  state: string;
+  attempts: number;
+  created_at: number;
+  due_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  finished_at: number | null;
+  last_error: string | null;
+}
+
+export interface OutboxAttemptTable {
+  seq: Generated<number>;
+  alert_id: string;
+  channel: string;
+  attempt: number;
+  at: number;
+  ok: number;
+  error: string | null;
+}
+
+export interface SeriesTable {
+  id: Generated<number>;
+  kind: string;
+  service_id: string;
+  node_id: string;
+  replica_id: string;
+}
+
+export interface RollupTable {
+  bucket: number;
+  series_id: number;
+  healthy_s: number;
+  sick_s: number;
+  dead_s: number;
+  samples: number;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  max_ms: number | null;
+}
+
+export interface IncidentTable {
+  id: string;
+  scope: string;
+  service_id: string;
+  node_id: string;
+  started_at: number;
+  ended_at: number | null;
+  worst: string;
+  /** JSON arrays. */
+  replicas: string;
+  reasons: string;
+}
+
+export interface RunTable {
+  id: string;
+  started_at: number;
+  last_seen_at: number;
+  stopped_at: number | null;
+}

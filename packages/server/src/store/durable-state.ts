@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { DurableAnnouncements } from '../announcements/durable.js';
+import type { StorageConfig } from '../config/schema.js';
+import type { HealthModel } from '../model/health-model.js';
+import { ReminderIgnoreWindow } from '../notify/ignore-window.js';
+import type { Clock } from '../time/clock.js';
+import { durableIgnoreWindow } from './durable-ignore-window.js';
+import { HistoryReader } from './history.js';
+import { openStore, storeLocation } from './open.js';
+import { Recorder } from './recorder.js';
+import { restoreReplicas } from './restore.js';
+import { retentionFrom } from './retention.js';
+import type { Store } from './types.js';
+
+/** The store and the in-memory views main wires into the dispatcher and the web. */
+export interface DurableState {
+  store: Store;
+  announcements: DurableAnnouncements;
+  /** The dispatcher's window; `ignoreControl` changes it durably for the manager API. */
+  ignoreWindow: ReminderIgnoreWindow;
+  ignoreControl: Awaited<ReturnType<typeof durableIgnoreWindow>>;
+  recorder: Recorder;
+  /** Read side of the history, for `/api/v1`. */
+  history: HistoryReader;
+  /** Waits for pending writes, then closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `[storage]`, loads what the last run left (announcements, ignore window, push and local
+ * replicas into the model) and starts recording. Errors name the engine and where it looked.
+ */
+export async function openDurableState(options: {
+  storage: StorageConfig;
+  model: HealthModel;
+  clock: Clock;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+}): Promise<DurableState> {
+  const { storage, model, clock, logger } = options;
+  const location = storeLocation(storage);
+  let store: Store;
+  try {
+    store = await openStore(location, (error) =>
+      logger.warn({ err: error }, 'a PostgreSQL connection dropped; the pool opens a new one'),
+    );
+  } catch (error) {
+    const where = location.engine === 'sqlite' ? location.path : redactUrl(location.url);
+    throw new Error(`cannot open the ${location.engine} store at ${where}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const announcements = await DurableAnnouncements.load(store.announcements, clock);
+  const ignoreWindow = new ReminderIgnoreWindow(clock);
+  const ignoreControl = await durableIgnoreWindow(ignoreWindow, store.alerts, clock);
+  const { restored, skipped } = await restoreReplicas(model, store.replicas);
+  if (restored + skipped > 0) {
+    logger.info(`restored ${restored} push and local replicas (${skipped} no longer configured)`);
+  }
+  const runId = randomUUID();
+  const history = new HistoryReader(store, clock, runId);
+  const recorder = await Recorder.start({
+    store,
+    model,
+    clock,
+    logger,
+    runId,
+    flushIntervalMs: storage.flush_interval * 1000,
+    retention: retentionFrom(storage),
+    afterFlush: () => history.warm(),
+  });
+  return {
+    store,
+    announcements,
+    ignoreWindow,
+    ignoreControl,
+    recorder,
+    history,
+    async close() {
+      await recorder.stop();
+      await announcements.stop();
+      await store.close();
+    },
+  };
+}
+
+/** A connection URL without its password, for logs and errors. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return '(unparsable URL)';
+  }
+}

@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { HealthModel } from '../model/health-model.js';
+import { type Clock, setLongTimeout } from '../time/clock.js';
+import { IncidentTracker } from './incident-tracker.js';
+import { ReplicaSync } from './replica-sync.js';
+import { pruneExpired, type Retention } from './retention.js';
+import { type Priors, RollupAggregator, type SeriesBatch, type SeriesRow } from './rollup/aggregator.js';
+import { bucketStart, seriesKeyString } from './rollup/buckets.js';
+import { ModelSeries } from './rollup/model-series.js';
+import { SerialQueue } from './serial.js';
+import { RESOLUTIONS, type RollupBatch, type Series, type SeriesKey, type Store } from './types.js';
+
+export interface RecorderOptions {
+  store: Store;
+  model: HealthModel;
+  clock: Clock;
+  logger: Pick<Logger, 'error' | 'warn' | 'info'>;
+  flushIntervalMs: number;
+  retention: Retention;
+  /** Runs after each flush, e.g. to precompute history queries. */
+  afterFlush?: () => Promise<void>;
+  /** This run's id in the runs table; a new one by default. */
+  runId?: string;
+}
+
+const PRUNE_INTERVAL_MS = 3_600_000;
+/** Rows kept for a store that refuses writes; past this the oldest minutes are dropped (a gap). */
+const MAX_UNWRITTEN_ROWS = 500_000;
+
+/**
+ * The model's memory: feeds history rollups, incidents and push/local replica records from the
+ * model's events, and writes them in batches every `flushIntervalMs`. Event handlers only touch
+ * memory; the reporter's hot path never waits for the database. Also records this run (gaps).
+ */
+export class Recorder {
+  private readonly writes = new SerialQueue();
+  private readonly seriesIds = new Map<string, number>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private unwritten: SeriesBatch = { minute: [], hour: [], day: [] };
+  private cancelTimer: (() => void) | undefined;
+  private lastPruneMs = Number.NEGATIVE_INFINITY;
+  private stopped = false;
+
+  private constructor(
+    private readonly options: RecorderOptions,
+    /** This run's id in the runs table. */
+    readonly runId: string,
+    private readonly aggregator: RollupAggregator,
+    private readonly replicas: ReplicaSync,
+    private readonly incidents: IncidentTracker,
+    private readonly series: ModelSeries,
+  ) {}
+
+  /** Loads what the last run left open (rollup buckets, incidents), starts this run and the timer. */
+  static async start(options: RecorderOptions): Promise<Recorder> {
+    const { store, model, clock } = options;
+    const now = clock.now();
+    const series = await store.rollups.listSeries();
+    const priors = await loadPriors(store, series, now);
+    const aggregator = new RollupAggregator((key) => priors.get(seriesKeyString(key)) ?? {});
+    const modelSeries = new ModelSeries(aggregator, model, now);
+    const runId = options.runId ?? randomUUID();
+    await store.runs.start({ id: runId, startedAtMs: now, lastSeenAtMs: now });
+
+    const recorder = new Recorder(
+      options,
+      runId,
+      aggregator,
+      new ReplicaSync(model),
+      new IncidentTracker(model, (incident) => recorder.saveIncident(incident)),
+      modelSeries,
+    );
+    for (const each of series) recorder.seriesIds.set(seriesKeyString(each), each.id);
+    recorder.incidents.restore(await store.incidents.listOpen(), now);
+    recorder.subscribe();
+    await recorder.flush();
+    return recorder;
+  }
+
+  /** Writes what accumulated since the last flush; the timer calls it, tests and shutdown too. */
+  flush(): Promise<void> {
+    return this.writes.run(async () => {
+      const batch = this.aggregator.drain(this.options.clock.now());
+      this.series.forgetFinished();
+      await this.write(batch);
+    });
+  }
+
+  /** Unsubscribes, writes the open minutes as they stand, and marks the run stopped. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.cancelTimer?.();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+    const now = this.options.clock.now();
+    await this.writes.run(async () => {
+      await this.write(this.aggregator.close(now));
+      await this.options.store.runs.stop(this.runId, now);
+    });
+  }
+
+  private subscribe(): void {
+    const { model } = this.options;
+    const series = this.series;
+    const events = model.events;
+    this.unsubscribe.push(
+      events.on('replica-observed', (event) => {
+        series.observed(event, event.latencyMs, event.atMs);
+        this.replicas.mark(event);
+      }),
+      events.on('replica-added', (ref) => {
+        series.replicaChanged(ref, 'healthy', this.options.clock.now());
+        this.replicas.mark(ref);
+      }),
+      events.on('replica-changed', ({ subject, current, reason, atMs }) => {
+        series.replicaChanged(subject, current, atMs);
+        this.replicas.mark(subject);
+        this.incidents.replicaChanged(subject, current, reason, atMs);
+      }),
+      events.on('replica-removed', (ref) => {
+        series.replicaChanged(ref, undefined, this.options.clock.now());
+        this.replicas.markRemoved(ref);
+      }),
+      events.on('node-changed', ({ subject, current, atMs }) => {
+        series.nodeChanged(subject.serviceId, subject.nodeId, current, atMs);
+        this.incidents.nodeChanged(subject.serviceId, subject.nodeId, current, atMs);
+      }),
+      events.on('service-changed', ({ subject, current, atMs }) =>
+        series.serviceChanged(subject.serviceId, current, atMs),
+      ),
+      events.on('page-changed', ({ current, atMs }) => {
+        series.pageChanged(current, atMs);
+        this.incidents.pageChanged(current, atMs);
+      }),
+    );
+  }
+
+  private saveIncident(incident: Parameters<Store['incidents']['save']>[0]): void {
+    const snapshot = structuredClone(incident);
+    this.writes
+      .run(() => this.options.store.incidents.save(snapshot))
+      .catch((error: unknown) => this.options.logger.error({ err: error }, 'cannot store an incident'));
+  }
+
+  private async write(batch: SeriesBatch): Promise<void> {
+    const { store, clock } = this.options;
+    const now = clock.now();
+    for (const resolution of RESOLUTIONS) this.unwritten[resolution].push(...batch[resolution]);
+    // Each part on its own: history that cannot be written must not keep replicas from being saved.
+    await this.attempt('write push and local replicas', () => this.replicas.write(store.replicas));
+    await this.attempt('write history', async () => {
+      await this.resolveSeries(this.unwritten);
+      await store.rollups.write(this.withIds(this.unwritten));
+      this.unwritten = { minute: [], hour: [], day: [] };
+    });
+    this.dropExcess();
+    this.incidents.reconcile(now);
+    await this.attempt('write the run heartbeat', () => store.runs.heartbeat(this.runId, now));
+    if (now - this.lastPruneMs >= PRUNE_INTERVAL_MS) {
+      this.lastPruneMs = now;
+      await this.attempt('delete expired history', () => pruneExpired(store, this.options.retention, now));
+    }
+    const { afterFlush } = this.options;
+    if (afterFlush) await this.attempt('run the after-flush task', afterFlush);
+    this.armTimer();
+  }
+
+  private async attempt(what: string, task: () => Promise<unknown>): Promise<void> {
+    try {
+      await task();
+    } catch (error) {
+      this.options.logger.error(
+        { err: error },
+        `cannot write ${what} to the store; trying again at the next flush`,
+      );
+    }
+  }
+
+  /** Gives every new series its database id, in one round trip. */
+  private async resolveSeries(batch: SeriesBatch): Promise<void> {
+    const missing = new Map<string, SeriesKey>();
+    for (const resolution of RESOLUTIONS) {
+      for (const row of batch[resolution]) {
+        const key = seriesKeyString(row.series);
+        if (!this.seriesIds.has(key)) missing.set(key, row.series);
+      }
+    }
+    if (missing.size === 0) return;
+    for (const each of await this.options.store.rollups.ensureSeries([...missing.values()])) {
+      this.seriesIds.set(seriesKeyString(each), each.id);
+    }
+  }
+
+  /** Later rows of the same bucket replace earlier ones, so only the last is written. */
+  private withIds(batch: SeriesBatch): RollupBatch {
+    const convert = (rows: SeriesRow[]) => {
+      const latest = new Map<string, SeriesRow>();
+      for (const row of rows) latest.set(`${seriesKeyString(row.series)}@${row.bucketMs}`, row);
+      return [...latest.values()].map(({ series, ...summary }) => {
+        const seriesId = this.seriesIds.get(seriesKeyString(series));
+        if (seriesId === undefined) throw new Error(`history series ${seriesKeyString(series)} has no id`);
+        return { ...summary, seriesId };
+      });
+    };
+    return { minute: convert(batch.minute), hour: convert(batch.hour), day: convert(batch.day) };
+  }
+
+  private dropExcess(): void {
+    const total = RESOLUTIONS.reduce((sum, resolution) => sum + this.unwritten[resolution].length, 0);
+    if (total <= MAX_UNWRITTEN_ROWS) return;
+    const dropped = this.unwritten.minute.splice(0, total - MAX_UNWRITTEN_ROWS);
+    this.options.logger.warn(`the store is unreachable: ${dropped.length} minutes of history dropped`);
+  }
+
+  private armTimer(): void {
+    if (this.stopped) return;
+    this.cancelTimer?.();
+    this.cancelTimer = setLongTimeout(
+      this.options.clock,
+      () => {
+        this.flush().catch((error: unknown) =>
+          this.options.logger.error({ err: error }, 'history flush failed'),
+        );
+      },
+      this.options.flushIntervalMs,
+    );
+  }
+}
+
+/** The stored rows of the buckets open now (a restart within the same minute, hour or day). */
+async function loadPriors(
+  store: Store,
+  series: readonly Series[],
+  nowMs: number,
+): Promise<Map<string, Priors>> {
+  const keyById = new Map(series.map((each) => [each.id, seriesKeyString(each)]));
+  const priors = new Map<string, Priors>();
+  for (const resolution of RESOLUTIONS) {
+    for (const row of await store.rollups.readBucket(resolution, bucketStart(resolution, nowMs))) {
+      const key = keyById.get(row.seriesId);
+      if (key === undefined) continue;
+      const { seriesId: _id, ...summary } = row;
+      priors.set(key, { ...priors.get(key), [resolution]: summary });
+    }
+  }
+  return priors;
+}

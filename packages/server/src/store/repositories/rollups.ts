@@ -1,0 +1,183 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, RollupTable } from '../database.js';
+import { BUCKET_MS, seriesKeyString } from '../rollup/buckets.js';
+import {
+  type HealthTotals,
+  RESOLUTIONS,
+  type Resolution,
+  type RollupRepository,
+  type RollupRow,
+  type SeriesKind,
+} from '../types.js';
+import { chunks, takeExcluded } from './batch.js';
+
+const TABLES = {
+  minute: 'rollup_minute',
+  hour: 'rollup_hour',
+  day: 'rollup_day',
+} as const satisfies Record<Resolution, keyof Database>;
+
+const VALUE_COLUMNS = ['healthy_s', 'sick_s', 'dead_s', 'samples', 'p50_ms', 'p95_ms', 'max_ms'] as const;
+
+export function rollupRepository(db: Kysely<Database>): RollupRepository {
+  const listSeries = async () => {
+    const rows = await db.selectFrom('series').selectAll().orderBy('id').execute();
+    return rows.map((row) => ({
+      id: row.id,
+      kind: row.kind as SeriesKind,
+      serviceId: row.service_id,
+      nodeId: row.node_id,
+      replicaId: row.replica_id,
+    }));
+  };
+
+  return {
+    listSeries,
+
+    async ensureSeries(keys) {
+      if (keys.length > 0) {
+        await db
+          .insertInto('series')
+          .values(
+            keys.map((key) => ({
+              kind: key.kind,
+              service_id: key.serviceId,
+              node_id: key.nodeId,
+              replica_id: key.replicaId,
+            })),
+          )
+          .onConflict((conflict) =>
+            conflict.columns(['kind', 'service_id', 'node_id', 'replica_id']).doNothing(),
+          )
+          .execute();
+      }
+      const all = await listSeries();
+      const wanted = new Set(keys.map(seriesKeyString));
+      return all.filter((series) => wanted.has(seriesKeyString(series)));
+    },
+
+    async write(batch) {
+      await db.transaction().execute(async (trx) => {
+        for (const resolution of RESOLUTIONS) {
+          for (const chunk of chunks(batch[resolution], 500)) {
+            await trx
+              .insertInto(TABLES[resolution])
+              .values(chunk.map(toRow))
+              .onConflict((conflict) =>
+                conflict
+                  .columns(['bucket', 'series_id'])
+                  .doUpdateSet(takeExcluded<Database, 'rollup_minute'>(VALUE_COLUMNS)),
+              )
+              .execute();
+          }
+        }
+      });
+    },
+
+    async read(resolution, seriesId, fromMs, toMs) {
+      // The key is (bucket, series): naming each bucket turns a scan of every series into point lookups.
+      const buckets = bucketStarts(resolution, fromMs, toMs);
+      if (buckets.length === 0) return [];
+      const rows: Selectable<RollupTable>[] = [];
+      for (const chunk of chunks(buckets, 1000)) {
+        rows.push(
+          ...(await db
+            .selectFrom(TABLES[resolution])
+            .selectAll()
+            .where('bucket', 'in', chunk)
+            .where('series_id', '=', seriesId)
+            .orderBy('bucket')
+            .execute()),
+        );
+      }
+      return rows.map(toSummaryRow);
+    },
+
+    async readBucket(resolution, bucketMs) {
+      const rows = await db
+        .selectFrom(TABLES[resolution])
+        .selectAll()
+        .where('bucket', '=', bucketMs / 1000)
+        .execute();
+      return rows.map(toSummaryRow);
+    },
+
+    async totals(resolution, seriesIds, fromMs, toMs) {
+      const totals = new Map<number, HealthTotals>();
+      const sum = (ids: readonly number[] | undefined) => {
+        let query = db
+          .selectFrom(TABLES[resolution])
+          .select((eb) => [
+            'series_id',
+            eb.fn.sum<number>('healthy_s').as('healthy'),
+            eb.fn.sum<number>('sick_s').as('sick'),
+            eb.fn.sum<number>('dead_s').as('dead'),
+          ])
+          .where('bucket', '>=', Math.ceil(fromMs / 1000))
+          .where('bucket', '<', Math.ceil(toMs / 1000));
+        if (ids) query = query.where('series_id', 'in', ids);
+        return query.groupBy('series_id').execute();
+      };
+      const batches = seriesIds === undefined ? [undefined] : [...chunks(seriesIds, 1000)];
+      for (const ids of batches) {
+        for (const row of await sum(ids)) {
+          totals.set(row.series_id, {
+            healthySeconds: Number(row.healthy),
+            sickSeconds: Number(row.sick),
+            deadSeconds: Number(row.dead),
+          });
+        }
+      }
+      return totals;
+    },
+
+    async prune(resolution, beforeMs) {
+      const result = await db
+        .deleteFrom(TABLES[resolution])
+        .where('bucket', '<', Math.ceil(beforeMs / 1000))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+/** Bucket starts in seconds with `fromMs <= start < toMs`. */
+function bucketStarts(resolution: Resolution, fromMs: number, toMs: number): number[] {
+  const size = BUCKET_MS[resolution];
+  const starts: number[] = [];
+  for (let start = Math.ceil(fromMs / size) * size; start < toMs; start += size) starts.push(start / 1000);
+  return starts;
+}
+
+function toRow(row: RollupRow): Selectable<RollupTable> {
+  return {
+    bucket: row.bucketMs / 1000,
+    series_id: row.seriesId,
+    healthy_s: Math.round(row.healthySeconds),
+    sick_s: Math.round(row.sickSeconds),
+    dead_s: Math.round(row.deadSeconds),
+    samples: row.samples,
+    p50_ms: roundOrNull(row.p50Ms),
+    p95_ms: roundOrNull(row.p95Ms),
+    max_ms: roundOrNull(row.maxMs),
+  };
+}
+
+function roundOrNull(value: number | undefined): number | null {
+  return value === undefined ? null : Math.round(value);
+}
+
+function toSummaryRow(row: Selectable<RollupTable>): RollupRow {
+  const summary: RollupRow = {
+    seriesId: row.series_id,
+    bucketMs: row.bucket * 1000,
+    healthySeconds: row.healthy_s,
+    sickSeconds: row.sick_s,
+    deadSeconds: row.dead_s,
+    samples: row.samples,
+  };
+  if (row.p50_ms !== null) summary.p50Ms = row.p50_ms;
+  if (row.p95_ms !== null) summary.p95Ms = row.p95_ms;
+  if (row.max_ms !== null) summary.maxMs = row.max_ms;
+  return summary;
+}

@@ -1,0 +1,210 @@
+import type { Health } from '../../model/health.js';
+import type { BucketSummary, Resolution, SeriesKey } from '../types.js';
+import { BUCKET_MS, bucketStart } from './buckets.js';
+import { addTime, EMPTY_SUMMARY, isEmptySummary, mergeSummaries, withLatencies } from './summary.js';
+
+/** A row before its series has a database id. */
+export interface SeriesRow extends BucketSummary {
+  series: SeriesKey;
+  bucketMs: number;
+}
+
+export type SeriesBatch = Record<Resolution, SeriesRow[]>;
+
+/**
+ * What a previous run stored for buckets that may still be open: merged into the bucket's row when
+ * it is the same bucket, and never counted upward again (the stored hour already holds its minutes).
+ */
+export type Priors = Partial<Record<Resolution, BucketSummary & { bucketMs: number }>>;
+
+interface OpenBucket {
+  bucketMs: number;
+  prior?: BucketSummary;
+  /** This run's closed parts: minutes of the open hour, hours of the open day. */
+  parts: BucketSummary[];
+}
+
+function push(rows: SeriesRow[], row: SeriesRow | undefined): void {
+  if (row) rows.push(row);
+}
+
+function summaryOf({ bucketMs: _bucketMs, ...summary }: BucketSummary & { bucketMs: number }): BucketSummary {
+  return summary;
+}
+
+const emptyBatch = (): SeriesBatch => ({ minute: [], hour: [], day: [] });
+
+/**
+ * One series' open minute, hour and day. Time is attributed to the state the series was in; a
+ * minute closes into its hour, an hour into its day. Without a state (`undefined`: not running,
+ * or a replica that was flushed) time counts for nothing: a gap, never uptime.
+ */
+export class SeriesAccumulator {
+  private cursorMs: number;
+  private minuteBucketMs: number;
+  private minuteTime: BucketSummary = { ...EMPTY_SUMMARY };
+  private minuteLatencies: number[] = [];
+  private minutePrior: BucketSummary | undefined;
+  private hour: OpenBucket;
+  private day: OpenBucket;
+  /** Whether the open hour and day changed since they were last written. */
+  private openChanged = false;
+
+  constructor(
+    readonly key: SeriesKey,
+    private health: Health | undefined,
+    nowMs: number,
+    priors: Priors = {},
+  ) {
+    this.cursorMs = nowMs;
+    const open = (resolution: Resolution) => {
+      const bucketMs = bucketStart(resolution, nowMs);
+      const prior = priors[resolution];
+      return { bucketMs, prior: prior?.bucketMs === bucketMs ? summaryOf(prior) : undefined };
+    };
+    const minute = open('minute');
+    this.minuteBucketMs = minute.bucketMs;
+    this.minutePrior = minute.prior;
+    this.hour = { ...open('hour'), parts: [] };
+    this.day = { ...open('day'), parts: [] };
+  }
+
+  setHealth(health: Health | undefined, atMs: number, out: SeriesBatch): void {
+    this.advance(atMs, out);
+    this.health = health;
+  }
+
+  /**
+   * Without a state and with nothing left to write: a flushed replica once its day is over. Its
+   * accumulator can go, so replicas that come and go (autoscaled pods) do not pile up in memory.
+   */
+  get finished(): boolean {
+    return (
+      this.health === undefined &&
+      !this.openChanged &&
+      this.hour.parts.length === 0 &&
+      this.day.parts.length === 0 &&
+      this.minuteLatencies.length === 0 &&
+      isEmptySummary(this.minuteTime)
+    );
+  }
+
+  observe(latencyMs: number | undefined, atMs: number, out: SeriesBatch): void {
+    this.advance(atMs, out);
+    if (latencyMs !== undefined) this.minuteLatencies.push(latencyMs);
+  }
+
+  /** Attributes time up to `toMs`, closing every minute (and hour, day) it crosses. */
+  advance(toMs: number, out: SeriesBatch): void {
+    while (toMs >= this.minuteBucketMs + BUCKET_MS.minute) {
+      const minuteEnd = this.minuteBucketMs + BUCKET_MS.minute;
+      this.attribute(minuteEnd);
+      this.closeMinute(minuteEnd, out);
+    }
+    this.attribute(toMs);
+  }
+
+  /** The open hour and day as they stand, when they changed: queries see them before they close. */
+  emitOpen(out: SeriesBatch): void {
+    if (!this.openChanged) return;
+    this.openChanged = false;
+    push(out.hour, this.row(this.hour.bucketMs, [this.hour.prior, ...this.hour.parts]));
+    push(
+      out.day,
+      this.row(this.day.bucketMs, [this.day.prior, ...this.day.parts, mergeSummaries(this.hour.parts)]),
+    );
+  }
+
+  /** At shutdown: the minute so far becomes a (short) minute row; a restart in it merges with it. */
+  closePartialMinute(out: SeriesBatch): void {
+    const part = withLatencies(this.minuteTime, this.minuteLatencies);
+    push(out.minute, this.row(this.minuteBucketMs, [this.minutePrior, part]));
+    if (!isEmptySummary(part)) {
+      this.hour.parts.push(part);
+      this.openChanged = true;
+    }
+    this.minutePrior = undefined;
+    this.minuteTime = { ...EMPTY_SUMMARY };
+    this.minuteLatencies = [];
+  }
+
+  private attribute(toMs: number): void {
+    if (toMs <= this.cursorMs) return;
+    if (this.health !== undefined) addTime(this.minuteTime, this.health, toMs - this.cursorMs);
+    this.cursorMs = toMs;
+  }
+
+  private closeMinute(nextMs: number, out: SeriesBatch): void {
+    this.closePartialMinute(out);
+    this.minuteBucketMs = nextMs;
+    if (bucketStart('hour', nextMs) === this.hour.bucketMs) return;
+    push(out.hour, this.row(this.hour.bucketMs, [this.hour.prior, ...this.hour.parts]));
+    if (this.hour.parts.length > 0) this.day.parts.push(mergeSummaries(this.hour.parts));
+    this.hour = { bucketMs: bucketStart('hour', nextMs), parts: [] };
+    if (bucketStart('day', nextMs) === this.day.bucketMs) return;
+    push(out.day, this.row(this.day.bucketMs, [this.day.prior, ...this.day.parts]));
+    this.day = { bucketMs: bucketStart('day', nextMs), parts: [] };
+  }
+
+  /** The bucket's row, or undefined when it holds nothing (a row of zeros would only take space). */
+  private row(bucketMs: number, parts: ReadonlyArray<BucketSummary | undefined>): SeriesRow | undefined {
+    const summary = mergeSummaries(parts.filter((part): part is BucketSummary => part !== undefined));
+    const empty =
+      summary.healthySeconds + summary.sickSeconds + summary.deadSeconds === 0 && summary.samples === 0;
+    return empty ? undefined : { series: this.key, bucketMs, ...summary };
+  }
+}
+
+/**
+ * Every series' accumulator, and the rows they closed since the last drain. Pure: no I/O, no timers;
+ * the caller says what time it is.
+ */
+export class RollupAggregator {
+  private readonly all = new Set<SeriesAccumulator>();
+  private pending: SeriesBatch = emptyBatch();
+
+  /** `priors` finds what a previous run stored for the buckets open at start. */
+  constructor(private readonly priors: (key: SeriesKey) => Priors = () => ({})) {}
+
+  /** A new accumulator, counting from `atMs` in `health`. */
+  track(key: SeriesKey, health: Health | undefined, atMs: number): SeriesAccumulator {
+    const accumulator = new SeriesAccumulator(key, health, atMs, this.priors(key));
+    this.all.add(accumulator);
+    return accumulator;
+  }
+
+  /** Stops draining an accumulator (one that is `finished`). */
+  untrack(accumulator: SeriesAccumulator): void {
+    this.all.delete(accumulator);
+  }
+
+  /** Where accumulators put closed rows. */
+  get out(): SeriesBatch {
+    return this.pending;
+  }
+
+  /** Closed rows plus the open hours and days, as of `nowMs`. */
+  drain(nowMs: number): SeriesBatch {
+    for (const accumulator of this.all) {
+      accumulator.advance(nowMs, this.pending);
+      accumulator.emitOpen(this.pending);
+    }
+    return this.take();
+  }
+
+  /** The final rows at shutdown: every open minute is written as it stands. */
+  close(nowMs: number): SeriesBatch {
+    for (const accumulator of this.all) {
+      accumulator.advance(nowMs, this.pending);
+      accumulator.closePartialMinute(this.pending);
+      accumulator.emitOpen(this.pending);
+    }
+    return this.take();
+  }
+
+  private take(): SeriesBatch {
+    const batch = this.pending;
+    this.pending = emptyBatch();
+    return batch;
+  }
+}

@@ -1,0 +1,104 @@
+import type { Health } from '../../model/health.js';
+import type { HealthModel, ReplicaRef } from '../../model/health-model.js';
+import type { SeriesKey } from '../types.js';
+import type { RollupAggregator, SeriesAccumulator } from './aggregator.js';
+
+interface NodeSeries {
+  node: SeriesAccumulator;
+  replicas: Map<string, SeriesAccumulator>;
+}
+
+/**
+ * The history series of one model: page, services, nodes and replicas, each fed by the model's
+ * events. Lookups are nested maps, so the reporter's hot path builds no strings.
+ */
+export class ModelSeries {
+  private readonly page: SeriesAccumulator;
+  private readonly services = new Map<
+    string,
+    { service: SeriesAccumulator; nodes: Map<string, NodeSeries> }
+  >();
+
+  constructor(
+    private readonly aggregator: RollupAggregator,
+    model: HealthModel,
+    nowMs: number,
+  ) {
+    this.page = aggregator.track(seriesKey('page'), model.pageHealth, nowMs);
+    for (const service of model.services.values()) {
+      const serviceId = service.spec.id;
+      const nodes = new Map<string, NodeSeries>();
+      for (const node of service.nodes.values()) {
+        const nodeId = node.spec.id;
+        const replicas = new Map<string, SeriesAccumulator>();
+        for (const replica of node.replicas.values()) {
+          const key = seriesKey('replica', serviceId, nodeId, replica.id);
+          replicas.set(replica.id, aggregator.track(key, replica.health, nowMs));
+        }
+        nodes.set(nodeId, {
+          node: aggregator.track(seriesKey('node', serviceId, nodeId), node.health, nowMs),
+          replicas,
+        });
+      }
+      this.services.set(serviceId, {
+        service: aggregator.track(seriesKey('service', serviceId), service.health, nowMs),
+        nodes,
+      });
+    }
+  }
+
+  /** A probe result or report: counts its latency for the replica, its node and its service. */
+  observed(ref: ReplicaRef, latencyMs: number | undefined, atMs: number): void {
+    const service = this.services.get(ref.serviceId);
+    const node = service?.nodes.get(ref.nodeId);
+    const replica = node?.replicas.get(ref.replicaId);
+    if (!service || !node || !replica) return;
+    const out = this.aggregator.out;
+    replica.observe(latencyMs, atMs, out);
+    node.node.observe(latencyMs, atMs, out);
+    service.service.observe(latencyMs, atMs, out);
+  }
+
+  /** A replica's state changed; `undefined` once it is flushed (its time no longer counts). */
+  replicaChanged(ref: ReplicaRef, health: Health | undefined, atMs: number): void {
+    const node = this.services.get(ref.serviceId)?.nodes.get(ref.nodeId);
+    if (!node) return;
+    const existing = node.replicas.get(ref.replicaId);
+    if (existing) {
+      existing.setHealth(health, atMs, this.aggregator.out);
+      return;
+    }
+    if (health === undefined) return;
+    const key = seriesKey('replica', ref.serviceId, ref.nodeId, ref.replicaId);
+    node.replicas.set(ref.replicaId, this.aggregator.track(key, health, atMs));
+  }
+
+  /** Lets go of replicas flushed long enough ago that they have nothing left to write. */
+  forgetFinished(): void {
+    for (const service of this.services.values()) {
+      for (const node of service.nodes.values()) {
+        for (const [replicaId, replica] of node.replicas) {
+          if (!replica.finished) continue;
+          node.replicas.delete(replicaId);
+          this.aggregator.untrack(replica);
+        }
+      }
+    }
+  }
+
+  nodeChanged(serviceId: string, nodeId: string, health: Health, atMs: number): void {
+    this.services.get(serviceId)?.nodes.get(nodeId)?.node.setHealth(health, atMs, this.aggregator.out);
+  }
+
+  serviceChanged(serviceId: string, health: Health, atMs: number): void {
+    this.services.get(serviceId)?.service.setHealth(health, atMs, this.aggregator.out);
+  }
+
+  pageChanged(health: Health, atMs: number): void {
+    this.page.setHealth(health, atMs, this.aggregator.out);
+  }
+}
+
+export function seriesKey(kind: SeriesKey['kind'], serviceId = '', nodeId = '', replicaId = ''): SeriesKey {
+  return { kind, serviceId, nodeId, replicaId };
+}

@@ -1,0 +1,79 @@
+import type { Health } from '../../model/health.js';
+import type { BucketSummary } from '../types.js';
+
+export const EMPTY_SUMMARY: Readonly<BucketSummary> = {
+  healthySeconds: 0,
+  sickSeconds: 0,
+  deadSeconds: 0,
+  samples: 0,
+};
+
+const SECONDS_FIELD = {
+  healthy: 'healthySeconds',
+  sick: 'sickSeconds',
+  dead: 'deadSeconds',
+} as const satisfies Record<Health, keyof BucketSummary>;
+
+/** No time and no latency: nothing worth a row. */
+export function isEmptySummary(summary: BucketSummary): boolean {
+  return summary.healthySeconds + summary.sickSeconds + summary.deadSeconds === 0 && summary.samples === 0;
+}
+
+/** Adds time spent in a state. */
+export function addTime(summary: BucketSummary, health: Health, ms: number): void {
+  summary[SECONDS_FIELD[health]] += ms / 1000;
+}
+
+/** Exact percentiles (nearest rank) of the raw latencies of one minute. */
+export function withLatencies(summary: BucketSummary, latencies: readonly number[]): BucketSummary {
+  if (latencies.length === 0) return { ...summary };
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    ...summary,
+    samples: sorted.length,
+    p50Ms: nearestRank(sorted, 0.5),
+    p95Ms: nearestRank(sorted, 0.95),
+    maxMs: sorted.at(-1),
+  };
+}
+
+/**
+ * One summary for several buckets: times and samples add up, the max is the max, and p50 / p95 are
+ * the sample-weighted p50 / p95 of the parts' own. Exact percentiles would need every sample; this
+ * keeps rows small and is close whenever latency is steady within each part.
+ */
+export function mergeSummaries(parts: readonly BucketSummary[]): BucketSummary {
+  const merged: BucketSummary = { ...EMPTY_SUMMARY };
+  const withLatency = parts.filter((part) => part.samples > 0 && part.p50Ms !== undefined);
+  for (const part of parts) {
+    merged.healthySeconds += part.healthySeconds;
+    merged.sickSeconds += part.sickSeconds;
+    merged.deadSeconds += part.deadSeconds;
+  }
+  if (withLatency.length === 0) return merged;
+  merged.samples = withLatency.reduce((sum, part) => sum + part.samples, 0);
+  merged.p50Ms = weightedRank(withLatency, (part) => part.p50Ms ?? 0, 0.5);
+  merged.p95Ms = weightedRank(withLatency, (part) => part.p95Ms ?? 0, 0.95);
+  merged.maxMs = Math.max(...withLatency.map((part) => part.maxMs ?? 0));
+  return merged;
+}
+
+function nearestRank(sorted: readonly number[], quantile: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(quantile * sorted.length) - 1));
+  return sorted[index] ?? 0;
+}
+
+function weightedRank(
+  parts: readonly BucketSummary[],
+  value: (part: BucketSummary) => number,
+  quantile: number,
+): number {
+  const sorted = [...parts].sort((a, b) => value(a) - value(b));
+  const total = sorted.reduce((sum, part) => sum + part.samples, 0);
+  let seen = 0;
+  for (const part of sorted) {
+    seen += part.samples;
+    if (seen >= quantile * total) return value(part);
+  }
+  return value(sorted.at(-1) ?? parts[0] ?? EMPTY_SUMMARY);
+}

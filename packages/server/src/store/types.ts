@@ -1,0 +1,252 @@
+import type { Announcement } from '../announcements/types.js';
+import type { Health } from '../model/health.js';
+import type { Load } from '../model/health-model.js';
+import type { Alert, ChannelName } from '../notify/types.js';
+
+/**
+ * Everything Vigil TS keeps across restarts, behind one interface with two engines (SQLite and
+ * PostgreSQL). Times are milliseconds since the epoch. Each repository has one job.
+ */
+export interface Store {
+  readonly engine: StorageEngine;
+  readonly announcements: AnnouncementRepository;
+  readonly alerts: AlertStateRepository;
+  readonly replicas: ReplicaRepository;
+  readonly outbox: OutboxRepository;
+  readonly rollups: RollupRepository;
+  readonly incidents: IncidentRepository;
+  readonly runs: RunRepository;
+  /** Waits for running queries, then closes the connections. */
+  close(): Promise<void>;
+}
+
+export type StorageEngine = 'sqlite' | 'postgres';
+
+export interface AnnouncementRepository {
+  /** Every stored announcement, expired ones included, oldest first. */
+  list(): Promise<Announcement[]>;
+  insert(announcement: Announcement): Promise<void>;
+  /** False when no announcement has this id. */
+  remove(id: string): Promise<boolean>;
+  removeExpired(nowMs: number): Promise<number>;
+}
+
+/** The notifier's memory (spec §5), so a restart mid-outage neither says "healthy" nor "dead" again. */
+export interface AlertState {
+  /** Page status at the last aggregation pass (the notifier's "old" status). */
+  pageStatus: Health;
+  /** Time of the last notification dispatch. */
+  notifiedAtMs?: number;
+  escalateCounter: number;
+  backoffCounter: number;
+}
+
+export interface AlertStateRepository {
+  getAlertState(): Promise<AlertState | undefined>;
+  setAlertState(state: AlertState): Promise<void>;
+  /** End of the reminder-ignore window (spec §2.5), if one was set. */
+  getIgnoreUntil(): Promise<number | undefined>;
+  setIgnoreUntil(untilMs: number | undefined): Promise<void>;
+}
+
+export interface ReplicaKey {
+  serviceId: string;
+  nodeId: string;
+  replicaId: string;
+}
+
+/** A push or local replica with its last report: enough to re-create it and re-arm its deadline. */
+export interface ReplicaRecord extends ReplicaKey {
+  mode: 'push' | 'local';
+  intervalSeconds: number;
+  reportAtMs: number;
+  load?: Load;
+  /** What the local relay reported (local mode). */
+  reportedHealth?: Health;
+  health: Health;
+  reason?: string;
+  sinceMs: number;
+}
+
+export interface ReplicaRepository {
+  /** In the order the replicas first appeared. */
+  list(): Promise<ReplicaRecord[]>;
+  /** Inserts or replaces; a replica keeps its place in the order. */
+  upsert(records: readonly ReplicaRecord[]): Promise<void>;
+  remove(keys: readonly ReplicaKey[]): Promise<void>;
+}
+
+export type OutboxState = 'pending' | 'delivered' | 'failed';
+
+/** One alert to deliver through one channel. */
+export interface OutboxItem {
+  alertId: string;
+  channel: ChannelName;
+  alert: Alert;
+  state: OutboxState;
+  attempts: number;
+  createdAtMs: number;
+  dueAtMs: number;
+  lastError?: string;
+}
+
+export interface OutboxAttempt {
+  alertId: string;
+  channel: ChannelName;
+  /** 1 for the first attempt. */
+  attempt: number;
+  atMs: number;
+  ok: boolean;
+  error?: string;
+}
+
+export type OutboxRef = Pick<OutboxItem, 'alertId' | 'channel'>;
+
+export interface OutboxRepository {
+  /** One pending item per channel; enqueuing the same alert and channel twice keeps the first. */
+  enqueue(alert: Alert, channels: readonly ChannelName[], dueAtMs: number): Promise<void>;
+  /**
+   * Pending items due by `nowMs`, oldest first, leased to `owner` for `leaseMs` so that another
+   * worker (or instance) does not take them meanwhile. A lease that runs out frees the item.
+   */
+  claimDue(options: { nowMs: number; limit: number; leaseMs: number; owner: string }): Promise<OutboxItem[]>;
+  /** A failed attempt: logged, then retried at `retryAtMs`, or failed for good without one. */
+  markAttempt(ref: OutboxRef, failure: { atMs: number; error: string; retryAtMs?: number }): Promise<void>;
+  /** A successful attempt: logged, and the item is delivered. */
+  complete(ref: OutboxRef, atMs: number): Promise<void>;
+  /** Items not yet delivered or failed, oldest first. */
+  pending(): Promise<OutboxItem[]>;
+  get(ref: OutboxRef): Promise<OutboxItem | undefined>;
+  attempts(alertId: string): Promise<OutboxAttempt[]>;
+  /** Forgets delivered and failed items (and their attempts) finished before `beforeMs`. */
+  prune(beforeMs: number): Promise<number>;
+}
+
+export const RESOLUTIONS = ['minute', 'hour', 'day'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+export const SERIES_KINDS = ['replica', 'node', 'service', 'page'] as const;
+export type SeriesKind = (typeof SERIES_KINDS)[number];
+
+/** What a history series follows; ids that do not apply to the kind are ''. */
+export interface SeriesKey {
+  kind: SeriesKind;
+  serviceId: string;
+  nodeId: string;
+  replicaId: string;
+}
+
+export interface Series extends SeriesKey {
+  id: number;
+}
+
+/**
+ * One bucket of one series. Health is measured in seconds spent in each state while Vigil TS ran
+ * (a silent push replica is dead without any observation); latency over the observations that had one.
+ */
+export interface BucketSummary {
+  healthySeconds: number;
+  sickSeconds: number;
+  deadSeconds: number;
+  /** Observations with a latency. */
+  samples: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  maxMs?: number;
+}
+
+export interface RollupRow extends BucketSummary {
+  seriesId: number;
+  /** Start of the bucket. */
+  bucketMs: number;
+}
+
+export type RollupBatch = Record<Resolution, readonly RollupRow[]>;
+
+export interface HealthTotals {
+  healthySeconds: number;
+  sickSeconds: number;
+  deadSeconds: number;
+}
+
+export interface RollupRepository {
+  listSeries(): Promise<Series[]>;
+  /** Ids of these series, creating the missing ones. */
+  ensureSeries(keys: readonly SeriesKey[]): Promise<Series[]>;
+  /** Inserts or replaces rows of every resolution, in one transaction. */
+  write(batch: RollupBatch): Promise<void>;
+  /** Rows of one series with `fromMs <= bucket < toMs`, oldest first. */
+  read(resolution: Resolution, seriesId: number, fromMs: number, toMs: number): Promise<RollupRow[]>;
+  /** Rows of many series starting exactly at `bucketMs` (to reload open buckets after a restart). */
+  readBucket(resolution: Resolution, bucketMs: number): Promise<RollupRow[]>;
+  /** Seconds per state summed over `fromMs <= bucket < toMs`, per series (every series when undefined). */
+  totals(
+    resolution: Resolution,
+    seriesIds: readonly number[] | undefined,
+    fromMs: number,
+    toMs: number,
+  ): Promise<Map<number, HealthTotals>>;
+  /** Deletes rows whose bucket starts before `beforeMs`. */
+  prune(resolution: Resolution, beforeMs: number): Promise<number>;
+}
+
+export interface IncidentReason {
+  /** `service:node:replica`. */
+  replica: string;
+  reason: string;
+  atMs: number;
+}
+
+/** A period when a node or the page was not healthy. */
+export interface Incident {
+  id: string;
+  scope: 'node' | 'page';
+  /** '' for the page. */
+  serviceId: string;
+  nodeId: string;
+  startedAtMs: number;
+  endedAtMs?: number;
+  worst: Exclude<Health, 'healthy'>;
+  /** Replicas that were not healthy during it, as `service:node:replica`, first seen first. */
+  replicas: string[];
+  reasons: IncidentReason[];
+}
+
+export interface IncidentQuery {
+  state?: 'open' | 'closed';
+  serviceId?: string;
+  nodeId?: string;
+  scope?: Incident['scope'];
+  /** Keyset cursor: incidents that started before this one (newest first). */
+  before?: { startedAtMs: number; id: string };
+  limit: number;
+}
+
+export interface IncidentRepository {
+  /** Inserts or replaces one incident. */
+  save(incident: Incident): Promise<void>;
+  close(id: string, endedAtMs: number): Promise<void>;
+  listOpen(): Promise<Incident[]>;
+  /** Newest first. */
+  list(query: IncidentQuery): Promise<Incident[]>;
+  /** Deletes incidents that ended before `beforeMs`. */
+  prune(beforeMs: number): Promise<number>;
+}
+
+/** One run of Vigil TS: time outside every run is a gap ("no data"), never uptime. */
+export interface Run {
+  id: string;
+  startedAtMs: number;
+  /** Last time the run wrote history; after a crash, where its coverage ends. */
+  lastSeenAtMs: number;
+  stoppedAtMs?: number;
+}
+
+export interface RunRepository {
+  start(run: Run): Promise<void>;
+  heartbeat(id: string, atMs: number): Promise<void>;
+  stop(id: string, atMs: number): Promise<void>;
+  /** Runs that overlap `[fromMs, toMs)`, oldest first. */
+  list(fromMs: number, toMs: number): Promise<Run[]>;
+  prune(beforeMs: number): Promise<number>;
+}

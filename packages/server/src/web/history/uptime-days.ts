@@ -1,0 +1,28 @@
+import type { HealthTotals, RollupRow } from '../../store/types.js';
+
+const DAY_MS = 86_400_000;
+
+/** One day of a node's history, as the uptime bar shows it. */
+export interface DayUptime extends HealthTotals {
+  /** Midnight UTC starting the day. */
+  dayMs: number;
+}
+
+/**
+ * The last `days` days up to the one holding `nowMs`, oldest first, from stored day rows: a day
+ * without a row has zero seconds in every state, which the bar draws as "no data".
+ */
+export function uptimeDays(rows: readonly RollupRow[], nowMs: number, days = 90): DayUptime[] {
+  const byDay = new Map(rows.map((row) => [row.bucketMs, row]));
+  const today = Math.floor(nowMs / DAY_MS) * DAY_MS;
+  return Array.from({ length: days }, (_, index) => {
+    const dayMs = today - (days - 1 - index) * DAY_MS;
+    const row = byDay.get(dayMs);
+    return {
+      dayMs,
+      healthySeconds: row?.healthySeconds ?? 0,
+      sickSeconds: row?.sickSeconds ?? 0,
+      deadSeconds: row?.deadSeconds ?? 0,
+    };
+  });
+}

@@ -1,0 +1,271 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AnnouncementSource } from '../../announcements/types.js';
+import type { HealthModel } from '../../model/health-model.js';
+import { type HistoryReader, UPTIME_WINDOWS, type UptimeWindow } from '../../store/history.js';
+import { BUCKET_MS } from '../../store/rollup/buckets.js';
+import { seriesKey } from '../../store/rollup/model-series.js';
+import { type IncidentRepository, RESOLUTIONS, type Resolution, type SeriesKey } from '../../store/types.js';
+import type { Clock } from '../../time/clock.js';
+import { API_V1_OPENAPI } from './api-v1-openapi.js';
+import { announcementView, incidentView, pointView, statusView, uptimeView } from './api-v1-views.js';
+
+export interface ApiV1Options {
+  model: HealthModel;
+  history: HistoryReader;
+  incidents: Pick<IncidentRepository, 'list'>;
+  announcements: AnnouncementSource;
+  clock: Clock;
+}
+
+/** Bounds that keep every answer small: pages of items, and points per series. */
+const API_LIMITS = { uptimeItems: 1000, incidents: 100, points: 1440, gapRangeDays: 800 } as const;
+
+const id = { type: 'string', minLength: 1 } as const;
+const time = { type: 'string', format: 'date-time' } as const;
+const cursor = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,200}$' } as const;
+
+const uptimeQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    window: { type: 'string', enum: Object.keys(UPTIME_WINDOWS) },
+    kind: { type: 'string', enum: ['node', 'service'] },
+    service: id,
+    limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
+    cursor,
+  },
+} as const;
+
+const latencyQuery = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['service'],
+  properties: {
+    service: id,
+    node: id,
+    replica: id,
+    resolution: { type: 'string', enum: RESOLUTIONS },
+    from: time,
+    to: time,
+  },
+} as const;
+
+const incidentsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    state: { type: 'string', enum: ['open', 'closed'] },
+    scope: { type: 'string', enum: ['node', 'page'] },
+    service: id,
+    node: id,
+    limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
+    cursor,
+  },
+} as const;
+
+const gapsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { from: time, to: time },
+} as const;
+
+/** Cursors are opaque to clients: base64url of what the next page starts after. */
+const encodeCursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+function decodeCursor<T>(
+  value: string | undefined,
+  valid: (parsed: unknown) => parsed is T,
+): T | undefined | Error {
+  if (value === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString());
+    return valid(parsed) ? parsed : new Error('invalid cursor');
+  } catch {
+    return new Error('invalid cursor');
+  }
+}
+
+function limitOf(value: string | undefined, fallback: number, max: number): number | Error {
+  const limit = value === undefined ? fallback : Number(value);
+  return limit >= 1 && limit <= max ? limit : new Error(`limit must be from 1 to ${max}`);
+}
+
+const badRequest = (reply: FastifyReply, error: Error) => reply.code(400).send({ error: error.message });
+
+/**
+ * The public read API (documented in `GET /api/v1/openapi.json`): current status with ids, uptime,
+ * latency series, incidents, gaps and announcements. Every list is bounded and paginated.
+ */
+export function apiV1Routes(app: FastifyInstance, options: ApiV1Options) {
+  const { model, history, incidents, announcements, clock } = options;
+
+  app.get('/api/v1/openapi.json', async () => API_V1_OPENAPI);
+
+  app.get('/api/v1/status', async () => statusView(model));
+
+  app.get('/api/v1/announcements', async () => ({ items: announcements.list().map(announcementView) }));
+
+  app.get<{
+    Querystring: {
+      window?: UptimeWindow;
+      kind?: 'node' | 'service';
+      service?: string;
+      limit?: string;
+      cursor?: string;
+    };
+  }>('/api/v1/uptime', { schema: { querystring: uptimeQuery } }, async (request, reply) => {
+    const { window = '24h', kind = 'node', service } = request.query;
+    const limit = limitOf(request.query.limit, 100, API_LIMITS.uptimeItems);
+    const offset = decodeCursor(request.query.cursor, isOffset);
+    if (limit instanceof Error) return badRequest(reply, limit);
+    if (offset instanceof Error) return badRequest(reply, offset);
+    const subjects = subjectsOf(model, kind, service);
+    if (subjects === undefined) return reply.code(404).send({ error: 'unknown service' });
+    const start = offset ?? 0;
+    const page = subjects.slice(start, start + limit);
+    const figures = await history.uptime(page, window);
+    return {
+      window,
+      items: figures.map(({ key, ...uptime }) => ({
+        service: key.serviceId,
+        ...(kind === 'node' && { node: key.nodeId }),
+        ...uptimeView(uptime),
+      })),
+      next_cursor: start + limit < subjects.length ? encodeCursor(start + limit) : null,
+    };
+  });
+
+  app.get<{
+    Querystring: {
+      service: string;
+      node?: string;
+      replica?: string;
+      resolution?: Resolution;
+      from?: string;
+      to?: string;
+    };
+  }>('/api/v1/latency', { schema: { querystring: latencyQuery } }, async (request, reply) => {
+    const { service, node, replica, resolution = 'hour' } = request.query;
+    const key = seriesOf(model, service, node, replica);
+    if (key instanceof Error) return reply.code(404).send({ error: key.message });
+    const toMs = request.query.to === undefined ? clock.now() : Date.parse(request.query.to);
+    const fromMs = request.query.from === undefined ? toMs - 24 * 3_600_000 : Date.parse(request.query.from);
+    if (!(fromMs < toMs)) return badRequest(reply, new Error('from must be before to'));
+    if ((toMs - fromMs) / BUCKET_MS[resolution] > API_LIMITS.points) {
+      return badRequest(
+        reply,
+        new Error(`at most ${API_LIMITS.points} points: narrow the range or use a coarser resolution`),
+      );
+    }
+    const rows = await history.series(key, resolution, fromMs, toMs);
+    return {
+      series: { kind: key.kind, service, node: node ?? null, replica: replica ?? null },
+      resolution,
+      from: new Date(fromMs).toISOString(),
+      to: new Date(toMs).toISOString(),
+      points: rows.map(pointView),
+    };
+  });
+
+  app.get<{
+    Querystring: {
+      state?: 'open' | 'closed';
+      scope?: 'node' | 'page';
+      service?: string;
+      node?: string;
+      limit?: string;
+      cursor?: string;
+    };
+  }>('/api/v1/incidents', { schema: { querystring: incidentsQuery } }, async (request, reply) => {
+    const { state, scope, service, node } = request.query;
+    const limit = limitOf(request.query.limit, 20, API_LIMITS.incidents);
+    const before = decodeCursor(request.query.cursor, isIncidentCursor);
+    if (limit instanceof Error) return badRequest(reply, limit);
+    if (before instanceof Error) return badRequest(reply, before);
+    // One more than asked tells whether there is a next page.
+    const found = await incidents.list({
+      limit: limit + 1,
+      ...(state && { state }),
+      ...(scope && { scope }),
+      ...(service && { serviceId: service }),
+      ...(node && { nodeId: node }),
+      ...(before && { before: { startedAtMs: before[0], id: before[1] } }),
+    });
+    const page = found.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((incident) => incidentView(model, incident)),
+      next_cursor: found.length > limit && last ? encodeCursor([last.startedAtMs, last.id]) : null,
+    };
+  });
+
+  app.get<{ Querystring: { from?: string; to?: string } }>(
+    '/api/v1/gaps',
+    { schema: { querystring: gapsQuery } },
+    async (request, reply) => {
+      const toMs = request.query.to === undefined ? clock.now() : Date.parse(request.query.to);
+      const fromMs =
+        request.query.from === undefined ? toMs - 90 * 86_400_000 : Date.parse(request.query.from);
+      if (!(fromMs < toMs)) return badRequest(reply, new Error('from must be before to'));
+      if (toMs - fromMs > API_LIMITS.gapRangeDays * 86_400_000) {
+        return badRequest(reply, new Error(`the range may span at most ${API_LIMITS.gapRangeDays} days`));
+      }
+      const gaps = await history.gaps(fromMs, toMs);
+      return {
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
+        gaps: gaps.map((gap) => ({
+          from: new Date(gap.fromMs).toISOString(),
+          to: new Date(gap.toMs).toISOString(),
+        })),
+      };
+    },
+  );
+}
+
+function isOffset(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function isIncidentCursor(value: unknown): value is [number, string] {
+  return (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    Number.isSafeInteger(value[0]) &&
+    typeof value[1] === 'string'
+  );
+}
+
+/** Nodes or services in config order, optionally of one service; undefined for an unknown service. */
+function subjectsOf(
+  model: HealthModel,
+  kind: 'node' | 'service',
+  serviceId?: string,
+): SeriesKey[] | undefined {
+  const services = [...model.services.values()].filter(
+    (service) => serviceId === undefined || service.spec.id === serviceId,
+  );
+  if (serviceId !== undefined && services.length === 0) return undefined;
+  if (kind === 'service') return services.map((service) => seriesKey('service', service.spec.id));
+  return services.flatMap((service) =>
+    [...service.nodes.keys()].map((nodeId) => seriesKey('node', service.spec.id, nodeId)),
+  );
+}
+
+/** The series a latency query names: a service, a node, or a replica of a node that reveals names. */
+function seriesOf(
+  model: HealthModel,
+  serviceId: string,
+  nodeId?: string,
+  replicaId?: string,
+): SeriesKey | Error {
+  if (!model.services.has(serviceId)) return new Error('unknown service');
+  if (nodeId === undefined) {
+    return replicaId === undefined ? seriesKey('service', serviceId) : new Error('a replica needs its node');
+  }
+  const node = model.node(serviceId, nodeId);
+  if (!node) return new Error('unknown node');
+  if (replicaId === undefined) return seriesKey('node', serviceId, nodeId);
+  // Hidden replica names stay hidden: asking by name must not confirm one exists.
+  if (!node.spec.revealReplicaName) return new Error('unknown replica');
+  return seriesKey('replica', serviceId, nodeId, replicaId);
+}

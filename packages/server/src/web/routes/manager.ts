@@ -1,0 +1,144 @@
+import type { FastifyInstance } from 'fastify';
+import type { NewAnnouncement } from '../../announcements/memory.js';
+import type { Announcement, AnnouncementSource } from '../../announcements/types.js';
+import type { Health } from '../../model/health.js';
+import type { HealthModel } from '../../model/health-model.js';
+import type { Clock } from '../../time/clock.js';
+import { requireToken } from '../auth.js';
+
+/** Announcements the manager API can change: the durable store, or the in-memory one. */
+export interface AnnouncementManager extends AnnouncementSource {
+  add(fields: NewAnnouncement): Announcement | Promise<Announcement>;
+  remove(id: string): boolean | Promise<boolean>;
+}
+
+export interface IgnoreWindowControl {
+  remainingSeconds(): number | null;
+  set(seconds: number | null): Promise<void>;
+}
+
+export interface ManagerOptions {
+  token: string;
+  model: HealthModel;
+  announcements: AnnouncementManager;
+  ignoreWindow: IgnoreWindowControl;
+  clock: Clock;
+}
+
+/** Vigil's auth errors carry this realm on every route, manager ones included (spec §12 #18). */
+export const MANAGER_REALM = 'Reporter Token';
+
+/** Announcement bodies are a title and a text; this leaves room for long texts. */
+const MANAGER_BODY_LIMIT_BYTES = 256 * 1024;
+const LONGEST_EXPIRY_SECONDS = 366 * 24 * 3600;
+
+const announcementBody = {
+  type: 'object',
+  required: ['title', 'text'],
+  properties: {
+    title: { type: 'string', minLength: 1 },
+    text: { type: 'string', minLength: 1 },
+    severity: { type: 'string', enum: ['info', 'warning', 'critical'] },
+    expires_at: { type: 'string', minLength: 1 },
+    expires_in_seconds: { type: 'integer', minimum: 1, maximum: LONGEST_EXPIRY_SECONDS },
+  },
+} as const;
+
+interface AnnouncementBody {
+  title: string;
+  text: string;
+  severity?: NonNullable<Announcement['severity']>;
+  expires_at?: string;
+  expires_in_seconds?: number;
+}
+
+const ignoredBody = {
+  type: 'object',
+  properties: { reminders_seconds: { type: ['integer', 'null'], minimum: 0, maximum: 65_535 } },
+} as const;
+
+/** RFC 3339 with a zone, e.g. `2026-03-05T18:00:00Z` or `…+01:00`: no guessing at local time. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * Vigil's manager API (spec §2.5): announcements and the reminder-ignore window, now durable, plus
+ * the current sick and dead replicas. Extension fields on new announcements: docs/storage.md.
+ */
+export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
+  const { model, announcements, ignoreWindow, clock } = options;
+  const onRequest = requireToken(options.token, MANAGER_REALM);
+
+  app.get('/manager/announcements', { onRequest }, async () =>
+    announcements.list().map(({ id, title }) => ({ id, title })),
+  );
+
+  app.post<{ Body: AnnouncementBody }>(
+    '/manager/announcement',
+    { onRequest, bodyLimit: MANAGER_BODY_LIMIT_BYTES, schema: { body: announcementBody } },
+    async (request, reply) => {
+      const { title, text, severity } = request.body;
+      const expiry = expiresAtMs(request.body, clock.now());
+      if ('error' in expiry) return reply.code(400).send({ error: expiry.error });
+      const announcement = await announcements.add({ title, text, severity, expiresAtMs: expiry.atMs });
+      return { id: announcement.id };
+    },
+  );
+
+  app.delete<{ Params: { announcementId: string } }>(
+    '/manager/announcement/:announcementId',
+    { onRequest },
+    async (request, reply) => {
+      if (!(await announcements.remove(request.params.announcementId))) {
+        return reply.code(404).send({ error: 'unknown announcement' });
+      }
+      return reply.code(200).send();
+    },
+  );
+
+  app.get('/manager/prober/alerts', { onRequest }, async () => ({
+    dead: replicasWith(model, 'dead'),
+    sick: replicasWith(model, 'sick'),
+  }));
+
+  app.get('/manager/prober/alerts/ignored', { onRequest }, async () => ({
+    reminders_seconds: ignoreWindow.remainingSeconds(),
+  }));
+
+  app.put<{ Body: { reminders_seconds?: number | null } }>(
+    '/manager/prober/alerts/ignored',
+    { onRequest, schema: { body: ignoredBody } },
+    async (request, reply) => {
+      await ignoreWindow.set(request.body.reminders_seconds ?? null);
+      return reply.code(200).send();
+    },
+  );
+}
+
+/** The extension's expiry: an absolute RFC 3339 time or a number of seconds from now, not both. */
+function expiresAtMs(body: AnnouncementBody, nowMs: number): { atMs?: number } | { error: string } {
+  if (body.expires_at !== undefined && body.expires_in_seconds !== undefined) {
+    return { error: 'give expires_at or expires_in_seconds, not both' };
+  }
+  if (body.expires_in_seconds !== undefined) return { atMs: nowMs + body.expires_in_seconds * 1000 };
+  if (body.expires_at === undefined) return {};
+  const atMs = RFC3339.test(body.expires_at) ? Date.parse(body.expires_at) : Number.NaN;
+  if (Number.isNaN(atMs)) {
+    return { error: 'expires_at must be an RFC 3339 time with a zone, such as 2026-03-05T18:00:00Z' };
+  }
+  if (atMs <= nowMs) return { error: 'expires_at is in the past' };
+  return { atMs };
+}
+
+/** Replicas in this state, in config and insertion order, as Vigil lists them. */
+function replicasWith(model: HealthModel, health: Health) {
+  const found: Array<{ probe: string; node: string; replica: string }> = [];
+  for (const service of model.services.values()) {
+    for (const node of service.nodes.values()) {
+      for (const replica of node.replicas.values()) {
+        if (replica.health === health)
+          found.push({ probe: service.spec.id, node: node.spec.id, replica: replica.id });
+      }
+    }
+  }
+  return found;
+}

@@ -1,0 +1,276 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { RunningVigil } from '../../src/main.js';
+import type { StoreLocation } from '../../src/store/connect.js';
+import { openStore } from '../../src/store/open.js';
+import { basicAuth } from '../helpers/server.js';
+import { describeEachEngine } from '../helpers/store-engines.js';
+import { startStoredVigil } from '../helpers/store-vigil.js';
+
+const MANAGER = basicAuth('manager-secret');
+const JSON_TYPE = 'application/json';
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+interface Call {
+  method?: string;
+  body?: unknown;
+  /** Sent as is, bypassing JSON encoding. */
+  raw?: string;
+  headers?: Record<string, string>;
+  auth?: string | null;
+}
+
+describeEachEngine('manager API', (engine) => {
+  let location: StoreLocation;
+  let vigil: RunningVigil;
+
+  async function call(path: string, { method = 'GET', body, raw, headers = {}, auth = MANAGER }: Call = {}) {
+    const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
+    const response = await fetch(`${vigil.url}${path}`, {
+      method,
+      headers: {
+        ...(auth === null ? {} : { Authorization: auth }),
+        ...(payload === undefined ? {} : { 'Content-Type': JSON_TYPE }),
+        ...headers,
+      },
+      body: payload,
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      text,
+      json: () => JSON.parse(text) as unknown,
+    };
+  }
+
+  const listed = async () => (await call('/manager/announcements/')).json();
+  const ignored = async () => (await call('/manager/prober/alerts/ignored/')).json();
+  const report = (path: string, body: unknown) =>
+    fetch(`${vigil.url}/reporter/${path}/`, {
+      method: 'POST',
+      headers: { Authorization: basicAuth('reporter-secret'), 'Content-Type': JSON_TYPE },
+      body: JSON.stringify(body),
+    }).then((response) => response.status);
+
+  before(async () => {
+    location = await engine.freshLocation();
+    vigil = await startStoredVigil(location);
+  });
+  after(() => vigil.stop());
+
+  describe('authentication', () => {
+    const routes: Array<[string, string, unknown?]> = [
+      ['GET', '/manager/announcements/'],
+      ['POST', '/manager/announcement/', { title: 't', text: 'x' }],
+      ['DELETE', '/manager/announcement/00000000-0000-4000-8000-000000000000/'],
+      ['GET', '/manager/prober/alerts/'],
+      ['GET', '/manager/prober/alerts/ignored/'],
+      ['PUT', '/manager/prober/alerts/ignored/', { reminders_seconds: 10 }],
+    ];
+
+    test("every route answers 401 with Vigil's challenge without credentials, and changes nothing", async () => {
+      for (const [method, path, body] of routes) {
+        const response = await call(path, { method, body, auth: null });
+        assert.equal(response.status, 401, `${method} ${path}`);
+        assert.equal(response.headers.get('www-authenticate'), 'Basic realm="Reporter Token"');
+      }
+      assert.deepEqual(await listed(), []);
+      assert.deepEqual(await ignored(), { reminders_seconds: null });
+    });
+
+    test('every route answers 403 to a wrong password, the reporter token included', async () => {
+      for (const [method, path, body] of routes) {
+        for (const auth of [basicAuth('wrong'), basicAuth('reporter-secret')]) {
+          const response = await call(path, { method, body, auth });
+          assert.equal(response.status, 403, `${method} ${path}`);
+          assert.equal(response.headers.get('www-authenticate'), 'Basic realm="Reporter Token"');
+        }
+      }
+      assert.deepEqual(await listed(), []);
+    });
+
+    test('the user name is ignored, and a wrong method is 404 even without credentials', async () => {
+      assert.equal(
+        (await call('/manager/announcements', { auth: basicAuth('manager-secret', 'anyone') })).status,
+        200,
+      );
+      assert.equal((await call('/manager/announcements/', { method: 'POST', auth: null })).status, 404);
+      assert.equal(
+        (await call('/manager/prober/alerts/ignored/', { method: 'POST', auth: null })).status,
+        404,
+      );
+    });
+  });
+
+  describe('announcements', () => {
+    test('POST inserts and answers a lowercase UUID v4; GET lists id and title only, oldest first', async () => {
+      const first = await call('/manager/announcement/', {
+        method: 'POST',
+        body: { title: 'Maintenance', text: 'Tonight\nat 22:00' },
+      });
+      assert.equal(first.status, 200);
+      const { id } = first.json() as { id: string };
+      assert.match(id, UUID_V4);
+      const second = await call('/manager/announcement', {
+        method: 'POST',
+        body: { title: 'Second', text: 'x', unknown: 1 },
+      });
+      const secondId = (second.json() as { id: string }).id;
+      assert.deepEqual(await listed(), [
+        { id, title: 'Maintenance' },
+        { id: secondId, title: 'Second' },
+      ]);
+      for (const each of [id, secondId]) {
+        assert.equal((await call(`/manager/announcement/${each}/`, { method: 'DELETE' })).status, 200);
+      }
+    });
+
+    test('bad bodies are 400 with a JSON error and store nothing', async () => {
+      const bad: Array<[string, Call]> = [
+        ['empty title', { body: { title: '', text: 'x' } }],
+        ['empty text', { body: { title: 't', text: '' } }],
+        ['missing text', { body: { title: 't' } }],
+        ['missing title', { body: { text: 'x' } }],
+        ['title not a string', { body: { title: 1, text: 'x' } }],
+        ['an array', { body: [{ title: 't', text: 'x' }] }],
+        ['malformed JSON', { raw: '{"title":"t",' }],
+        ['no body', { headers: { 'Content-Type': JSON_TYPE } }],
+        ['text/plain', { raw: '{"title":"t","text":"x"}', headers: { 'Content-Type': 'text/plain' } }],
+        ['unknown severity', { body: { title: 't', text: 'x', severity: 'fatal' } }],
+        ['expires_at not RFC 3339', { body: { title: 't', text: 'x', expires_at: 'tomorrow' } }],
+        ['expires_at without a zone', { body: { title: 't', text: 'x', expires_at: '2099-01-01T00:00:00' } }],
+        ['expires_at in the past', { body: { title: 't', text: 'x', expires_at: '2001-01-01T00:00:00Z' } }],
+        ['expires_in_seconds zero', { body: { title: 't', text: 'x', expires_in_seconds: 0 } }],
+        ['expires_in_seconds fractional', { body: { title: 't', text: 'x', expires_in_seconds: 1.5 } }],
+        [
+          'both expiries',
+          { body: { title: 't', text: 'x', expires_at: '2099-01-01T00:00:00Z', expires_in_seconds: 60 } },
+        ],
+      ];
+      for (const [why, request] of bad) {
+        const response = await call('/manager/announcement/', { method: 'POST', ...request });
+        assert.equal(response.status, 400, why);
+        assert.equal(typeof (response.json() as { error: unknown }).error, 'string', why);
+      }
+      assert.deepEqual(await listed(), []);
+    });
+
+    test('extension fields are stored: severity and an expiry, absolute or relative', async () => {
+      const absolute = await call('/manager/announcement/', {
+        method: 'POST',
+        body: { title: 'Upgrade', text: 'x', severity: 'warning', expires_at: '2099-01-01T01:00:00+01:00' },
+      });
+      const relative = await call('/manager/announcement/', {
+        method: 'POST',
+        body: { title: 'Soon over', text: 'y', expires_in_seconds: 3600 },
+      });
+      assert.equal(absolute.status, 200);
+      assert.equal(relative.status, 200);
+      const store = await openStore(location);
+      try {
+        const stored = await store.announcements.list();
+        assert.equal(stored[0]?.severity, 'warning');
+        assert.equal(stored[0]?.expiresAtMs, Date.UTC(2099, 0, 1));
+        const inAnHour = (stored[1]?.expiresAtMs ?? 0) - Date.now();
+        assert.ok(inAnHour > 3_590_000 && inAnHour <= 3_600_000, `expires in ${inAnHour} ms`);
+      } finally {
+        await store.close();
+      }
+      for (const { id } of (await listed()) as Array<{ id: string }>) {
+        await call(`/manager/announcement/${id}`, { method: 'DELETE' });
+      }
+    });
+
+    test('DELETE of an unknown id is 404 and leaves the others; a deleted one is gone for good', async () => {
+      const { id } = (
+        await call('/manager/announcement/', { method: 'POST', body: { title: 'Keep', text: 'x' } })
+      ).json() as {
+        id: string;
+      };
+      const unknown = await call('/manager/announcement/4a1c7d7e-8c07-4a27-9b4e-3f2b0f3f5a11/', {
+        method: 'DELETE',
+      });
+      assert.equal(unknown.status, 404);
+      assert.equal(typeof (unknown.json() as { error: unknown }).error, 'string');
+      assert.deepEqual(await listed(), [{ id, title: 'Keep' }]);
+      const removed = await call(`/manager/announcement/${id}/`, { method: 'DELETE' });
+      assert.equal(removed.status, 200);
+      assert.equal(removed.text, '');
+      assert.equal((await call(`/manager/announcement/${id}/`, { method: 'DELETE' })).status, 404);
+      assert.deepEqual(await listed(), []);
+    });
+  });
+
+  describe('prober alerts', () => {
+    test('lists dead then sick replicas by probe, node and replica', async () => {
+      assert.deepEqual((await call('/manager/prober/alerts/')).json(), { dead: [], sick: [] });
+      assert.equal(
+        await report('web/app', { replica: 'busy', interval: 30, load: { cpu: 0.99, ram: 0.1 } }),
+        200,
+      );
+      assert.equal(
+        await report('relay/lan', { replica: 'icmp://10.0.0.1', interval: 60, health: 'dead' }),
+        200,
+      );
+      const response = await call('/manager/prober/alerts/');
+      assert.equal(response.text.indexOf('"dead"') < response.text.indexOf('"sick"'), true);
+      assert.deepEqual(response.json(), {
+        dead: [{ probe: 'relay', node: 'lan', replica: 'icmp://10.0.0.1' }],
+        sick: [{ probe: 'web', node: 'app', replica: 'busy' }],
+      });
+    });
+  });
+
+  describe('reminder-ignore window', () => {
+    test('is null until set, then counts down in whole seconds, and null or absent clears it', async () => {
+      assert.deepEqual(await ignored(), { reminders_seconds: null });
+      const set = await call('/manager/prober/alerts/ignored/', {
+        method: 'PUT',
+        body: { reminders_seconds: 600 },
+      });
+      assert.equal(set.status, 200);
+      assert.equal(set.text, '');
+      const { reminders_seconds: left } = (await ignored()) as { reminders_seconds: number };
+      assert.ok(left === 599 || left === 600, `${left} s left`);
+      await call('/manager/prober/alerts/ignored/', { method: 'PUT', body: {} });
+      assert.deepEqual(await ignored(), { reminders_seconds: null });
+      await call('/manager/prober/alerts/ignored/', { method: 'PUT', body: { reminders_seconds: 65_535 } });
+      await call('/manager/prober/alerts/ignored', { method: 'PUT', body: { reminders_seconds: null } });
+      assert.deepEqual(await ignored(), { reminders_seconds: null });
+    });
+
+    test('out-of-range and mistyped values are 400 and keep the current window', async () => {
+      await call('/manager/prober/alerts/ignored/', { method: 'PUT', body: { reminders_seconds: 3600 } });
+      const bad: Array<[string, Call]> = [
+        ['above 65535', { body: { reminders_seconds: 65_536 } }],
+        ['negative', { body: { reminders_seconds: -1 } }],
+        ['fractional', { body: { reminders_seconds: 1.5 } }],
+        ['a string', { body: { reminders_seconds: '60' } }],
+        ['an array', { body: [60] }],
+        ['malformed JSON', { raw: '{"reminders_seconds":' }],
+        ['no body', {}],
+      ];
+      for (const [why, request] of bad) {
+        const response = await call('/manager/prober/alerts/ignored/', { method: 'PUT', ...request });
+        assert.equal(response.status, 400, why);
+      }
+      const { reminders_seconds: left } = (await ignored()) as { reminders_seconds: number };
+      assert.ok(left >= 3595 && left <= 3600, `${left} s left`);
+    });
+  });
+
+  test('announcements and the ignore window survive a restart on the same store', async () => {
+    const { id } = (
+      await call('/manager/announcement/', { method: 'POST', body: { title: 'Durable', text: 'x' } })
+    ).json() as {
+      id: string;
+    };
+    await call('/manager/prober/alerts/ignored/', { method: 'PUT', body: { reminders_seconds: 900 } });
+    await vigil.stop();
+    vigil = await startStoredVigil(location);
+    assert.deepEqual(await listed(), [{ id, title: 'Durable' }]);
+    const { reminders_seconds: left } = (await ignored()) as { reminders_seconds: number };
+    assert.ok(left >= 895 && left <= 900, `${left} s left`);
+  });
+});
