@@ -13,9 +13,13 @@ export async function startTestVigil(
 ): Promise<RunningVigil & { port: number }> {
   // An in-memory store: a restarted server starts empty, like a first start.
   const storage = '\n[storage]\npath = ":memory:"\n';
-  const loaded = parseConfigText(`${BASE_CONFIG}${options.metrics ?? ''}${storage}\n[probe]\n${probes}`, 'test.cfg', {
-    env: {},
-  });
+  const loaded = parseConfigText(
+    `${BASE_CONFIG}${options.metrics ?? ''}${storage}\n[probe]\n${probes}`,
+    'test.cfg',
+    {
+      env: {},
+    },
+  );
   const running = await startVigil({
     loaded,
     logger: createLogger({ level: 'off', pretty: false }),

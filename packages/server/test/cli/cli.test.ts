@@ -74,7 +74,10 @@ describe('vigil serving', () => {
     const port = await freePort();
     const file = join(dir, 'serve.cfg');
     const storage = `\n[storage]\npath = "${join(dir, 'vigil.db')}"\n`;
-    writeFileSync(file, `${BASE_CONFIG.replace('127.0.0.1:0', `127.0.0.1:${port}`)}${storage}\n[probe]\n${MIXED_PROBES}`);
+    writeFileSync(
+      file,
+      `${BASE_CONFIG.replace('127.0.0.1:0', `127.0.0.1:${port}`)}${storage}\n[probe]\n${MIXED_PROBES}`,
+    );
     const child = spawnCli(['-c', file]);
     try {
       const base = `http://127.0.0.1:${port}`;

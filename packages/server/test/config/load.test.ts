@@ -154,5 +154,8 @@ test('a RabbitMQ queue on a non-push node is a warning, since only push reports 
   const text = editConfig('mode = "poll"\n', 'mode = "poll"\nrabbitmq_queue = "jobs"\n');
   const warnings = warningsOf(text);
   assert.equal(warnings.length, 1, warnings.join('\n'));
-  assert.match(warnings[0] ?? '', /node\[0\]\.rabbitmq_queue .*only checked on push nodes, and this node's mode is "poll"/);
+  assert.match(
+    warnings[0] ?? '',
+    /node\[0\]\.rabbitmq_queue .*only checked on push nodes, and this node's mode is "poll"/,
+  );
 });

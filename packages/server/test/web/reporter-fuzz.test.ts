@@ -18,17 +18,24 @@ test('arbitrary bodies never crash the reporter API, and only a 200 changes stat
   const bodies = fc.oneof(
     fc.string(),
     fc.json(),
-    fc.record(
-      {
-        replica: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
-        interval: fc.oneof(fc.integer({ min: -10, max: 10_000 }), fc.double(), fc.string()),
-        load: fc.oneof(fc.record({ cpu: fc.double(), ram: fc.double() }), fc.anything()),
-        health: fc.oneof(fc.constantFrom('healthy', 'sick', 'dead'), fc.string()),
-      },
-      { requiredKeys: [] },
-    ).map((value) => JSON.stringify(value)),
+    fc
+      .record(
+        {
+          replica: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+          interval: fc.oneof(fc.integer({ min: -10, max: 10_000 }), fc.double(), fc.string()),
+          load: fc.oneof(fc.record({ cpu: fc.double(), ram: fc.double() }), fc.anything()),
+          health: fc.oneof(fc.constantFrom('healthy', 'sick', 'dead'), fc.string()),
+        },
+        { requiredKeys: [] },
+      )
+      .map((value) => JSON.stringify(value)),
   );
-  const paths = fc.constantFrom('/reporter/web/app/', '/reporter/internal/gateway/', '/reporter/web/api/', '/reporter/x/y/');
+  const paths = fc.constantFrom(
+    '/reporter/web/app/',
+    '/reporter/internal/gateway/',
+    '/reporter/web/api/',
+    '/reporter/x/y/',
+  );
   await fc.assert(
     fc.asyncProperty(bodies, paths, async (body, url) => {
       const before = server.model.node('web', 'app')?.replicas.size ?? 0;
@@ -39,7 +46,10 @@ test('arbitrary bodies never crash the reporter API, and only a 200 changes stat
         headers: { authorization, 'content-type': 'application/json' },
         payload: body,
       });
-      assert.ok([200, 400, 404, 412, 413].includes(response.statusCode), `status ${response.statusCode} for ${body}`);
+      assert.ok(
+        [200, 400, 404, 412, 413].includes(response.statusCode),
+        `status ${response.statusCode} for ${body}`,
+      );
       if (response.statusCode !== 200) {
         assert.equal(server.model.node('web', 'app')?.replicas.size, before);
         assert.equal(server.model.node('internal', 'gateway')?.replicas.size, beforeLocal);

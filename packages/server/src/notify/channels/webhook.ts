@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { defineChannel } from '../channel-definition.js';
+import { channelOptionsShape } from '../channel-options.js';
 import { alertTime, recoveredReplicas } from '../format.js';
 import type { Alert } from '../types.js';
 import { absoluteUrl } from './common.js';
 import { postJson } from './http.js';
-import { channelOptionsShape } from '../channel-options.js';
 
 export const webhookChannel = defineChannel({
   name: 'webhook',
