@@ -1,0 +1,44 @@
+import type { LoadedConfig } from '../../packages/server/src/config/load.js';
+import { createLogger } from '../../packages/server/src/log/logger.js';
+import { HealthModel } from '../../packages/server/src/model/health-model.js';
+import { buildTopology } from '../../packages/server/src/model/topology.js';
+import { createProbers } from '../../packages/server/src/scheduler/probers.js';
+import { systemClock } from '../../packages/server/src/time/clock.js';
+import { buildApp } from '../../packages/server/src/web/app.js';
+
+/**
+ * The engine startVigil wires: topology, model and probers, none of them started. Deliberately not
+ * startVigil itself: that also opens the durable store (a SQLite file in the working directory),
+ * the notifier and the RabbitMQ checker, which these figures leave out and their owners measure.
+ */
+export function buildCore({ config }: LoadedConfig, onJobError: (error: unknown) => void = () => {}) {
+  const topology = buildTopology(config);
+  const { metrics } = config;
+  // Same settings as main.ts's startVigil, which does not export the mapping.
+  const model = new HealthModel(
+    topology,
+    {
+      pushDelayDeadSeconds: metrics.push_delay_dead,
+      localDelayDeadSeconds: metrics.local_delay_dead,
+      pushCpuSickAbove: metrics.push_system_cpu_sick_above,
+      pushRamSickAbove: metrics.push_system_ram_sick_above,
+    },
+    systemClock,
+  );
+  const probers = createProbers({ topology, metrics, model, clock: systemClock, onJobError });
+  return { config, topology, model, probers };
+}
+
+export type Core = ReturnType<typeof buildCore>;
+
+/** The real HTTP server (buildApp) over the core's model, logging off, on a free loopback port. */
+export async function listenCore(core: Core) {
+  const app = buildApp({
+    config: core.config,
+    model: core.model,
+    logger: createLogger({ level: 'off', pretty: false }),
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  return { app, port: typeof address === 'object' && address ? address.port : 0 };
+}
