@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { NotificationMetrics } from '../metrics/notifications.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
-import type { AttemptOutcome, Delivery, Outbox } from './outbox.js';
+import type { AttemptOutcome, Claim, Delivery, Outbox } from './outbox.js';
 import type { Alert, Channel } from './types.js';
 
 export interface WorkerDependencies {
@@ -10,6 +10,8 @@ export interface WorkerDependencies {
   settings: DeliverySettings;
   logger: Logger;
   metrics: NotificationMetrics;
+  /** Who holds the leases this worker takes: stable per instance, so a restart takes its own back at once. */
+  owner: string;
 }
 
 export interface DeliverySettings {
@@ -31,6 +33,11 @@ export const ATTEMPT_TIMEOUT_MS = 10_000;
 const TIMEOUT_GRACE_MS = 500;
 /** Pause before reading the outbox again after it failed (e.g. the database is away). */
 const OUTBOX_RETRY_MS = 5000;
+/**
+ * A lease outlasts the longest attempt (its timeout plus grace) and the write of its outcome, so it
+ * needs no renewal; a crashed instance's lease frees itself for the others after this long.
+ */
+const LEASE_ATTEMPT_TIMEOUTS = 3;
 
 /** One send, settled within the timeout even if the channel ignores its signal; `stop` aborts it. */
 export function attemptSend(
@@ -62,7 +69,7 @@ export function describeError(error: unknown): string {
 
 /**
  * Delivers one channel's pending alerts from the outbox, oldest first, one at a time (so a channel
- * never hears a recovery before the outage), retrying on schedule. Each channel has its own worker:
+ * never hears a recovery before the outage), retrying on schedule, each attempt under a lease. Each channel has its own worker:
  * a slow or failing endpoint delays nobody else.
  */
 export class ChannelWorker {
@@ -105,9 +112,14 @@ export class ChannelWorker {
   private async run(): Promise<void> {
     while (!this.hardStop.signal.aborted) {
       this.woken = false;
-      let delivery: Delivery | undefined;
+      let claim: Claim;
+      const nowMs = this.deps.clock.now();
       try {
-        delivery = await this.deps.outbox.nextPending(this.channel.name);
+        claim = await this.deps.outbox.claimNext(this.channel.name, {
+          owner: this.deps.owner,
+          nowMs,
+          leaseMs: this.deps.settings.attemptTimeoutMs * LEASE_ATTEMPT_TIMEOUTS,
+        });
       } catch (error) {
         this.deps.logger.error(
           { err: error, channel: this.channel.name },
@@ -116,12 +128,8 @@ export class ChannelWorker {
         if (!(await this.pause(OUTBOX_RETRY_MS))) return;
         continue;
       }
-      const waitMs = delivery ? (delivery.nextAttemptAtMs ?? 0) - this.deps.clock.now() : undefined;
-      if (!delivery || (waitMs !== undefined && waitMs > 0)) {
-        if (!(await this.pause(waitMs))) return;
-        continue;
-      }
-      await this.attempt(delivery);
+      if (claim && 'delivery' in claim) await this.attempt(claim.delivery);
+      else if (!(await this.pause(claim && claim.retryAtMs - nowMs))) return;
     }
   }
 

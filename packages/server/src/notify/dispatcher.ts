@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { BrandingConfig, NotifyConfig, RawConfig } from '../config/schema.js';
 import { NO_NOTIFICATION_METRICS, type NotificationMetrics } from '../metrics/notifications.js';
@@ -14,7 +15,7 @@ import {
 import { type ChannelOptions, optionsKey } from './channel-options.js';
 import { ATTEMPT_TIMEOUT_MS, ChannelWorker, type DeliverySettings, retryDelaysMs } from './delivery.js';
 import type { ReminderIgnoreWindow } from './ignore-window.js';
-import type { Delivery, Outbox } from './outbox.js';
+import type { Delivery, DeliveryQuery, Outbox } from './outbox.js';
 import { buildChannels, type ConfiguredChannel } from './registry.js';
 import { Scope, type ScopeView } from './scope.js';
 import { whenFirstChecked } from './settle.js';
@@ -60,6 +61,11 @@ export interface DispatcherDependencies {
   page: Alert['page'];
   /** Prometheus counters of attempts by channel and outcome. */
   metrics?: NotificationMetrics;
+  /**
+   * This instance's name on delivery leases (default: the host name). Instances sharing a database
+   * need different ones; a restarted instance keeps its own, so it resumes its leases at once.
+   */
+  owner?: string;
 }
 
 /** Channels with the same options: one scope, one watcher, the same alerts. */
@@ -137,6 +143,7 @@ export class Dispatcher {
         settings: settings.delivery,
         logger: deps.logger,
         metrics: deps.metrics ?? NO_NOTIFICATION_METRICS,
+        owner: deps.owner ?? hostname(),
       });
       this.workers.set(channel.name, worker);
       worker.start();
@@ -161,9 +168,9 @@ export class Dispatcher {
     this.evaluate();
   }
 
-  /** The latest deliveries with their attempts, newest first: `GET /manager/notifications`. */
-  listDeliveries(limit = 100): Promise<Delivery[]> {
-    return this.deps.outbox.recentDeliveries(limit);
+  /** Deliveries with their attempts, newest first: `GET /manager/notifications`. */
+  listDeliveries(query: DeliveryQuery): Promise<Delivery[]> {
+    return this.deps.outbox.recentDeliveries(query);
   }
 
   /** Stops deciding, then lets each channel deliver what is due for up to `graceMs`. */

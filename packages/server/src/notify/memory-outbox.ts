@@ -1,5 +1,13 @@
 import type { AlertState } from './alert-policy.js';
-import type { AttemptOutcome, Delivery, DeliveryAttempt, Outbox, WatcherStateRecord } from './outbox.js';
+import type {
+  AttemptOutcome,
+  Claim,
+  Delivery,
+  DeliveryAttempt,
+  DeliveryQuery,
+  Outbox,
+  WatcherStateRecord,
+} from './outbox.js';
 import type { Alert, ChannelName } from './types.js';
 
 /** Finished deliveries kept for the manager API; pending ones are never dropped. */
@@ -12,6 +20,7 @@ const FINISHED_KEPT = 1000;
 export class MemoryOutbox implements Outbox {
   /** In insertion order, which is each channel's delivery order. */
   private deliveries: Delivery[] = [];
+  private readonly leases = new Map<Delivery, { owner: string; untilMs: number }>();
   private readonly states = new Map<string, AlertState>();
 
   async enqueue(entry: {
@@ -35,9 +44,18 @@ export class MemoryOutbox implements Outbox {
     this.prune();
   }
 
-  async nextPending(channel: ChannelName): Promise<Delivery | undefined> {
-    const found = this.deliveries.find((each) => each.channel === channel && each.status === 'pending');
-    return found && structuredClone(found);
+  async claimNext(
+    channel: ChannelName,
+    { owner, nowMs, leaseMs }: { owner: string; nowMs: number; leaseMs: number },
+  ): Promise<Claim> {
+    const head = this.deliveries.find((each) => each.channel === channel && each.status === 'pending');
+    if (!head) return undefined;
+    const dueAtMs = head.nextAttemptAtMs ?? nowMs;
+    if (dueAtMs > nowMs) return { retryAtMs: dueAtMs };
+    const lease = this.leases.get(head);
+    if (lease && lease.owner !== owner && lease.untilMs > nowMs) return { retryAtMs: lease.untilMs };
+    this.leases.set(head, { owner, untilMs: nowMs + leaseMs });
+    return { delivery: structuredClone(head) };
   }
 
   async recordAttempt(
@@ -49,12 +67,21 @@ export class MemoryOutbox implements Outbox {
     const delivery = this.deliveries.find((each) => each.alert.id === alertId && each.channel === channel);
     if (!delivery) return;
     delivery.attempts.push({ ...attempt });
+    this.leases.delete(delivery);
+    if (delivery.status !== 'pending') return;
     delivery.status = outcome.status;
     delivery.nextAttemptAtMs = outcome.status === 'pending' ? outcome.nextAttemptAtMs : undefined;
   }
 
-  async recentDeliveries(limit: number): Promise<Delivery[]> {
-    return structuredClone(this.deliveries.slice(-limit).reverse());
+  async recentDeliveries({ limit, before }: DeliveryQuery): Promise<Delivery[]> {
+    let older = this.deliveries;
+    if (before) {
+      const at = older.findIndex(
+        (each) => each.alert.id === before.alertId && each.channel === before.channel,
+      );
+      older = at >= 0 ? older.slice(0, at) : older.filter((each) => each.createdAtMs < before.createdAtMs);
+    }
+    return structuredClone(older.slice(-limit).reverse());
   }
 
   async loadWatcherStates(): Promise<Map<string, AlertState>> {

@@ -5,14 +5,15 @@ import type { Alert, ChannelName } from './types.js';
  * Where alerts wait until each channel has them: written before any attempt, so a crash or restart
  * mid-delivery still delivers. Each method maps onto simple table operations:
  *
- *   outbox           (alert_id, channel, alert JSON, state, due_at, created_at; PK (alert_id, channel))
+ *   outbox           (alert_id, channel, alert JSON, state, due_at, created_at, lease; PK (alert_id, channel))
  *   outbox_attempts  (alert_id, channel, attempt, at, ok, error)
- *   watcher state    (key PK, state JSON)
+ *   watcher_states   (key PK, state JSON)
  * store-outbox.ts adapts the store's repositories to it.
  *
- * One process owns the deliveries: there is no lease yet for several instances sharing a database.
- * Delivery is exactly once per channel except in one window: a crash after a channel accepted an
- * alert and before `recordAttempt` stored it sends that alert again after the restart.
+ * An attempt is made under a lease (`claimNext`), so instances sharing a database never both try
+ * the same delivery. Delivery is exactly once per channel except in one window: a crash after a
+ * channel accepted an alert and before `recordAttempt` stored it sends that alert again after the
+ * restart.
  */
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -41,6 +42,21 @@ export type AttemptOutcome =
   | { status: 'pending'; nextAttemptAtMs: number }
   | { status: 'failed' };
 
+/** What `claimNext` found: a delivery leased to the caller, a time to look again, or nothing pending. */
+export type Claim = { delivery: Delivery } | { retryAtMs: number } | undefined;
+
+/** Where a page of `recentDeliveries` starts: after this delivery, newest first. */
+export interface DeliveryCursor {
+  createdAtMs: number;
+  alertId: string;
+  channel: ChannelName;
+}
+
+export interface DeliveryQuery {
+  limit: number;
+  before?: DeliveryCursor;
+}
+
 /** The state of the watcher that decided an alert, saved in the same transaction as the alert. */
 export interface WatcherStateRecord {
   key: string;
@@ -55,17 +71,20 @@ export interface Outbox {
     nowMs: number;
     watcher: WatcherStateRecord;
   }): Promise<void>;
-  /** The oldest pending delivery of a channel: a channel's alerts go out in order. */
-  nextPending(channel: ChannelName): Promise<Delivery | undefined>;
-  /** Appends one attempt and moves the delivery on, in one transaction. */
+  /**
+   * Leases the channel's oldest pending delivery to `owner` for `leaseMs` if it is due and no other
+   * owner holds it: a channel's alerts go out in order, one at a time, by one instance.
+   */
+  claimNext(channel: ChannelName, lease: { owner: string; nowMs: number; leaseMs: number }): Promise<Claim>;
+  /** Appends one attempt and moves the delivery on (freeing its lease), in one transaction. */
   recordAttempt(
     alertId: string,
     channel: ChannelName,
     attempt: DeliveryAttempt,
     outcome: AttemptOutcome,
   ): Promise<void>;
-  /** The latest deliveries, newest first, with their attempts: for the manager API. */
-  recentDeliveries(limit: number): Promise<Delivery[]>;
+  /** Deliveries of every status, newest first, with their attempts: for the manager API. */
+  recentDeliveries(query: DeliveryQuery): Promise<Delivery[]>;
   loadWatcherStates(): Promise<Map<string, AlertState>>;
   /** A state change that decided no alert (e.g. healthy to sick), so a restart resumes from it. */
   saveWatcherState(record: WatcherStateRecord): Promise<void>;

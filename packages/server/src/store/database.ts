@@ -4,6 +4,7 @@ import type { Generated } from 'kysely';
 export interface Database {
   announcements: AnnouncementTable;
   settings: SettingTable;
+  watcher_states: WatcherStateTable;
   replicas: ReplicaTable;
   outbox: OutboxTable;
   outbox_attempts: OutboxAttemptTable;
@@ -26,10 +27,16 @@ export interface AnnouncementTable {
   expires_at: number | null;
 }
 
-/** Small singleton records (alert state, ignore window) as JSON. */
+/** Small singleton records (the ignore window) as JSON. */
 export interface SettingTable {
   key: string;
   value: string;
+}
+
+/** Each alert watcher's state (notify/alert-policy.ts AlertState) as JSON, by watcher key. */
+export interface WatcherStateTable {
+  key: string;
+  state: string;
 }
 
 export interface ReplicaTable {

@@ -144,5 +144,30 @@ function migrations(engine: StorageEngine): Record<string, Migration> {
         await db.schema.createIndex('runs_started').on('runs').column('started_at').execute();
       },
     },
+    '0002_watcher_states': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('watcher_states')
+          .addColumn('key', 'text', (col) => col.primaryKey())
+          .addColumn('state', 'text', required)
+          .execute();
+        // 0001 kept only the page watcher's state, in `settings`, in the store's old shape.
+        const { rows } = await sql<{ value: string }>`
+          select value from settings where key = 'alert_state'`.execute(db);
+        const old = rows[0] && (JSON.parse(rows[0].value) as Record<string, unknown>);
+        if (old) {
+          const { pageStatus, ...counters } = old;
+          const state = JSON.stringify({ ...counters, lastStatus: pageStatus, lastReplicas: [] });
+          await sql`insert into watcher_states (key, state) values ('page', ${state})`.execute(db);
+          await sql`delete from settings where key = 'alert_state'`.execute(db);
+        }
+        // GET /manager/notifications pages through every item, newest first.
+        await db.schema
+          .createIndex('outbox_recent')
+          .on('outbox')
+          .columns(['created_at', 'alert_id', 'channel'])
+          .execute();
+      },
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { Announcement } from '../announcements/types.js';
 import type { Health } from '../model/health.js';
 import type { Load } from '../model/health-model.js';
+import type { WatcherStateRecord } from '../notify/outbox.js';
 import type { Alert, ChannelName } from '../notify/types.js';
 
 /**
@@ -31,19 +32,15 @@ export interface AnnouncementRepository {
   removeExpired(nowMs: number): Promise<number>;
 }
 
-/** The notifier's memory (spec §5), so a restart mid-outage neither says "healthy" nor "dead" again. */
-export interface AlertState {
-  /** Page status at the last aggregation pass (the notifier's "old" status). */
-  pageStatus: Health;
-  /** Time of the last notification dispatch. */
-  notifiedAtMs?: number;
-  escalateCounter: number;
-  backoffCounter: number;
-}
-
+/**
+ * The notifier's memory (spec §5), one state per watcher, so a restart mid-outage neither says
+ * "healthy" nor "dead" again. Key `page` is Vigil's whole-page watcher; channels with their own
+ * options (delay, sick alerts, filters) have their own key.
+ */
 export interface AlertStateRepository {
-  getAlertState(): Promise<AlertState | undefined>;
-  setAlertState(state: AlertState): Promise<void>;
+  watcherStates(): Promise<Map<string, WatcherStateRecord['state']>>;
+  /** A state change that decided no alert; an alert saves its state with `outbox.enqueue`. */
+  setWatcherState(record: WatcherStateRecord): Promise<void>;
   /** End of the reminder-ignore window (spec §2.5), if one was set. */
   getIgnoreUntil(): Promise<number | undefined>;
   setIgnoreUntil(untilMs: number | undefined): Promise<void>;
@@ -102,20 +99,46 @@ export interface OutboxAttempt {
 
 export type OutboxRef = Pick<OutboxItem, 'alertId' | 'channel'>;
 
+/** An item with its attempt log, oldest attempt first. */
+export interface OutboxEntry extends OutboxItem {
+  log: OutboxAttempt[];
+}
+
+/** What `claimNext` found: an item now leased to the caller, a time to look again, or nothing pending. */
+export type OutboxClaim = { entry: OutboxEntry } | { retryAtMs: number } | undefined;
+
+/** Where a page of `recent` starts: after this item, newest first. */
+export type OutboxCursor = OutboxRef & { createdAtMs: number };
+
 export interface OutboxRepository {
-  /** One pending item per channel; enqueuing the same alert and channel twice keeps the first. */
-  enqueue(alert: Alert, channels: readonly ChannelName[], dueAtMs: number): Promise<void>;
   /**
-   * Pending items due by `nowMs`, oldest first, leased to `owner` for `leaseMs` so that another
-   * worker (or instance) does not take them meanwhile. A lease that runs out frees the item.
+   * One pending item per channel, and the state of the watcher that decided the alert, in one
+   * transaction: a crash can neither lose the alert nor keep the state without it. Enqueuing the
+   * same alert and channel twice keeps the first.
    */
-  claimDue(options: { nowMs: number; limit: number; leaseMs: number; owner: string }): Promise<OutboxItem[]>;
+  enqueue(
+    alert: Alert,
+    channels: readonly ChannelName[],
+    dueAtMs: number,
+    watcher?: WatcherStateRecord,
+  ): Promise<void>;
+  /**
+   * Leases the channel's oldest pending item to `owner` for `leaseMs` if it is due and not leased
+   * by another owner (a lease that ran out is free; the owner's own is taken over, as after its
+   * restart). The oldest item only, so a channel's alerts go out in order, across instances too.
+   */
+  claimNext(
+    channel: ChannelName,
+    lease: { nowMs: number; leaseMs: number; owner: string },
+  ): Promise<OutboxClaim>;
   /** A failed attempt: logged, then retried at `retryAtMs`, or failed for good without one. */
   markAttempt(ref: OutboxRef, failure: { atMs: number; error: string; retryAtMs?: number }): Promise<void>;
   /** A successful attempt: logged, and the item is delivered. */
   complete(ref: OutboxRef, atMs: number): Promise<void>;
   /** Items not yet delivered or failed, oldest first. */
   pending(): Promise<OutboxItem[]>;
+  /** Items of every state, newest first, with their attempts; `before` continues a previous page. */
+  recent(query: { limit: number; before?: OutboxCursor }): Promise<OutboxEntry[]>;
   get(ref: OutboxRef): Promise<OutboxItem | undefined>;
   attempts(alertId: string): Promise<OutboxAttempt[]>;
   /** Forgets delivered and failed items (and their attempts) finished before `beforeMs`. */

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { exited, freePort, REPO_ROOT, runCli, spawnCli, waitForHttp } from '../helpers/cli.js';
 import { BASE_CONFIG, MIXED_PROBES } from '../helpers/config.js';
 
+const BAD_SLACK = '[notify]\n[notify.slack]\nhook_url = "not a url"\n';
 const FIXTURE = join(REPO_ROOT, '../shared/fixtures/vigil-config.cfg');
 
 describe('vigil check-config', () => {
@@ -30,6 +31,19 @@ describe('vigil check-config', () => {
       const result = runCli(['check-config', '-c', file]);
       assert.equal(result.status, 1);
       assert.match(result.stderr, /broken\.cfg: metrics\.poll_parallelism: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('rejects a bad [notify.*] table with exit 1, the file and the key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+    try {
+      const file = join(dir, 'notify.cfg');
+      writeFileSync(file, `${BASE_CONFIG}${BAD_SLACK}[probe]\n${MIXED_PROBES}`);
+      const result = runCli(['check-config', '-c', file]);
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /notify\.cfg: notify\.slack\.hook_url: must be an absolute URL/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -68,6 +82,23 @@ describe('vigil serving', () => {
     const { code } = await exited(child);
     assert.equal(code, 1);
     assert.match(stderr, /bad\.cfg: server\.reporter_token: missing required key/);
+  });
+
+  test('a bad channel table exits 1 with the file and key before listening', async () => {
+    const port = await freePort();
+    const file = join(dir, 'bad-notify.cfg');
+    const base = BASE_CONFIG.replace('127.0.0.1:0', `127.0.0.1:${port}`);
+    writeFileSync(file, `${base}${BAD_SLACK}[probe]\n${MIXED_PROBES}`);
+    const child = spawnCli(['-c', file]);
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const { code } = await exited(child);
+    assert.equal(code, 1);
+    assert.match(stderr, /bad-notify\.cfg: notify\.slack\.hook_url: must be an absolute URL/);
+    assert.doesNotMatch(stderr, /could not start/);
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/`), 'never listened');
   });
 
   test('serves, takes a report, and stops gracefully on SIGTERM within 5 s', async () => {

@@ -2,12 +2,9 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { after, afterEach, describe, test } from 'node:test';
-import Fastify from 'fastify';
 import { MemoryOutbox } from '../../src/notify/memory-outbox.js';
 import { systemClock } from '../../src/time/clock.js';
-import { managerNotificationRoutes } from '../../src/web/routes/manager-notifications.js';
 import { type CaptureServer, refusedUrl, startCaptureServer } from '../helpers/capture-server.js';
-import { basicAuth } from '../helpers/server.js';
 import { API_1, createHarness, DB_1, settle } from './dispatcher-harness.js';
 
 /** Vigil's shape (3 attempts), scaled down: 100 ms apart, then a 300 ms tail. */
@@ -114,7 +111,7 @@ hook_url = "${webhook.url}/hook"
       webhookDelayMs < ATTEMPT_TIMEOUT_MS,
       `the healthy endpoint got the alert after ${webhookDelayMs} ms`,
     );
-    const matrixAttempts = (await h.outbox.recentDeliveries(10)).find(
+    const matrixAttempts = (await h.outbox.recentDeliveries({ limit: 10 })).find(
       (each) => each.channel === 'matrix',
     )?.attempts;
     assert.deepEqual(matrixAttempts, [], 'while the hanging endpoint still holds its first attempt');
@@ -128,7 +125,9 @@ hook_url = "${webhook.url}/hook"
     matrix.reply({ status: 200 });
     // Gotify's port refuses connections until something listens there.
     await eventually(async () => {
-      const gotify = (await h.outbox.recentDeliveries(10)).find((each) => each.channel === 'gotify');
+      const gotify = (await h.outbox.recentDeliveries({ limit: 10 })).find(
+        (each) => each.channel === 'gotify',
+      );
       return (gotify?.attempts.length ?? 0) >= 3;
     }, 'three refused gotify attempts');
     let gotifyRequests = 0;
@@ -137,10 +136,13 @@ hook_url = "${webhook.url}/hook"
     });
 
     await eventually(
-      async () => (await h.outbox.recentDeliveries(10)).every((each) => each.status === 'delivered'),
+      async () =>
+        (await h.outbox.recentDeliveries({ limit: 10 })).every((each) => each.status === 'delivered'),
       'every channel delivered',
     );
-    const byChannel = new Map((await h.outbox.recentDeliveries(10)).map((each) => [each.channel, each]));
+    const byChannel = new Map(
+      (await h.outbox.recentDeliveries({ limit: 10 })).map((each) => [each.channel, each]),
+    );
 
     const slackAttempts = byChannel.get('slack')?.attempts ?? [];
     assert.match(slackAttempts[0]?.error ?? '', /answered HTTP 500: upstream exploded/);
@@ -183,7 +185,7 @@ hook_url = "${webhook.url}/hook"
     await slack.waitFor(1);
     slack.reply({ status: 200 });
     await eventually(async () => {
-      const all = await h.outbox.recentDeliveries(10);
+      const all = await h.outbox.recentDeliveries({ limit: 10 });
       return all.length === 2 && all.every((each) => each.status === 'delivered');
     }, 'both alerts delivered');
     const delivered = slack.requests.filter((_request, index) => index > 0).map((request) => request.body);
@@ -200,7 +202,7 @@ hook_url = "${webhook.url}/hook"
     h.dispatcher.settled();
     h.set(DB_1, 'dead');
     await eventually(
-      async () => (await h.outbox.recentDeliveries(1))[0]?.status === 'failed',
+      async () => (await h.outbox.recentDeliveries({ limit: 1 }))[0]?.status === 'failed',
       'the delivery to fail for good',
     );
     assert.equal(slack.requests.length, 3, 'Vigil: up to 3 attempts');
@@ -223,13 +225,19 @@ hook_url = "${webhook.url}/hook"`;
     first.set(DB_1, 'dead');
     await slack.waitFor(1);
     await eventually(async () => {
-      const delivered = (await outbox.recentDeliveries(10)).filter((each) => each.status === 'delivered');
+      const delivered = (await outbox.recentDeliveries({ limit: 10 })).filter(
+        (each) => each.status === 'delivered',
+      );
       return delivered.length === 2;
     }, 'the webhook deliveries');
     // Stopped at once while slack waits for its retry, with the dead alert queued behind the startup.
     await first.stop();
     assert.deepEqual(
-      (await outbox.recentDeliveries(10)).map((each) => [each.channel, each.alert.kind, each.status]),
+      (await outbox.recentDeliveries({ limit: 10 })).map((each) => [
+        each.channel,
+        each.alert.kind,
+        each.status,
+      ]),
       [
         ['webhook', 'changed', 'delivered'],
         ['slack', 'changed', 'pending'],
@@ -244,7 +252,7 @@ hook_url = "${webhook.url}/hook"`;
     second.set(DB_1, 'dead');
     second.dispatcher.settled();
     await eventually(
-      async () => (await outbox.recentDeliveries(10)).every((each) => each.status === 'delivered'),
+      async () => (await outbox.recentDeliveries({ limit: 10 })).every((each) => each.status === 'delivered'),
       'the pending deliveries',
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -264,45 +272,5 @@ hook_url = "${webhook.url}/hook"`;
     h.set(DB_1, 'dead');
     await h.dispatcher.stop(1000);
     assert.equal(webhook.requests.length, 1);
-  });
-});
-
-describe('GET /manager/notifications/', () => {
-  test('lists deliveries with their attempts, newest first, behind the manager token', async () => {
-    const slack = await captureServer();
-    slack.reply({ status: 500, body: 'nope' });
-    const h = startHarness(`[notify.slack]\nhook_url = "${slack.url}/hook"`, { retryDelaysMs: [10] });
-    await h.dispatcher.start();
-    h.dispatcher.settled();
-    h.set(DB_1, 'dead');
-    await eventually(
-      async () => (await h.outbox.recentDeliveries(1))[0]?.status === 'failed',
-      'two attempts',
-    );
-
-    const app = Fastify();
-    managerNotificationRoutes(app, { token: 'manager-secret', log: h.dispatcher });
-    try {
-      assert.equal((await app.inject({ url: '/manager/notifications/' })).statusCode, 401);
-      const response = await app.inject({
-        url: '/manager/notifications/?limit=5',
-        headers: { authorization: basicAuth('manager-secret') },
-      });
-      assert.equal(response.statusCode, 200);
-      const [delivery] = response.json().deliveries;
-      assert.equal(delivery.channel, 'slack');
-      assert.equal(delivery.state, 'failed');
-      assert.equal(delivery.alert.status, 'dead');
-      assert.deepEqual(
-        delivery.attempts.map((attempt: { number: number; ok: boolean }) => [attempt.number, attempt.ok]),
-        [
-          [1, false],
-          [2, false],
-        ],
-      );
-      assert.match(delivery.attempts[0].error, /HTTP 500: nope/);
-    } finally {
-      await app.close();
-    }
   });
 });

@@ -54,6 +54,8 @@ export interface HarnessOptions {
   outbox?: Outbox;
   /** Overrides of the settings read from `[notify]`, e.g. short retries and timeouts. */
   settings?: Partial<DispatcherSettings>;
+  /** The instance name on delivery leases (default: the host name). */
+  owner?: string;
 }
 
 /** A model and a dispatcher over real channels built from config tables, with an in-memory outbox. */
@@ -82,6 +84,7 @@ export function createHarness(options: HarnessOptions) {
     logger,
     ignoreWindow,
     page: alertPage(config.branding),
+    ...(options.owner !== undefined && { owner: options.owner }),
   });
 
   return {
@@ -96,7 +99,7 @@ export function createHarness(options: HarnessOptions) {
     /** Every delivery in the outbox, oldest first, as [channel, kind, status] plus the alert. */
     async deliveries() {
       await settle();
-      const all = await outbox.recentDeliveries(10_000);
+      const all = await outbox.recentDeliveries({ limit: 10_000 });
       return all.reverse();
     },
     /** The [kind, status] alerts one channel was given, oldest first. */

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import type { Alert } from '../../src/notify/types.js';
+import { Migrator } from 'kysely';
+import { type AlertState, INITIAL_ALERT_STATE } from '../../src/notify/alert-policy.js';
+import type { Alert, ChannelName } from '../../src/notify/types.js';
+import { connect } from '../../src/store/connect.js';
+import { migrationProvider } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/open.js';
-import type { Incident, ReplicaRecord, RollupRow, Store } from '../../src/store/types.js';
+import type { Incident, OutboxCursor, ReplicaRecord, RollupRow, Store } from '../../src/store/types.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 
 const T0 = Date.UTC(2026, 2, 5, 14, 0, 0);
@@ -18,6 +22,14 @@ function alert(id: string, overrides: Partial<Alert> = {}): Alert {
     ...overrides,
   };
 }
+
+const DEAD_STATE: AlertState = {
+  lastStatus: 'dead',
+  notifiedAtMs: T0,
+  escalateCounter: 2,
+  backoffCounter: 3,
+  lastReplicas: ['web:api:tcp://10.0.0.1:80'],
+};
 
 function pushReplica(replicaId: string, overrides: Partial<ReplicaRecord> = {}): ReplicaRecord {
   return {
@@ -36,10 +48,35 @@ function pushReplica(replicaId: string, overrides: Partial<ReplicaRecord> = {}):
 
 describeEachEngine('store', (engine) => {
   let store: Store;
+  const claim = (channel: ChannelName, nowMs: number, owner: string, leaseMs = 30_000) =>
+    store.outbox.claimNext(channel, { nowMs, leaseMs, owner });
   beforeEach(async () => {
     store = await engine.freshStore();
   });
   afterEach(() => store.close());
+
+  // SQLite only: the PostgreSQL fixture hands out copies of a database already at the latest version.
+  const sqliteOnly = engine.engine === 'sqlite' ? test : () => {};
+  sqliteOnly('0002 moves the page alert state that 0001 kept in settings', async () => {
+    const location = await engine.freshLocation();
+    const db = connect(location);
+    await new Migrator({ db, provider: migrationProvider(location.engine) }).migrateTo('0001_initial');
+    const old = { pageStatus: 'dead', notifiedAtMs: T0, escalateCounter: 2, backoffCounter: 3 };
+    await db
+      .insertInto('settings')
+      .values({ key: 'alert_state', value: JSON.stringify(old) })
+      .execute();
+    await db.destroy();
+    const migrated = await openStore(location);
+    try {
+      assert.deepEqual(
+        await migrated.alerts.watcherStates(),
+        new Map([['page', { ...DEAD_STATE, lastReplicas: [] }]]),
+      );
+    } finally {
+      await migrated.close();
+    }
+  });
 
   test('migrations run once: reopening a migrated database keeps its data', async () => {
     const location = await engine.freshLocation();
@@ -74,13 +111,19 @@ describeEachEngine('store', (engine) => {
     assert.deepEqual(await store.announcements.list(), []);
   });
 
-  test('alert state and the ignore window are kept, replaced and cleared', async () => {
-    assert.equal(await store.alerts.getAlertState(), undefined);
+  test("each watcher's alert state and the ignore window are kept, replaced and cleared", async () => {
+    assert.deepEqual(await store.alerts.watcherStates(), new Map());
     assert.equal(await store.alerts.getIgnoreUntil(), undefined);
-    const state = { pageStatus: 'dead' as const, notifiedAtMs: T0, escalateCounter: 2, backoffCounter: 3 };
-    await store.alerts.setAlertState(state);
-    await store.alerts.setAlertState({ ...state, escalateCounter: 3 });
-    assert.deepEqual(await store.alerts.getAlertState(), { ...state, escalateCounter: 3 });
+    await store.alerts.setWatcherState({ key: 'page', state: DEAD_STATE });
+    await store.alerts.setWatcherState({ key: 'page', state: { ...DEAD_STATE, escalateCounter: 3 } });
+    await store.alerts.setWatcherState({ key: 'filtered', state: INITIAL_ALERT_STATE });
+    assert.deepEqual(
+      await store.alerts.watcherStates(),
+      new Map([
+        ['page', { ...DEAD_STATE, escalateCounter: 3 }],
+        ['filtered', INITIAL_ALERT_STATE],
+      ]),
+    );
     await store.alerts.setIgnoreUntil(T0 + 60_000);
     assert.equal(await store.alerts.getIgnoreUntil(), T0 + 60_000);
     await store.alerts.setIgnoreUntil(undefined);
@@ -136,36 +179,27 @@ describeEachEngine('store', (engine) => {
     assert.equal((await store.replicas.list())[0]?.reportAtMs, T0 + 1);
   });
 
-  test('the outbox delivers each alert once per channel, with leases, retries and an attempt log', async () => {
+  test('the outbox delivers each alert once per channel, oldest first, with retries and an attempt log', async () => {
     await store.outbox.enqueue(alert('x'), ['slack', 'webhook'], T0);
     await store.outbox.enqueue(alert('x'), ['slack'], T0); // a replay after a crash changes nothing
-    await store.outbox.enqueue(alert('later'), ['slack'], T0 + 60_000);
+    await store.outbox.enqueue(alert('later', { atMs: T0 + 1 }), ['slack'], T0 + 60_000);
 
-    const claimed = await store.outbox.claimDue({ nowMs: T0, limit: 10, leaseMs: 30_000, owner: 'one' });
-    assert.deepEqual(claimed.map((item) => `${item.alertId}/${item.channel}`).sort(), [
-      'x/slack',
-      'x/webhook',
-    ]);
-    assert.deepEqual(claimed[0]?.alert, alert('x'));
-    assert.deepEqual(
-      await store.outbox.claimDue({ nowMs: T0 + 1, limit: 10, leaseMs: 30_000, owner: 'two' }),
-      [],
-    );
-
+    const slack = await claim('slack', T0, 'one');
+    assert.deepEqual(slack && 'entry' in slack && slack.entry.alert, alert('x'));
+    assert.ok(await claim('webhook', T0, 'one'));
     await store.outbox.markAttempt(
       { alertId: 'x', channel: 'slack' },
       { atMs: T0 + 5, error: 'HTTP 502', retryAtMs: T0 + 2000 },
     );
     await store.outbox.complete({ alertId: 'x', channel: 'webhook' }, T0 + 6);
-    const retried = await store.outbox.claimDue({
-      nowMs: T0 + 2000,
-      limit: 10,
-      leaseMs: 30_000,
-      owner: 'two',
-    });
+    // The retry waits, and the later alert waits behind it: a channel hears its alerts in order.
+    assert.deepEqual(await claim('slack', T0 + 10, 'two'), { retryAtMs: T0 + 2000 });
+    assert.equal(await claim('webhook', T0 + 10, 'two'), undefined);
+    const retried = await claim('slack', T0 + 2000, 'two');
+    assert.ok(retried && 'entry' in retried);
     assert.deepEqual(
-      retried.map((item) => [item.alertId, item.channel, item.attempts, item.lastError]),
-      [['x', 'slack', 1, 'HTTP 502']],
+      [retried.entry.alertId, retried.entry.attempts, retried.entry.lastError, retried.entry.log.length],
+      ['x', 1, 'HTTP 502', 1],
     );
     await store.outbox.markAttempt(
       { alertId: 'x', channel: 'slack' },
@@ -189,35 +223,58 @@ describeEachEngine('store', (engine) => {
     assert.deepEqual(await store.outbox.attempts('x'), []);
   });
 
-  test('an expired lease frees the item for another worker', async () => {
+  test("a lease keeps other owners off until it runs out; the owner's own lease is its to take back", async () => {
     await store.outbox.enqueue(alert('y'), ['email'], T0);
-    assert.equal((await store.outbox.claimDue({ nowMs: T0, limit: 1, leaseMs: 1000, owner: 'a' })).length, 1);
-    assert.equal(
-      (await store.outbox.claimDue({ nowMs: T0 + 999, limit: 1, leaseMs: 1000, owner: 'b' })).length,
-      0,
-    );
-    assert.equal(
-      (await store.outbox.claimDue({ nowMs: T0 + 1000, limit: 1, leaseMs: 1000, owner: 'b' })).length,
-      1,
-    );
+    assert.ok(await claim('email', T0, 'a', 1000));
+    assert.deepEqual(await claim('email', T0 + 999, 'b', 1000), { retryAtMs: T0 + 1000 });
+    assert.ok(await claim('email', T0 + 999, 'a', 1000), 'a restarted owner resumes at once');
+    const taken = await claim('email', T0 + 1999, 'b', 1000);
+    assert.ok(taken && 'entry' in taken);
+    // A late outcome of the first owner never turns a delivered item back.
+    await store.outbox.complete({ alertId: 'y', channel: 'email' }, T0 + 2000);
+    await store.outbox.markAttempt({ alertId: 'y', channel: 'email' }, { atMs: T0 + 2001, error: 'late' });
+    assert.equal((await store.outbox.get({ alertId: 'y', channel: 'email' }))?.state, 'delivered');
   });
 
-  test('concurrent claims never hand the same item to two workers', async () => {
-    const alerts = Array.from({ length: 20 }, (_, index) => alert(`c${index}`));
-    for (const each of alerts) await store.outbox.enqueue(each, ['webhook'], T0);
-    const claims = await Promise.all(
-      ['a', 'b', 'c', 'd'].map((owner) =>
-        store.outbox.claimDue({ nowMs: T0, limit: 8, leaseMs: 60_000, owner }),
-      ),
-    );
-    const ids = claims.flat().map((item) => item.alertId);
-    assert.equal(new Set(ids).size, ids.length);
-    // A claim that lost a race for rows takes fewer; what is left is still there for the next one.
-    const rest = await store.outbox.claimDue({ nowMs: T0, limit: 20, leaseMs: 60_000, owner: 'e' });
+  test('concurrent claims never hand the same item to two owners', async () => {
+    await store.outbox.enqueue(alert('c'), ['webhook'], T0);
+    const claims = await Promise.all(['a', 'b', 'c', 'd'].map((owner) => claim('webhook', T0, owner)));
+    assert.equal(claims.filter((each) => each && 'entry' in each).length, 1);
+  });
+
+  test('an alert and the state of the watcher that decided it are written together or not at all', async () => {
+    await store.outbox.enqueue(alert('s'), ['slack'], T0, { key: 'page', state: DEAD_STATE });
+    assert.deepEqual(await store.alerts.watcherStates(), new Map([['page', DEAD_STATE]]));
+    // A state that cannot be written (JSON has no BigInt) rolls the alert back with it.
+    const unwritable = { ...DEAD_STATE, lastReplicas: [1n] } as unknown as typeof DEAD_STATE;
+    await assert.rejects(store.outbox.enqueue(alert('t'), ['slack'], T0, { key: 'page', state: unwritable }));
     assert.deepEqual(
-      [...ids, ...rest.map((item) => item.alertId)].sort(),
-      alerts.map((each) => each.id).sort(),
+      (await store.outbox.pending()).map((item) => item.alertId),
+      ['s'],
     );
+    assert.deepEqual(await store.alerts.watcherStates(), new Map([['page', DEAD_STATE]]));
+  });
+
+  test('recent lists every state, newest first, with attempts, in pages', async () => {
+    for (let index = 0; index < 5; index += 1) {
+      await store.outbox.enqueue(alert(`r${index}`, { atMs: T0 + index }), ['slack', 'webhook'], T0);
+    }
+    await store.outbox.complete({ alertId: 'r0', channel: 'slack' }, T0 + 10);
+    await store.outbox.markAttempt({ alertId: 'r0', channel: 'webhook' }, { atMs: T0 + 11, error: 'down' });
+    const seen: string[] = [];
+    let before: OutboxCursor | undefined;
+    for (;;) {
+      const page = await store.outbox.recent({ limit: 3, ...(before && { before }) });
+      seen.push(...page.map((each) => `${each.alertId}/${each.channel}/${each.state}/${each.log.length}`));
+      const last = page.at(-1);
+      if (page.length < 3 || !last) break;
+      before = { createdAtMs: last.createdAtMs, alertId: last.alertId, channel: last.channel };
+    }
+    assert.deepEqual(seen, [
+      ...['r4', 'r3', 'r2', 'r1'].flatMap((id) => [`${id}/webhook/pending/0`, `${id}/slack/pending/0`]),
+      'r0/webhook/failed/1',
+      'r0/slack/delivered/1',
+    ]);
   });
 
   test('rollup rows are written in batches, replaced on rewrite, read back, summed and pruned', async () => {

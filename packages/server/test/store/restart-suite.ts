@@ -4,9 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { AlertState } from '../../src/notify/alert-policy.js';
+import { PAGE_WATCHER_KEY } from '../../src/notify/channel-options.js';
 import type { StoreLocation } from '../../src/store/connect.js';
 import { openStore } from '../../src/store/open.js';
-import type { AlertState, StorageEngine } from '../../src/store/types.js';
+import type { StorageEngine, Store } from '../../src/store/types.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { exited, freePort, spawnCli, waitForHttp } from '../helpers/cli.js';
 import { BASE_CONFIG } from '../helpers/config.js';
@@ -123,7 +125,7 @@ export function restartSuite(only: StorageEngine) {
           ],
         });
         assert.equal(await (await fetch(url('/status/text'))).text(), 'dead');
-        assert.deepEqual(await withStore((store) => store.alerts.getAlertState()), before.alertState);
+        assert.deepEqual(await withStore(pageState), before.alertState);
       }
 
       test('announcements, ignore window, alert state, replicas and the outbox survive kill -9 and a graceful stop', async () => {
@@ -171,8 +173,8 @@ export function restartSuite(only: StorageEngine) {
         assert.ok(payloads().some((each) => each.replicas.includes('older:run:left-over')));
         const alertState = await waitForValue('the stored dead alert state', () =>
           withStore(async (store) => {
-            const state = await store.alerts.getAlertState();
-            return state?.pageStatus === 'dead' ? state : undefined;
+            const state = await pageState(store);
+            return state?.lastStatus === 'dead' ? state : undefined;
           }),
         );
         await waitForValue('the stored replicas', () =>
@@ -221,6 +223,11 @@ export function restartSuite(only: StorageEngine) {
     },
     [only],
   );
+}
+
+/** The whole-page watcher's stored state: Vigil's alert state. */
+async function pageState(store: Store): Promise<AlertState | undefined> {
+  return (await store.alerts.watcherStates()).get(PAGE_WATCHER_KEY);
 }
 
 /** Polls `read` until it returns a value. */

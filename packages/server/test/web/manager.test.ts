@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningVigil } from '../../src/main.js';
+import type { Alert } from '../../src/notify/types.js';
 import type { StoreLocation } from '../../src/store/connect.js';
 import { openStore } from '../../src/store/open.js';
 import { basicAuth } from '../helpers/server.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
-import { startStoredVigil } from '../helpers/store-vigil.js';
+import { REPORTED_PROBES, startStoredVigil } from '../helpers/store-vigil.js';
 
 const MANAGER = basicAuth('manager-secret');
 const JSON_TYPE = 'application/json';
@@ -18,6 +19,43 @@ interface Call {
   raw?: string;
   headers?: Record<string, string>;
   auth?: string | null;
+}
+
+/** Notifications on, with no channel: the deliveries listed are the ones seeded in the store. */
+const NOTIFY = '[notify]\nstartup_notification = false\n';
+/** Recent: older finished deliveries would be pruned at start (`outbox_retention_days`). */
+const T0 = Date.now() - 60_000;
+
+interface DeliveryView {
+  alert: { id: string };
+  channel: string;
+  state: string;
+  next_attempt_at: string | null;
+  attempts: Array<{ number: number; at: string; ok: boolean; error: string | null }>;
+}
+
+/** One delivered, one failed after two attempts, one pending: oldest to newest. */
+async function seedDeliveries(location: StoreLocation) {
+  const store = await openStore(location);
+  try {
+    const alert = (id: string, atMs: number): Alert => ({
+      id,
+      kind: 'changed',
+      status: 'dead',
+      replicas: [],
+      atMs,
+      page: { title: 'Test Status', url: 'https://status.example.com/' },
+    });
+    await store.outbox.enqueue(alert('a0', T0), ['webhook'], T0);
+    await store.outbox.complete({ alertId: 'a0', channel: 'webhook' }, T0);
+    await store.outbox.enqueue(alert('a1', T0 + 1), ['slack'], T0 + 1);
+    const slack = { alertId: 'a1', channel: 'slack' } as const;
+    await store.outbox.markAttempt(slack, { atMs: T0 + 1, error: 'HTTP 502', retryAtMs: T0 + 2 });
+    await store.outbox.markAttempt(slack, { atMs: T0 + 2, error: 'HTTP 503' });
+    await store.outbox.enqueue(alert('a2', T0 + 2), ['email'], T0 + 60_000);
+  } finally {
+    await store.close();
+  }
 }
 
 describeEachEngine('manager API', (engine) => {
@@ -55,7 +93,8 @@ describeEachEngine('manager API', (engine) => {
 
   before(async () => {
     location = await engine.freshLocation();
-    vigil = await startStoredVigil(location);
+    await seedDeliveries(location);
+    vigil = await startStoredVigil(location, REPORTED_PROBES, NOTIFY);
   });
   after(() => vigil.stop());
 
@@ -67,6 +106,7 @@ describeEachEngine('manager API', (engine) => {
       ['GET', '/manager/prober/alerts/'],
       ['GET', '/manager/prober/alerts/ignored/'],
       ['PUT', '/manager/prober/alerts/ignored/', { reminders_seconds: 10 }],
+      ['GET', '/manager/notifications/'],
     ];
 
     test("every route answers 401 with Vigil's challenge without credentials, and changes nothing", async () => {
@@ -100,6 +140,54 @@ describeEachEngine('manager API', (engine) => {
         (await call('/manager/prober/alerts/ignored/', { method: 'POST', auth: null })).status,
         404,
       );
+    });
+  });
+
+  describe('notifications', () => {
+    const page = async (query: string) => {
+      const response = await call(`/manager/notifications/${query}`);
+      assert.equal(response.status, 200, response.text);
+      return response.json() as { deliveries: DeliveryView[]; next_cursor: string | null };
+    };
+
+    test('lists deliveries of every state with their attempts, newest first, in pages', async () => {
+      const first = await page('?limit=2');
+      assert.deepEqual(
+        first.deliveries.map((each) => [each.alert.id, each.channel, each.state]),
+        [
+          ['a2', 'email', 'pending'],
+          ['a1', 'slack', 'failed'],
+        ],
+      );
+      assert.equal(first.deliveries[0]?.next_attempt_at, new Date(T0 + 60_000).toISOString());
+      assert.deepEqual(first.deliveries[1]?.attempts, [
+        { number: 1, at: new Date(T0 + 1).toISOString(), ok: false, error: 'HTTP 502' },
+        { number: 2, at: new Date(T0 + 2).toISOString(), ok: false, error: 'HTTP 503' },
+      ]);
+      assert.ok(first.next_cursor);
+      const second = await page(`?limit=2&cursor=${first.next_cursor}`);
+      assert.deepEqual(
+        second.deliveries.map((each) => [each.alert.id, each.channel, each.state, each.attempts.length]),
+        [['a0', 'webhook', 'delivered', 1]],
+      );
+      assert.equal(second.next_cursor, null);
+      assert.equal((await page('')).deliveries.length, 3, 'the default limit (50) holds them all');
+    });
+
+    test('a bad limit, cursor or parameter is 400 with a JSON error', async () => {
+      for (const query of [
+        '?limit=0',
+        '?limit=201',
+        '?limit=abc',
+        '?limit=1.5',
+        '?cursor=nope',
+        '?since=1',
+      ]) {
+        const response = await call(`/manager/notifications/${query}`);
+        assert.equal(response.status, 400, query);
+        assert.equal(typeof (response.json() as { error: unknown }).error, 'string', query);
+      }
+      assert.equal((await call('/manager/notifications/?limit=200')).status, 200);
     });
   });
 
@@ -268,7 +356,7 @@ describeEachEngine('manager API', (engine) => {
     };
     await call('/manager/prober/alerts/ignored/', { method: 'PUT', body: { reminders_seconds: 900 } });
     await vigil.stop();
-    vigil = await startStoredVigil(location);
+    vigil = await startStoredVigil(location, REPORTED_PROBES, NOTIFY);
     assert.deepEqual(await listed(), [{ id, title: 'Durable' }]);
     const { reminders_seconds: left } = (await ignored()) as { reminders_seconds: number };
     assert.ok(left >= 895 && left <= 900, `${left} s left`);

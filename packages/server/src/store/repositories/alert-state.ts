@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { WatcherStateRecord } from '../../notify/outbox.js';
 import type { Database } from '../database.js';
-import type { AlertState, AlertStateRepository } from '../types.js';
+import type { AlertStateRepository } from '../types.js';
 
-const ALERT_STATE = 'alert_state';
 const IGNORE_UNTIL = 'reminder_ignore_until';
 
 export function alertStateRepository(db: Kysely<Database>): AlertStateRepository {
@@ -23,8 +23,11 @@ export function alertStateRepository(db: Kysely<Database>): AlertStateRepository
   };
 
   return {
-    getAlertState: async () => (await read(ALERT_STATE)) as AlertState | undefined,
-    setAlertState: (state) => write(ALERT_STATE, state),
+    async watcherStates() {
+      const rows = await db.selectFrom('watcher_states').selectAll().execute();
+      return new Map(rows.map((row) => [row.key, JSON.parse(row.state) as WatcherStateRecord['state']]));
+    },
+    setWatcherState: (record) => saveWatcherState(db, record),
     getIgnoreUntil: async () => {
       const value = await read(IGNORE_UNTIL);
       return typeof value === 'number' ? value : undefined;
@@ -32,4 +35,14 @@ export function alertStateRepository(db: Kysely<Database>): AlertStateRepository
     setIgnoreUntil: (untilMs) =>
       untilMs === undefined ? remove(IGNORE_UNTIL) : write(IGNORE_UNTIL, untilMs),
   };
+}
+
+/** Inserts or replaces one watcher's state; the outbox calls it inside its own transaction. */
+export async function saveWatcherState(db: Kysely<Database>, { key, state }: WatcherStateRecord) {
+  const json = JSON.stringify(state);
+  await db
+    .insertInto('watcher_states')
+    .values({ key, state: json })
+    .onConflict((conflict) => conflict.column('key').doUpdateSet({ state: json }))
+    .execute();
 }

@@ -1,62 +1,84 @@
-import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Alert, ChannelName } from '../../notify/types.js';
-import type { Database, OutboxTable } from '../database.js';
-import type { OutboxItem, OutboxRef, OutboxRepository, OutboxState } from '../types.js';
+import type { Database, OutboxAttemptTable, OutboxTable } from '../database.js';
+import type {
+  OutboxAttempt,
+  OutboxEntry,
+  OutboxItem,
+  OutboxRef,
+  OutboxRepository,
+  OutboxState,
+} from '../types.js';
+import { saveWatcherState } from './alert-state.js';
 
 export function outboxRepository(db: Kysely<Database>): OutboxRepository {
   return {
-    async enqueue(alert, channels, dueAtMs) {
-      if (channels.length === 0) return;
+    async enqueue(alert, channels, dueAtMs, watcher) {
       const json = JSON.stringify(alert);
-      await db
-        .insertInto('outbox')
-        .values(
-          channels.map((channel) => ({
-            alert_id: alert.id,
-            channel,
-            alert: json,
-            state: 'pending',
-            attempts: 0,
-            created_at: alert.atMs,
-            due_at: dueAtMs,
-            lease_owner: null,
-            lease_until: null,
-            finished_at: null,
-            last_error: null,
-          })),
-        )
-        .onConflict((conflict) => conflict.columns(['alert_id', 'channel']).doNothing())
-        .execute();
+      await db.transaction().execute(async (trx) => {
+        if (channels.length > 0) {
+          await trx
+            .insertInto('outbox')
+            .values(
+              channels.map((channel) => ({
+                alert_id: alert.id,
+                channel,
+                alert: json,
+                state: 'pending',
+                attempts: 0,
+                created_at: alert.atMs,
+                due_at: dueAtMs,
+                lease_owner: null,
+                lease_until: null,
+                finished_at: null,
+                last_error: null,
+              })),
+            )
+            .onConflict((conflict) => conflict.columns(['alert_id', 'channel']).doNothing())
+            .execute();
+        }
+        if (watcher) await saveWatcherState(trx, watcher);
+      });
     },
 
-    async claimDue({ nowMs, limit, leaseMs, owner }) {
-      const claimable = (eb: ExpressionBuilder<Database, 'outbox'>) =>
-        eb.and([
-          eb('state', '=', 'pending'),
-          eb('due_at', '<=', nowMs),
-          eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', nowMs)]),
-        ]);
-      // The outer condition is checked again on each row, so two instances never lease the same item.
-      const rows = await db
+    async claimNext(channel, { nowMs, leaseMs, owner }) {
+      const head = db
+        .selectFrom('outbox')
+        .where('channel', '=', channel)
+        .where('state', '=', 'pending')
+        .orderBy('created_at')
+        .orderBy('alert_id')
+        .limit(1);
+      // One statement, so two instances never both lease the head: PostgreSQL re-checks the
+      // conditions on a row another claim just changed, SQLite runs one writer at a time.
+      const leased = await db
         .updateTable('outbox')
         .set({ lease_owner: owner, lease_until: nowMs + leaseMs })
-        .where(claimable)
-        .where(({ eb, refTuple, selectFrom }) =>
+        .where('channel', '=', channel)
+        .where('state', '=', 'pending')
+        .where('due_at', '<=', nowMs)
+        .where((eb) =>
+          eb.or([
+            eb('lease_until', 'is', null),
+            eb('lease_until', '<=', nowMs),
+            eb('lease_owner', '=', owner),
+          ]),
+        )
+        .where(({ eb, refTuple }) =>
           eb(
             refTuple('alert_id', 'channel'),
             'in',
-            selectFrom('outbox')
-              .select(['alert_id', 'channel'])
-              .where(claimable)
-              .orderBy('due_at')
-              .orderBy('created_at')
-              .limit(limit)
-              .$asTuple('alert_id', 'channel'),
+            head.select(['alert_id', 'channel']).$asTuple('alert_id', 'channel'),
           ),
         )
         .returningAll()
-        .execute();
-      return rows.map(toItem).sort((a, b) => a.dueAtMs - b.dueAtMs || a.createdAtMs - b.createdAtMs);
+        .executeTakeFirst();
+      if (leased) {
+        const [entry] = await withLog(db, [toItem(leased)]);
+        return entry && { entry };
+      }
+      const waiting = await head.select(['due_at', 'lease_until']).executeTakeFirst();
+      return waiting && { retryAtMs: Math.max(nowMs, waiting.due_at, waiting.lease_until ?? nowMs) };
     },
 
     async markAttempt(ref, { atMs, error, retryAtMs }) {
@@ -103,6 +125,26 @@ export function outboxRepository(db: Kysely<Database>): OutboxRepository {
       return rows.map(toItem);
     },
 
+    async recent({ limit, before }) {
+      let select = db.selectFrom('outbox').selectAll();
+      if (before) {
+        select = select.where(({ eb, refTuple, tuple }) =>
+          eb(
+            refTuple('created_at', 'alert_id', 'channel'),
+            '<',
+            tuple(before.createdAtMs, before.alertId, before.channel),
+          ),
+        );
+      }
+      const rows = await select
+        .orderBy('created_at', 'desc')
+        .orderBy('alert_id', 'desc')
+        .orderBy('channel', 'desc')
+        .limit(limit)
+        .execute();
+      return withLog(db, rows.map(toItem));
+    },
+
     async get(ref) {
       const row = await db
         .selectFrom('outbox')
@@ -120,14 +162,7 @@ export function outboxRepository(db: Kysely<Database>): OutboxRepository {
         .where('alert_id', '=', alertId)
         .orderBy('seq')
         .execute();
-      return rows.map((row) => ({
-        alertId: row.alert_id,
-        channel: row.channel as ChannelName,
-        attempt: row.attempt,
-        atMs: row.at,
-        ok: row.ok === 1,
-        ...(row.error === null ? {} : { error: row.error }),
-      }));
+      return rows.map(toAttempt);
     },
 
     async prune(beforeMs) {
@@ -149,8 +184,40 @@ export function outboxRepository(db: Kysely<Database>): OutboxRepository {
   };
 }
 
+/** A pending item to update: a finished one stays as it is (e.g. delivered by another instance meanwhile). */
 function byRef(trx: Transaction<Database>, ref: OutboxRef) {
-  return trx.updateTable('outbox').where('alert_id', '=', ref.alertId).where('channel', '=', ref.channel);
+  return trx
+    .updateTable('outbox')
+    .where('alert_id', '=', ref.alertId)
+    .where('channel', '=', ref.channel)
+    .where('state', '=', 'pending');
+}
+
+/** The items with their attempt logs, read in one query. */
+async function withLog(db: Kysely<Database>, items: OutboxItem[]): Promise<OutboxEntry[]> {
+  if (items.length === 0) return [];
+  const rows = await db
+    .selectFrom('outbox_attempts')
+    .selectAll()
+    .where('alert_id', 'in', [...new Set(items.map((item) => item.alertId))])
+    .orderBy('seq')
+    .execute();
+  const log = rows.map(toAttempt);
+  return items.map((item) => ({
+    ...item,
+    log: log.filter((each) => each.alertId === item.alertId && each.channel === item.channel),
+  }));
+}
+
+function toAttempt(row: Selectable<OutboxAttemptTable>): OutboxAttempt {
+  return {
+    alertId: row.alert_id,
+    channel: row.channel as ChannelName,
+    attempt: row.attempt,
+    atMs: row.at,
+    ok: row.ok === 1,
+    ...(row.error !== null && { error: row.error }),
+  };
 }
 
 /** Appends to the attempt log; returns the attempt's number. */

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AnnouncementSource } from '../../announcements/types.js';
 import type { HealthModel } from '../../model/health-model.js';
 import { type HistoryReader, UPTIME_WINDOWS, type UptimeWindow } from '../../store/history.js';
@@ -8,6 +8,7 @@ import { type IncidentRepository, RESOLUTIONS, type Resolution, type SeriesKey }
 import type { Clock } from '../../time/clock.js';
 import { API_V1_OPENAPI } from './api-v1-openapi.js';
 import { announcementView, incidentView, pointView, statusView, uptimeView } from './api-v1-views.js';
+import { badRequest, cursor, decodeCursor, encodeCursor, limitOf } from './pagination.js';
 
 export interface ApiV1Options {
   model: HealthModel;
@@ -22,7 +23,6 @@ const API_LIMITS = { uptimeItems: 1000, incidents: 100, points: 1440, gapRangeDa
 
 const id = { type: 'string', minLength: 1 } as const;
 const time = { type: 'string', format: 'date-time' } as const;
-const cursor = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,200}$' } as const;
 
 const uptimeQuery = {
   type: 'object',
@@ -68,28 +68,6 @@ const gapsQuery = {
   additionalProperties: false,
   properties: { from: time, to: time },
 } as const;
-
-/** Cursors are opaque to clients: base64url of what the next page starts after. */
-const encodeCursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-function decodeCursor<T>(
-  value: string | undefined,
-  valid: (parsed: unknown) => parsed is T,
-): T | undefined | Error {
-  if (value === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString());
-    return valid(parsed) ? parsed : new Error('invalid cursor');
-  } catch {
-    return new Error('invalid cursor');
-  }
-}
-
-function limitOf(value: string | undefined, fallback: number, max: number): number | Error {
-  const limit = value === undefined ? fallback : Number(value);
-  return limit >= 1 && limit <= max ? limit : new Error(`limit must be from 1 to ${max}`);
-}
-
-const badRequest = (reply: FastifyReply, error: Error) => reply.code(400).send({ error: error.message });
 
 /**
  * The public read API (documented in `GET /api/v1/openapi.json`): current status with ids, uptime,

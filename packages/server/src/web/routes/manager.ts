@@ -3,8 +3,11 @@ import type { NewAnnouncement } from '../../announcements/memory.js';
 import type { Announcement, AnnouncementSource } from '../../announcements/types.js';
 import type { Health } from '../../model/health.js';
 import type { HealthModel } from '../../model/health-model.js';
+import type { Delivery, DeliveryCursor, DeliveryQuery } from '../../notify/outbox.js';
+import { CHANNEL_NAMES } from '../../notify/types.js';
 import type { Clock } from '../../time/clock.js';
 import { requireToken } from '../auth.js';
+import { badRequest, cursor, decodeCursor, encodeCursor, limitOf } from './pagination.js';
 
 /** Announcements the manager API can change: the durable store, or the in-memory one. */
 export interface AnnouncementManager extends AnnouncementSource {
@@ -17,12 +20,18 @@ export interface IgnoreWindowControl {
   set(seconds: number | null): Promise<void>;
 }
 
+/** Where the deliveries come from: the dispatcher, or nothing when `[notify]` is absent. */
+export interface DeliveryLog {
+  listDeliveries(query: DeliveryQuery): Promise<Delivery[]>;
+}
+
 export interface ManagerOptions {
   token: string;
   model: HealthModel;
   announcements: AnnouncementManager;
   ignoreWindow: IgnoreWindowControl;
   clock: Clock;
+  deliveries?: DeliveryLog;
 }
 
 /** Vigil's auth errors carry this realm on every route, manager ones included (spec §12 #18). */
@@ -57,12 +66,21 @@ const ignoredBody = {
   properties: { reminders_seconds: { type: ['integer', 'null'], minimum: 0, maximum: 65_535 } },
 } as const;
 
+const DELIVERY_LIMITS = { default: 50, max: 200 } as const;
+
+const deliveriesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: { type: 'string', pattern: '^[0-9]{1,4}$' }, cursor },
+} as const;
+
 /** RFC 3339 with a zone, e.g. `2026-03-05T18:00:00Z` or `…+01:00`: no guessing at local time. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /**
  * Vigil's manager API (spec §2.5): announcements and the reminder-ignore window, now durable, plus
- * the current sick and dead replicas. Extension fields on new announcements: docs/storage.md.
+ * the current sick and dead replicas. Extensions: fields on new announcements (docs/storage.md)
+ * and the notification deliveries (docs/alerting.md).
  */
 export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
   const { model, announcements, ignoreWindow, clock } = options;
@@ -112,6 +130,65 @@ export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
       return reply.code(200).send();
     },
   );
+
+  app.get<{ Querystring: { limit?: string; cursor?: string } }>(
+    '/manager/notifications',
+    { onRequest, schema: { querystring: deliveriesQuery } },
+    async (request, reply) => {
+      const limit = limitOf(request.query.limit, DELIVERY_LIMITS.default, DELIVERY_LIMITS.max);
+      if (limit instanceof Error) return badRequest(reply, limit);
+      const before = decodeCursor(request.query.cursor, isDeliveryCursor);
+      if (before instanceof Error) return badRequest(reply, before);
+      // One more than asked tells whether there is a next page.
+      const found = (await options.deliveries?.listDeliveries({ limit: limit + 1, before })) ?? [];
+      const page = found.slice(0, limit);
+      const last = page.at(-1);
+      const next: DeliveryCursor | undefined = last && {
+        createdAtMs: last.createdAtMs,
+        alertId: last.alert.id,
+        channel: last.channel,
+      };
+      return {
+        deliveries: page.map(deliveryView),
+        next_cursor: found.length > limit && next ? encodeCursor(next) : null,
+      };
+    },
+  );
+}
+
+function isDeliveryCursor(value: unknown): value is DeliveryCursor {
+  const { createdAtMs, alertId, channel } = (value ?? {}) as Partial<Record<keyof DeliveryCursor, unknown>>;
+  return (
+    Number.isSafeInteger(createdAtMs) &&
+    typeof alertId === 'string' &&
+    CHANNEL_NAMES.some((name) => name === channel)
+  );
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** One delivery and its attempts, snake_case like the rest of Vigil's manager API. */
+function deliveryView(delivery: Delivery) {
+  const { alert } = delivery;
+  return {
+    alert: {
+      id: alert.id,
+      kind: alert.kind,
+      status: alert.status,
+      replicas: alert.replicas,
+      at: iso(alert.atMs),
+    },
+    channel: delivery.channel,
+    state: delivery.status,
+    created_at: iso(delivery.createdAtMs),
+    next_attempt_at: iso(delivery.nextAttemptAtMs),
+    attempts: delivery.attempts.map((attempt) => ({
+      number: attempt.number,
+      at: iso(attempt.atMs),
+      ok: attempt.error === undefined,
+      error: attempt.error ?? null,
+    })),
+  };
 }
 
 /** The extension's expiry: an absolute RFC 3339 time or a number of seconds from now, not both. */
