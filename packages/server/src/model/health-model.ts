@@ -83,6 +83,14 @@ export interface HealthModelSettings {
   pushRamSickAbove: number;
 }
 
+/** A push or local replica's silence deadline and the timer watching it (which may fire earlier). */
+interface PendingDeadline {
+  dueAtMs: number;
+  timerDueAtMs: number;
+  afterSeconds: number;
+  cancel: () => void;
+}
+
 export type ReportOutcome = 'ok' | 'not-found' | 'wrong-mode';
 
 /** A push or local replica as a previous run left it: its last report and the health it had then. */
@@ -108,7 +116,7 @@ export class HealthModel {
   private pageHealthValue: Health = 'healthy';
   private lastUpdateMs: number | undefined;
   /** Cancels the pending dead-by-silence timer of each push or local replica. */
-  private readonly deadlines = new Map<ReplicaState, () => void>();
+  private readonly deadlines = new Map<ReplicaState, PendingDeadline>();
 
   constructor(
     topology: Topology,
@@ -293,7 +301,7 @@ export class HealthModel {
 
   /** Cancels every deadline timer; the model keeps its state but stops changing by itself. */
   stop(): void {
-    for (const cancel of this.deadlines.values()) cancel();
+    for (const deadline of this.deadlines.values()) deadline.cancel();
     this.deadlines.clear();
   }
 
@@ -343,33 +351,45 @@ export class HealthModel {
     return `no report for ${total} s (interval ${report.intervalSeconds} s + ${delayKey} ${delaySeconds} s)`;
   }
 
+  /**
+   * Sets the replica's silence deadline. Reports arrive far more often than deadlines pass, so a
+   * pending timer that falls due first is kept and re-armed for the remainder when it fires.
+   */
   private armDeadline(node: NodeState, replica: ReplicaState, afterSeconds: number): void {
-    this.clearDeadline(replica);
-    const cancel = setLongTimeout(
-      this.clock,
-      () => {
-        this.deadlines.delete(replica);
-        if (node.replicas.get(replica.id) !== replica || !replica.report) return;
-        const now = this.clock.now();
-        const delaySeconds = afterSeconds - replica.report.intervalSeconds;
-        const delayKey = node.spec.mode === 'push' ? 'push_delay_dead' : 'local_delay_dead';
-        if (node.spec.mode === 'local') replica.reportedHealth = 'dead';
-        this.setReplicaHealth(
-          node,
-          replica,
-          'dead',
-          this.silenceReason(replica.report, delaySeconds, delayKey),
-          now,
-        );
-      },
-      // From the report's time, which is now except for a replica restored after a restart.
-      (replica.report?.atMs ?? this.clock.now()) + afterSeconds * 1000 - this.clock.now(),
-    );
-    this.deadlines.set(replica, cancel);
+    // From the report's time, which is now except for a replica restored after a restart.
+    const dueAtMs = (replica.report?.atMs ?? this.clock.now()) + afterSeconds * 1000;
+    const pending = this.deadlines.get(replica);
+    if (pending && pending.timerDueAtMs <= dueAtMs) {
+      pending.dueAtMs = dueAtMs;
+      pending.afterSeconds = afterSeconds;
+      return;
+    }
+    pending?.cancel();
+    this.startDeadlineTimer(node, replica, dueAtMs, afterSeconds);
+  }
+
+  private startDeadlineTimer(node: NodeState, replica: ReplicaState, dueAtMs: number, afterSeconds: number): void {
+    const deadline: PendingDeadline = { dueAtMs, timerDueAtMs: dueAtMs, afterSeconds, cancel: () => {} };
+    deadline.cancel = setLongTimeout(this.clock, () => this.onDeadline(node, replica, deadline), dueAtMs - this.clock.now());
+    this.deadlines.set(replica, deadline);
+  }
+
+  private onDeadline(node: NodeState, replica: ReplicaState, deadline: PendingDeadline): void {
+    this.deadlines.delete(replica);
+    if (node.replicas.get(replica.id) !== replica || !replica.report) return;
+    const now = this.clock.now();
+    if (deadline.dueAtMs > now) {
+      this.startDeadlineTimer(node, replica, deadline.dueAtMs, deadline.afterSeconds);
+      return;
+    }
+    const delaySeconds = deadline.afterSeconds - replica.report.intervalSeconds;
+    const delayKey = node.spec.mode === 'push' ? 'push_delay_dead' : 'local_delay_dead';
+    if (node.spec.mode === 'local') replica.reportedHealth = 'dead';
+    this.setReplicaHealth(node, replica, 'dead', this.silenceReason(replica.report, delaySeconds, delayKey), now);
   }
 
   private clearDeadline(replica: ReplicaState): void {
-    this.deadlines.get(replica)?.();
+    this.deadlines.get(replica)?.cancel();
     this.deadlines.delete(replica);
   }
 

@@ -168,10 +168,16 @@ describe('assets', () => {
 });
 
 describe('security headers', () => {
-  test('every public response carries a strict CSP and the usual headers', async () => {
+  test('every response a browser may render carries a strict CSP and the usual headers', async () => {
     const server = await startTestServer(PROBES);
     try {
-      for (const path of ['/', '/assets/page.css', '/badge/icon', '/status/text', '/embed/status', '/nope']) {
+      // JSON answers are for programs: nosniff is the header that matters there.
+      for (const path of ['/embed/status', '/nope', '/status/report']) {
+        const headers = (await fetch(server.url + path)).headers;
+        assert.match(headers.get('content-type') ?? '', /^application\/json/, path);
+        assert.equal(headers.get('x-content-type-options'), 'nosniff', path);
+      }
+      for (const path of ['/', '/assets/page.css', '/badge/icon', '/status/text', '/robots.txt']) {
         const headers = (await fetch(server.url + path)).headers;
         const csp = headers.get('content-security-policy') ?? '';
         for (const directive of [
