@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { type Clock, sleep } from '../time/clock.js';
 
 export interface RoundLoopOptions<Job> {
@@ -23,7 +24,10 @@ export class RoundLoop<Job> {
   private readonly controller = new AbortController();
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly options: RoundLoopOptions<Job>) {}
+  constructor(private readonly options: RoundLoopOptions<Job>) {
+    // Every job in flight listens on the round's signal (its sleeps, its probe's deadline): a few each.
+    setMaxListeners(4 * options.parallelism + 10, this.controller.signal);
+  }
 
   start(): void {
     if (this.loop || this.options.jobs.length === 0) return;

@@ -1,10 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { basicPassword } from '../http/basic-auth.js';
 
 /** Equal-length digests make the comparison take the same time whatever the guess. */
 function sha256(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
+  // One-shot hashing: about half the cost of createHash on the reporter's hot path.
+  return hash('sha256', value, 'buffer');
 }
 
 /**
@@ -14,13 +15,15 @@ function sha256(value: string): Buffer {
 export function requireToken(token: string, realm: string) {
   const challenge = `Basic realm="${realm}"`;
   const expectedDigest = sha256(token);
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+  // A callback hook (no promise per request): it answers by itself, or lets the request through.
+  return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const password = basicPassword(request.headers.authorization);
     if (password === undefined) {
-      return reply.code(401).header('WWW-Authenticate', challenge).send({ error: 'authentication required' });
-    }
-    if (!timingSafeEqual(sha256(password), expectedDigest)) {
-      return reply.code(403).header('WWW-Authenticate', challenge).send({ error: 'wrong token' });
+      reply.code(401).header('WWW-Authenticate', challenge).send({ error: 'authentication required' });
+    } else if (!timingSafeEqual(sha256(password), expectedDigest)) {
+      reply.code(403).header('WWW-Authenticate', challenge).send({ error: 'wrong token' });
+    } else {
+      done();
     }
   };
 }

@@ -54,7 +54,7 @@ export function reporterRoutes(app: FastifyInstance, options: { model: HealthMod
   app.post<{ Params: { probeId: string; nodeId: string }; Body: ReportBody }>(
     '/reporter/:probeId/:nodeId',
     { onRequest, bodyLimit: REPORTER_BODY_LIMIT_BYTES, schema: { params: nodeParams, body: reportBody } },
-    async (request, reply) => {
+    (request, reply) => {
       const { probeId, nodeId } = request.params;
       const { replica, interval, load, health } = request.body;
       // A load report wins over a health report, as in Vigil.
@@ -71,7 +71,7 @@ export function reporterRoutes(app: FastifyInstance, options: { model: HealthMod
   app.delete<{ Params: { probeId: string; nodeId: string; replicaId: string } }>(
     '/reporter/:probeId/:nodeId/:replicaId',
     { onRequest },
-    async (request, reply) => {
+    (request, reply) => {
       const { probeId, nodeId, replicaId } = request.params;
       return answer(reply, model.flush(probeId, nodeId, replicaId));
     },
