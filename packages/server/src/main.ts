@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load.js';
@@ -98,6 +99,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     logger,
     ignoreWindow: durable.ignoreWindow,
     metrics: prometheus?.notifications,
+    // Host and address tell instances sharing a database apart, and stay the same across a restart.
+    owner: `${hostname()} ${config.server.inet}`,
   });
   await dispatcher?.start();
 

@@ -12,14 +12,19 @@ import type { HealthModel } from '../model/health-model.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { AssetCatalog } from './asset-catalog.js';
 import { brandStyles } from './page/brand.js';
+import { PageHistory } from './page/history.js';
 import { createStatusPage } from './page/status-page.js';
 import { type ApiV1Options, apiV1Routes } from './routes/api-v1.js';
 import { assetRoutes } from './routes/assets.js';
 import { badgeRoutes } from './routes/badge.js';
 import { embedRoutes } from './routes/embed.js';
 import { liveRoutes } from './routes/live.js';
-import { type AnnouncementManager, type IgnoreWindowControl, managerRoutes } from './routes/manager.js';
-import { type DeliveryLog, managerNotificationRoutes } from './routes/manager-notifications.js';
+import {
+  type AnnouncementManager,
+  type DeliveryLog,
+  type IgnoreWindowControl,
+  managerRoutes,
+} from './routes/manager.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/page.js';
@@ -42,9 +47,12 @@ export interface AppDependencies {
   notifications?: DeliveryLog;
   /** Durable state behind Vigil's manager API (pass the same announcements as above); no routes without it. */
   manager?: { announcements: AnnouncementManager; ignoreWindow: IgnoreWindowControl };
-  /** The store's history and incidents: serves the public `/api/v1`; no routes without it. */
+  /** The store's history and incidents: serves the public `/api/v1` and the page's history; none without it. */
   history?: Pick<ApiV1Options, 'history' | 'incidents'>;
 }
+
+/** Answers meant for programs (JSON, or no body at all, like the reporter's 200s). */
+const DATA_ANSWER = /^(application\/json|)$/i;
 
 /** Vigil's default body limit; routes that expect small bodies set their own lower bound. */
 const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
@@ -71,9 +79,18 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
   );
 
   const branding = config.branding;
-  const headers = securityHeaders(contentSecurityPolicy(branding.custom_html));
-  app.addHook('onSend', async (_request, reply) => {
-    reply.headers(headers);
+  const documentHeaders = securityHeaders(contentSecurityPolicy(branding.custom_html));
+  // Anything a browser may render gets the full set; answers for programs (JSON, the reporter's empty
+  // 200s) only nosniff, as CSP and framing rules do nothing there and the reporter path stays lean.
+  // A callback hook, not an async one: it runs on every response, the reporter's included.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    const mediaType =
+      String(reply.getHeader('content-type') ?? '')
+        .split(';')[0]
+        ?.trim() ?? '';
+    if (DATA_ANSWER.test(mediaType)) reply.header('X-Content-Type-Options', 'nosniff');
+    else reply.headers(documentHeaders);
+    done(null, payload);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -89,6 +106,14 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not found' }));
 
   const assets = AssetCatalog.load({ extraCss: brandStyles(branding.logo_color) });
+  const pageHistory =
+    dependencies.history &&
+    new PageHistory({
+      ...dependencies.history,
+      model,
+      clock,
+      onError: (error) => logger.error({ err: error }, 'cannot read the history for the page'),
+    });
   const page = createStatusPage({
     model,
     announcements,
@@ -96,8 +121,13 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     assets,
     clock,
     renderIntervalMs: dependencies.pageRenderIntervalMs,
+    history: pageHistory,
   });
-  app.addHook('onClose', async () => page.close());
+  pageHistory?.start();
+  app.addHook('onClose', async () => {
+    page.close();
+    await pageHistory?.close();
+  });
 
   // On the root instance: its request counter must see routes of every scope.
   if (dependencies.metrics)
@@ -109,12 +139,18 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     pageRoutes(scope, { page });
     assetRoutes(scope, { assets });
     badgeRoutes(scope, { model });
-    liveRoutes(scope, { page, headers });
+    liveRoutes(scope, { page, headers: documentHeaders });
     embedRoutes(scope, { model, clock, assets, branding });
     mcpRoutes(scope, { config, model, clock });
-    managerNotificationRoutes(scope, { token: config.server.manager_token, log: dependencies.notifications });
     if (dependencies.manager) {
-      managerRoutes(scope, { ...dependencies.manager, token: config.server.manager_token, model, clock });
+      const deliveries = dependencies.notifications;
+      managerRoutes(scope, {
+        ...dependencies.manager,
+        token: config.server.manager_token,
+        model,
+        clock,
+        deliveries,
+      });
     }
     if (dependencies.history) apiV1Routes(scope, { ...dependencies.history, model, announcements, clock });
   });

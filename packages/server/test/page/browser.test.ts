@@ -1,26 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { MemoryAnnouncementStore } from '../../src/announcements/memory.js';
 import { PAGE_RENDER_INTERVAL_MS } from '../../src/web/page/status-page.js';
 import { basicAuth, startTestServer } from '../helpers/server.js';
+import { ARTIFACTS, launchChromium, openRecordedPage, runAxe, waitUntil } from './browser-harness.js';
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ARTIFACTS = fileURLToPath(new URL('../../../../.test-artifacts/', import.meta.url));
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** Code run in the page is written as strings: this program has no DOM types. */
 const ACTIVE_ID = 'document.activeElement?.id';
 /** The issue's promise: a change shows on an open page within this, without a reload. */
@@ -61,13 +46,7 @@ describe('status page in a real browser', () => {
   const announcements = new MemoryAnnouncementStore();
 
   before(async () => {
-    if (!existsSync(CHROMIUM_PATH)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM_PATH}: apt-get install chromium (or set CHROMIUM_PATH to a Chromium binary)`,
-      );
-    }
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     server = await startTestServer(PROBES, {
       // 0 s of grace: a report with interval 0 is past its deadline at once, i.e. dead.
       metrics: 'push_delay_dead = 0',
@@ -115,40 +94,7 @@ describe('status page in a real browser', () => {
     assert.equal(response.status, 200);
   }
 
-  /** A page that records console errors, failed loads, navigations and every request it makes. */
-  async function openPage(context: BrowserContext) {
-    const page = await context.newPage();
-    const problems: string[] = [];
-    const requests: string[] = [];
-    let navigations = 0;
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('requestfailed', (request) => {
-      // Aborting the live stream at the end of a test is not a failure of the page.
-      if (!request.url().endsWith('/status/live')) problems.push(`failed: ${request.url()}`);
-    });
-    page.on('request', (request) => requests.push(request.url()));
-    page.on('framenavigated', (frame) => {
-      if (frame === page.mainFrame()) navigations += 1;
-    });
-    await page.goto(`${server.url}/`, { waitUntil: 'load' });
-    return { page, problems, requests, navigations: () => navigations };
-  }
-
-  async function runAxe(page: Page) {
-    await page.addScriptTag({ content: AXE_SOURCE });
-    const results = await page.evaluate<AxeResults>("axe.run({ resultTypes: ['violations'] })");
-    return results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map(({ id, impact, help, nodes }) => ({
-        id,
-        impact,
-        help,
-        targets: nodes.slice(0, 3).map((node) => node.target.join(' ')),
-      }));
-  }
+  const openPage = (context: BrowserContext) => openRecordedPage(context, `${server.url}/`);
 
   test('banner, sections and Vigil texts are on screen; every request stays on loopback', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -395,19 +341,3 @@ reveal_replica_name = true
     }
   });
 });
-
-/**
- * Polls an expression from outside the page: Playwright's waitForFunction evaluates strings with
- * eval inside it, which our CSP (rightly) blocks.
- */
-async function waitUntil(page: Page, expression: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await page.evaluate(expression))) {
-    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms: ${expression}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-interface AxeResults {
-  violations: Array<{ id: string; impact?: string; help: string; nodes: Array<{ target: string[] }> }>;
-}

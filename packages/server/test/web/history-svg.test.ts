@@ -4,6 +4,7 @@ import { latencySparklineSvg } from '../../src/web/history/latency-sparkline.js'
 import {
   DAY_COLORS,
   dayState,
+  daysSummary,
   duration,
   uptimeBarSvg,
   uptimePercent,
@@ -31,25 +32,54 @@ describe('90-day uptime bar', () => {
     assert.deepEqual(days[11], { dayMs: T0 + 11 * DAY, healthySeconds: 0, sickSeconds: 0, deadSeconds: 0 });
   });
 
+  /** The bar's elements, left to right: state, colour, where the stroke starts, its length, its tooltip. */
+  const runsOf = (svg: string) =>
+    [...svg.matchAll(/<g class="day-(\w+)" stroke="([^"]+)">(.*?)<\/g>/g)]
+      .flatMap(([, state, stroke, inner]) =>
+        [...(inner ?? '').matchAll(/<path d="M(\d+) 12h(\d+)"><title>([^<]*)<\/title><\/path>/g)].map(
+          ([, x, length, title]) => [Number(x), state, stroke, Number(length), title] as const,
+        ),
+      )
+      .sort((a, b) => a[0] - b[0]);
+
   test('colours each day by its worst state and says so in its tooltip', () => {
     const days = uptimeDays([row(0, 86_400), row(1, 86_000, 400), row(2, 79_200, 0, 7200)], T0 + 3 * DAY, 4);
     assert.deepEqual(days.map(dayState), ['healthy', 'sick', 'dead', 'none']);
     const svg = uptimeBarSvg(days, 'API: 97.91% over 4 days').value;
-    const rects = [
-      ...svg.matchAll(/<rect class="day day-(\w+)"[^>]*fill="([^"]+)"><title>([^<]*)<\/title>/g),
-    ];
-    assert.deepEqual(
-      rects.map(([, state, fill, title]) => [state, fill, title]),
-      [
-        ['healthy', DAY_COLORS.healthy, '2026-03-01: 100.00% up'],
-        ['sick', DAY_COLORS.sick, '2026-03-02: 100.00% up (sick 7 min)'],
-        ['dead', DAY_COLORS.dead, '2026-03-03: 91.66% up (dead 2 h)'],
-        ['none', DAY_COLORS.none, '2026-03-04: no data'],
-      ],
-    );
+    assert.deepEqual(runsOf(svg), [
+      [0, 'healthy', DAY_COLORS.healthy, 3, '2026-03-01: healthy, 100.00% up'],
+      [4, 'sick', DAY_COLORS.sick, 3, '2026-03-02: sick, 100.00% up (sick 7 min)'],
+      [8, 'dead', DAY_COLORS.dead, 3, '2026-03-03: dead, 91.66% up (dead 2 h)'],
+      [12, 'none', DAY_COLORS.none, 3, '2026-03-04: no data'],
+    ]);
+    // A cell per day: 3 units of stroke, 1 of gap.
     assert.match(
       svg,
-      /^<svg class="uptime-bar" [^>]*viewBox="0 0 15 24"[^>]*role="img" aria-label="API: 97.91% over 4 days">/,
+      /^<svg class="uptime-bar" [^>]*viewBox="0 0 15 24"[^>]*fill="none" stroke-width="24" stroke-dasharray="3 1" role="img" tabindex="0" aria-label="API: 97.91% over 4 days">/,
+    );
+    assert.equal(
+      daysSummary(days),
+      'sick or dead on 2 days: 2026-03-03 dead 2 h, 2026-03-02 sick 7 min; no data on 1 day',
+    );
+    assert.equal(
+      daysSummary(days, 1),
+      'sick or dead on 2 days: 2026-03-03 dead 2 h, 1 more; no data on 1 day',
+    );
+    assert.equal(daysSummary(days.slice(0, 1)), 'no sick or dead time');
+  });
+
+  test('healthy days in a row, and days without data in a row, share one element; sick or dead days never', () => {
+    const rows = [row(2, 3600), row(3, 86_400), row(4, 86_000, 400), row(5, 86_000, 400), row(6, 86_400)];
+    const svg = uptimeBarSvg(uptimeDays(rows, T0 + 6 * DAY, 7), 'x').value;
+    assert.deepEqual(
+      runsOf(svg).map(([x, state, , length, title]) => [x, state, length, title]),
+      [
+        [0, 'none', 7, '2026-03-01 – 2026-03-02 (2 days): no data'],
+        [8, 'healthy', 7, '2026-03-03 – 2026-03-04 (2 days): healthy, 100.00% up'],
+        [16, 'sick', 3, '2026-03-05: sick, 100.00% up (sick 7 min)'],
+        [20, 'sick', 3, '2026-03-06: sick, 100.00% up (sick 7 min)'],
+        [24, 'healthy', 3, '2026-03-07: healthy, 100.00% up'],
+      ],
     );
   });
 
@@ -61,12 +91,14 @@ describe('90-day uptime bar', () => {
     assert.equal(uptimePercent({ healthySeconds: 86_399, sickSeconds: 0, deadSeconds: 1 }), '99.99%');
     assert.equal(uptimePercent({ healthySeconds: 0, sickSeconds: 10, deadSeconds: 0 }), '100.00%');
     assert.equal(uptimePercent({ healthySeconds: 0, sickSeconds: 0, deadSeconds: 0 }), null);
-    assert.deepEqual([30, 60, 2700, 7200, 7500].map(duration), [
+    assert.deepEqual([30, 60, 2700, 7200, 7500, 86_400, 100_000].map(duration), [
       '30 s',
       '1 min',
       '45 min',
       '2 h',
       '2 h 5 min',
+      '1 d',
+      '1 d 3 h',
     ]);
   });
 });

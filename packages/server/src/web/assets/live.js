@@ -108,32 +108,32 @@
 
   // --- Tooltips: Escape hides the open one (WCAG 1.4.13); they flip inward at the screen edges.
 
-  function replicaOf(target) {
-    return target instanceof Element ? target.closest('.replica') : null;
+  /** A replica, or a node's history bar: the elements whose tooltip opens on hover or focus. */
+  function tipHolderOf(target) {
+    return target instanceof Element ? target.closest('.replica, .history-days') : null;
   }
 
-  function place(replica) {
-    replica.classList.remove('tip-start', 'tip-end', 'tip-dismissed');
-    const tip = replica.querySelector('.tip');
+  function place(holder) {
+    holder.classList.remove('tip-start', 'tip-end', 'tip-dismissed');
+    const tip = holder.querySelector('.tip');
     if (!tip) return;
     const box = tip.getBoundingClientRect();
-    if (box.left < 4) replica.classList.add('tip-start');
-    else if (box.right > root.clientWidth - 4) replica.classList.add('tip-end');
+    if (box.left < 4) holder.classList.add('tip-start');
+    else if (box.right > root.clientWidth - 4) holder.classList.add('tip-end');
   }
 
   document.addEventListener('mouseover', (event) => {
-    const replica = replicaOf(event.target);
-    if (replica && !replica.contains(event.relatedTarget)) place(replica);
+    const holder = tipHolderOf(event.target);
+    if (holder && !holder.contains(event.relatedTarget)) place(holder);
   });
   document.addEventListener('focusin', (event) => {
-    const replica = replicaOf(event.target);
-    if (replica) place(replica);
+    const holder = tipHolderOf(event.target);
+    if (holder) place(holder);
   });
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') {
-      for (const open of document.querySelectorAll('.replica:hover, .replica:focus-within')) {
-        open.classList.add('tip-dismissed');
-      }
+      const open = '.replica:hover, .replica:focus-within, .history-days:focus-within';
+      for (const holder of document.querySelectorAll(open)) holder.classList.add('tip-dismissed');
       return;
     }
     moveWithinList(event);

@@ -25,15 +25,21 @@ export function latencySparklineSvg(
   size: SparklineSize = DEFAULT_SIZE,
 ): SafeHtml {
   const { width, height } = size;
-  const measured = points.filter((point) => point.p95Ms !== undefined || point.p50Ms !== undefined);
-  const top = Math.max(1, ...measured.map((point) => point.p95Ms ?? point.p50Ms ?? 0));
+  const peak = latencyPeakMs(points);
+  const top = Math.max(1, peak ?? 0);
   const first = points[0]?.tMs ?? 0;
   const span = Math.max(1, (points.at(-1)?.tMs ?? first) - first);
   const x = (tMs: number) => round(((tMs - first) / span) * width);
   const y = (ms: number) => round(height - 1 - (ms / top) * (height - 2));
   const path = (value: (point: LatencyPoint) => number | undefined) => linePath(points, value, x, y);
-  const summary = measured.length === 0 ? `${label}: no data` : `${label}: p95 up to ${Math.round(top)} ms`;
+  const summary = peak === undefined ? `${label}: no data` : `${label}: p95 up to ${Math.round(peak)} ms`;
   return html`<svg class="latency-sparkline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${summary}"><title>${summary}</title><path class="p50" d="${path((point) => point.p50Ms)}" fill="none" stroke="#9AA5B1" stroke-width="1" stroke-linecap="round"/><path class="p95" d="${path((point) => point.p95Ms)}" fill="none" stroke="#3B82C4" stroke-width="1.5" stroke-linecap="round"/></svg>`;
+}
+
+/** The chart's top: the highest p95 (p50 where a bucket has no p95); undefined without samples. */
+export function latencyPeakMs(points: readonly LatencyPoint[]): number | undefined {
+  const values = points.flatMap((point) => point.p95Ms ?? point.p50Ms ?? []);
+  return values.length === 0 ? undefined : Math.max(...values);
 }
 
 /** An SVG path through the points that have a value; a point without one ends the current segment. */

@@ -5,6 +5,7 @@ import type { HealthModel } from '../../model/health-model.js';
 import type { AssetUrl } from '../asset-catalog.js';
 import { html, SafeHtml } from '../html.js';
 import { announcementsSection } from './announcements.js';
+import type { HistoryView } from './history.js';
 import { serviceSection } from './services.js';
 import { banner, generalSection } from './summary.js';
 import { TEXTS } from './texts.js';
@@ -17,6 +18,8 @@ export interface PageInput {
   branding: BrandingConfig;
   nowMs: number;
   assetUrl: AssetUrl;
+  /** The store's history, once read; the page has none without a store. */
+  history?: HistoryView;
 }
 
 /**
@@ -71,12 +74,12 @@ function footer(branding: BrandingConfig, nowMs: number): SafeHtml {
 
 /** The whole status page (spec §7.2) as one HTML string, with `VERSION_SLOT` still in it. */
 export function renderPage(input: PageInput): string {
-  const { model, branding, announcements, assetUrl } = input;
+  const { model, branding, announcements, assetUrl, history } = input;
   const health = model.pageHealth;
   const services = Array.from(model.services.values(), (service, index) =>
-    serviceSection(service, index, assetUrl),
+    serviceSection(service, index, assetUrl, history),
   );
   return html`<!doctype html>
-<html lang="en" data-version="${VERSION_SLOT}" data-status="${health}">${head(branding, assetUrl)}<body>${header(branding)}${banner(health, model.updatedAtMs)}<main class="wrap">${generalSection(health, branding, announcements.length > 0, assetUrl)}${announcementsSection(announcements)}${services}</main>${footer(branding, input.nowMs)}</body></html>
+<html lang="en" data-version="${VERSION_SLOT}" data-status="${health}">${head(branding, assetUrl)}<body>${header(branding)}${banner(health, model.updatedAtMs)}<main class="wrap">${generalSection(health, branding, announcements.length > 0, assetUrl)}${announcementsSection(announcements)}${services}${history?.incidents}</main>${footer(branding, input.nowMs)}</body></html>
 `.value;
 }

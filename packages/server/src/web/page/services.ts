@@ -1,6 +1,7 @@
 import type { NodeState, ServiceState } from '../../model/health-model.js';
 import type { AssetUrl } from '../asset-catalog.js';
 import { html, type SafeHtml } from '../html.js';
+import type { HistoryView } from './history.js';
 import { replicaItem } from './replica.js';
 import { safeLinkUrl } from './urls.js';
 
@@ -8,7 +9,7 @@ import { safeLinkUrl } from './urls.js';
  * One node row: its tinted label, the numbered replica boxes and the optional link. The row is a
  * grid with room for a history strip (uptime bars, latency chart) under the replicas.
  */
-function nodeItem(node: NodeState, key: string): SafeHtml {
+function nodeItem(node: NodeState, key: string, history: SafeHtml | undefined): SafeHtml {
   const { spec } = node;
   const replicas = Array.from(node.replicas.values(), (replica, index) =>
     replicaItem(spec, replica, index + 1, `${key}-${index}`),
@@ -16,14 +17,27 @@ function nodeItem(node: NodeState, key: string): SafeHtml {
   const href = safeLinkUrl(spec.linkUrl);
   return html`<li class="node is-${node.health}"><span class="node-label"><span class="glyph" aria-hidden="true"></span>${spec.label}<span class="sr">: ${node.health}</span></span><ol class="replicas" aria-label="${spec.label} replicas">${replicas}</ol>${
     href && html`<a class="node-link" href="${href}" rel="noopener">${spec.linkLabel ?? href}</a>`
-  }</li>`;
+  }${history}</li>`;
 }
 
-/** One section per service, in config order, titled by a self-linking anchor as in Vigil. */
-export function serviceSection(service: ServiceState, index: number, assetUrl: AssetUrl): SafeHtml {
+/** A node's key in the page's element ids: its place in the config, which stays put across renders. */
+export function nodeKey(serviceIndex: number, nodeIndex: number): string {
+  return `${serviceIndex}-${nodeIndex}`;
+}
+
+/**
+ * One section per service, in config order, titled by a self-linking anchor as in Vigil. Nodes
+ * show their history strip when the store's history is on the page.
+ */
+export function serviceSection(
+  service: ServiceState,
+  index: number,
+  assetUrl: AssetUrl,
+  history?: HistoryView,
+): SafeHtml {
   const anchor = `probe-${service.spec.id}`;
   const nodes = Array.from(service.nodes.values(), (node, nodeIndex) =>
-    nodeItem(node, `${index}-${nodeIndex}`),
+    nodeItem(node, nodeKey(index, nodeIndex), history?.nodes.get(node.spec)),
   );
   return html`<section class="service is-${service.health}" aria-labelledby="${anchor}"><h2 class="service-title"><a href="#${encodeURIComponent(anchor)}" id="${anchor}"><img src="${assetUrl(`icon-${service.health}.svg`)}" alt="" width="20" height="20">${service.spec.label}<span class="sr">: ${service.health}</span></a></h2><ul class="nodes">${nodes}</ul></section>`;
 }

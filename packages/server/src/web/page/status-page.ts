@@ -3,7 +3,8 @@ import type { BrandingConfig } from '../../config/schema.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { Clock } from '../../time/clock.js';
 import type { AssetCatalog } from '../asset-catalog.js';
-import { PageCache } from './cache.js';
+import { type ChangeSource, PageCache } from './cache.js';
+import type { PageHistory } from './history.js';
 import { renderPage } from './render.js';
 
 /** Bursts of reports inside this window render once; it also bounds how stale a page can be. */
@@ -16,11 +17,21 @@ export interface StatusPageOptions {
   assets: AssetCatalog;
   clock: Clock;
   renderIntervalMs?: number;
+  /** The store's history; without it the page shows none. */
+  history?: PageHistory;
 }
 
-/** The page cache over the model and the announcements: what is shown and what makes it change. */
+/**
+ * The page cache over the model, the announcements and the history: what is shown and what makes
+ * it change.
+ */
 export function createStatusPage(options: StatusPageOptions): PageCache {
-  const { model, announcements, branding, assets, clock } = options;
+  const { model, announcements, branding, assets, clock, history } = options;
+  const sources: ChangeSource[] = [
+    (onChange) => model.events.on('updated', onChange),
+    (onChange) => announcements.onChange(onChange),
+  ];
+  if (history) sources.push((onChange) => history.onChange(onChange));
   return new PageCache({
     render: () =>
       renderPage({
@@ -29,11 +40,9 @@ export function createStatusPage(options: StatusPageOptions): PageCache {
         branding,
         nowMs: clock.now(),
         assetUrl: assets.url,
+        history: history?.current,
       }),
-    sources: [
-      (onChange) => model.events.on('updated', onChange),
-      (onChange) => announcements.onChange(onChange),
-    ],
+    sources,
     clock,
     intervalMs: options.renderIntervalMs ?? PAGE_RENDER_INTERVAL_MS,
   });

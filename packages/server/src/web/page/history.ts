@@ -1,0 +1,162 @@
+import { setImmediate } from 'node:timers/promises';
+import type { HealthModel } from '../../model/health-model.js';
+import type { NodeSpec } from '../../model/topology.js';
+import type { HistoryReader, Uptime } from '../../store/history.js';
+import { BUCKET_MS, bucketStart } from '../../store/rollup/buckets.js';
+import { seriesKey } from '../../store/rollup/model-series.js';
+import type { IncidentRepository, RollupRow, SeriesKey } from '../../store/types.js';
+import type { Clock, TimerHandle } from '../../time/clock.js';
+import type { LatencyPoint } from '../history/latency-sparkline.js';
+import { uptimeDays } from '../history/uptime-days.js';
+import type { SafeHtml } from '../html.js';
+import { BucketWindow, type Slot } from './history-buckets.js';
+import { incidentsSection } from './incidents.js';
+import { nodeHistory } from './node-history.js';
+import { nodeKey } from './services.js';
+
+/** History moves slowly: a minute between reads keeps the page fresh and the database idle. */
+export const HISTORY_REFRESH_MS = 60_000;
+/** The bar's days: the `90d` window of `/api/v1/uptime`. */
+const DAYS = 90;
+/** The latency chart's range: the default of `/api/v1/latency`. */
+const LATENCY_MS = 24 * BUCKET_MS.hour;
+const INCIDENTS_SHOWN = 20;
+/** Node strips rendered between two turns of the event loop. */
+const RENDER_SLICE = 100;
+
+/** What the page shows of the history, rendered once per read rather than once per page render. */
+export interface HistoryView {
+  /** Each node's strip, by its spec. */
+  nodes: ReadonlyMap<NodeSpec, SafeHtml>;
+  incidents: SafeHtml;
+}
+
+export interface PageHistoryOptions {
+  model: HealthModel;
+  history: Pick<HistoryReader, 'uptime' | 'bucket'>;
+  incidents: Pick<IncidentRepository, 'list'>;
+  clock: Clock;
+  onError: (error: unknown) => void;
+  refreshMs?: number;
+}
+
+/**
+ * The page's copy of the history: read from the store in the background every `refreshMs` and
+ * kept in memory, so a page render never waits for the database. Listeners hear of each new view
+ * (the page cache re-renders). Until the first read completes there is no view.
+ */
+export class PageHistory {
+  private view: HistoryView | undefined;
+  private timer: TimerHandle | undefined;
+  private running: Promise<void> | undefined;
+  private closed = false;
+  private readonly listeners = new Set<() => void>();
+  /** Every node in page order, with its key in the page's element ids. */
+  private readonly nodes: Array<{ spec: NodeSpec; key: string }>;
+  private readonly nodeKeys: SeriesKey[];
+  /** Poll nodes have a latency chart; the others report no latency worth charting. */
+  private readonly pollNodes: NodeSpec[];
+  private readonly days: BucketWindow;
+  private readonly hours: BucketWindow;
+
+  constructor(private readonly options: PageHistoryOptions) {
+    const { model, history } = options;
+    this.nodes = [...model.services.values()].flatMap((service, serviceIndex) =>
+      [...service.nodes.values()].map((node, nodeIndex) => ({
+        spec: node.spec,
+        key: nodeKey(serviceIndex, nodeIndex),
+      })),
+    );
+    this.pollNodes = this.nodes.flatMap(({ spec }) => (spec.mode === 'poll' ? [spec] : []));
+    const keysOf = (specs: readonly NodeSpec[]) =>
+      specs.map((spec) => seriesKey('node', spec.serviceId, spec.id));
+    const nodeKeys = keysOf(this.nodes.map(({ spec }) => spec));
+    const pollKeys = keysOf(this.pollNodes);
+    this.nodeKeys = nodeKeys;
+    this.days = new BucketWindow('day', (bucketMs) => history.bucket(nodeKeys, 'day', bucketMs));
+    this.hours = new BucketWindow('hour', (bucketMs) => history.bucket(pollKeys, 'hour', bucketMs));
+  }
+
+  get current(): HistoryView | undefined {
+    return this.view;
+  }
+
+  /** Reads now, then every `refreshMs`. */
+  start(): void {
+    void this.refresh();
+  }
+
+  /** Reads the history and publishes a new view; a read already under way is shared. */
+  refresh(): Promise<void> {
+    this.running ??= this.read().finally(() => {
+      this.running = undefined;
+      this.schedule();
+    });
+    return this.running;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops reading; resolves once a read under way is over, so the store can close after it. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.listeners.clear();
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    const { clock } = this.options;
+    if (this.timer !== undefined) clock.clearTimeout(this.timer);
+    this.timer = clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh();
+    }, this.options.refreshMs ?? HISTORY_REFRESH_MS);
+  }
+
+  private async read(): Promise<void> {
+    const { model, history, incidents, clock, onError } = this.options;
+    try {
+      const now = clock.now();
+      await this.days.update(bucketStart('day', now) - (DAYS - 1) * BUCKET_MS.day, now);
+      if (this.pollNodes.length > 0) await this.hours.update(now - LATENCY_MS, now);
+      const uptime = await history.uptime(this.nodeKeys, '90d');
+      const recent = await incidents.list({ scope: 'node', limit: INCIDENTS_SHOWN });
+      const nodes = await this.renderNodes(now, uptime);
+      if (this.closed) return;
+      this.view = { nodes, incidents: incidentsSection(recent, model) };
+      for (const listener of this.listeners) listener();
+    } catch (error) {
+      // The page keeps the last view; the next read tries again.
+      onError(error);
+    }
+  }
+
+  /** Each node's strip, in slices: a thousand take ~100 ms, which reports should not wait behind. */
+  private async renderNodes(now: number, uptime: readonly Uptime[]): Promise<Map<NodeSpec, SafeHtml>> {
+    const pollIndex = new Map(this.pollNodes.map((spec, index) => [spec, index]));
+    const nodes = new Map<NodeSpec, SafeHtml>();
+    for (const [index, { spec, key }] of this.nodes.entries()) {
+      if (index > 0 && index % RENDER_SLICE === 0) await setImmediate();
+      const days = uptimeDays(rowsOf(this.days, index), now, DAYS);
+      const poll = pollIndex.get(spec);
+      const latency = poll === undefined ? undefined : latencyPoints(this.hours.slots(poll));
+      const figures = uptime[index];
+      if (figures) nodes.set(spec, nodeHistory(spec, key, days, figures, latency));
+    }
+    return nodes;
+  }
+}
+
+function latencyPoints(slots: readonly Slot[]): LatencyPoint[] {
+  return slots.map(({ bucketMs, row }) => ({ tMs: bucketMs, p50Ms: row?.p50Ms, p95Ms: row?.p95Ms }));
+}
+
+function rowsOf(window: BucketWindow, index: number): RollupRow[] {
+  return window.slots(index).flatMap(({ row }) => (row ? [row] : []));
+}
