@@ -99,6 +99,7 @@ export interface RestoredReplica extends ReplicaRef {
   intervalSeconds: number;
   reportAtMs: number;
   load?: Load;
+  /** What the local relay reported (local mode). */
   reportedHealth?: Health;
   health: Health;
   reason?: string;
@@ -368,9 +369,18 @@ export class HealthModel {
     this.startDeadlineTimer(node, replica, dueAtMs, afterSeconds);
   }
 
-  private startDeadlineTimer(node: NodeState, replica: ReplicaState, dueAtMs: number, afterSeconds: number): void {
+  private startDeadlineTimer(
+    node: NodeState,
+    replica: ReplicaState,
+    dueAtMs: number,
+    afterSeconds: number,
+  ): void {
     const deadline: PendingDeadline = { dueAtMs, timerDueAtMs: dueAtMs, afterSeconds, cancel: () => {} };
-    deadline.cancel = setLongTimeout(this.clock, () => this.onDeadline(node, replica, deadline), dueAtMs - this.clock.now());
+    deadline.cancel = setLongTimeout(
+      this.clock,
+      () => this.onDeadline(node, replica, deadline),
+      dueAtMs - this.clock.now(),
+    );
     this.deadlines.set(replica, deadline);
   }
 
@@ -385,7 +395,13 @@ export class HealthModel {
     const delaySeconds = deadline.afterSeconds - replica.report.intervalSeconds;
     const delayKey = node.spec.mode === 'push' ? 'push_delay_dead' : 'local_delay_dead';
     if (node.spec.mode === 'local') replica.reportedHealth = 'dead';
-    this.setReplicaHealth(node, replica, 'dead', this.silenceReason(replica.report, delaySeconds, delayKey), now);
+    this.setReplicaHealth(
+      node,
+      replica,
+      'dead',
+      this.silenceReason(replica.report, delaySeconds, delayKey),
+      now,
+    );
   }
 
   private clearDeadline(replica: ReplicaState): void {
