@@ -11,6 +11,8 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   'poll-round': () => import('./poll-round.js'),
   memory: () => import('./memory.js'),
   'alert-latency': () => import('./alert-latency.js'),
+  store: () => import('./store.js'),
+  page: () => import('./page-benchmark.js'),
 };
 
 // Children must never outlive the run: normal exit, crash or Ctrl-C.
