@@ -20,7 +20,7 @@ import { pino } from 'pino';
 import { parse } from 'smol-toml';
 import { configSchema } from '../packages/server/src/config/schema.js';
 import type { Health } from '../packages/server/src/model/health.js';
-import { HealthModel } from '../packages/server/src/model/health-model.js';
+import { HealthModel, healthModelSettings } from '../packages/server/src/model/health-model.js';
 import { buildTopology } from '../packages/server/src/model/topology.js';
 import { systemClock } from '../packages/server/src/time/clock.js';
 import { buildApp } from '../packages/server/src/web/app.js';
@@ -91,17 +91,7 @@ ${services.join('\n')}
 /** Child: the real app over a model where every replica has been probed (a few sick or dead). */
 async function serveVigil(): Promise<void> {
   const config = configSchema.parse(parse(largeConfigToml()));
-  const m = config.metrics;
-  const model = new HealthModel(
-    buildTopology(config),
-    {
-      pushDelayDeadSeconds: m.push_delay_dead,
-      localDelayDeadSeconds: m.local_delay_dead,
-      pushCpuSickAbove: m.push_system_cpu_sick_above,
-      pushRamSickAbove: m.push_system_ram_sick_above,
-    },
-    systemClock,
-  );
+  const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), systemClock);
   let index = 0;
   for (const service of model.services.values()) {
     for (const node of service.nodes.values()) {

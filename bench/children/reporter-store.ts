@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../packages/server/src/log/logger.js';
-import { HealthModel } from '../../packages/server/src/model/health-model.js';
+import { HealthModel, healthModelSettings } from '../../packages/server/src/model/health-model.js';
 import { buildTopology } from '../../packages/server/src/model/topology.js';
 import { openDurableState } from '../../packages/server/src/store/durable-state.js';
 import { systemClock } from '../../packages/server/src/time/clock.js';
@@ -17,17 +17,7 @@ import { loadBenchConfig, PUSH_NODE_ID, pushNodes, SERVICE_ID } from '../lib/vig
 const withStore = process.argv[2] === 'on';
 const { config } = loadBenchConfig(pushNodes(1));
 const logger = createLogger({ level: 'off', pretty: false });
-const m = config.metrics;
-const model = new HealthModel(
-  buildTopology(config),
-  {
-    pushDelayDeadSeconds: m.push_delay_dead,
-    localDelayDeadSeconds: m.local_delay_dead,
-    pushCpuSickAbove: m.push_system_cpu_sick_above,
-    pushRamSickAbove: m.push_system_ram_sick_above,
-  },
-  systemClock,
-);
+const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), systemClock);
 const storage = { ...config.storage, path: join(mkdtempSync(join(tmpdir(), 'vigil-bench-')), 'vigil.db') };
 const durable = withStore
   ? await openDurableState({ storage, model, clock: systemClock, logger })

@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../../packages/server/src/config/load.js';
 import { createLogger } from '../../packages/server/src/log/logger.js';
-import { HealthModel } from '../../packages/server/src/model/health-model.js';
+import { HealthModel, healthModelSettings } from '../../packages/server/src/model/health-model.js';
 import { buildTopology } from '../../packages/server/src/model/topology.js';
 import { createProbers } from '../../packages/server/src/scheduler/probers.js';
 import { systemClock } from '../../packages/server/src/time/clock.js';
@@ -14,17 +14,7 @@ import { buildApp } from '../../packages/server/src/web/app.js';
 export function buildCore({ config }: LoadedConfig, onJobError: (error: unknown) => void = () => {}) {
   const topology = buildTopology(config);
   const { metrics } = config;
-  // Same settings as main.ts's startVigil, which does not export the mapping.
-  const model = new HealthModel(
-    topology,
-    {
-      pushDelayDeadSeconds: metrics.push_delay_dead,
-      localDelayDeadSeconds: metrics.local_delay_dead,
-      pushCpuSickAbove: metrics.push_system_cpu_sick_above,
-      pushRamSickAbove: metrics.push_system_ram_sick_above,
-    },
-    systemClock,
-  );
+  const model = new HealthModel(topology, healthModelSettings(metrics), systemClock);
   const probers = createProbers({ topology, metrics, model, clock: systemClock, onJobError });
   return { config, topology, model, probers };
 }

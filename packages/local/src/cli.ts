@@ -1,13 +1,11 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@vigil-ts/server/config';
 import { createLogger } from '@vigil-ts/server/log';
+import { exitGracefullyOnSignals } from '@vigil-ts/server/process';
 import { type LoadedLocalConfig, loadLocalConfigFile } from './config/load.js';
 import { buildJobs } from './jobs.js';
 import { startRelay } from './relay.js';
 import { USER_AGENT, VERSION } from './version.js';
-
-/** A stop that takes longer than this is cut short: a supervisor is waiting to restart us. */
-const SHUTDOWN_DEADLINE_MS = 5000;
 
 const USAGE = `Usage: vigil-local [-c FILE]             probe and report, until SIGINT or SIGTERM
        vigil-local check-config [-c FILE]  validate the config, print a summary, exit 0 or 1
@@ -51,22 +49,7 @@ function run(path: string): void {
   logger.info(`starting up vigil-local ${VERSION} (Vigil TS) with ${path}`);
   for (const warning of loaded.warnings) logger.warn(warning);
   const relay = startRelay({ config: loaded.config, logger });
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    logger.info(`${signal} received, shutting down`);
-    setTimeout(() => {
-      logger.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms, exiting anyway`);
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
-    relay.stop().then(() => {
-      logger.info('stopped');
-      logger.flush(() => process.exit(0));
-    });
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  exitGracefullyOnSignals({ logger, stop: () => relay.stop(), stoppedMessage: 'stopped' });
 }
 
 function main(argv: string[]): void {

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { exited } from '../../server/test/helpers/cli.js';
 import { VERSION } from '../src/version.js';
 import { waitFor } from './helpers/relay.js';
 import { startTestVigil } from './helpers/vigil-server.js';
@@ -93,9 +92,11 @@ describe('vigil-local CLI', () => {
       'a report',
       10_000,
     );
+    // 'close', not 'exit': it also waits for the last log lines still in the stdout pipe.
+    const closed = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
     const stoppingMs = Date.now();
     child.kill('SIGTERM');
-    assert.deepEqual(await exited(child), { code: 0, signal: null });
+    assert.deepEqual(await closed, { code: 0, signal: null });
     assert.ok(Date.now() - stoppingMs < 5000);
     const messages = stdout
       .trim()

@@ -5,9 +5,7 @@ import { summarizeConfig } from './config/summary.js';
 import { createLogger } from './log/logger.js';
 import { startVigil } from './main.js';
 import { runNotifyTest } from './notify/notify-test.js';
-
-/** A stop that takes longer than this is cut short: a supervisor is waiting to restart us. */
-const SHUTDOWN_DEADLINE_MS = 5000;
+import { exitGracefullyOnSignals } from './process/shutdown.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -43,25 +41,7 @@ async function serve(configPath: string): Promise<void> {
     );
     process.exit(1);
   }
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    logger.info(`${signal} received, shutting down`);
-    setTimeout(() => {
-      logger.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms, exiting anyway`);
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
-    running.stop().then(
-      () => logger.flush(() => process.exit(0)),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  exitGracefullyOnSignals({ logger, stop: () => running.stop() });
 }
 
 function checkConfig(configPath: string): void {

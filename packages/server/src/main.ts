@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load.js';
 import type { RawConfig } from './config/schema.js';
 import { createVigilMetrics } from './metrics/index.js';
-import { HealthModel } from './model/health-model.js';
+import { HealthModel, healthModelSettings } from './model/health-model.js';
 import { buildTopology } from './model/topology.js';
 import { createDispatcher } from './notify/dispatcher.js';
 import { storeOutbox } from './notify/store-outbox.js';
@@ -48,16 +48,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const metrics = config.metrics;
 
   const topology = buildTopology(config);
-  const model = new HealthModel(
-    topology,
-    {
-      pushDelayDeadSeconds: metrics.push_delay_dead,
-      localDelayDeadSeconds: metrics.local_delay_dead,
-      pushCpuSickAbove: metrics.push_system_cpu_sick_above,
-      pushRamSickAbove: metrics.push_system_ram_sick_above,
-    },
-    clock,
-    (error) => logger.error({ err: error }, 'health model listener failed'),
+  const model = new HealthModel(topology, healthModelSettings(metrics), clock, (error) =>
+    logger.error({ err: error }, 'health model listener failed'),
   );
   model.events.on('replica-changed', ({ subject, previous, current, reason }) => {
     const path = `${subject.serviceId}:${subject.nodeId}:${subject.replicaId}`;

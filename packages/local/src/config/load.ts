@@ -2,11 +2,10 @@ import { readFileSync } from 'node:fs';
 import {
   ConfigError,
   type ConfigProblem,
+  checkConfigDocument,
   describeIssue,
   describeOwner,
-  findUnknownKeys,
   formatKeyPath,
-  formatProblem,
   interpolateEnv,
   type KeyPath,
   parseToml,
@@ -49,26 +48,14 @@ export function parseLocalConfigText(
   options: LoadOptions = {},
 ): LoadedLocalConfig {
   const document = parseDocument(interpolateEnv(text, options.env ?? process.env), path);
-  const warnings = findUnknownKeys(localConfigSchema, document).map(
-    (key) =>
+  const { config, warnings } = checkConfigDocument(document, path, {
+    schema: localConfigSchema,
+    validate: validateLocalConfig,
+    unknownKeyWarning: (key) =>
       `${path}: unknown key "${formatKeyPath(key)}"${describeOwner(document, key)} is ignored: Vigil Local ignores it too`,
-  );
-  const parsed = localConfigSchema.safeParse(document);
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) =>
-      formatProblem(path, document, describe(issue, document)),
-    );
-    throw new ConfigError(errors, warnings);
-  }
-  const checked = validateLocalConfig(parsed.data);
-  warnings.push(...checked.warnings.map((problem) => formatProblem(path, document, problem)));
-  if (checked.errors.length > 0) {
-    throw new ConfigError(
-      checked.errors.map((problem) => formatProblem(path, document, problem)),
-      warnings,
-    );
-  }
-  return { path, config: parsed.data, warnings };
+    describe,
+  });
+  return { path, config, warnings };
 }
 
 function parseDocument(text: string, file: string): unknown {

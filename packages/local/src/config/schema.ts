@@ -1,4 +1,4 @@
-import { LOG_LEVELS, z } from '@vigil-ts/server/config';
+import { logLevelSchema, z } from '@vigil-ts/server/config';
 
 /**
  * The vigil-local configuration (spec §9): Vigil Local 1.2.6's keys and defaults, plus the
@@ -9,11 +9,7 @@ import { LOG_LEVELS, z } from '@vigil-ts/server/config';
 const seconds = (min: number) => z.number().int().min(min).max(31_536_000);
 
 const serverSchema = z.object({
-  log_level: z
-    .string()
-    .transform((value) => value.toLowerCase())
-    .pipe(z.enum(LOG_LEVELS))
-    .default('error'),
+  log_level: logLevelSchema,
 });
 
 const isHttpUrl = (value: string) =>

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SerialQueue } from '../store/serial.js';
 import type { AnnouncementRepository } from '../store/types.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
-import type { NewAnnouncement } from './memory.js';
+import { isExpired, type NewAnnouncement, withoutUndefined } from './memory.js';
 import type { Announcement, AnnouncementSource } from './types.js';
 
 /**
@@ -41,7 +41,7 @@ export class DurableAnnouncements implements AnnouncementSource {
       const announcement: Announcement = {
         id: randomUUID(),
         atMs: this.clock.now(),
-        ...definedFields(fields),
+        ...withoutUndefined(fields),
       };
       await this.repository.insert(announcement);
       this.announcements.push(announcement);
@@ -87,15 +87,4 @@ export class DurableAnnouncements implements AnnouncementSource {
     if (next === Number.POSITIVE_INFINITY) return;
     this.cancelExpiryTimer = setLongTimeout(this.clock, () => this.changed(), next - this.clock.now());
   }
-}
-
-function isExpired(announcement: Announcement, now: number): boolean {
-  return announcement.expiresAtMs !== undefined && announcement.expiresAtMs <= now;
-}
-
-/** Optional keys stay absent rather than present-and-undefined. */
-function definedFields(fields: NewAnnouncement): NewAnnouncement {
-  return Object.fromEntries(
-    Object.entries(fields).filter(([, value]) => value !== undefined),
-  ) as unknown as NewAnnouncement;
 }

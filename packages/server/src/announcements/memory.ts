@@ -79,12 +79,12 @@ export class MemoryAnnouncementStore implements AnnouncementSource {
   }
 }
 
-function isExpired(announcement: Announcement, now: number): boolean {
+export function isExpired(announcement: Announcement, now: number): boolean {
   return announcement.expiresAtMs !== undefined && announcement.expiresAtMs <= now;
 }
 
 /** Keeps optional keys absent rather than present-and-undefined, so records compare and serialise cleanly. */
-function withoutUndefined(fields: NewAnnouncement): NewAnnouncement {
+export function withoutUndefined(fields: NewAnnouncement): NewAnnouncement {
   return Object.fromEntries(
     Object.entries(fields).filter(([, value]) => value !== undefined),
   ) as unknown as NewAnnouncement;

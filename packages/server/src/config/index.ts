@@ -3,7 +3,15 @@
 export { parse as parseToml, TomlError } from 'smol-toml';
 export { z } from 'zod';
 export { interpolateEnv } from './interpolate.js';
-export { ConfigError, type LoadedConfig, type LoadOptions, loadConfigFile, parseConfigText } from './load.js';
+export {
+  type ConfigChecks,
+  ConfigError,
+  checkConfigDocument,
+  type LoadedConfig,
+  type LoadOptions,
+  loadConfigFile,
+  parseConfigText,
+} from './load.js';
 export {
   type ConfigProblem,
   describeOwner,
@@ -18,6 +26,7 @@ export {
   configSchema,
   HTTP_METHODS,
   LOG_LEVELS,
+  logLevelSchema,
   type MetricsConfig,
   NODE_MODES,
   type NodeConfig,

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse, TomlError, type TomlTable } from 'smol-toml';
+import type { z } from 'zod';
 import { interpolateEnv, placeholderNames } from './interpolate.js';
-import { describeOwner, formatKeyPath, formatProblem, type KeyPath } from './problems.js';
+import { type ConfigProblem, describeOwner, formatKeyPath, formatProblem, type KeyPath } from './problems.js';
 import { configSchema, type RawConfig } from './schema.js';
 import { findUnknownKeys } from './schema-walk.js';
-import { validateConfig } from './validate.js';
+import { type ValidationResult, validateConfig } from './validate.js';
 import { describeIssue } from './zod-issues.js';
 
 /** The config cannot be used. Each message names the file and, when there is one, the key. */
@@ -51,17 +52,42 @@ export function loadConfigFile(path: string, options: LoadOptions = {}): LoadedC
  */
 export function parseConfigText(text: string, path: string, options: LoadOptions = {}): LoadedConfig {
   const document = parseToml(interpolateEnv(text, options.env ?? process.env), path);
-  const warnings = findUnknownKeys(configSchema, document).map((key) =>
-    unknownKeyWarning(path, document, key),
-  );
-  const parsed = configSchema.safeParse(document);
+  const { config, warnings } = checkConfigDocument(document, path, {
+    schema: configSchema,
+    validate: validateConfig,
+    unknownKeyWarning: (key) => unknownKeyWarning(path, document, key),
+  });
+  return { path, config: collapseDuplicateReplicas(config), warnings };
+}
+
+export interface ConfigChecks<Schema extends z.ZodType> {
+  schema: Schema;
+  /** The cross-key checks, on values the schema has already typed. */
+  validate: (config: z.output<Schema>) => ValidationResult;
+  unknownKeyWarning: (key: KeyPath) => string;
+  /** Words one schema issue; describeIssue, which knows the server schema, by default. */
+  describe?: (issue: z.core.$ZodIssue, document: unknown) => ConfigProblem;
+}
+
+/**
+ * The checking half of the pipeline (spec §3.1), shared with packages/local: unknown keys become
+ * warnings, all schema errors are reported together, and the cross-key checks run once the schema
+ * passes. Throws ConfigError, carrying the warnings found so far, when the document is not usable.
+ */
+export function checkConfigDocument<Schema extends z.ZodType>(
+  document: unknown,
+  path: string,
+  { schema, validate, unknownKeyWarning, describe = describeIssue }: ConfigChecks<Schema>,
+): { config: z.output<Schema>; warnings: string[] } {
+  const warnings = findUnknownKeys(schema, document).map(unknownKeyWarning);
+  const parsed = schema.safeParse(document);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((issue) =>
-      formatProblem(path, document, describeIssue(issue, document)),
+      formatProblem(path, document, describe(issue, document)),
     );
     throw new ConfigError(errors, warnings);
   }
-  const checked = validateConfig(parsed.data);
+  const checked = validate(parsed.data);
   warnings.push(...checked.warnings.map((problem) => formatProblem(path, document, problem)));
   if (checked.errors.length > 0) {
     throw new ConfigError(
@@ -69,7 +95,7 @@ export function parseConfigText(text: string, path: string, options: LoadOptions
       warnings,
     );
   }
-  return { path, config: collapseDuplicateReplicas(parsed.data), warnings };
+  return { config: parsed.data, warnings };
 }
 
 function parseToml(text: string, file: string): TomlTable {

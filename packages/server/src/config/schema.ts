@@ -25,12 +25,15 @@ function isSocketAddress(value: string): boolean {
 
 export const LOG_LEVELS = ['off', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
+/** `[server] log_level`, any case, as Vigil and Vigil Local read it. */
+export const logLevelSchema = z
+  .string()
+  .transform((value) => value.toLowerCase())
+  .pipe(z.enum(LOG_LEVELS))
+  .default('error');
+
 const serverSchema = z.object({
-  log_level: z
-    .string()
-    .transform((value) => value.toLowerCase())
-    .pipe(z.enum(LOG_LEVELS))
-    .default('error'),
+  log_level: logLevelSchema,
   inet: z
     .string()
     .refine(isSocketAddress, {

@@ -1,3 +1,4 @@
+import type { MetricsConfig } from '../config/schema.js';
 import type { ProbeResult } from '../probes/types.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
 import { TypedEmitter } from './events.js';
@@ -81,6 +82,16 @@ export interface HealthModelSettings {
   localDelayDeadSeconds: number;
   pushCpuSickAbove: number;
   pushRamSickAbove: number;
+}
+
+/** The model's settings from the `[metrics]` table. */
+export function healthModelSettings(metrics: MetricsConfig): HealthModelSettings {
+  return {
+    pushDelayDeadSeconds: metrics.push_delay_dead,
+    localDelayDeadSeconds: metrics.local_delay_dead,
+    pushCpuSickAbove: metrics.push_system_cpu_sick_above,
+    pushRamSickAbove: metrics.push_system_ram_sick_above,
+  };
 }
 
 /** A push or local replica's silence deadline and the timer watching it (which may fire earlier). */

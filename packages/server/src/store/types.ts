@@ -1,6 +1,6 @@
 import type { Announcement } from '../announcements/types.js';
 import type { Health } from '../model/health.js';
-import type { Load } from '../model/health-model.js';
+import type { RestoredReplica } from '../model/health-model.js';
 import type { WatcherStateRecord } from '../notify/outbox.js';
 import type { Alert, ChannelName } from '../notify/types.js';
 
@@ -52,18 +52,11 @@ export interface ReplicaKey {
   replicaId: string;
 }
 
-/** A push or local replica with its last report: enough to re-create it and re-arm its deadline. */
-export interface ReplicaRecord extends ReplicaKey {
-  mode: 'push' | 'local';
-  intervalSeconds: number;
-  reportAtMs: number;
-  load?: Load;
-  /** What the local relay reported (local mode). */
-  reportedHealth?: Health;
-  health: Health;
-  reason?: string;
-  sinceMs: number;
-}
+/**
+ * A push or local replica with its last report: enough to re-create it and re-arm its deadline.
+ * The very shape the health model restores from.
+ */
+export type ReplicaRecord = RestoredReplica;
 
 export interface ReplicaRepository {
   /** In the order the replicas first appeared. */

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import type { AnnouncementSource } from '../../src/announcements/types.js';
 import type { RawConfig } from '../../src/config/schema.js';
-import { HealthModel } from '../../src/model/health-model.js';
+import { HealthModel, healthModelSettings } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
 import type { Clock } from '../../src/time/clock.js';
 import { buildApp } from '../../src/web/app.js';
@@ -21,22 +21,12 @@ export interface TestServerOptions {
 export async function startTestServer(probes: string, options: TestServerOptions = {}) {
   const config = testConfig(probes, options.metrics);
   options.configure?.(config);
-  const m = config.metrics;
   const clock: Clock = options.clock ?? {
     now: Date.now,
     setTimeout: (fn, ms) => setTimeout(fn, ms),
     clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
   };
-  const model = new HealthModel(
-    buildTopology(config),
-    {
-      pushDelayDeadSeconds: m.push_delay_dead,
-      localDelayDeadSeconds: m.local_delay_dead,
-      pushCpuSickAbove: m.push_system_cpu_sick_above,
-      pushRamSickAbove: m.push_system_ram_sick_above,
-    },
-    clock,
-  );
+  const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), clock);
   const app = buildApp({
     config,
     model,

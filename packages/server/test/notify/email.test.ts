@@ -6,6 +6,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { emailChannel } from '../../src/notify/channels/email.js';
 import type { Alert } from '../../src/notify/types.js';
 import { closedPort, running, serve } from '../probes/loopback.js';
+import { messageAlert as alert, MESSAGE_PAGE as PAGE, MESSAGE_REPLICAS as REPLICAS } from './fixtures.js';
 
 const TLS = new URL('../fixtures/tls/', import.meta.url);
 const key = readFileSync(new URL('server.key', TLS));
@@ -115,23 +116,6 @@ function channel(port: number, config: Record<string, unknown> = {}, timeoutMs =
     ...config,
   });
   return emailChannel.create(parsed, { timeoutMs });
-}
-
-// 2026-03-05 14:03:09 UTC
-const AT = Date.UTC(2026, 2, 5, 14, 3, 9);
-const PAGE = { title: 'Crisp Status', url: 'https://status.example.com/' };
-const REPLICAS = ['web:core:tcp://edge-3.example.com:80', 'web:core:tcp://edge-4.example.com:80'];
-
-function alert(overrides: Partial<Alert> = {}): Alert {
-  return {
-    id: 'a1',
-    kind: 'changed',
-    status: 'dead',
-    replicas: REPLICAS,
-    atMs: AT,
-    page: PAGE,
-    ...overrides,
-  };
 }
 
 describe('email channel: Vigil keys and defaults', () => {

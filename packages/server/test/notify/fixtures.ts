@@ -5,7 +5,12 @@ import { parse as parseToml } from 'smol-toml';
 import type { ChannelDefinition } from '../../src/notify/channel-definition.js';
 import type { Alert, Channel } from '../../src/notify/types.js';
 import { FIXTURE_PATH } from '../config/minimal-config.js';
-import { type CaptureServer, refusedUrl, startCaptureServer } from '../helpers/capture-server.js';
+import {
+  type CapturedRequest,
+  type CaptureServer,
+  refusedUrl,
+  startCaptureServer,
+} from '../helpers/capture-server.js';
 
 /** Shared alerts and checks for the channel tests: every channel is held to the same contract. */
 
@@ -40,6 +45,26 @@ export const RECOVERED = alert({
   status: 'healthy',
   recovered: ['web:load-balancer:tcp://edge-1.pool.net.crisp.chat:80', 'web:router:icmp://edge-2'],
 });
+
+/** The page the message channels (email, XMPP) are tested with. */
+export const MESSAGE_PAGE = { title: 'Crisp Status', url: 'https://status.example.com/' };
+export const MESSAGE_REPLICAS = [
+  'web:core:tcp://edge-3.example.com:80',
+  'web:core:tcp://edge-4.example.com:80',
+];
+
+/** The message channels' alert: MESSAGE_REPLICAS dead at 2026-03-05 14:03:09 UTC. */
+export function messageAlert(overrides: Partial<Alert> = {}): Alert {
+  return {
+    id: 'a1',
+    kind: 'changed',
+    status: 'dead',
+    replicas: MESSAGE_REPLICAS,
+    atMs: Date.UTC(2026, 2, 5, 14, 3, 9),
+    page: MESSAGE_PAGE,
+    ...overrides,
+  };
+}
 
 /** A signal that never aborts. */
 export const running: AbortSignal = new AbortController().signal;
@@ -90,6 +115,24 @@ export function useCaptureServer(): { server: () => CaptureServer } {
       return server;
     },
   };
+}
+
+/**
+ * Sends `alertToSend` through `definition` built from `tableFor(capture server URL)`, checks that
+ * exactly one request reached the capture server, and returns it.
+ */
+export async function sendOne(
+  capture: { server: () => CaptureServer },
+  definition: ChannelDefinition,
+  tableFor: (baseUrl: string) => unknown,
+  alertToSend: Alert,
+): Promise<CapturedRequest> {
+  const server = capture.server();
+  await build(definition, tableFor(server.url)).send(alertToSend, running);
+  assert.equal(server.requests.length, 1);
+  const [request] = server.requests;
+  assert.ok(request);
+  return request;
 }
 
 /**

@@ -3,16 +3,15 @@ import { describe, test } from 'node:test';
 import { gotifyChannel } from '../../src/notify/channels/gotify.js';
 import {
   alert,
-  build,
   DEAD,
   DEAD_REPLICAS,
   ESCALATED_ONCE,
   formFields,
   RECOVERED,
   REMINDER,
-  running,
   STARTUP,
   sampleTable,
+  sendOne,
   TIME,
   transportContract,
   useCaptureServer,
@@ -24,14 +23,8 @@ const DEAD_TEXT = `Status: DEAD\nNodes:\n${DEAD_REPLICAS.join('\n')}\nTime: ${TI
 describe('gotify: requests', () => {
   const capture = useCaptureServer();
 
-  async function sent(alertToSend = DEAD, path = '') {
-    const server = capture.server();
-    await build(gotifyChannel, table(`${server.url}${path}`)).send(alertToSend, running);
-    assert.equal(server.requests.length, 1);
-    const [request] = server.requests;
-    assert.ok(request);
-    return request;
-  }
+  const sent = (alertToSend = DEAD, path = '') =>
+    sendOne(capture, gotifyChannel, (url) => table(`${url}${path}`), alertToSend);
 
   test('a change POSTs a form to <app_url>message?token=, replicas one per line, no priority', async () => {
     // A root URL without its slash gains one, as Vigil's parsed URL does.

@@ -3,13 +3,12 @@ import { describe, test } from 'node:test';
 import { matrixChannel } from '../../src/notify/channels/matrix.js';
 import {
   alert,
-  build,
   DEAD,
   RECOVERED,
   REMINDER,
-  running,
   STARTUP,
   sampleTable,
+  sendOne,
   TIME,
   transportContract,
   useCaptureServer,
@@ -26,14 +25,8 @@ const TAIL = `<p>Status page: https://status.crisp.chat/</p><p>Time: ${TIME}</p>
 describe('matrix: requests', () => {
   const capture = useCaptureServer();
 
-  async function sent(alertToSend = DEAD, path = '') {
-    const server = capture.server();
-    await build(matrixChannel, table(`${server.url}${path}`)).send(alertToSend, running);
-    assert.equal(server.requests.length, 1);
-    const [request] = server.requests;
-    assert.ok(request);
-    return request;
-  }
+  const sent = (alertToSend = DEAD, path = '') =>
+    sendOne(capture, matrixChannel, (url) => table(`${url}${path}`), alertToSend);
 
   const html = async (alertToSend = DEAD) => JSON.parse((await sent(alertToSend)).body).formatted_body;
 

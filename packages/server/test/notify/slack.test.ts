@@ -3,14 +3,13 @@ import { describe, test } from 'node:test';
 import { slackChannel } from '../../src/notify/channels/slack.js';
 import {
   alert,
-  build,
   DEAD,
   NODES,
   RECOVERED,
   REMINDER,
-  running,
   STARTUP,
   sampleTable,
+  sendOne,
   TIME,
   transportContract,
   useCaptureServer,
@@ -26,14 +25,8 @@ const pageField = { title: 'Monitor Page', value: 'https://status.crisp.chat/', 
 describe('slack: requests', () => {
   const capture = useCaptureServer();
 
-  async function sent(alertToSend = DEAD, extra: object = {}) {
-    const server = capture.server();
-    await build(slackChannel, table(server.url, extra)).send(alertToSend, running);
-    assert.equal(server.requests.length, 1);
-    const [request] = server.requests;
-    assert.ok(request);
-    return request;
-  }
+  const sent = (alertToSend = DEAD, extra: object = {}) =>
+    sendOne(capture, slackChannel, (url) => table(url, extra), alertToSend);
 
   test('a change POSTs Vigil JSON to the hook URL, fields in order, danger colour', async () => {
     const request = await sent(DEAD);

@@ -3,13 +3,12 @@ import { describe, test } from 'node:test';
 import { telegramChannel } from '../../src/notify/channels/telegram.js';
 import {
   alert,
-  build,
   DEAD,
   RECOVERED,
   REMINDER,
-  running,
   STARTUP,
   sampleTable,
+  sendOne,
   transportContract,
   useCaptureServer,
 } from './fixtures.js';
@@ -25,14 +24,8 @@ const LINK = '\nLink: https://status.crisp.chat/';
 describe('telegram: requests', () => {
   const capture = useCaptureServer();
 
-  async function sent(alertToSend = DEAD, extra: object = {}) {
-    const server = capture.server();
-    await build(telegramChannel, table(server.url, extra)).send(alertToSend, running);
-    assert.equal(server.requests.length, 1);
-    const [request] = server.requests;
-    assert.ok(request);
-    return request;
-  }
+  const sent = (alertToSend = DEAD, extra: object = {}) =>
+    sendOne(capture, telegramChannel, (url) => table(url, extra), alertToSend);
 
   const text = async (alertToSend = DEAD) => JSON.parse((await sent(alertToSend)).body).text;
 

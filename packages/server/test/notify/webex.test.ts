@@ -3,14 +3,13 @@ import { describe, test } from 'node:test';
 import { webexChannel } from '../../src/notify/channels/webex.js';
 import {
   alert,
-  build,
   DEAD,
   NODES,
   RECOVERED,
   REMINDER,
-  running,
   STARTUP,
   sampleTable,
+  sendOne,
   TIME,
   transportContract,
   useCaptureServer,
@@ -27,14 +26,7 @@ const lines = (status: string, nodes: string) =>
 describe('webex: requests', () => {
   const capture = useCaptureServer();
 
-  async function sent(alertToSend = DEAD) {
-    const server = capture.server();
-    await build(webexChannel, table(server.url)).send(alertToSend, running);
-    assert.equal(server.requests.length, 1);
-    const [request] = server.requests;
-    assert.ok(request);
-    return request;
-  }
+  const sent = (alertToSend = DEAD) => sendOne(capture, webexChannel, table, alertToSend);
 
   const text = async (alertToSend = DEAD) => JSON.parse((await sent(alertToSend)).body).text;
 

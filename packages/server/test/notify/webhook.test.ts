@@ -11,6 +11,7 @@ import {
   running,
   STARTUP,
   sampleTable,
+  sendOne,
   TIME,
   transportContract,
   useCaptureServer,
@@ -22,14 +23,7 @@ const PAGE = { title: 'Crisp Status', url: 'https://status.crisp.chat/' };
 describe('webhook: requests', () => {
   const capture = useCaptureServer();
 
-  async function sent(alertToSend = DEAD) {
-    const server = capture.server();
-    await build(webhookChannel, table(server.url)).send(alertToSend, running);
-    assert.equal(server.requests.length, 1);
-    const [request] = server.requests;
-    assert.ok(request);
-    return request;
-  }
+  const sent = (alertToSend = DEAD) => sendOne(capture, webhookChannel, table, alertToSend);
 
   test("a change POSTs Vigil's JSON, keys in Vigil's order", async () => {
     const request = await sent(DEAD);

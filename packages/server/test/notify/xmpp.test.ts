@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { xmppChannel } from '../../src/notify/channels/xmpp.js';
-import type { Alert } from '../../src/notify/types.js';
 import {
   connectReceiver,
   PLAIN_HOST,
@@ -12,26 +11,10 @@ import {
   TLS_HOST,
 } from '../helpers/prosody.js';
 import { closedPort, running, serve } from '../probes/loopback.js';
+import { messageAlert as alert, MESSAGE_REPLICAS as REPLICAS } from './fixtures.js';
 
 const SENDER_PASSWORD = 'vigil-secret';
 const RECEIVER_PASSWORD = 'ops-secret';
-
-// 2026-03-05 14:03:09 UTC
-const AT = Date.UTC(2026, 2, 5, 14, 3, 9);
-const PAGE = { title: 'Crisp Status', url: 'https://status.example.com/' };
-const REPLICAS = ['web:core:tcp://edge-3.example.com:80', 'web:core:tcp://edge-4.example.com:80'];
-
-function alert(overrides: Partial<Alert> = {}): Alert {
-  return {
-    id: 'a1',
-    kind: 'changed',
-    status: 'dead',
-    replicas: REPLICAS,
-    atMs: AT,
-    page: PAGE,
-    ...overrides,
-  };
-}
 
 function channel(config: Record<string, unknown>, timeoutMs = 10_000) {
   return xmppChannel.create(

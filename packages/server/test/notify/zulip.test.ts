@@ -3,15 +3,14 @@ import { describe, test } from 'node:test';
 import { zulipChannel } from '../../src/notify/channels/zulip.js';
 import {
   alert,
-  build,
   DEAD,
   formFields,
   NODES,
   RECOVERED,
   REMINDER,
-  running,
   STARTUP,
   sampleTable,
+  sendOne,
   TIME,
   transportContract,
   useCaptureServer,
@@ -29,14 +28,8 @@ const TAIL = `\n **Time**: ${TIME}\n **Page**: https://status.crisp.chat/`;
 describe('zulip: requests', () => {
   const capture = useCaptureServer();
 
-  async function sent(alertToSend = DEAD, apiPath?: string) {
-    const server = capture.server();
-    await build(zulipChannel, table(server.url, apiPath)).send(alertToSend, running);
-    assert.equal(server.requests.length, 1);
-    const [request] = server.requests;
-    assert.ok(request);
-    return request;
-  }
+  const sent = (alertToSend = DEAD, apiPath?: string) =>
+    sendOne(capture, zulipChannel, (url) => table(url, apiPath), alertToSend);
 
   const content = async (alertToSend = DEAD) =>
     new URLSearchParams((await sent(alertToSend)).body).get('content');
