@@ -24,10 +24,7 @@ export class RoundLoop<Job> {
   private readonly controller = new AbortController();
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly options: RoundLoopOptions<Job>) {
-    // Every job in flight listens on the round's signal (its sleeps, its probe's deadline): a few each.
-    setMaxListeners(4 * options.parallelism + 10, this.controller.signal);
-  }
+  constructor(private readonly options: RoundLoopOptions<Job>) {}
 
   start(): void {
     if (this.loop || this.options.jobs.length === 0) return;
@@ -42,6 +39,8 @@ export class RoundLoop<Job> {
   /** Runs one round and resolves with its duration in ms. */
   async runRound(signal: AbortSignal = this.controller.signal): Promise<number> {
     const { jobs, parallelism, spreadMs, clock, runJob, onJobError } = this.options;
+    // Every job in flight listens on the round's signal (its sleeps, its probe's deadline): a few each.
+    setMaxListeners(4 * parallelism + 10, signal);
     const startedAt = clock.now();
     const workerCount = Math.min(parallelism, jobs.length);
     const staggerMs = workerCount > 1 ? spreadMs / workerCount : 0;
