@@ -191,15 +191,10 @@ export class HealthModel {
     intervalSeconds: number,
     load: Load,
   ): ReportOutcome {
-    const node = this.node(serviceId, nodeId);
-    if (!node) return 'not-found';
-    if (node.spec.mode !== 'push') return 'wrong-mode';
-    const now = this.clock.now();
-    const replica = this.upsertReplica(node, replicaId, now);
+    const reported = this.recordReport(serviceId, nodeId, replicaId, 'push', intervalSeconds);
+    if (typeof reported === 'string') return reported;
+    const { node, replica, now } = reported;
     replica.load = load;
-    replica.report = { atMs: now, intervalSeconds };
-    replica.checkedAtMs = now;
-    this.armDeadline(node, replica, intervalSeconds + this.settings.pushDelayDeadSeconds);
     this.evaluatePush(node, replica, now);
     this.events.emit('push-reported', { serviceId, nodeId, replicaId, atMs: now });
     this.events.emit('replica-observed', { serviceId, nodeId, replicaId, health: replica.health, atMs: now });
@@ -214,15 +209,10 @@ export class HealthModel {
     intervalSeconds: number,
     health: Health,
   ): ReportOutcome {
-    const node = this.node(serviceId, nodeId);
-    if (!node) return 'not-found';
-    if (node.spec.mode !== 'local') return 'wrong-mode';
-    const now = this.clock.now();
-    const replica = this.upsertReplica(node, replicaId, now);
+    const reported = this.recordReport(serviceId, nodeId, replicaId, 'local', intervalSeconds);
+    if (typeof reported === 'string') return reported;
+    const { node, replica, now } = reported;
     replica.reportedHealth = health;
-    replica.report = { atMs: now, intervalSeconds };
-    replica.checkedAtMs = now;
-    this.armDeadline(node, replica, intervalSeconds + this.settings.localDelayDeadSeconds);
     this.setReplicaHealth(
       node,
       replica,
@@ -315,6 +305,30 @@ export class HealthModel {
   stop(): void {
     for (const deadline of this.deadlines.values()) deadline.cancel();
     this.deadlines.clear();
+  }
+
+  /**
+   * What every push or local report does first: find the node of that mode, create the replica on
+   * its first report, stamp the report, and move its silence deadline.
+   */
+  private recordReport(
+    serviceId: string,
+    nodeId: string,
+    replicaId: string,
+    mode: 'push' | 'local',
+    intervalSeconds: number,
+  ): ReportOutcome | { node: NodeState; replica: ReplicaState; now: number } {
+    const node = this.node(serviceId, nodeId);
+    if (!node) return 'not-found';
+    if (node.spec.mode !== mode) return 'wrong-mode';
+    const now = this.clock.now();
+    const replica = this.upsertReplica(node, replicaId, now);
+    replica.report = { atMs: now, intervalSeconds };
+    replica.checkedAtMs = now;
+    const delaySeconds =
+      mode === 'push' ? this.settings.pushDelayDeadSeconds : this.settings.localDelayDeadSeconds;
+    this.armDeadline(node, replica, intervalSeconds + delaySeconds);
+    return { node, replica, now };
   }
 
   private upsertReplica(node: NodeState, replicaId: string, now: number): ReplicaState {
