@@ -1,4 +1,4 @@
-import type { ProbeTarget } from '@vigil-ts/server/probes';
+import { type ProbeTarget, redactUrl } from '@vigil-ts/server/probes';
 import type { LocalConfig, LocalNodeConfig } from './config/schema.js';
 import { type LocalReplicaAddress, parseLocalReplicaUrl } from './config/validate.js';
 
@@ -6,7 +6,10 @@ import { type LocalReplicaAddress, parseLocalReplicaUrl } from './config/validat
 export interface ReplicaJob {
   serviceId: string;
   nodeId: string;
-  /** The id the report carries: the replica URL exactly as written in the config, or the script index. */
+  /**
+   * The id the report carries: the replica URL as written in the config (its secrets masked: only
+   * `target` carries them), or the script index.
+   */
   replicaId: string;
   target: ProbeTarget;
 }
@@ -37,7 +40,7 @@ function nodeTargets(node: LocalNodeConfig, config: LocalConfig, userAgent: stri
     const parsed = parseLocalReplicaUrl(raw);
     // The loader refuses invalid URLs, so this only guards against configs built by hand.
     if (!parsed.ok) throw new Error(parsed.error);
-    return { replicaId: raw, target: pollTarget(parsed.address, userAgent) };
+    return { replicaId: redactUrl(raw), target: pollTarget(parsed.address, userAgent) };
   });
 }
 

@@ -87,6 +87,14 @@ describe('vigil-local config', () => {
     assert.equal(job?.replicaId, 'https://example.com');
   });
 
+  test('a replica URL’s credentials reach the probe but not the report', () => {
+    const text = MINIMAL.replace('"tcp://127.0.0.1:22"', '"https://probe:pw-1@example.com/?token=t-2&x=1"');
+    const [job] = buildJobs(parseLocalConfigText(text, 'local.cfg').config, 'vigil-local/9.9.9');
+    assert.ok(job?.target.kind === 'http');
+    assert.equal(job.target.url, 'https://probe:pw-1@example.com/?token=t-2&x=1');
+    assert.equal(job.replicaId, 'https://***@example.com/?token=***&x=1');
+  });
+
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the test name quotes the placeholder syntax.
   test('${NAME} placeholders are filled from the environment, as in Vigil Local', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a ${NAME} placeholder is the subject under test.

@@ -1,9 +1,13 @@
 import { compileBodyMatch } from '../config/regex.js';
 import type { MetricsConfig, NodeConfig, NodeMode, RawConfig } from '../config/schema.js';
+import { redactUrl } from '../probes/redact.js';
 import { parseReplicaUrl } from '../probes/replica-url.js';
 import type { HttpTarget, ProbeTarget, ReplicaAddress } from '../probes/types.js';
 
-/** A configured (poll or script) replica: its id as Vigil names it, and what to check. */
+/**
+ * A configured (poll or script) replica: its id as Vigil names it (with any secret in its URL
+ * masked: only `target` carries them), and what to check.
+ */
 export interface ReplicaSpec {
   id: string;
   target: ProbeTarget;
@@ -72,11 +76,21 @@ function replicaSpecs(node: NodeConfig, metrics: MetricsConfig, userAgent: strin
   }
   if (node.mode !== 'poll') return [];
   // Vigil collapses duplicate replica URLs within a node into one replica.
-  return [...new Set(node.replicas ?? [])].map((id) => {
-    const parsed = parseReplicaUrl(id);
+  const ids = new Set<string>();
+  return [...new Set(node.replicas ?? [])].map((url) => {
+    const parsed = parseReplicaUrl(url);
     if (!parsed.ok) throw new Error(`invalid replica URL reached the topology: ${parsed.error}`);
+    const id = uniqueId(redactUrl(url), ids);
+    ids.add(id);
     return { id, target: pollTarget(parsed.address, node, metrics, userAgent) };
   });
+}
+
+/** The id as is, or with ` [2]`, ` [3]`… when URLs differing only in their secrets redact alike. */
+function uniqueId(id: string, taken: ReadonlySet<string>): string {
+  let candidate = id;
+  for (let copy = 2; taken.has(candidate); copy += 1) candidate = `${id} [${copy}]`;
+  return candidate;
 }
 
 function pollTarget(

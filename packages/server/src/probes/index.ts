@@ -7,6 +7,7 @@ import type { Probe, ProbeContext, ProbeResult, ProbeTarget, TargetOf } from './
 
 export { type AttemptOptions, checkWithRetries, type RetryPolicy } from './attempt.js';
 export { DEFAULT_PING_PATH } from './icmp.js';
+export { redactUrl } from './redact.js';
 export { parseReplicaUrl, REPLICA_URL_GRAMMAR, type ReplicaUrlParse } from './replica-url.js';
 export { createScriptProbe, type ScriptProbeOptions } from './script.js';
 export type * from './types.js';

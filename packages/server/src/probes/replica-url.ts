@@ -1,3 +1,4 @@
+import { redactUrl } from './redact.js';
 import type { ReplicaAddress } from './types.js';
 
 export type ReplicaUrlParse = { ok: true; address: ReplicaAddress } | { ok: false; error: string };
@@ -8,40 +9,42 @@ export const REPLICA_URL_GRAMMAR =
 
 /** Parses a poll replica URL with Vigil's grammar (spec §4.1). */
 export function parseReplicaUrl(raw: string): ReplicaUrlParse {
+  // Error messages quote the URL as written, less its secrets: they end up in logs.
+  const shown = redactUrl(raw);
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return { ok: false, error: `"${raw}" is not a URL; expected ${REPLICA_URL_GRAMMAR}` };
+    return { ok: false, error: `"${shown}" is not a URL; expected ${REPLICA_URL_GRAMMAR}` };
   }
   const scheme = url.protocol.slice(0, -1);
   if (scheme === 'http' || scheme === 'https') {
-    if (!url.hostname) return { ok: false, error: `"${raw}" has no host` };
+    if (!url.hostname) return { ok: false, error: `"${shown}" has no host` };
     return { ok: true, address: { kind: 'http', url: url.href } };
   }
   if (scheme !== 'icmp' && scheme !== 'tcp' && scheme !== 'ssh') {
     return {
       ok: false,
-      error: `"${raw}" has unsupported scheme "${scheme}"; expected ${REPLICA_URL_GRAMMAR}`,
+      error: `"${shown}" has unsupported scheme "${scheme}"; expected ${REPLICA_URL_GRAMMAR}`,
     };
   }
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!host) return { ok: false, error: `"${raw}" has no host` };
+  if (!host) return { ok: false, error: `"${shown}" has no host` };
   if (url.pathname || url.search || url.hash || url.username || url.password) {
     return {
       ok: false,
-      error: `"${raw}" must not have a path, query or credentials; expected ${REPLICA_URL_GRAMMAR}`,
+      error: `"${shown}" must not have a path, query or credentials; expected ${REPLICA_URL_GRAMMAR}`,
     };
   }
   if (scheme === 'icmp') {
-    if (url.port) return { ok: false, error: `"${raw}" must not have a port: ICMP has none` };
+    if (url.port) return { ok: false, error: `"${shown}" must not have a port: ICMP has none` };
     return { ok: true, address: { kind: 'icmp', host } };
   }
   const port = Number(url.port);
   if (!url.port || port < 1) {
     return {
       ok: false,
-      error: `"${raw}" needs an explicit port from 1 to 65535, as in ${scheme}://HOST:PORT`,
+      error: `"${shown}" needs an explicit port from 1 to 65535, as in ${scheme}://HOST:PORT`,
     };
   }
   return { ok: true, address: { kind: scheme, host, port } };

@@ -4,6 +4,7 @@ import { DurableAnnouncements } from '../announcements/durable.js';
 import type { StorageConfig } from '../config/schema.js';
 import type { HealthModel } from '../model/health-model.js';
 import { ReminderIgnoreWindow } from '../notify/ignore-window.js';
+import { redactUrl } from '../probes/redact.js';
 import type { Clock } from '../time/clock.js';
 import { durableIgnoreWindow } from './durable-ignore-window.js';
 import { HistoryReader } from './history.js';
@@ -82,15 +83,4 @@ export async function openDurableState(options: {
       await store.close();
     },
   };
-}
-
-/** A connection URL without its password, for logs and errors. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.href;
-  } catch {
-    return '(unparsable URL)';
-  }
 }

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildTopology } from '../../src/model/topology.js';
+import { testConfig } from '../helpers/config.js';
+
+const probes = (replicas: string[]) => `
+[[probe.service]]
+id = "web"
+label = "Web"
+[[probe.service.node]]
+id = "api"
+label = "API"
+mode = "poll"
+replicas = ${JSON.stringify(replicas)}
+`;
+
+function replicasOf(replicas: string[]) {
+  return buildTopology(testConfig(probes(replicas))).services[0]?.nodes[0]?.replicas ?? [];
+}
+
+test('poll replicas are named by their URL with its secrets masked; the target keeps them', () => {
+  const [replica] = replicasOf(['https://probe:pw@example.com/health?api_key=k&x=1']);
+  assert.equal(replica?.id, 'https://***@example.com/health?api_key=***&x=1');
+  assert.ok(replica?.target.kind === 'http');
+  assert.equal(replica.target.url, 'https://probe:pw@example.com/health?api_key=k&x=1');
+});
+
+test('URLs that differ only in their secrets stay distinct replicas', () => {
+  const replicas = replicasOf([
+    'https://a:1@example.com/',
+    'https://b:2@example.com/',
+    'https://a:1@example.com/',
+    'tcp://127.0.0.1:22',
+  ]);
+  assert.deepEqual(
+    replicas.map((replica) => replica.id),
+    ['https://***@example.com/', 'https://***@example.com/ [2]', 'tcp://127.0.0.1:22'],
+  );
+});
