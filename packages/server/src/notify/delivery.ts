@@ -15,7 +15,11 @@ export interface WorkerDependencies {
 }
 
 export interface DeliverySettings {
-  /** Waits after failed attempts 1, 2, …: there are `length + 1` attempts in all. */
+  /**
+   * The channel's backoff: the wait after its 1st, 2nd, … failure in a row, the last one repeating,
+   * none longer than MAX_RETRY_STEP_MS. An alert is given up once it has had `length + 1` attempts
+   * and is older than their sum.
+   */
   retryDelaysMs: readonly number[];
   /** Per-attempt timeout, handed to the channel too (Vigil: 10 s). */
   attemptTimeoutMs: number;
@@ -28,6 +32,12 @@ export function retryDelaysMs(tailSeconds: readonly number[]): number[] {
 
 /** Vigil's per-attempt timeout (spec §6.1). */
 export const ATTEMPT_TIMEOUT_MS = 10_000;
+
+/**
+ * The longest wait between two probes of a failing channel, whatever `retry_tail` says: an endpoint
+ * that comes back hears the whole queue within this long.
+ */
+export const MAX_RETRY_STEP_MS = 60_000;
 
 /** The channel's own timeout should win, its message names the endpoint; this only catches a channel that ignores it. */
 const TIMEOUT_GRACE_MS = 500;
@@ -69,11 +79,19 @@ export function describeError(error: unknown): string {
 
 /**
  * Delivers one channel's pending alerts from the outbox, oldest first, one at a time (so a channel
- * never hears a recovery before the outage), retrying on schedule, each attempt under a lease. Each channel has its own worker:
- * a slow or failing endpoint delays nobody else.
+ * never hears a recovery before the outage), each attempt under a lease. Each channel has its own
+ * worker: a slow or failing endpoint delays nobody else.
+ *
+ * The backoff belongs to the channel, not to an alert: while the endpoint fails, only the oldest
+ * alert is tried, at the backoff's pace (never slower than MAX_RETRY_STEP_MS); the first success
+ * resets it and the alerts queued behind go out at once, in order.
  */
 export class ChannelWorker {
   private loop: Promise<void> | undefined;
+  /** Failed attempts on this channel since its last success here: where the backoff stands. */
+  private failuresInARow = 0;
+  /** An alert still failing once this old (and tried on every step) is given up. */
+  private readonly retryForMs: number;
   private woken = false;
   private wakeUp: (() => void) | undefined;
   /** Stopping: deliver what is due now, then exit instead of waiting. */
@@ -83,7 +101,9 @@ export class ChannelWorker {
   constructor(
     private readonly channel: Channel,
     private readonly deps: WorkerDependencies,
-  ) {}
+  ) {
+    this.retryForMs = deps.settings.retryDelaysMs.reduce((total, delayMs) => total + delayMs, 0);
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -167,13 +187,9 @@ export class ChannelWorker {
       error = describeError(failure);
     }
     const finishedAtMs = this.deps.clock.now();
-    const retryDelayMs = this.deps.settings.retryDelaysMs[number - 1];
+    this.failuresInARow = error === undefined ? 0 : this.failuresInARow + 1;
     const outcome: AttemptOutcome =
-      error === undefined
-        ? { status: 'delivered' }
-        : retryDelayMs !== undefined
-          ? { status: 'pending', nextAttemptAtMs: finishedAtMs + retryDelayMs }
-          : { status: 'failed' };
+      error === undefined ? { status: 'delivered' } : this.afterFailure(delivery, number, finishedAtMs);
     const context = {
       channel: name,
       alert: alert.id,
@@ -188,7 +204,7 @@ export class ChannelWorker {
     } else if (outcome.status === 'pending') {
       this.deps.logger.warn(
         { ...context, error },
-        `notification attempt ${number} to ${name} failed, next in ${Math.round((retryDelayMs ?? 0) / 1000)} s: ${error}`,
+        `notification attempt ${number} to ${name} failed, next in ${Math.round((outcome.nextAttemptAtMs - finishedAtMs) / 1000)} s: ${error}`,
       );
     } else {
       this.deps.logger.error({ ...context, error }, `failed dispatching notification to provider: ${name}`);
@@ -208,5 +224,20 @@ export class ChannelWorker {
       );
       await this.pause(OUTBOX_RETRY_MS);
     }
+  }
+
+  /**
+   * Given up once the alert had every scheduled attempt and is older than the schedule, else tried
+   * again after the channel's current step. The step follows the channel's failures, or the alert's
+   * own after a restart, so a new alert behind a failing one does not start the backoff over.
+   */
+  private afterFailure(delivery: Delivery, number: number, finishedAtMs: number): AttemptOutcome {
+    const delays = this.deps.settings.retryDelaysMs;
+    if (number > delays.length && finishedAtMs - delivery.createdAtMs >= this.retryForMs) {
+      return { status: 'failed' };
+    }
+    const failures = Math.min(Math.max(this.failuresInARow, number), delays.length);
+    const stepMs = Math.min(delays[failures - 1] ?? 0, MAX_RETRY_STEP_MS);
+    return { status: 'pending', nextAttemptAtMs: finishedAtMs + stepMs };
   }
 }

@@ -10,11 +10,13 @@ test('fake clock fires timers in due order and only when advanced past them', ()
   clock.setTimeout(() => fired.push('a'), 100);
   const cancelled = clock.setTimeout(() => fired.push('never'), 150);
   clock.clearTimeout(cancelled);
+  assert.equal(clock.nextDueAtMs, 100);
   clock.advance(99);
   assert.deepEqual(fired, []);
   clock.advance(101);
   assert.deepEqual(fired, ['a', 'b']);
   assert.equal(clock.now(), 200);
+  assert.equal(clock.nextDueAtMs, undefined);
 });
 
 test('sleep rejects at once when its signal aborts', async () => {

@@ -34,6 +34,15 @@ export class FakeClock implements Clock {
     return this.timers.size;
   }
 
+  /** When the earliest pending timer falls due; undefined when none is pending. */
+  get nextDueAtMs(): number | undefined {
+    let earliest: number | undefined;
+    for (const timer of this.timers.values()) {
+      if (earliest === undefined || timer.dueAt < earliest) earliest = timer.dueAt;
+    }
+    return earliest;
+  }
+
   /** Moves time forward, firing every timer that falls due, earliest first. */
   advance(deltaMs: number): void {
     const target = this.current + deltaMs;
