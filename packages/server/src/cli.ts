@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js';
 import { summarizeConfig } from './config/summary.js';
@@ -6,10 +5,7 @@ import { createLogger } from './log/logger.js';
 import { startVigil } from './main.js';
 import { runNotifyTest } from './notify/notify-test.js';
 import { exitGracefullyOnSignals } from './process/shutdown.js';
-
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+import { VERSION } from './version.js';
 
 /** Loads the config or exits 1 with every problem on stderr. */
 function loadOrExit(path: string): LoadedConfig {
@@ -30,7 +26,7 @@ async function serve(configPath: string): Promise<void> {
     level: loaded.config.server.log_level,
     pretty: Boolean(process.stdout.isTTY),
   });
-  logger.info(`starting up Vigil TS ${version} with ${configPath}`);
+  logger.info(`starting up Vigil TS ${VERSION} with ${configPath}`);
   let running: Awaited<ReturnType<typeof startVigil>>;
   try {
     running = await startVigil({ loaded, logger });
@@ -73,7 +69,7 @@ async function notifyTest(configPath: string, channel: string | undefined): Prom
 
 const program = new Command('vigil')
   .description('Vigil TS: status page, monitoring and alerting, compatible with Vigil configs and reporters')
-  .version(`vigil ${version} (Vigil TS)`, '-V, --version')
+  .version(`vigil ${VERSION} (Vigil TS)`, '-V, --version')
   // Options after a subcommand name belong to the subcommand (`vigil check-config -c FILE`).
   .enablePositionalOptions()
   .option('-c, --config <file>', 'configuration file', './config.cfg')

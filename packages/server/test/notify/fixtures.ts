@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { parse as parseToml } from 'smol-toml';
 import type { ChannelDefinition } from '../../src/notify/channel-definition.js';
 import type { Alert, Channel } from '../../src/notify/types.js';
+import { VERSION } from '../../src/version.js';
 import { FIXTURE_PATH } from '../config/minimal-config.js';
 import {
   type CapturedRequest,
@@ -200,6 +201,15 @@ export function transportContract(
       const reason = new Error('shutting down');
       controller.abort(reason);
       await assert.rejects(sending, (error) => error === reason);
+    });
+
+    test('every request names Vigil TS and its version as the User-Agent', async () => {
+      const server = capture.server();
+      await build(definition, tableFor(server.url)).send(DEAD, running);
+      assert.ok(server.requests.length >= 1);
+      for (const request of server.requests) {
+        assert.equal(request.headers['user-agent'], `vigil-ts/${VERSION}`);
+      }
     });
 
     test('error messages never show the URL path or query, where tokens live', async () => {

@@ -1,4 +1,6 @@
 import { basicAuthorization } from '../../http/basic-auth.js';
+import { VERSION } from '../../version.js';
+
 /**
  * One HTTP attempt for the notify channels, with Vigil's client behaviour: POST, redirects followed,
  * a per-attempt timeout, success only on 2xx. Retries belong to the dispatcher, not here.
@@ -25,6 +27,12 @@ export class DeliveryError extends Error {
 }
 
 const EXCERPT_CHARS = 200;
+
+/**
+ * How notification requests name their sender (Vigil's notifiers send none, so endpoints saw the
+ * HTTP library's): the product and version, as Vigil Local's `vigil-local/1.2.6` does.
+ */
+const NOTIFIER_USER_AGENT = `vigil-ts/${VERSION}`;
 
 export function postJson(url: string, payload: unknown, options: AttemptOptions): Promise<void> {
   return post(url, 'application/json', JSON.stringify(payload), options);
@@ -54,7 +62,12 @@ export async function post(
   try {
     response = await fetch(credentials?.url ?? url, {
       method: 'POST',
-      headers: { ...credentials?.headers, ...headers, 'content-type': contentType },
+      headers: {
+        'user-agent': NOTIFIER_USER_AGENT,
+        ...credentials?.headers,
+        ...headers,
+        'content-type': contentType,
+      },
       body,
       redirect: 'follow',
       signal: AbortSignal.any([signal, timeout]),

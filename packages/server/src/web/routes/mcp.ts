@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -8,6 +7,7 @@ import { HEALTH_STATES } from '../../model/health.js';
 import type { HealthModel } from '../../model/health-model.js';
 import { buildStatusReport } from '../../model/status-report.js';
 import type { Clock } from '../../time/clock.js';
+import { VERSION } from '../../version.js';
 import { type McpSessionLimits, McpSessions } from './mcp-sessions.js';
 
 /** Vigil's texts, word for word (spec §2.3): agents read them. */
@@ -18,10 +18,6 @@ export const GET_REPORT_DESCRIPTION =
 
 export const MCP_PATH = '/mcp/probes';
 const DEFAULT_LIMITS: McpSessionLimits = { maxSessions: 100, idleTimeoutMs: 10 * 60_000 };
-
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
 
 const health = z.enum(HEALTH_STATES);
 /** The `/status/report` document, announced as the tool's output schema. */
@@ -61,7 +57,7 @@ export function mcpRoutes(app: FastifyInstance, options: McpOptions): void {
   const page = { title: config.branding.page_title, url: config.branding.page_url };
   const createServer = () => {
     const server = new McpServer(
-      { name: 'vigil', title: 'Vigil TS', version },
+      { name: 'vigil', title: 'Vigil TS', version: VERSION },
       { capabilities: { tools: {} }, instructions: MCP_INSTRUCTIONS },
     );
     server.registerTool(
