@@ -83,7 +83,7 @@ export function describeError(error: unknown): string {
  * worker: a slow or failing endpoint delays nobody else.
  *
  * The backoff belongs to the channel, not to an alert: while the endpoint fails, only the oldest
- * alert is tried, at the backoff's pace (never slower than MAX_RETRY_STEP_MS); the first success
+ * alert is tried, at the backoff's pace (no wait longer than MAX_RETRY_STEP_MS); the first success
  * resets it and the alerts queued behind go out at once, in order.
  */
 export class ChannelWorker {
