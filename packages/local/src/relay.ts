@@ -86,6 +86,10 @@ export function startRelay(options: RelayOptions): Relay {
     }
   };
 
+  // Probes run side by side but reports leave in config order: the server numbers replicas (and
+  // lists them in alerts) in the order their first reports arrive. Jobs start in config order, so
+  // each one queues its report behind the one started before it.
+  let previousReport: Promise<void> = Promise.resolve();
   const loop = new RoundLoop<ReplicaJob>({
     jobs,
     parallelism: metrics.parallelism,
@@ -93,10 +97,20 @@ export function startRelay(options: RelayOptions): Relay {
     spreadMs: 0,
     clock,
     async runJob(job, signal) {
-      const result = await checkWithRetries(probeFor(job.target), job.target, policy, { clock, signal });
-      if (signal.aborted) return;
-      logProbe(job, result);
-      await report({ ...job, health: result.health, intervalSeconds: metrics.interval }, signal);
+      const reportTurn = previousReport;
+      let reported = () => {};
+      previousReport = new Promise((resolve) => {
+        reported = resolve;
+      });
+      try {
+        const result = await checkWithRetries(probeFor(job.target), job.target, policy, { clock, signal });
+        if (signal.aborted) return;
+        logProbe(job, result);
+        await reportTurn;
+        await report({ ...job, health: result.health, intervalSeconds: metrics.interval }, signal);
+      } finally {
+        reported();
+      }
     },
     onRoundEnd: (durationMs) => logger.info(`cycle done in ${durationMs} ms, next in ${metrics.interval} s`),
     onJobError: (error, job) => logger.error({ err: error }, `probing ${name(job)} failed unexpectedly`),

@@ -25,6 +25,10 @@ mode = "local"
 id = "jobs"
 label = "Jobs"
 mode = "local"
+[[probe.service.node]]
+id = "ordered"
+label = "Ordered"
+mode = "local"
 `;
 
 type Vigil = Awaited<ReturnType<typeof startTestVigil>>;
@@ -182,6 +186,18 @@ ${extraNode}`;
       () => lines.some((line) => line.message.includes('works again')),
       'the recovery to be logged',
     );
+    await relay.stop();
+  });
+
+  test('reports reach the server in config order, whichever probe finishes first', async () => {
+    const slow = `http://127.0.0.1:${httpPort}/slow`;
+    const fast = `tcp://127.0.0.1:${tcpPort}`;
+    const { relay } = start({
+      extraNode: `[[probe.service.node]]\nid = "ordered"\nmode = "poll"\nreplicas = ["${slow}", "${fast}"]`,
+    });
+    await waitFor(() => Object.keys(replicasOf(vigil, 'ordered')).length === 2, 'both replicas reported');
+    // The server keeps replicas in the order their first reports came: box 1 is the slow one.
+    assert.deepEqual(Object.keys(replicasOf(vigil, 'ordered')), [slow, fast]);
     await relay.stop();
   });
 

@@ -14,6 +14,12 @@ const absoluteUrl = z.string().refine((value) => URL.canParse(value), {
   message: 'must be an absolute URL, such as https://example.com/',
 });
 
+/** A logo or icon the page can show: an http(s) URL or a `data:image/…` URL. */
+const imageUrl = absoluteUrl.refine(
+  (value) => !URL.canParse(value) || /^(https?:|data:image\/)/i.test(new URL(value).href),
+  { message: 'must be an http:// or https:// URL, or a data:image/… URL, for the page to show it' },
+);
+
 /** Rust's `SocketAddr` syntax: an IP literal (IPv6 in brackets) and a port, no host names. */
 function isSocketAddress(value: string): boolean {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
@@ -50,17 +56,34 @@ const assetsSchema = z.object({
   path: z.string().default('./res/assets/'),
 });
 
+/** A CSP `frame-ancestors` source: a keyword, a scheme, or a host with optional scheme, port and path. */
+const FRAME_ANCESTOR =
+  /^('self'|'none'|\*|[a-z][a-z0-9+.-]*:|([a-z][a-z0-9+.-]*:\/\/)?(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:(\d{1,5}|\*))?(\/[^\s;,']*)?)$/i;
+
 const brandingSchema = z.object({
   page_title: z.string().default('Status Page'),
   page_url: absoluteUrl,
   company_name: z.string(),
   icon_color: z.string(),
-  icon_url: absoluteUrl,
+  icon_url: imageUrl,
   logo_color: z.string(),
-  logo_url: absoluteUrl,
+  logo_url: imageUrl,
   website_url: absoluteUrl,
   support_url: absoluteUrl,
   custom_html: z.string().optional(),
+  /** Extension: who may frame the page (CSP `frame-ancestors`); any site when absent, as in Vigil. */
+  frame_ancestors: z
+    .array(
+      z.string().regex(FRAME_ANCESTOR, {
+        message:
+          "must be 'self', 'none', *, a scheme such as https:, or a host such as https://help.example.com or *.example.com",
+      }),
+    )
+    .min(1)
+    .refine((sources) => !sources.includes("'none'") || sources.length === 1, {
+      message: "'none' cannot be combined with other sources",
+    })
+    .optional(),
 });
 
 const metricsSchema = z.object({

@@ -13,6 +13,7 @@ import { type Clock, systemClock } from '../time/clock.js';
 import { AssetCatalog } from './asset-catalog.js';
 import { brandStyles } from './page/brand.js';
 import { PageHistory } from './page/history.js';
+import { pageSecurityHeaders } from './page/page-policy.js';
 import { createStatusPage } from './page/status-page.js';
 import { type ApiV1Options, apiV1Routes } from './routes/api-v1.js';
 import { assetRoutes } from './routes/assets.js';
@@ -30,7 +31,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/page.js';
 import { reporterRoutes } from './routes/reporter.js';
 import { statusRoutes } from './routes/status.js';
-import { contentSecurityPolicy, securityHeaders } from './security.js';
+import { vigilAssetRoutes } from './routes/vigil-assets.js';
 
 export interface AppDependencies {
   config: RawConfig;
@@ -79,7 +80,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
   );
 
   const branding = config.branding;
-  const documentHeaders = securityHeaders(contentSecurityPolicy(branding.custom_html));
+  const documentHeaders = pageSecurityHeaders(branding);
   // Anything a browser may render gets the full set; answers for programs (JSON, the reporter's empty
   // 200s) only nosniff, as CSP and framing rules do nothing there and the reporter path stays lean.
   // A callback hook, not an async one: it runs on every response, the reporter's included.
@@ -138,6 +139,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     statusRoutes(scope, { model, branding });
     pageRoutes(scope, { page });
     assetRoutes(scope, { assets });
+    vigilAssetRoutes(scope, { assets, branding });
     badgeRoutes(scope, { model });
     liveRoutes(scope, { page, headers: documentHeaders });
     embedRoutes(scope, { model, clock, assets, branding });

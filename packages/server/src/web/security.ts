@@ -10,7 +10,11 @@ export type WidenableDirective =
   | 'frame-src';
 export type ExtraCspSources = Partial<Record<WidenableDirective, readonly string[]>>;
 
-/** Everything from our own origin only; images may be the operator's logo on any https host. */
+/**
+ * Everything from our own origin only; images may be the operator's logo on any https host or a
+ * `data:` URL. Any site may frame the page, as Vigil's (people embed it in dashboards and help
+ * centres), unless `[branding] frame_ancestors` narrows it.
+ */
 const BASE_POLICY: Record<string, string[]> = {
   'default-src': ["'self'"],
   'script-src': ["'self'"],
@@ -19,40 +23,59 @@ const BASE_POLICY: Record<string, string[]> = {
   'connect-src': ["'self'"],
   'font-src': ["'self'"],
   'object-src': ["'none'"],
-  'frame-ancestors': ["'none'"],
+  'frame-ancestors': ['*'],
   'base-uri': ["'none'"],
   'form-action': ["'none'"],
 };
+
+export interface PolicyOptions {
+  /** The operator's `custom_html`, whose inline blocks are allowed by hash. */
+  customHtml?: string;
+  /** Who may frame the page; every site when absent. */
+  frameAncestors?: readonly string[];
+  /** Inline scripts of our own, allowed by hash. */
+  inlineScripts?: readonly string[];
+  extra?: ExtraCspSources;
+}
 
 /**
  * The Content-Security-Policy for every response. custom_html is the operator's own markup, so its
  * inline <script>/<style> blocks are allowed by hash and its external scripts and stylesheets by URL:
  * a Vigil config with an analytics snippet keeps working, and nothing else inline ever runs.
  */
-export function contentSecurityPolicy(customHtml = '', extra: ExtraCspSources = {}): string {
+export function contentSecurityPolicy(options: PolicyOptions = {}): string {
   const policy = structuredClone(BASE_POLICY);
   const add = (directive: string, source: string) => {
     const sources = policy[directive] ?? [];
     if (!sources.includes(source)) sources.push(source);
     policy[directive] = sources;
   };
-  for (const element of customHtmlElements(customHtml)) {
+  for (const script of options.inlineScripts ?? []) add('script-src', sha256Source(script));
+  for (const element of customHtmlElements(options.customHtml ?? '')) {
     if (element.inline !== undefined) add(`${element.kind}-src`, sha256Source(element.inline));
     if (element.url !== undefined) add(`${element.kind}-src`, element.url);
   }
-  for (const [directive, sources] of Object.entries(extra)) {
+  for (const [directive, sources] of Object.entries(options.extra ?? {})) {
     for (const source of sources) add(directive, source);
   }
+  if (options.frameAncestors !== undefined) policy['frame-ancestors'] = [...options.frameAncestors];
   return Object.entries(policy)
     .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
     .join('; ');
 }
 
-export function securityHeaders(contentSecurityPolicyValue: string): Record<string, string> {
+/** X-Frame-Options for browsers without CSP 3, where it can say the same as `frame_ancestors`. */
+const FRAME_OPTIONS: Record<string, string> = { "'none'": 'DENY', "'self'": 'SAMEORIGIN' };
+
+export function securityHeaders(
+  contentSecurityPolicyValue: string,
+  frameAncestors?: readonly string[],
+): Record<string, string> {
+  const frameOptions = frameAncestors?.length === 1 ? FRAME_OPTIONS[frameAncestors[0] ?? ''] : undefined;
   return {
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
-    'X-Frame-Options': 'DENY',
+    ...(frameOptions && { 'X-Frame-Options': frameOptions }),
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
     'Content-Security-Policy': contentSecurityPolicyValue,

@@ -332,7 +332,9 @@ reveal_replica_name = true
       await page.goto(`${hostile.url}/`);
       assert.equal(await page.evaluate('window.pwned'), undefined);
       assert.equal(await page.locator('img[src="x"], [onerror]').count(), 0);
-      assert.equal(await page.locator('script').count(), 1);
+      // live.js and Vigil's status global, nothing from the payload.
+      assert.equal(await page.locator('script').count(), 2);
+      assert.equal(await page.evaluate('window.STATUS_GENERAL'), 'healthy');
       assert.equal(await page.textContent('#t-0-0-0 code'), `replica ${payload}`);
       assert.equal(dialogs, 0);
     } finally {

@@ -332,7 +332,7 @@ describe('the page without a store', () => {
     const server = await startTestServer(HISTORY_PROBES);
     try {
       const html = await (await fetch(`${server.url}/`)).text();
-      assert.match(html, /<li class="node is-healthy">/);
+      assert.match(html, /<li class="node is-healthy[ "]/);
       assert.doesNotMatch(html, /node-history|uptime-bar|Past incidents/);
     } finally {
       await server.close();

@@ -92,7 +92,7 @@ describe('status page content (Vigil parity)', () => {
       const html = await page(server);
       const expected = EXPECTED[health];
       assert.match(html, new RegExp(`<html lang="en" data-version="[^"]+" data-status="${health}">`));
-      assert.match(html, new RegExp(`<aside class="banner is-${health}"`));
+      assert.match(html, new RegExp(`<aside class="banner is-${health} status-${health}-background"`));
       assert.equal(textOf(html, /<h1 id="banner-title">(.*?)<\/h1>/), expected.banner);
       assert.equal(textOf(html, /<p class="banner-refreshed">(.*?)<\/p>/), 'refreshed 14:03:09 UTC+00:00');
       assert.equal(textOf(html, /<h2 id="general-title">(.*?)<\/h2>/), expected.title);
@@ -114,7 +114,7 @@ describe('status page content (Vigil parity)', () => {
     const html = await page(server);
     assert.ok(html.indexOf('id="probe-web"') < html.indexOf('id="probe-jobs"'));
     assert.ok(html.includes('<a href="#probe-web" id="probe-web">'));
-    const labels = [...html.matchAll(/<span class="node-label">(.*?)<\/span><ol/g)].map((m) =>
+    const labels = [...html.matchAll(/<span class="node-label[^"]*">(.*?)<\/span><ol/g)].map((m) =>
       m[1]?.replace(/<[^>]+>/g, ''),
     );
     assert.deepEqual(labels, ['API: healthy', 'App: healthy', 'Runner: healthy', 'Relay: healthy']);
@@ -124,7 +124,9 @@ describe('status page content (Vigil parity)', () => {
     server.model.observeProbe(API_1, { health: 'dead', latencyMs: 0 });
     const html = await page(server);
     const api = /aria-label="API replicas">(.*?)<\/ol>/.exec(html)?.[1] ?? '';
-    const boxes = [...api.matchAll(/<span class="replica-box"[^>]*>(\d+)<span class="sr"> (\w+)<\/span>/g)];
+    const boxes = [
+      ...api.matchAll(/<span class="replica-box[^"]*"[^>]*>(\d+)<span class="sr"> (\w+)<\/span>/g),
+    ];
     assert.deepEqual(
       boxes.map((m) => [m[1], m[2]]),
       [
@@ -169,11 +171,13 @@ describe('status page content (Vigil parity)', () => {
   test('link_url shows with link_label, or the URL itself when there is no label', async () => {
     const html = await page(server);
     assert.ok(
-      html.includes('<a class="node-link" href="https://docs.example.com/app" rel="noopener">App docs</a>'),
+      html.includes(
+        '<a class="node-link link" href="https://docs.example.com/app" rel="noopener">App docs</a>',
+      ),
     );
     assert.ok(
       html.includes(
-        '<a class="node-link" href="https://relay.example.com/" rel="noopener">https://relay.example.com/</a>',
+        '<a class="node-link link" href="https://relay.example.com/" rel="noopener">https://relay.example.com/</a>',
       ),
     );
   });
@@ -183,11 +187,15 @@ describe('status page content (Vigil parity)', () => {
     clock.advance(60_000);
     const second = announcements.add({ title: 'Resolved', text: 'All good' });
     const html = await page(server);
-    assert.match(html, /<section class="general announcement-preceding"/);
+    assert.match(html, /<section class="general status-\w+-background-before announcement-preceding"/);
     assert.ok(html.indexOf('Resolved') < html.indexOf('Maintenance'), 'newest first');
     assert.ok(html.indexOf('id="general-title"') < html.indexOf('Resolved'));
     assert.ok(html.includes('<p>Database upgrade<br>on Sunday</p>'));
-    assert.ok(html.includes('<p class="announcement-badge">Announcement</p><h3>Maintenance</h3>'));
+    assert.ok(
+      html.includes(
+        '<p class="announcement-badge alert-announce-background">Announcement</p><h3>Maintenance</h3>',
+      ),
+    );
     assert.ok(
       html.includes(
         'Published on <time datetime="2026-03-05T14:03:09.000Z">5 Mar 2026, 14:03:09 UTC+00:00</time>',
@@ -196,7 +204,7 @@ describe('status page content (Vigil parity)', () => {
     announcements.remove(first.id);
     announcements.remove(second.id);
     const without = await page(server);
-    assert.ok(!without.includes('class="announcements"'));
+    assert.ok(!without.includes('class="announcements'));
     assert.ok(!without.includes('announcement-preceding'));
   });
 
@@ -211,11 +219,13 @@ describe('status page content (Vigil parity)', () => {
     const html = await page(server);
     assert.ok(html.includes('<title>Test Status</title>'));
     assert.ok(
-      html.includes('<a class="support-button" href="mailto:support@example.com">Contact support</a>'),
+      html.includes(
+        '<a class="support-button nav-support" href="mailto:support@example.com">Contact support</a>',
+      ),
     );
     assert.ok(
       html.includes(
-        '<a class="website-link" href="https://example.com/" target="_blank" rel="noopener noreferrer">Go to website</a>',
+        '<a class="website-link nav-website" href="https://example.com/" target="_blank" rel="noopener noreferrer">Go to website</a>',
       ),
     );
     assert.ok(
@@ -268,7 +278,8 @@ describe('status page branding', () => {
       const head = html.slice(html.indexOf('<head>'), html.indexOf('</head>'));
       assert.ok(head.includes(snippet));
       const csp = response.headers.get('content-security-policy') ?? '';
-      assert.match(csp, /script-src 'self' 'sha256-[A-Za-z0-9+/]+=*'(;|$)/);
+      // Vigil's three status globals and the snippet, each by its hash, and nothing else.
+      assert.match(csp, /script-src 'self'( 'sha256-[A-Za-z0-9+/]+=*'){4}(;|$)/);
       assert.ok(!csp.includes('unsafe-inline'));
     } finally {
       await server.close();

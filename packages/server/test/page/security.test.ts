@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { contentSecurityPolicy } from '../../src/web/security.js';
+import { contentSecurityPolicy, securityHeaders } from '../../src/web/security.js';
 
 const directive = (policy: string, name: string) =>
   policy
@@ -19,16 +19,28 @@ describe('content security policy', () => {
     assert.deepEqual(directive(policy, 'style-src'), ["'self'"]);
     assert.deepEqual(directive(policy, 'connect-src'), ["'self'"]);
     assert.deepEqual(directive(policy, 'object-src'), ["'none'"]);
-    assert.deepEqual(directive(policy, 'frame-ancestors'), ["'none'"]);
+    // Any site may frame the page, as Vigil's may.
+    assert.deepEqual(directive(policy, 'frame-ancestors'), ['*']);
+  });
+
+  test('frame_ancestors narrows framing; X-Frame-Options says the same where it can', () => {
+    const only = ["'self'", 'https://help.example.com'];
+    const policy = contentSecurityPolicy({ frameAncestors: only });
+    assert.deepEqual(directive(policy, 'frame-ancestors'), only);
+    assert.equal(securityHeaders(policy, only)['X-Frame-Options'], undefined);
+    assert.equal(securityHeaders(policy, ["'self'"])['X-Frame-Options'], 'SAMEORIGIN');
+    assert.equal(securityHeaders(policy, ["'none'"])['X-Frame-Options'], 'DENY');
+    assert.equal(securityHeaders(contentSecurityPolicy())['X-Frame-Options'], undefined);
   });
 
   test("custom_html's inline scripts and styles are allowed by hash, external ones by URL", () => {
     const inline = '\n  window.dataLayer = [];\n';
     const css = 'body{margin:0}';
-    const policy = contentSecurityPolicy(
-      `<script>${inline}</script><script async src="https://cdn.example.com/a.js?x=1"></script>` +
+    const policy = contentSecurityPolicy({
+      customHtml:
+        `<script>${inline}</script><script async src="https://cdn.example.com/a.js?x=1"></script>` +
         `<style media="all">${css}</style><link rel="stylesheet" href='https://fonts.example.com/f.css'>`,
-    );
+    });
     assert.deepEqual(directive(policy, 'script-src'), [
       "'self'",
       sha256(inline),
@@ -42,15 +54,16 @@ describe('content security policy', () => {
   });
 
   test('URLs that could inject directives, and non-http schemes, are left out', () => {
-    const policy = contentSecurityPolicy(
-      `<script src="https://x.example/a.js;script-src *"></script><script src="javascript:alert(1)"></script>` +
+    const policy = contentSecurityPolicy({
+      customHtml:
+        `<script src="https://x.example/a.js;script-src *"></script><script src="javascript:alert(1)"></script>` +
         `<script src="/local.js"></script>`,
-    );
+    });
     assert.deepEqual(directive(policy, 'script-src'), ["'self'"]);
   });
 
   test('extra sources widen only the directives they name', () => {
-    const policy = contentSecurityPolicy('', { 'connect-src': ['https://plausible.io'] });
+    const policy = contentSecurityPolicy({ extra: { 'connect-src': ['https://plausible.io'] } });
     assert.deepEqual(directive(policy, 'connect-src'), ["'self'", 'https://plausible.io']);
     assert.deepEqual(directive(policy, 'script-src'), ["'self'"]);
   });

@@ -34,7 +34,9 @@ function assertInert(html: string, payload: string) {
   assert.ok(!html.includes(payload), `raw payload ${payload} in the page`);
   assert.ok(!/<script>alert/.test(html), 'a live script tag');
   assert.ok(!/<img src=x/.test(html), 'a live img tag');
-  assert.equal([...html.matchAll(/<script\b/g)].length, 1, 'only the page script');
+  const scripts = [...html.matchAll(/<script\b[^>]*>([^<]*)<\/script>/g)].map((match) => match[0]);
+  assert.equal(scripts.length, 2, 'only the page script and its status global');
+  assert.match(scripts[1] ?? '', /^<script>window\.STATUS_GENERAL = "(healthy|sick|dead)";<\/script>$/);
 }
 
 for (const payload of PAYLOADS) {

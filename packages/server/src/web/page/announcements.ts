@@ -10,12 +10,12 @@ function multiline(text: string): SafeHtml[] {
 
 function announcementItem(announcement: Announcement): SafeHtml {
   const severity = announcement.severity ?? 'info';
-  return html`<article class="announcement is-${severity}"><p class="announcement-badge">${SEVERITY_LABEL[severity]}</p><h3>${announcement.title}</h3><p>${multiline(announcement.text)}</p><p class="announcement-date">${TEXTS.publishedOn} <time datetime="${new Date(announcement.atMs).toISOString()}">${formatAnnouncementDate(announcement.atMs)}</time></p></article>`;
+  return html`<article class="announcement announcement-unit is-${severity}"><p class="announcement-badge alert-announce-background">${SEVERITY_LABEL[severity]}</p><h3>${announcement.title}</h3><p>${multiline(announcement.text)}</p><p class="announcement-date">${TEXTS.publishedOn} <time datetime="${new Date(announcement.atMs).toISOString()}">${formatAnnouncementDate(announcement.atMs)}</time></p></article>`;
 }
 
 /** Announcements, newest first as Vigil shows them; nothing at all when there are none. */
 export function announcementsSection(announcements: readonly Announcement[]): SafeHtml | '' {
   if (announcements.length === 0) return '';
   const items = [...announcements].reverse().map(announcementItem);
-  return html`<section class="announcements" aria-label="Announcements">${items}</section>`;
+  return html`<section class="announcements alert-announce-background-before" aria-label="Announcements">${items}</section>`;
 }

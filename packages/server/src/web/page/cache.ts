@@ -21,6 +21,8 @@ export interface PageCacheOptions {
    * request after a change, for tests.
    */
   intervalMs: number;
+  /** A page older than this is rendered again on request, even unchanged (its "refreshed" time). */
+  maxAgeMs?: number;
 }
 
 /** Renders take at most 1/this of a core: a page that costs 80 ms renders at most every 400 ms. */
@@ -51,7 +53,9 @@ export class PageCache {
   }
 
   current(): RenderedPage {
-    if (this.stale && this.options.clock.now() - this.lastRenderMs >= this.gapMs()) this.refresh();
+    const ageMs = this.options.clock.now() - this.lastRenderMs;
+    const { maxAgeMs = Number.POSITIVE_INFINITY } = this.options;
+    if ((this.stale && ageMs >= this.gapMs()) || ageMs >= Math.max(maxAgeMs, this.gapMs())) this.refresh();
     return this.page;
   }
 

@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import type { Announcement } from '../../announcements/types.js';
 import type { BrandingConfig } from '../../config/schema.js';
+import type { Health } from '../../model/health.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { AssetUrl } from '../asset-catalog.js';
 import { html, SafeHtml } from '../html.js';
@@ -38,17 +39,32 @@ const ICON_TYPES: Record<string, string> = {
   '.webp': 'image/webp',
 };
 
-function head(branding: BrandingConfig, assetUrl: AssetUrl): SafeHtml {
+/** Vigil's page global, set inline before custom_html; one fixed text per status, so it can be hashed. */
+export function statusGlobalScript(health: Health): string {
+  return `window.STATUS_GENERAL = "${health}";`;
+}
+
+/** The media type of an image URL: a `data:` URL's own, else guessed from the file extension. */
+function imageType(url: string): string | undefined {
+  const parsed = new URL(url);
+  if (parsed.protocol === 'data:') return /^image\/[\w.+-]+/i.exec(parsed.pathname)?.[0];
+  return ICON_TYPES[extname(parsed.pathname).toLowerCase()];
+}
+
+function head(branding: BrandingConfig, health: Health, assetUrl: AssetUrl): SafeHtml {
   const icon = pageImageUrl(branding.icon_url, branding.page_url);
   const iconAbsolute = safeLinkUrl(branding.icon_url);
-  const iconType = ICON_TYPES[extname(new URL(branding.icon_url).pathname).toLowerCase()];
+  const iconType = imageType(branding.icon_url);
   return html`<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><title>${branding.page_title}</title>${
     icon &&
     html`<link rel="icon" href="${icon}"${iconType ? html` type="${iconType}"` : ''}><link rel="apple-touch-icon" href="${icon}">`
   }<meta name="msapplication-TileColor" content="${branding.icon_color}">${
     iconAbsolute &&
     html`<meta name="msapplication-TileImage" content="${iconAbsolute}"><meta property="og:image" content="${iconAbsolute}">`
-  }<link rel="stylesheet" href="${assetUrl('page.css')}"><script src="${assetUrl('live.js')}" defer></script><noscript><meta http-equiv="refresh" content="60"></noscript>${
+  }<link rel="stylesheet" href="${assetUrl('page.css')}"><script src="${assetUrl('live.js')}" defer></script>${
+    // Before custom_html, as in Vigil, whose customisations read it; allowed by hash (security.ts).
+    new SafeHtml(`<script>${statusGlobalScript(health)}</script>`)
+  }<noscript><meta http-equiv="refresh" content="60"></noscript>${
     // The operator's own markup, raw on purpose (spec §7.2); security.ts allows its inline blocks by hash.
     branding.custom_html && new SafeHtml(branding.custom_html)
   }</head>`;
@@ -58,18 +74,18 @@ function header(branding: BrandingConfig): SafeHtml {
   const logo = pageImageUrl(branding.logo_url, branding.page_url);
   const support = safeLinkUrl(branding.support_url);
   const website = safeLinkUrl(branding.website_url);
-  return html`<header class="site-header"><div class="wrap"><a class="brand" href="./">${
+  return html`<header class="site-header"><div class="wrap wrapper"><a class="brand logo" href="./">${
     logo && html`<img class="brand-logo" src="${logo}" alt="${branding.company_name}" height="30">`
-  }<span class="brand-label">Status</span></a><nav aria-label="${branding.company_name}">${
-    support && html`<a class="support-button" href="${support}">${TEXTS.contactSupport}</a>`
+  }<span class="brand-label logo-label">Status</span></a><nav aria-label="${branding.company_name}">${
+    support && html`<a class="support-button nav-support" href="${support}">${TEXTS.contactSupport}</a>`
   }${
     website &&
-    html`<a class="website-link" href="${website}" target="_blank" rel="noopener noreferrer">${TEXTS.goToWebsite}</a>`
+    html`<a class="website-link nav-website" href="${website}" target="_blank" rel="noopener noreferrer">${TEXTS.goToWebsite}</a>`
   }</nav></div><p class="sr" id="live-status" aria-live="polite"></p></header>`;
 }
 
 function footer(branding: BrandingConfig, nowMs: number): SafeHtml {
-  return html`<footer class="site-footer"><div class="wrap"><p>© ${new Date(nowMs).getUTCFullYear()} ${branding.company_name}</p><p>${TEXTS.poweredBy}</p></div></footer>`;
+  return html`<footer class="site-footer"><div class="wrap wrapper"><p>© ${new Date(nowMs).getUTCFullYear()} ${branding.company_name}</p><p>${TEXTS.poweredBy}</p></div></footer>`;
 }
 
 /** The whole status page (spec §7.2) as one HTML string, with `VERSION_SLOT` still in it. */
@@ -80,6 +96,6 @@ export function renderPage(input: PageInput): string {
     serviceSection(service, index, assetUrl, history),
   );
   return html`<!doctype html>
-<html lang="en" data-version="${VERSION_SLOT}" data-status="${health}">${head(branding, assetUrl)}<body>${header(branding)}${banner(health, model.updatedAtMs)}<main class="wrap">${generalSection(health, branding, announcements.length > 0, assetUrl)}${announcementsSection(announcements)}${services}${history?.incidents}</main>${footer(branding, input.nowMs)}</body></html>
+<html lang="en" data-version="${VERSION_SLOT}" data-status="${health}">${head(branding, health, assetUrl)}<body>${header(branding)}${banner(health, model.updatedAtMs === undefined ? undefined : input.nowMs)}<main class="wrap wrapper">${generalSection(health, branding, announcements.length > 0, assetUrl)}${announcementsSection(announcements)}${services}${history?.incidents}</main>${footer(branding, input.nowMs)}</body></html>
 `.value;
 }

@@ -24,7 +24,7 @@ function details(replica: ReplicaState): string {
 export function replicaItem(node: NodeSpec, replica: ReplicaState, position: number, key: string): SafeHtml {
   const reveal = node.revealReplicaName;
   const detailLine = details(replica);
-  return html`<li class="replica is-${replica.health}"><span class="replica-box" id="r-${key}" tabindex="0" aria-describedby="t-${key}">${position}<span class="sr"> ${replica.health}</span></span><span class="tip" role="tooltip" id="t-${key}"><strong>${TEXTS.replicaReports[replica.health]}</strong> <span>${TEXTS.modeLine[node.mode]}</span>${
+  return html`<li class="replica is-${replica.health}"><span class="replica-box status-${replica.health}-background has-tooltip" id="r-${key}" tabindex="0" aria-describedby="t-${key}">${position}<span class="sr"> ${replica.health}</span></span><span class="tip tooltip" role="tooltip" id="t-${key}"><strong>${TEXTS.replicaReports[replica.health]}</strong> <span>${TEXTS.modeLine[node.mode]}</span>${
     reveal && html` <code>${replica.id}</code>`
   }${reveal && replica.reason !== undefined && html` <span>${replica.reason}</span>`}${
     detailLine && html` <span>${detailLine}</span>`

@@ -15,8 +15,8 @@ function nodeItem(node: NodeState, key: string, history: SafeHtml | undefined): 
     replicaItem(spec, replica, index + 1, `${key}-${index}`),
   );
   const href = safeLinkUrl(spec.linkUrl);
-  return html`<li class="node is-${node.health}"><span class="node-label"><span class="glyph" aria-hidden="true"></span>${spec.label}<span class="sr">: ${node.health}</span></span><ol class="replicas" aria-label="${spec.label} replicas">${replicas}</ol>${
-    href && html`<a class="node-link" href="${href}" rel="noopener">${spec.linkLabel ?? href}</a>`
+  return html`<li class="node is-${node.health} status-${node.health}-background-before"><span class="node-label status-${node.health}-background-subtle status-${node.health}-border-subtle"><span class="glyph" aria-hidden="true"></span>${spec.label}<span class="sr">: ${node.health}</span></span><ol class="replicas" aria-label="${spec.label} replicas">${replicas}</ol>${
+    href && html`<a class="node-link link" href="${href}" rel="noopener">${spec.linkLabel ?? href}</a>`
   }${history}</li>`;
 }
 
@@ -39,5 +39,5 @@ export function serviceSection(
   const nodes = Array.from(service.nodes.values(), (node, nodeIndex) =>
     nodeItem(node, nodeKey(index, nodeIndex), history?.nodes.get(node.spec)),
   );
-  return html`<section class="service is-${service.health}" aria-labelledby="${anchor}"><h2 class="service-title"><a href="#${encodeURIComponent(anchor)}" id="${anchor}"><img src="${assetUrl(`icon-${service.health}.svg`)}" alt="" width="20" height="20">${service.spec.label}<span class="sr">: ${service.health}</span></a></h2><ul class="nodes">${nodes}</ul></section>`;
+  return html`<section class="service probe is-${service.health}" aria-labelledby="${anchor}"><h2 class="service-title title"><a href="#${encodeURIComponent(anchor)}" id="${anchor}"><img class="badge badge-default badge-status-${service.health}" src="${assetUrl(`icon-${service.health}.svg`)}" alt="" width="20" height="20">${service.spec.label}<span class="sr">: ${service.health}</span></a></h2><ul class="nodes">${nodes}</ul></section>`;
 }

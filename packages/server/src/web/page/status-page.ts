@@ -10,6 +10,9 @@ import { renderPage } from './render.js';
 /** Bursts of reports inside this window render once; it also bounds how stale a page can be. */
 export const PAGE_RENDER_INTERVAL_MS = 200;
 
+/** How old the page's "refreshed" time may get: Vigil's aggregator stamps it every 10 s. */
+export const PAGE_MAX_AGE_MS = 10_000;
+
 export interface StatusPageOptions {
   model: HealthModel;
   announcements: AnnouncementSource;
@@ -45,5 +48,6 @@ export function createStatusPage(options: StatusPageOptions): PageCache {
     sources,
     clock,
     intervalMs: options.renderIntervalMs ?? PAGE_RENDER_INTERVAL_MS,
+    maxAgeMs: PAGE_MAX_AGE_MS,
   });
 }

@@ -6,11 +6,14 @@ import { html, type SafeHtml } from '../html.js';
 import { TEXTS } from './texts.js';
 import { safeLinkUrl } from './urls.js';
 
-/** The full-width coloured banner with Vigil's headline and refresh time. */
-export function banner(health: Health, updatedAtMs: number | undefined): SafeHtml {
+/**
+ * The full-width coloured banner with Vigil's headline and the time the page was produced, or "not
+ * yet refreshed" before the first observation (Vigil's aggregator stamps its page the same way).
+ */
+export function banner(health: Health, refreshedAtMs: number | undefined): SafeHtml {
   const refreshed =
-    updatedAtMs === undefined ? TEXTS.notRefreshed : TEXTS.refreshed(formatClockTime(updatedAtMs));
-  return html`<aside class="banner is-${health}" aria-labelledby="banner-title"><div class="wrap"><h1 id="banner-title"><span class="glyph" aria-hidden="true"></span>${TEXTS.banner[health]}</h1><p class="banner-refreshed">${refreshed}</p></div></aside>`;
+    refreshedAtMs === undefined ? TEXTS.notRefreshed : TEXTS.refreshed(formatClockTime(refreshedAtMs));
+  return html`<aside class="banner is-${health} status-${health}-background" aria-labelledby="banner-title"><div class="wrap wrapper"><h1 id="banner-title"><span class="glyph" aria-hidden="true"></span>${TEXTS.banner[health]}</h1><p class="banner-refreshed">${refreshed}</p></div></aside>`;
 }
 
 /** The general section: a large status icon, Vigil's explanation and the way to support. */
@@ -24,5 +27,5 @@ export function generalSection(
   const supportSentence = support
     ? html`<a href="${support}">${TEXTS.contactSupportSentence}</a>`
     : TEXTS.contactSupportSentence;
-  return html`<section class="general${precedesAnnouncements ? ' announcement-preceding' : ''}" aria-labelledby="general-title"><img class="general-icon" src="${assetUrl(`icon-${health}.svg`)}" alt="" width="42" height="42"><div><h2 id="general-title">${TEXTS.generalTitle[health]}</h2><p>${TEXTS.generalIntro}</p><p>${TEXTS.generalSupport[health]} ${supportSentence}</p></div></section>`;
+  return html`<section class="general status-${health}-background-before${precedesAnnouncements ? ' announcement-preceding' : ''}" aria-labelledby="general-title"><img class="general-icon badge badge-large badge-status-${health}" src="${assetUrl(`icon-${health}.svg`)}" alt="" width="42" height="42"><div><h2 id="general-title">${TEXTS.generalTitle[health]}</h2><p>${TEXTS.generalIntro}</p><p>${TEXTS.generalSupport[health]} ${supportSentence}</p></div></section>`;
 }

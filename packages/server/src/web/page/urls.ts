@@ -1,5 +1,5 @@
 const LINK_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
-const IMAGE_PROTOCOLS = new Set(['http:', 'https:']);
+const IMAGE_PROTOCOLS = new Set(['http:', 'https:', 'data:']);
 
 /** A link target, or undefined for schemes that can run code (`javascript:`, `data:`), which URL parsing accepts. */
 export function safeLinkUrl(value: string | undefined): string | undefined {
@@ -12,7 +12,8 @@ export function safeLinkUrl(value: string | undefined): string | undefined {
  */
 export function pageImageUrl(value: string, pageUrl: string): string | undefined {
   const url = withProtocol(value, IMAGE_PROTOCOLS);
-  if (url === undefined) return undefined;
+  // An image in an <img> never runs script, but a `data:` URL must at least claim to be one.
+  if (url === undefined || (url.startsWith('data:') && !/^data:image\//i.test(url))) return undefined;
   const base = new URL(pageUrl);
   const baseHref = base.href.slice(0, base.href.length - base.search.length - base.hash.length);
   const directory = baseHref.endsWith('/') ? baseHref : baseHref.slice(0, baseHref.lastIndexOf('/') + 1);
