@@ -50,6 +50,16 @@ const serverSchema = z.object({
   mcp_server: z.boolean().default(false),
   manager_token: z.string(),
   reporter_token: z.string(),
+  /** Extension: seconds a client has to send a whole request (headers and body); slower ones are cut. */
+  request_timeout: seconds(1).default(30),
+  /** Extension: seconds an idle kept-alive connection stays open; 5 is actix-web's default, as in Vigil. */
+  keep_alive_timeout: seconds(1).default(5),
+  /** Extension: open connections at most; new ones past it are closed at once. */
+  max_connections: z.number().int().min(1).max(1_000_000).default(4096),
+  /** Extension: wrong tokens an address may send per `auth_failure_window` before 429s; 0 turns it off. */
+  auth_failure_limit: z.number().int().min(0).max(1_000_000).default(20),
+  /** Extension: seconds over which `auth_failure_limit` counts, and the longest an address waits. */
+  auth_failure_window: seconds(1).default(60),
 });
 
 const assetsSchema = z.object({

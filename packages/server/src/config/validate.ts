@@ -3,7 +3,7 @@ import { parseReplicaUrl, REPLICA_URL_GRAMMAR } from '../probes/replica-url.js';
 import type { ConfigProblem, KeyPath } from './problems.js';
 import { formatKeyPath } from './problems.js';
 import { compileBodyMatch } from './regex.js';
-import type { MetricsConfig, NodeConfig, RawConfig, ServiceConfig } from './schema.js';
+import type { MetricsConfig, NodeConfig, RawConfig, ServerConfig, ServiceConfig } from './schema.js';
 
 export interface ValidationResult {
   errors: ConfigProblem[];
@@ -31,6 +31,7 @@ export function validateConfig(config: RawConfig): ValidationResult {
     result.warnings.push({ path, message });
   };
 
+  checkTokens(config.server, error);
   checkMetrics(config.metrics, error, warn);
   const assetsPath = config.assets?.path;
   if (assetsPath !== undefined && !VIGIL_ASSET_PATHS.has(assetsPath.replace(/\/+$/, ''))) {
@@ -56,6 +57,26 @@ export function validateConfig(config: RawConfig): ValidationResult {
 }
 
 type Report = (path: KeyPath, message: string) => void;
+
+/** Vigil accepts empty and equal tokens; both silently open the API to the wrong clients, so they stop the start. */
+function checkTokens(server: ServerConfig, error: Report): void {
+  const blank = (token: string) => token.trim() === '';
+  for (const key of ['manager_token', 'reporter_token'] as const) {
+    if (blank(server[key])) {
+      error(
+        ['server', key],
+        'must not be empty: an empty token would let any client in (an Authorization header without a ' +
+          'colon carries an empty password); set a long random string',
+      );
+    }
+  }
+  if (!blank(server.reporter_token) && server.reporter_token === server.manager_token) {
+    error(
+      ['server', 'reporter_token'],
+      'must differ from server.manager_token: every reporter would hold the manager password',
+    );
+  }
+}
 
 function checkMetrics(metrics: MetricsConfig, error: Report, warn: Report): void {
   const { poll_http_status_healthy_above: above, poll_http_status_healthy_below: below } = metrics;

@@ -11,6 +11,8 @@ import type { VigilMetrics } from '../metrics/index.js';
 import type { HealthModel } from '../model/health-model.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { AssetCatalog } from './asset-catalog.js';
+import { AuthThrottle } from './auth-throttle.js';
+import { limitConnections, serverTimeouts } from './connection-limits.js';
 import { brandStyles } from './page/brand.js';
 import { PageHistory } from './page/history.js';
 import { pageSecurityHeaders } from './page/page-policy.js';
@@ -70,6 +72,14 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     // Vigil trims trailing slashes and collapses doubled ones: every route answers both ways.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    ...serverTimeouts(config.server),
+  });
+  limitConnections(app.server, config.server.max_connections, clock, logger);
+  const authThrottle = new AuthThrottle({
+    maxFailures: config.server.auth_failure_limit,
+    windowMs: config.server.auth_failure_window * 1000,
+    clock,
+    logger,
   });
 
   // Vigil accepts any `*/*+json` media type as JSON.
@@ -132,10 +142,14 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
 
   // On the root instance: its request counter must see routes of every scope.
   if (dependencies.metrics)
-    metricsRoutes(app, { metrics: dependencies.metrics, token: config.prometheus.token });
+    metricsRoutes(app, {
+      metrics: dependencies.metrics,
+      token: config.prometheus.token,
+      throttle: authThrottle,
+    });
 
   app.register(async (scope) => {
-    reporterRoutes(scope, { model, token: config.server.reporter_token });
+    reporterRoutes(scope, { model, token: config.server.reporter_token, throttle: authThrottle });
     statusRoutes(scope, { model, branding });
     pageRoutes(scope, { page });
     assetRoutes(scope, { assets });
@@ -149,6 +163,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       managerRoutes(scope, {
         ...dependencies.manager,
         token: config.server.manager_token,
+        throttle: authThrottle,
         model,
         clock,
         deliveries,

@@ -1,6 +1,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { basicPassword } from '../http/basic-auth.js';
+import type { AuthThrottle } from './auth-throttle.js';
 
 /** Equal-length digests make the comparison take the same time whatever the guess. */
 function sha256(value: string): Buffer {
@@ -10,17 +11,31 @@ function sha256(value: string): Buffer {
 
 /**
  * An onRequest hook for Vigil's token auth: 401 without usable Basic credentials, 403 with the wrong
- * password, both with a `WWW-Authenticate` challenge. Runs before the body is read.
+ * password, both with a `WWW-Authenticate` challenge; 429 with `Retry-After` while the client's
+ * address is throttled for too many wrong tokens. Runs before the body is read.
  */
-export function requireToken(token: string, realm: string) {
+export function requireToken(token: string, realm: string, throttle: AuthThrottle) {
+  // The config refuses empty tokens; this keeps any other caller from opening a route by mistake.
+  if (token === '') throw new Error(`the token of realm "${realm}" must not be empty`);
   const challenge = `Basic realm="${realm}"`;
   const expectedDigest = sha256(token);
   // A callback hook (no promise per request): it answers by itself, or lets the request through.
   return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    const address = request.ip;
+    const retryAfterSeconds = throttle.retryAfterSeconds(address);
+    if (retryAfterSeconds > 0) {
+      reply
+        .code(429)
+        .header('Retry-After', String(retryAfterSeconds))
+        .send({ error: 'too many failed authentications from this address; retry later' });
+      return;
+    }
     const password = basicPassword(request.headers.authorization);
     if (password === undefined) {
       reply.code(401).header('WWW-Authenticate', challenge).send({ error: 'authentication required' });
-    } else if (!timingSafeEqual(sha256(password), expectedDigest)) {
+    } else if (password === '' || !timingSafeEqual(sha256(password), expectedDigest)) {
+      // An empty password (Vigil's reading of a header without a colon) never matches.
+      throttle.recordFailure({ address, method: request.method, route: request.routeOptions.url ?? '' });
       reply.code(403).header('WWW-Authenticate', challenge).send({ error: 'wrong token' });
     } else {
       done();

@@ -7,6 +7,7 @@ import type { Delivery, DeliveryCursor, DeliveryQuery } from '../../notify/outbo
 import { CHANNEL_NAMES } from '../../notify/types.js';
 import type { Clock } from '../../time/clock.js';
 import { requireToken } from '../auth.js';
+import type { AuthThrottle } from '../auth-throttle.js';
 import { badRequest, cursor, decodeCursor, encodeCursor, limitOf } from './pagination.js';
 
 /** Announcements the manager API can change: the durable store, or the in-memory one. */
@@ -27,6 +28,7 @@ export interface DeliveryLog {
 
 export interface ManagerOptions {
   token: string;
+  throttle: AuthThrottle;
   model: HealthModel;
   announcements: AnnouncementManager;
   ignoreWindow: IgnoreWindowControl;
@@ -84,7 +86,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{
  */
 export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
   const { model, announcements, ignoreWindow, clock } = options;
-  const onRequest = requireToken(options.token, MANAGER_REALM);
+  const onRequest = requireToken(options.token, MANAGER_REALM, options.throttle);
 
   app.get('/manager/announcements', { onRequest }, async () =>
     announcements.list().map(({ id, title }) => ({ id, title })),

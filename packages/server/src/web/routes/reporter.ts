@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HEALTH_STATES } from '../../model/health.js';
 import type { HealthModel, ReportOutcome } from '../../model/health-model.js';
 import { requireToken } from '../auth.js';
+import type { AuthThrottle } from '../auth-throttle.js';
 
 /** Reporter bodies are ~70 bytes; anything near this bound is not a report. */
 export const REPORTER_BODY_LIMIT_BYTES = 64 * 1024;
@@ -47,9 +48,12 @@ function answer(reply: FastifyReply, outcome: ReportOutcome) {
 }
 
 /** Vigil's reporter API (spec §2.4): push load reports, local health reports, and flushes. */
-export function reporterRoutes(app: FastifyInstance, options: { model: HealthModel; token: string }) {
+export function reporterRoutes(
+  app: FastifyInstance,
+  options: { model: HealthModel; token: string; throttle: AuthThrottle },
+) {
   const { model } = options;
-  const onRequest = requireToken(options.token, 'Reporter Token');
+  const onRequest = requireToken(options.token, 'Reporter Token', options.throttle);
 
   app.post<{ Params: { probeId: string; nodeId: string }; Body: ReportBody }>(
     '/reporter/:probeId/:nodeId',
