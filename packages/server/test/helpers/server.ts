@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import type { AnnouncementSource } from '../../src/announcements/types.js';
 import type { RawConfig } from '../../src/config/schema.js';
@@ -15,6 +16,8 @@ export interface TestServerOptions {
   configure?: (config: RawConfig) => void;
   /** 0 by default, so a test reads the page right after changing the model; the browser tests use the real one. */
   pageRenderIntervalMs?: number;
+  /** Silent unless a test reads what the server logs. */
+  logger?: FastifyBaseLogger;
 }
 
 /** A real HTTP server on a free loopback port, over the real model, without probers. */
@@ -30,7 +33,7 @@ export async function startTestServer(probes: string, options: TestServerOptions
   const app = buildApp({
     config,
     model,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     announcements: options.announcements,
     clock,
     pageRenderIntervalMs: options.pageRenderIntervalMs ?? 0,
