@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AuthThrottle, clientGroup } from '../../src/web/auth-throttle.js';
 import { requireToken } from '../../src/web/auth.js';
+import { AuthThrottle, clientGroup } from '../../src/web/auth-throttle.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 interface Line {
