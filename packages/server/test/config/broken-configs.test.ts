@@ -4,18 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfigFile, parseConfigText } from '../../src/config/index.js';
-import { editConfig, FILE, MINIMAL_CONFIG } from './minimal-config.js';
-
-/** The errors parseConfigText reports for `text`; fails the test if it loads. */
-function errorsOf(text: string): readonly string[] {
-  try {
-    parseConfigText(text, FILE, { env: {} });
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.messages;
-  }
-  assert.fail('the config loaded without errors');
-}
+import { editConfig, errorsOf, FILE, MINIMAL_CONFIG } from './minimal-config.js';
 
 const APPENDED_SERVICE = `
 [[probe.service]]

@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { ConfigError, parseConfigText } from '../../src/config/index.js';
 
 /** Vigil's own sample config, which must load unchanged. */
 export const FIXTURE_PATH = fileURLToPath(
@@ -56,4 +58,15 @@ scripts = ["exit 0"]
 export function editConfig(from: string, to: string, text = MINIMAL_CONFIG): string {
   if (!text.includes(from)) throw new Error(`test config has no ${JSON.stringify(from)}`);
   return text.replace(from, to);
+}
+
+/** The errors parseConfigText reports for `text`; fails the test if it loads. */
+export function errorsOf(text: string): readonly string[] {
+  try {
+    parseConfigText(text, FILE, { env: {} });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error.messages;
+  }
+  assert.fail('the config loaded without errors');
 }

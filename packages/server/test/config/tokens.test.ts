@@ -3,19 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, parseConfigText } from '../../src/config/index.js';
+import { parseConfigText } from '../../src/config/index.js';
 import { freePort, runCli } from '../helpers/cli.js';
-import { editConfig, FILE, MINIMAL_CONFIG } from './minimal-config.js';
-
-function errorsOf(text: string): readonly string[] {
-  try {
-    parseConfigText(text, FILE, { env: {} });
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.messages;
-  }
-  assert.fail('the config loaded without errors');
-}
+import { editConfig, errorsOf, FILE, MINIMAL_CONFIG } from './minimal-config.js';
 
 const withTokens = (manager: string, reporter: string) =>
   editConfig(

@@ -9,7 +9,7 @@ export interface Exchange {
 export interface ExchangeOptions {
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   /** Another loopback address to send from, e.g. 127.0.0.2, to look like a second client. */
   localAddress?: string;
   agent?: Agent;

@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { MIXED_PROBES } from '../helpers/config.js';
+import { exchange } from '../helpers/http-exchange.js';
 import { basicAuth, startTestServer } from '../helpers/server.js';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
 
 /** A raw HTTP request, so the exact bytes a reporter library sends are what the server gets. */
 function send(
@@ -20,22 +14,7 @@ function send(
   headers: Record<string, string> = {},
   body?: string | Buffer,
 ) {
-  return new Promise<RawResponse>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: server.port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.end(body);
-    else req.end();
-  });
+  return exchange(server.port, path, { method, headers, body });
 }
 
 const TOKEN = 'reporter-secret';
