@@ -1,13 +1,13 @@
 import ipaddr from 'ipaddr.js';
 import type { Clock } from '../time/clock.js';
-import { LogBudget, type WarnLogger } from './log-budget.js';
+import { type BudgetLogger, LogBudget } from './log-budget.js';
 
 export interface AuthThrottleOptions {
   /** Wrong tokens an address may send per window; past it, it gets 429 until the window ends. 0: never. */
   maxFailures: number;
   windowMs: number;
   clock: Clock;
-  logger: WarnLogger;
+  logger: BudgetLogger;
   /** Addresses remembered at once; the one that failed least recently is forgotten first. */
   maxAddresses?: number;
   /** Failure warnings per window over all addresses. */
@@ -71,16 +71,18 @@ export class AuthThrottle {
       this.windows.delete(oldest);
     }
 
-    // One line when an address starts failing and one when it is throttled, per window.
+    // Per window, a warning when an address starts failing (a stale token looks like this too) and
+    // an error, shown at Vigil's default log level, when it is refused (someone is guessing).
     const { maxFailures, windowMs } = this.options;
-    if (window.failures === 1) {
-      this.log.warn({ ...attempt }, `authentication failed from ${attempt.address}`);
-    } else if (window.failures === maxFailures) {
+    if (window.failures === maxFailures) {
       const waitSeconds = Math.ceil((window.startMs + windowMs - this.options.clock.now()) / 1000);
-      this.log.warn(
+      this.log.log(
+        'error',
         { ...attempt, failures: window.failures },
         `${window.failures} failed authentications from ${attempt.address}: refused for ${waitSeconds} s`,
       );
+    } else if (window.failures === 1) {
+      this.log.log('warn', { ...attempt }, `authentication failed from ${attempt.address}`);
     }
   }
 

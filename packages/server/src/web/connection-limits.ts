@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { ServerConfig } from '../config/schema.js';
 import type { Clock } from '../time/clock.js';
-import { LogBudget, type WarnLogger } from './log-budget.js';
+import { type BudgetLogger, LogBudget } from './log-budget.js';
 
 /** How often Node looks for requests past their deadline: a slow client is cut at most this late. */
 const DEADLINE_CHECK_INTERVAL_MS = 1000;
@@ -32,7 +32,7 @@ export function serverTimeouts(server: ServerConfig) {
  * Caps open connections so a flood cannot exhaust the process's file descriptors: past `max`, Node
  * closes each new connection at once while those open are served. Refusals are logged within a budget.
  */
-export function limitConnections(server: Server, max: number, clock: Clock, logger: WarnLogger): void {
+export function limitConnections(server: Server, max: number, clock: Clock, logger: BudgetLogger): void {
   server.maxConnections = max;
   const log = new LogBudget({
     maxLines: DROP_LOG_LINES_PER_WINDOW,
@@ -42,7 +42,8 @@ export function limitConnections(server: Server, max: number, clock: Clock, logg
     subject: 'refused connection',
   });
   server.on('drop', (connection) => {
-    log.warn(
+    log.log(
+      'error',
       { address: connection?.remoteAddress, maxConnections: max },
       `connection refused: ${max} connections are open ([server] max_connections)`,
     );

@@ -5,6 +5,7 @@ import { AuthThrottle, clientGroup } from '../../src/web/auth-throttle.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 interface Line {
+  level: 'warn' | 'error';
   fields: Record<string, unknown>;
   message: string;
 }
@@ -16,7 +17,10 @@ function setup(options: { maxFailures?: number; maxAddresses?: number; maxLogLin
     maxFailures: options.maxFailures ?? 3,
     windowMs: 60_000,
     clock,
-    logger: { warn: (fields, message) => lines.push({ fields: { ...fields }, message }) },
+    logger: {
+      warn: (fields, message) => lines.push({ level: 'warn', fields: { ...fields }, message }),
+      error: (fields, message) => lines.push({ level: 'error', fields: { ...fields }, message }),
+    },
     maxAddresses: options.maxAddresses,
     maxLogLinesPerWindow: options.maxLogLinesPerWindow,
   });
@@ -85,16 +89,36 @@ describe('auth throttle', () => {
     assert.equal(throttle.retryAfterSeconds('10.0.0.0'), 0, 'the oldest addresses were forgotten');
     clock.advance(60_000);
     fail('192.0.2.1');
-    assert.match(lines[10]?.message ?? '', /^19990 more failed authentication warnings were not logged/);
+    assert.match(lines[10]?.message ?? '', /^19990 more failed authentication lines were not logged/);
+    assert.equal(lines[10]?.level, 'warn');
     assert.equal(lines[11]?.fields.address, '192.0.2.1');
+  });
+
+  test('held-back refusals are summed up as an error, so the default log level shows them', () => {
+    const { clock, lines, fail } = setup({ maxFailures: 1, maxLogLinesPerWindow: 1 });
+    for (let i = 1; i <= 5; i++) fail(`192.0.2.${i}`);
+    assert.deepEqual(
+      lines.map((line) => `${line.level}: ${line.message}`),
+      ['error: 1 failed authentications from 192.0.2.1: refused for 60 s'],
+    );
+    clock.advance(60_000);
+    fail('192.0.2.9');
+    assert.equal(lines[1]?.level, 'error');
+    assert.match(
+      lines[1]?.message ?? '',
+      /^4 more failed authentication lines were not logged in the previous 60 s$/,
+    );
   });
 
   test('one line when an address starts failing and one when it is refused, naming address and route', () => {
     const { lines, fail } = setup();
     fail('192.0.2.1', 10);
     assert.deepEqual(
-      lines.map((line) => line.message),
-      ['authentication failed from 192.0.2.1', '3 failed authentications from 192.0.2.1: refused for 60 s'],
+      lines.map((line) => `${line.level}: ${line.message}`),
+      [
+        'warn: authentication failed from 192.0.2.1',
+        'error: 3 failed authentications from 192.0.2.1: refused for 60 s',
+      ],
     );
     assert.deepEqual(lines[0]?.fields, { address: '192.0.2.1', method: 'POST', route: '/reporter/:a/:b' });
   });
