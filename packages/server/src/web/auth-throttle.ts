@@ -53,7 +53,8 @@ export class AuthThrottle {
 
   /** Whole seconds until `address` may try again; 0 when it may try now. */
   retryAfterSeconds(address: string): number {
-    if (this.options.maxFailures === 0) return 0;
+    // The usual case, checked before parsing the address: the reporter's hot path pays nothing more.
+    if (this.options.maxFailures === 0 || this.windows.size === 0) return 0;
     const window = this.currentWindow(clientGroup(address));
     if (!window || window.failures < this.options.maxFailures) return 0;
     return Math.ceil((window.startMs + this.options.windowMs - this.options.clock.now()) / 1000);
