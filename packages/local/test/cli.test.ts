@@ -10,7 +10,7 @@ import { waitFor } from './helpers/relay.js';
 import { startTestVigil } from './helpers/vigil-server.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const FIXTURE = '/work/shared/fixtures/vigil-local-config.cfg';
+const FIXTURE = fileURLToPath(new URL('./fixtures/vigil-local-config.cfg', import.meta.url));
 const NODE_ARGS = ['--conditions=source', '--import', 'tsx', CLI];
 
 function runCli(args: string[]) {
@@ -37,12 +37,12 @@ describe('vigil-local CLI', () => {
     assert.match(help.stdout, /check-config/);
   });
 
-  test('check-config accepts the Vigil Local example and summarises it', () => {
+  test("check-config accepts a config with every key of Vigil Local's sample and summarises it", () => {
     const result = runCli(['check-config', '-c', FIXTURE]);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(
       result.stdout,
-      `${FIXTURE}: ok, 1 services, 2 nodes, 3 replicas, reported to https://status.example.com every 120 s\n`,
+      `${FIXTURE}: ok, 1 services, 2 nodes, 4 replicas, reported to https://status.harbour.example every 90 s\n`,
     );
   });
 

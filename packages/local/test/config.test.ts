@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@vigil-ts/server/config';
 import { loadLocalConfigFile, parseLocalConfigText } from '../src/config/load.js';
 import { buildJobs } from '../src/jobs.js';
 
-const FIXTURE = '/work/shared/fixtures/vigil-local-config.cfg';
+/** A complete config setting every key of Vigil Local's sample config. */
+const FIXTURE = fileURLToPath(new URL('./fixtures/vigil-local-config.cfg', import.meta.url));
 
 const MINIMAL = `
 [server]
@@ -33,17 +35,20 @@ function errorsOf(text: string): { messages: readonly string[]; warnings: readon
 }
 
 describe('vigil-local config', () => {
-  test("Vigil Local's example config loads unchanged", () => {
-    // Loading only: the fixture's icmp://192.168.1.1 must never be probed from a test.
+  test("a config setting every key of Vigil Local's sample loads", () => {
+    // Loading only: the fixture's replicas must never be probed from a test.
     const { config, warnings } = loadLocalConfigFile(FIXTURE, { env: {} });
     assert.deepEqual(warnings, []);
     assert.equal(config.server.log_level, 'debug');
-    assert.deepEqual(config.report, { endpoint: 'https://status.example.com', token: 'YOUR_TOKEN_SECRET' });
+    assert.deepEqual(config.report, {
+      endpoint: 'https://status.harbour.example',
+      token: 'fixture-reporter-token',
+    });
     assert.deepEqual(config.metrics, {
-      interval: 120,
-      poll_retry: 2,
-      poll_delay_dead: 10,
-      poll_delay_sick: 1,
+      interval: 90,
+      poll_retry: 3,
+      poll_delay_dead: 8,
+      poll_delay_sick: 2,
       parallelism: 8,
       script_timeout: 60,
     });
@@ -51,12 +56,13 @@ describe('vigil-local config', () => {
     assert.deepEqual(
       jobs.map((job) => [job.serviceId, job.nodeId, job.replicaId, job.target.kind]),
       [
-        ['internal', 'gateway', 'icmp://127.0.0.1', 'icmp'],
-        ['internal', 'gateway', 'icmp://192.168.1.1', 'icmp'],
-        ['internal', 'capacity', '0', 'script'],
+        ['depot', 'scanner', 'icmp://127.0.0.1', 'icmp'],
+        ['depot', 'scanner', 'tcp://scanner-hub.harbour.example:9100', 'tcp'],
+        ['depot', 'scanner', 'https://scanner-hub.harbour.example/ping', 'http'],
+        ['depot', 'backup', '0', 'script'],
       ],
     );
-    const script = jobs[2]?.target;
+    const script = jobs[3]?.target;
     assert.ok(script?.kind === 'script');
     assert.match(script.source, /exit 0/);
     assert.equal(script.timeoutMs, 60_000);

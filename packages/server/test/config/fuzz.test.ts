@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { ConfigError, parseConfigText } from '../../src/config/index.js';
-import { FILE, FIXTURE_PATH } from './minimal-config.js';
+import { editConfig, FILE, FIXTURE_PATH } from './minimal-config.js';
 
 const FIXTURE = readFileSync(FIXTURE_PATH, 'utf8');
 const FIXTURE_LINES = FIXTURE.split('\n');
@@ -65,9 +65,10 @@ test('arbitrary edits of the sample config never make loading throw anything but
 });
 
 test('arbitrary environments never make loading throw anything but ConfigError', () => {
-  const text = FIXTURE.replace('"REPLACE_THIS_WITH_A_VERY_SECRET_KEY"', '${TOKEN}').replace(
+  const text = editConfig(
     '"debug"',
     '"${LEVEL}"',
+    editConfig('"fixture-manager-token"', '${TOKEN}', FIXTURE),
   );
   fc.assert(
     fc.property(fc.dictionary(fc.string({ maxLength: 8 }), fc.string()), fc.string(), (env, token) =>

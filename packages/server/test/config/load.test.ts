@@ -7,33 +7,35 @@ function warningsOf(text: string): string[] {
   return parseConfigText(text, FILE, { env: {} }).warnings;
 }
 
-test("Vigil's sample config loads without errors, warning only of its unchecked queue", () => {
+test("a config setting every key of Vigil's sample loads without errors or warnings", () => {
   const { path, config, warnings } = loadConfigFile(FIXTURE_PATH, { env: {} });
   assert.equal(path, FIXTURE_PATH);
-  // The sample names a RabbitMQ queue but leaves [plugins.rabbitmq] commented out.
-  assert.deepEqual(warnings, [
-    `${FIXTURE_PATH}: probe.service[1].node[0].rabbitmq_queue (service "relay", node "socket-client"): ` +
-      'is never checked: there is no [plugins.rabbitmq] table',
-  ]);
+  assert.deepEqual(warnings, []);
   assert.equal(config.server.log_level, 'debug');
+  assert.equal(config.server.inet, '[::1]:8080');
   assert.equal(config.server.mcp_server, true);
-  assert.equal(config.metrics.push_system_cpu_sick_above, 0.9);
-  assert.equal(config.notify?.reminder_backoff_function, 'linear');
-  assert.equal(config.plugins?.rabbitmq, undefined);
-  const [web, relay, , plugin] = config.probe.service;
-  assert.equal(web?.node[5]?.http_body_healthy_match, 'User-agent:.*');
-  assert.equal(relay?.node[0]?.rabbitmq_queue_nack_dead_above, 1000);
-  assert.match(plugin?.node[0]?.scripts?.[0] ?? '', /status=\$\(curl --silent/);
+  assert.equal(config.branding.custom_html, '<!-- analytics off in tests -->');
+  assert.equal(config.metrics.push_system_cpu_sick_above, 0.85);
+  assert.equal(config.metrics.local_delay_dead, 45);
+  assert.equal(config.notify?.reminder_backoff_function, 'square');
+  assert.equal(config.notify?.reminder_escalate, true);
+  assert.equal(config.plugins?.rabbitmq?.queue_loaded_retry_delay, 600);
+  const [edge, apps, , partners] = config.probe.service;
+  assert.equal(edge?.node[3]?.http_body_healthy_match, '^ok');
+  assert.equal(apps?.node[0]?.reveal_replica_name, true);
+  assert.equal(apps?.node[0]?.rabbitmq_queue_nack_dead_above, 800);
+  assert.equal(partners?.node[0]?.link_label, 'Feed details');
+  // A multi-line literal string keeps its lines.
+  assert.match(partners?.node[0]?.scripts?.[0] ?? '', /\n {2}if \[ "\$feed_state" = "fresh" \]; then\n/);
 });
 
-test('defaults fill the keys the sample config leaves out', () => {
+test('defaults fill the keys the complete config leaves out', () => {
   const { config } = loadConfigFile(FIXTURE_PATH, { env: {} });
   assert.equal(config.metrics.script_timeout, 60);
-  const router = config.probe.service[0]?.node[0];
-  assert.deepEqual(router?.http_headers, {});
-  assert.equal(router?.reveal_replica_name, false);
-  assert.equal(router?.http_method, undefined);
-  assert.equal(config.branding.custom_html, '');
+  const gateway = config.probe.service[0]?.node[0];
+  assert.deepEqual(gateway?.http_headers, {});
+  assert.equal(gateway?.reveal_replica_name, false);
+  assert.equal(gateway?.http_method, undefined);
 });
 
 test('defaults of a minimal config are Vigil defaults, with the documented 0.90 push thresholds', () => {
@@ -138,7 +140,7 @@ test('the summary counts services, nodes by mode and replicas by kind on one lin
   const { config } = loadConfigFile(FIXTURE_PATH, { env: {} });
   assert.equal(
     summarizeConfig(config),
-    '4 services, 10 nodes (6 poll, 1 push, 1 script, 2 local), 10 replicas (2 icmp, 4 tcp, 1 ssh, 2 http, 1 script) ' +
+    '4 services, 7 nodes (4 poll, 1 push, 1 script, 1 local), 7 replicas (2 icmp, 2 tcp, 1 ssh, 1 http, 1 script) ' +
       'configured; push and local replicas appear when they report',
   );
   const pollOnly = parseConfigText(editConfig('mode = "push"', 'mode = "poll"\nreplicas = []'), FILE, {

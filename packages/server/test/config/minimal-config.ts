@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseConfigText } from '../../src/config/index.js';
 
-/** Vigil's own sample config, which must load unchanged. */
-export const FIXTURE_PATH = fileURLToPath(
-  new URL('../../../../../shared/fixtures/vigil-config.cfg', import.meta.url),
-);
+/** A complete config setting every key Vigil's sample config sets, with every optional table on. */
+export const FIXTURE_PATH = fileURLToPath(new URL('../fixtures/vigil-config.cfg', import.meta.url));
 
 /** The name test configs go by in messages. */
 export const FILE = 'test.cfg';

@@ -84,21 +84,14 @@ export function formFields(body: string): Array<[string, string]> {
   return [...new URLSearchParams(body)];
 }
 
-/**
- * One `[notify.<name>]` table from Vigil's sample config, where every notifier table is commented
- * out: the commented lines up to the next blank line, uncommented and parsed as TOML.
- */
+/** One `[notify.<name>]` table of the complete test config, as written there (before any schema). */
 export function sampleTable(name: string): Record<string, unknown> {
-  const lines = readFileSync(FIXTURE_PATH, 'utf8').split('\n');
-  const start = lines.indexOf(`# [notify.${name}]`);
-  assert.notEqual(start, -1, `no [notify.${name}] in the sample config`);
-  const table: string[] = [];
-  for (const line of lines.slice(start)) {
-    if (!line.startsWith('#')) break;
-    table.push(line.replace(/^# ?/, ''));
-  }
-  const parsed = parseToml(table.join('\n')) as { notify: Record<string, Record<string, unknown>> };
-  return parsed.notify[name] ?? {};
+  const parsed = parseToml(readFileSync(FIXTURE_PATH, 'utf8')) as {
+    notify: Record<string, Record<string, unknown> | undefined>;
+  };
+  const table = parsed.notify[name];
+  assert.ok(table, `no [notify.${name}] in the test config`);
+  return table;
 }
 
 /** A capture server for a describe block, reset to answer 200 with no requests before each use. */

@@ -72,10 +72,10 @@ describe('gotify: requests', () => {
 });
 
 describe('gotify: schema', () => {
-  test("Vigil's sample table parses with reminders_only false", () => {
+  test("a table with the keys of Vigil's sample parses with reminders_only false", () => {
     assert.deepEqual(gotifyChannel.schema.parse(sampleTable('gotify')), {
-      app_url: 'https://push.gotify.net',
-      app_token: 'xxxx',
+      app_url: 'https://gotify.harbour.example',
+      app_token: 'fixture-gotify-token',
       reminders_only: false,
     });
   });

@@ -82,11 +82,11 @@ describe('matrix: requests', () => {
 });
 
 describe('matrix: schema', () => {
-  test("Vigil's sample table parses with reminders_only false", () => {
+  test("a table with the keys of Vigil's sample parses with reminders_only false", () => {
     assert.deepEqual(matrixChannel.schema.parse(sampleTable('matrix')), {
-      homeserver_url: 'https://matrix.org',
-      access_token: 'xxxx',
-      room_id: '!abc123:matrix.org',
+      homeserver_url: 'https://matrix.harbour.example',
+      access_token: 'fixture-matrix-token',
+      room_id: '!operations:harbour.example',
       reminders_only: false,
     });
   });

@@ -88,9 +88,9 @@ describe('slack: requests', () => {
 });
 
 describe('slack: schema', () => {
-  test("Vigil's sample table parses; mention_channel and reminders_only default to false", () => {
+  test("a table with the keys of Vigil's sample parses; mention_channel and reminders_only default to false", () => {
     assert.deepEqual(slackChannel.schema.parse(sampleTable('slack')), {
-      hook_url: 'https://hooks.slack.com/services/xxxx',
+      hook_url: 'https://hooks.harbour.example/slack/fixture',
       mention_channel: true,
       reminders_only: false,
     });

@@ -66,11 +66,11 @@ describe('webex: requests', () => {
 });
 
 describe('webex: schema', () => {
-  test("Vigil's sample table parses with reminders_only false", () => {
+  test("a table with the keys of Vigil's sample parses with reminders_only false", () => {
     assert.deepEqual(webexChannel.schema.parse(sampleTable('webex')), {
-      endpoint_url: 'https://webexapis.com/v1/messages',
-      token: 'xxxxx',
-      room_id: 'yyyyy',
+      endpoint_url: 'https://webex.harbour.example/v1/messages',
+      token: 'fixture-webex-token',
+      room_id: 'fixture-webex-room',
       reminders_only: false,
     });
   });
