@@ -1,21 +1,18 @@
-import { parseArgs } from 'node:util';
 import { ConfigError } from '@vigil-ts/server/config';
-import { createLogger } from '@vigil-ts/server/log';
-import { exitGracefullyOnSignals } from '@vigil-ts/server/process';
+import { createLogger, logStartLine, withoutCredentials } from '@vigil-ts/server/log';
+import {
+  configOption,
+  configPathOf,
+  exitGracefullyOnSignals,
+  rejectUnknownCommand,
+  runCommandLine,
+} from '@vigil-ts/server/process';
+import { Command } from 'commander';
 import { type LoadedLocalConfig, loadLocalConfigFile } from './config/load.js';
+import type { LocalConfig } from './config/schema.js';
 import { buildJobs } from './jobs.js';
 import { startRelay } from './relay.js';
 import { USER_AGENT, VERSION } from './version.js';
-
-const USAGE = `Usage: vigil-local [-c FILE]             probe and report, until SIGINT or SIGTERM
-       vigil-local check-config [-c FILE]  validate the config, print a summary, exit 0 or 1
-
-Relays the health of private poll and script nodes to a Vigil or Vigil TS server.
-
-Options:
-  -c, --config <file>  configuration file (default: ./config.cfg)
-  -V, --version        print the version
-  -h, --help           print this help`;
 
 /** Loads the config or exits 1 with every problem on stderr. */
 function loadOrExit(path: string): LoadedLocalConfig {
@@ -29,15 +26,20 @@ function loadOrExit(path: string): LoadedLocalConfig {
   }
 }
 
+/** `1 services, 2 nodes, 3 replicas, reported to https://status.example.com every 120 s` */
+function summarize(config: LocalConfig): string {
+  const nodes = config.probe.service.reduce((count, service) => count + service.node.length, 0);
+  const replicas = buildJobs(config, USER_AGENT).length;
+  return (
+    `${config.probe.service.length} services, ${nodes} nodes, ${replicas} replicas, ` +
+    `reported to ${withoutCredentials(config.report.endpoint)} every ${config.metrics.interval} s`
+  );
+}
+
 function checkConfig(path: string): void {
   const { config, warnings } = loadOrExit(path);
   for (const warning of warnings) console.error(`warning: ${warning}`);
-  const nodes = config.probe.service.reduce((count, service) => count + service.node.length, 0);
-  const replicas = buildJobs(config, USER_AGENT).length;
-  console.log(
-    `${path}: ok, ${config.probe.service.length} services, ${nodes} nodes, ${replicas} replicas, ` +
-      `reported to ${config.report.endpoint} every ${config.metrics.interval} s`,
-  );
+  console.log(`${path}: ok, ${summarize(config)}`);
 }
 
 function run(path: string): void {
@@ -46,42 +48,35 @@ function run(path: string): void {
     level: loaded.config.server.log_level,
     pretty: Boolean(process.stdout.isTTY),
   });
-  logger.info(`starting up vigil-local ${VERSION} (Vigil TS) with ${path}`);
   for (const warning of loaded.warnings) logger.warn(warning);
   const relay = startRelay({ config: loaded.config, logger });
   exitGracefullyOnSignals({ logger, stop: () => relay.stop(), stoppedMessage: 'stopped' });
+  // Last, so that a signal sent once this line is out is always a graceful stop.
+  logStartLine(
+    logger,
+    `vigil-local ${VERSION} (Vigil TS) started with ${path}: ${summarize(loaded.config)}, ` +
+      `${loaded.config.metrics.parallelism} at a time`,
+  );
 }
 
-function main(argv: string[]): void {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
-  if (values.help) console.log(USAGE);
-  else if (values.version) console.log(`vigil-local ${VERSION} (Vigil TS)`);
-  else if (command === undefined) run(values.config);
-  else if (command === 'check-config' && rest.length === 0) checkConfig(values.config);
-  else {
-    console.error(`error: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
-    process.exit(2);
-  }
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c', default: './config.cfg' },
-      version: { type: 'boolean', short: 'V' },
-      help: { type: 'boolean', short: 'h' },
-    },
+const program = new Command('vigil-local')
+  .description('Relays the health of private poll and script nodes to a Vigil or Vigil TS server.')
+  .version(`vigil-local ${VERSION} (Vigil TS)`, '-V, --version')
+  .helpOption('-h, --help', 'print this help')
+  // Options after a subcommand name belong to the subcommand (`vigil-local check-config -c FILE`).
+  .enablePositionalOptions()
+  .addOption(configOption('root'))
+  .argument('[command]')
+  .usage('[-c FILE] [command]    probe and report, until SIGINT or SIGTERM')
+  .action((_command: string | undefined, options: { config: string }) => {
+    rejectUnknownCommand(program);
+    run(options.config);
   });
-}
 
-main(process.argv.slice(2));
+program
+  .command('check-config')
+  .description('validate the config, print a summary, exit 0 when valid and 1 when not')
+  .addOption(configOption('subcommand'))
+  .action((_options, command: Command) => checkConfig(configPathOf(command)));
+
+await runCommandLine(program);

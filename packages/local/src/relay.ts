@@ -1,4 +1,4 @@
-import type { createLogger } from '@vigil-ts/server/log';
+import { type createLogger, replicaPath, withoutCredentials } from '@vigil-ts/server/log';
 import { checkWithRetries, type ProbeResult, probeFor } from '@vigil-ts/server/probes';
 import { RoundLoop } from '@vigil-ts/server/scheduler';
 import { type Clock, sleep, systemClock } from '@vigil-ts/server/time';
@@ -28,8 +28,8 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-const name = (job: { serviceId: string; nodeId: string; replicaId: string }) =>
-  `${job.serviceId}:${job.nodeId}:${job.replicaId}`;
+/** How log lines name a replica: credentials in its URL never reach the log. */
+const name = replicaPath;
 
 /**
  * vigil-local's main loop (spec §9): after a short hold, cycles over every replica, probing each
@@ -48,6 +48,7 @@ export function startRelay(options: RelayOptions): Relay {
     sickLatencyMs: metrics.poll_delay_sick * 1000,
   };
   const endpoint = config.report.endpoint;
+  const endpointForLog = withoutCredentials(endpoint);
   const sendReport = createReportClient({
     endpoint,
     token: config.report.token,
@@ -77,12 +78,12 @@ export function startRelay(options: RelayOptions): Relay {
     if (!outcome.ok) {
       serverUnreachable = true;
       logger.error(
-        `could not report ${name(health)} to ${endpoint} after ${outcome.attempts} attempts: ${outcome.reason}; ` +
+        `could not report ${name(health)} to ${endpointForLog} after ${outcome.attempts} attempts: ${outcome.reason}; ` +
           `trying again next cycle`,
       );
     } else if (serverUnreachable) {
       serverUnreachable = false;
-      logger.info(`reporting to ${endpoint} works again`);
+      logger.info(`reporting to ${endpointForLog} works again`);
     }
   };
 
@@ -116,9 +117,6 @@ export function startRelay(options: RelayOptions): Relay {
     onJobError: (error, job) => logger.error({ err: error }, `probing ${name(job)} failed unexpectedly`),
   });
 
-  logger.info(
-    `relaying ${jobs.length} replicas to ${endpoint} every ${metrics.interval} s, ${metrics.parallelism} at a time`,
-  );
   // The shared clock's timers are unref'd, so between cycles nothing else would keep the process alive.
   const keepAlive = setInterval(() => undefined, 2 ** 30);
   const holding = new AbortController();

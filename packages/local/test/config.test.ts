@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} placeholders are the subject of several tests.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -101,12 +102,20 @@ describe('vigil-local config', () => {
     assert.equal(job.replicaId, 'https://***@example.com/?token=***&x=1');
   });
 
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the test name quotes the placeholder syntax.
   test('${NAME} placeholders are filled from the environment, as in Vigil Local', () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a ${NAME} placeholder is the subject under test.
     const text = MINIMAL.replace('"secret"', '"${VIGIL_TOKEN}"');
     const { config } = parseLocalConfigText(text, 'local.cfg', { env: { VIGIL_TOKEN: 'from-env' } });
     assert.equal(config.report.token, 'from-env');
+  });
+
+  test('an unset variable is an error naming the file, line, key and variable; a default fills it', () => {
+    const text = MINIMAL.replace('"secret"', '"${VIGIL_TOKEN}"');
+    assert.deepEqual(errorsOf(text).messages, [
+      'local.cfg:5: report.token: ${VIGIL_TOKEN} names an environment variable that is not set; set it, or ' +
+        'give a default as in ${VIGIL_TOKEN:-value}',
+    ]);
+    const withDefault = MINIMAL.replace('"secret"', '"${VIGIL_TOKEN:-fallback}"');
+    assert.equal(parseLocalConfigText(withDefault, 'local.cfg', { env: {} }).config.report.token, 'fallback');
   });
 
   test('unknown keys are warnings that name the key and its node', () => {

@@ -2,8 +2,10 @@ import { Command } from 'commander';
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js';
 import { summarizeConfig } from './config/summary.js';
 import { createLogger } from './log/logger.js';
+import { logStartLine } from './log/start-line.js';
 import { startVigil } from './main.js';
 import { runNotifyTest } from './notify/notify-test.js';
+import { configOption, configPathOf, rejectUnknownCommand, runCommandLine } from './process/command-line.js';
 import { exitGracefullyOnSignals } from './process/shutdown.js';
 import { VERSION } from './version.js';
 
@@ -26,7 +28,6 @@ async function serve(configPath: string): Promise<void> {
     level: loaded.config.server.log_level,
     pretty: Boolean(process.stdout.isTTY),
   });
-  logger.info(`starting up Vigil TS ${VERSION} with ${configPath}`);
   let running: Awaited<ReturnType<typeof startVigil>>;
   try {
     running = await startVigil({ loaded, logger });
@@ -38,6 +39,12 @@ async function serve(configPath: string): Promise<void> {
     process.exit(1);
   }
   exitGracefullyOnSignals({ logger, stop: () => running.stop() });
+  // Last, so that a signal sent once this line is out is always a graceful stop.
+  logStartLine(
+    logger,
+    `Vigil TS ${VERSION} started with ${configPath}, listening on ${running.url}: ` +
+      summarizeConfig(loaded.config),
+  );
 }
 
 function checkConfig(configPath: string): void {
@@ -72,20 +79,27 @@ const program = new Command('vigil')
   .version(`vigil ${VERSION} (Vigil TS)`, '-V, --version')
   // Options after a subcommand name belong to the subcommand (`vigil check-config -c FILE`).
   .enablePositionalOptions()
-  .option('-c, --config <file>', 'configuration file', './config.cfg')
-  .action((options: { config: string }) => serve(options.config));
+  .addOption(configOption('root'))
+  .argument('[command]')
+  .usage('[options] [command]')
+  .action((_command: string | undefined, options: { config: string }) => {
+    rejectUnknownCommand(program);
+    return serve(options.config);
+  });
 
 program
   .command('check-config')
   .description('validate a configuration file, print a summary, exit 0 when valid and 1 when not')
-  .option('-c, --config <file>', 'configuration file', './config.cfg')
-  .action((options: { config: string }) => checkConfig(options.config));
+  .addOption(configOption('subcommand'))
+  .action((_options, command: Command) => checkConfig(configPathOf(command)));
 
 program
   .command('notify-test')
   .description('send a test alert through each configured notifier and report each outcome')
-  .option('-c, --config <file>', 'configuration file', './config.cfg')
+  .addOption(configOption('subcommand'))
   .option('--channel <name>', 'only this notifier, e.g. slack')
-  .action((options: { config: string; channel?: string }) => notifyTest(options.config, options.channel));
+  .action((options: { channel?: string }, command: Command) =>
+    notifyTest(configPathOf(command), options.channel),
+  );
 
-await program.parseAsync();
+await runCommandLine(program);

@@ -9,6 +9,7 @@ import {
   interpolateEnv,
   type KeyPath,
   parseToml,
+  rejectUnsetVariables,
   schemaAt,
   TomlError,
   valueAt,
@@ -47,7 +48,9 @@ export function parseLocalConfigText(
   path: string,
   options: LoadOptions = {},
 ): LoadedLocalConfig {
-  const document = parseDocument(interpolateEnv(text, options.env ?? process.env), path);
+  const env = options.env ?? process.env;
+  const document = parseDocument(interpolateEnv(text, env), path);
+  rejectUnsetVariables(text, document, env, path);
   const { config, warnings } = checkConfigDocument(document, path, {
     schema: localConfigSchema,
     validate: validateLocalConfig,

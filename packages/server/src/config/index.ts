@@ -11,6 +11,7 @@ export {
   type LoadOptions,
   loadConfigFile,
   parseConfigText,
+  rejectUnsetVariables,
 } from './load.js';
 export {
   type ConfigProblem,

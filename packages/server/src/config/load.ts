@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parse, TomlError, type TomlTable } from 'smol-toml';
 import type { z } from 'zod';
-import { interpolateEnv, placeholderNames } from './interpolate.js';
+import {
+  describeUnsetVariable,
+  findUnsetVariables,
+  interpolateEnv,
+  placeholderNames,
+} from './interpolate.js';
 import { type ConfigProblem, describeOwner, formatKeyPath, formatProblem, type KeyPath } from './problems.js';
 import { configSchema, type RawConfig } from './schema.js';
 import { findUnknownKeys } from './schema-walk.js';
@@ -51,13 +56,32 @@ export function loadConfigFile(path: string, options: LoadOptions = {}): LoadedC
  * passes, because they need well-typed values.
  */
 export function parseConfigText(text: string, path: string, options: LoadOptions = {}): LoadedConfig {
-  const document = parseToml(interpolateEnv(text, options.env ?? process.env), path);
+  const env = options.env ?? process.env;
+  const document = parseToml(interpolateEnv(text, env), path);
+  rejectUnsetVariables(text, document, env, path);
   const { config, warnings } = checkConfigDocument(document, path, {
     schema: configSchema,
     validate: validateConfig,
     unknownKeyWarning: (key) => unknownKeyWarning(path, document, key),
   });
   return { path, config: collapseDuplicateReplicas(config), warnings };
+}
+
+/**
+ * Throws a ConfigError naming the file, line, key and variable of each `${NAME}` of an unset
+ * variable that reached a value: left as is (as Vigil does) it would run with a token or URL that is
+ * the placeholder itself. Such a variable is the cause of whatever else looks wrong, so it comes alone.
+ */
+export function rejectUnsetVariables(
+  text: string,
+  document: unknown,
+  env: NodeJS.ProcessEnv,
+  path: string,
+): void {
+  const unset = findUnsetVariables(text, document, env);
+  if (unset.length > 0) {
+    throw new ConfigError(unset.map((variable) => describeUnsetVariable(path, document, variable)));
+  }
 }
 
 export interface ConfigChecks<Schema extends z.ZodType> {

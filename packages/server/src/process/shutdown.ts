@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 
+// The CLIs' shared command-line handling, exported here as this file is the package's `./process` entry.
+export * from './command-line.js';
+
 /** A stop that takes longer than this is cut short: a supervisor is waiting to restart us. */
 export const SHUTDOWN_DEADLINE_MS = 5000;
 

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} placeholders are the subject of several tests.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfigFile, parseConfigText, summarizeConfig } from '../../src/config/index.js';
@@ -50,10 +51,27 @@ test('defaults of a minimal config are Vigil defaults, with the documented 0.90 
 });
 
 test('placeholders are filled from the environment before parsing', () => {
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a config placeholder, not a template.
   const text = editConfig('"manager-secret"', '"${VIGIL_MANAGER_TOKEN}"');
   const { config } = parseConfigText(text, FILE, { env: { VIGIL_MANAGER_TOKEN: 'p$${a}{s}', a: 'no' } });
   assert.equal(config.server.manager_token, 'p$${a}{s}');
+});
+
+test('an unset variable in a value is an error naming the file, line, key and variable', () => {
+  const text = editConfig('"manager-secret"', '"${VIGIL_MANAGER_TOKEN}"');
+  const line = text.split('\n').findIndex((entry) => entry.includes('VIGIL_MANAGER_TOKEN')) + 1;
+  assert.throws(() => parseConfigText(text, FILE, { env: {} }), {
+    name: 'ConfigError',
+    message:
+      `${FILE}:${line}: server.manager_token: \${VIGIL_MANAGER_TOKEN} names an environment variable that is ` +
+      'not set; set it, or give a default as in ${VIGIL_MANAGER_TOKEN:-value}',
+  });
+});
+
+test('${NAME:-default} fills a value when the variable is unset', () => {
+  const text = editConfig('[server]', '[server]\nlog_level = "${VIGIL_LOG_LEVEL:-info}"');
+  assert.equal(parseConfigText(text, FILE, { env: {} }).config.server.log_level, 'info');
+  const { config } = parseConfigText(text, FILE, { env: { VIGIL_LOG_LEVEL: 'debug' } });
+  assert.equal(config.server.log_level, 'debug');
 });
 
 test('an unknown key is a warning naming it, not an error', () => {
