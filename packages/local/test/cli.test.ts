@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -85,9 +87,23 @@ describe('vigil-local CLI', () => {
     );
   });
 
-  test('usage errors exit 2', () => {
-    assert.equal(runCli(['check-confg']).status, 2);
+  test('usage errors exit 2; a misspelt subcommand gets a suggestion', () => {
+    const misspelt = runCli(['check-confg']);
+    assert.equal(misspelt.status, 2);
+    assert.match(misspelt.stderr, /unknown command 'check-confg'\n\(Did you mean check-config\?\)/);
     assert.equal(runCli(['--bogus']).status, 2);
+  });
+
+  test('the config file is taken as -c=FILE and --config=FILE, as Vigil Local users write it', () => {
+    for (const args of [
+      ['check-config', `-c=${FIXTURE}`],
+      ['check-config', `--config=${FIXTURE}`],
+      [`-c=${FIXTURE}`, 'check-config'],
+    ]) {
+      const result = runCli(args);
+      assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
+      assert.ok(result.stdout.startsWith(`${FIXTURE}: ok, `), args.join(' '));
+    }
   });
 
   test('relays to a server, then stops gracefully on SIGTERM', async () => {
@@ -146,6 +162,57 @@ describe('vigil-local CLI', () => {
           'stopped',
         ]);
       }
+    }
+  });
+
+  test("at Vigil Local's default level error, one start line says version, file and counts (-c=FILE)", async () => {
+    const file = join(dir, 'quiet.cfg');
+    await writeFile(
+      file,
+      '[server]\n[report]\nendpoint = "http://127.0.0.1:9"\ntoken = "t"\n[metrics]\n[probe]\n' +
+        '[[probe.service]]\nid = "internal"\n[[probe.service.node]]\nid = "jobs"\nmode = "script"\n' +
+        'scripts = ["exit 0", "exit 1"]\n',
+    );
+    const { child, closed, stdout } = spawnCli([`-c=${file}`]);
+    await waitFor(() => stdout().includes('started with'), 'the start', 20_000);
+    child.kill('SIGTERM');
+    await closed;
+    const lines = stdout().trim().split('\n');
+    assert.equal(lines.length, 1, stdout());
+    const line = JSON.parse(lines[0] ?? '') as { level: string; msg: string };
+    assert.equal(line.level, 'info');
+    assert.equal(
+      line.msg,
+      `vigil-local ${VERSION} (Vigil TS) started with ${file}: 1 services, 1 nodes, 2 replicas, reported to ` +
+        'http://127.0.0.1:9 every 120 s, 8 at a time',
+    );
+  });
+
+  test('at debug, each probe result is logged with the credentials of its URL redacted (--config=FILE)', async () => {
+    const target = createServer((_request, response) => response.end());
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const port = (target.address() as AddressInfo).port;
+    after(() => target.close());
+    const file = join(dir, 'debug.cfg');
+    await writeFile(
+      file,
+      '[server]\nlog_level = "debug"\n[report]\nendpoint = "http://relay-user:relay-password@127.0.0.1:9"\n' +
+        'token = "t"\n[metrics]\n[probe]\n[[probe.service]]\nid = "internal"\n[[probe.service.node]]\n' +
+        `id = "web"\nmode = "poll"\nreplicas = ["http://probe-user:probe-password@127.0.0.1:${port}/?token=probe-token"]\n`,
+    );
+    const { child, closed, stdout } = spawnCli([`--config=${file}`]);
+    await waitFor(() => stdout().includes('probed internal:web:'), 'a probe line', 20_000);
+    child.kill('SIGTERM');
+    await closed;
+    assert.match(
+      stdout(),
+      new RegExp(
+        `"probed internal:web:http://REDACTED@127\\.0\\.0\\.1:${port}/\\?token=REDACTED: healthy \\(\\d+ ms\\)"`,
+      ),
+    );
+    assert.match(stdout(), /reported to http:\/\/REDACTED@127\.0\.0\.1:9\/ every/);
+    for (const secret of ['probe-user', 'probe-password', 'probe-token', 'relay-user', 'relay-password']) {
+      assert.ok(!stdout().includes(secret), `${secret} leaked into the log`);
     }
   });
 });

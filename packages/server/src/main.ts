@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load.js';
 import type { RawConfig } from './config/schema.js';
+import { logProbeResults } from './log/probe-results.js';
+import { replicaPath } from './log/redact.js';
 import { createVigilMetrics } from './metrics/index.js';
 import { HealthModel, healthModelSettings } from './model/health-model.js';
 import { buildTopology } from './model/topology.js';
@@ -52,7 +54,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     logger.error({ err: error }, 'health model listener failed'),
   );
   model.events.on('replica-changed', ({ subject, previous, current, reason }) => {
-    const path = `${subject.serviceId}:${subject.nodeId}:${subject.replicaId}`;
+    const path = replicaPath(subject);
     logger.info(
       { replica: path, previous, current, reason },
       `replica ${path} is ${current}${reason ? ` (${reason})` : ''}`,
@@ -61,6 +63,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   model.events.on('page-changed', ({ previous, current }) =>
     logger.info(`page status ${previous} → ${current}`),
   );
+  logProbeResults(model, logger);
 
   // Opened before anything can change state, so nothing the last run left is overwritten.
   const durable = await openDurableState({ storage: config.storage, model, clock, logger });

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { replicaPath } from '../../log/redact.js';
 import { HEALTH_STATES } from '../../model/health.js';
 import type { HealthModel, ReportOutcome } from '../../model/health-model.js';
 import { requireToken } from '../auth.js';
@@ -42,6 +43,9 @@ const OUTCOME_ERROR: Record<ReportOutcome, string | undefined> = {
   'wrong-mode': 'the node mode does not accept this request',
 };
 
+/** The levels at which a debug line is printed. */
+const LOGGED_AT_DEBUG = new Set(['debug', 'trace']);
+
 function answer(reply: FastifyReply, outcome: ReportOutcome) {
   const error = OUTCOME_ERROR[outcome];
   return reply.code(OUTCOME_STATUS[outcome]).send(error === undefined ? undefined : { error });
@@ -62,13 +66,18 @@ export function reporterRoutes(
       const { probeId, nodeId } = request.params;
       const { replica, interval, load, health } = request.body;
       // A load report wins over a health report, as in Vigil.
+      let outcome: ReportOutcome;
       if (load)
-        return answer(
-          reply,
-          model.reportPush(probeId, nodeId, replica, interval, { cpu: load.cpu, ram: load.ram }),
-        );
-      if (health) return answer(reply, model.reportLocal(probeId, nodeId, replica, interval, health));
-      return reply.code(400).send({ error: 'a report needs "load" (push) or "health" (local)' });
+        outcome = model.reportPush(probeId, nodeId, replica, interval, { cpu: load.cpu, ram: load.ram });
+      else if (health) outcome = model.reportLocal(probeId, nodeId, replica, interval, health);
+      else return reply.code(400).send({ error: 'a report needs "load" (push) or "health" (local)' });
+      // Checked first: the line is built only when it is printed, as reports can come by thousands.
+      if (LOGGED_AT_DEBUG.has(request.log.level)) {
+        const path = replicaPath({ serviceId: probeId, nodeId, replicaId: replica });
+        const what = load ? `push, cpu ${load.cpu}, ram ${load.ram}` : `local, ${health}`;
+        request.log.debug(`report for ${path} (${what}, every ${interval} s): ${outcome}`);
+      }
+      return answer(reply, outcome);
     },
   );
 
