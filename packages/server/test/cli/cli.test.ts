@@ -110,7 +110,7 @@ describe('vigil command line', () => {
     const withVariable = join(dir, 'variable.cfg');
     writeFileSync(
       withVariable,
-      BASE_CONFIG.replace('"manager-secret"', '"${VIGIL_TEST_UNSET_TOKEN}"') + `[probe]\n${MIXED_PROBES}`,
+      `${BASE_CONFIG.replace('"manager-secret"', '"${VIGIL_TEST_UNSET_TOKEN}"')}[probe]\n${MIXED_PROBES}`,
     );
     const result = runCli(['check-config', '-c', withVariable]);
     assert.equal(result.status, 1);
@@ -122,7 +122,7 @@ describe('vigil command line', () => {
     const withDefault = join(dir, 'default.cfg');
     writeFileSync(
       withDefault,
-      BASE_CONFIG.replace('"manager-secret"', '"${VIGIL_TEST_UNSET_TOKEN:-x}"') + `[probe]\n${MIXED_PROBES}`,
+      `${BASE_CONFIG.replace('"manager-secret"', '"${VIGIL_TEST_UNSET_TOKEN:-x}"')}[probe]\n${MIXED_PROBES}`,
     );
     assert.equal(runCli(['check-config', '-c', withDefault]).status, 0);
   });
