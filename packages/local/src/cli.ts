@@ -1,5 +1,6 @@
 import { ConfigError } from '@vigil-ts/server/config';
-import { createLogger, logStartLine, withoutCredentials } from '@vigil-ts/server/log';
+import { createLogger, logStartLine } from '@vigil-ts/server/log';
+import { redactUrl } from '@vigil-ts/server/probes';
 import {
   configOption,
   configPathOf,
@@ -32,7 +33,7 @@ function summarize(config: LocalConfig): string {
   const replicas = buildJobs(config, USER_AGENT).length;
   return (
     `${config.probe.service.length} services, ${nodes} nodes, ${replicas} replicas, ` +
-    `reported to ${withoutCredentials(config.report.endpoint)} every ${config.metrics.interval} s`
+    `reported to ${redactUrl(config.report.endpoint)} every ${config.metrics.interval} s`
   );
 }
 

@@ -1,5 +1,5 @@
-import { type createLogger, replicaPath, withoutCredentials } from '@vigil-ts/server/log';
-import { checkWithRetries, type ProbeResult, probeFor } from '@vigil-ts/server/probes';
+import type { createLogger } from '@vigil-ts/server/log';
+import { checkWithRetries, type ProbeResult, probeFor, redactUrl } from '@vigil-ts/server/probes';
 import { RoundLoop } from '@vigil-ts/server/scheduler';
 import { type Clock, sleep, systemClock } from '@vigil-ts/server/time';
 import type { LocalConfig } from './config/schema.js';
@@ -28,8 +28,8 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-/** How log lines name a replica: credentials in its URL never reach the log. */
-const name = replicaPath;
+const name = (job: { serviceId: string; nodeId: string; replicaId: string }) =>
+  `${job.serviceId}:${job.nodeId}:${job.replicaId}`;
 
 /**
  * vigil-local's main loop (spec §9): after a short hold, cycles over every replica, probing each
@@ -48,7 +48,7 @@ export function startRelay(options: RelayOptions): Relay {
     sickLatencyMs: metrics.poll_delay_sick * 1000,
   };
   const endpoint = config.report.endpoint;
-  const endpointForLog = withoutCredentials(endpoint);
+  const endpointForLog = redactUrl(endpoint);
   const sendReport = createReportClient({
     endpoint,
     token: config.report.token,

@@ -207,10 +207,10 @@ describe('vigil-local CLI', () => {
     assert.match(
       stdout(),
       new RegExp(
-        `"probed internal:web:http://REDACTED@127\\.0\\.0\\.1:${port}/\\?token=REDACTED: healthy \\(\\d+ ms\\)"`,
+        `"probed internal:web:http://\\*\\*\\*@127\\.0\\.0\\.1:${port}/\\?token=\\*\\*\\*: healthy \\(\\d+ ms\\)"`,
       ),
     );
-    assert.match(stdout(), /reported to http:\/\/REDACTED@127\.0\.0\.1:9\/ every/);
+    assert.match(stdout(), /reported to http:\/\/\*\*\*@127\.0\.0\.1:9 every/);
     for (const secret of ['probe-user', 'probe-password', 'probe-token', 'relay-user', 'relay-password']) {
       assert.ok(!stdout().includes(secret), `${secret} leaked into the log`);
     }

@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load.js';
 import type { RawConfig } from './config/schema.js';
 import { logProbeResults } from './log/probe-results.js';
-import { replicaPath } from './log/redact.js';
 import { createVigilMetrics } from './metrics/index.js';
 import { HealthModel, healthModelSettings } from './model/health-model.js';
 import { buildTopology } from './model/topology.js';
@@ -54,7 +53,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     logger.error({ err: error }, 'health model listener failed'),
   );
   model.events.on('replica-changed', ({ subject, previous, current, reason }) => {
-    const path = replicaPath(subject);
+    const path = `${subject.serviceId}:${subject.nodeId}:${subject.replicaId}`;
     logger.info(
       { replica: path, previous, current, reason },
       `replica ${path} is ${current}${reason ? ` (${reason})` : ''}`,

@@ -2,7 +2,6 @@ import { type Logger, pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { LOG_LEVELS } from '../config/schema.js';
 
-export { replicaPath, withoutCredentials } from './redact.js';
 export { logStartLine } from './start-line.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];

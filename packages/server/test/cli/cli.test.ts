@@ -279,7 +279,7 @@ describe('vigil serving', () => {
       .map((line) => JSON.parse(line) as { time: string; msg: string });
     for (const line of lines) assert.match(line.time, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     const messages = lines.map((line) => line.msg);
-    const redacted = `http://REDACTED@127.0.0.1:${targetPort}/health?token=REDACTED&view=1`;
+    const redacted = `http://***@127.0.0.1:${targetPort}/health?token=***&view=1`;
     const probed = `probed web:api:${redacted}: healthy (`;
     assert.ok(
       messages.some(

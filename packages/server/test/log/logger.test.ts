@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import { createLogger, type LogLevel, logStartLine } from '../../src/log/logger.js';
-import { replicaPath, withoutCredentials } from '../../src/log/redact.js';
 
 /** A logger writing into a string, as createLogger builds it for the CLIs. */
 function captured(level: LogLevel, pretty = false) {
@@ -56,42 +55,5 @@ describe('logger', () => {
     logStartLine(logger, 'started');
     logger.info('not shown');
     assert.equal(text().trim().split('\n').length, 1);
-  });
-});
-
-describe('credentials in log lines', () => {
-  test("a URL's user and password become REDACTED", () => {
-    assert.equal(
-      withoutCredentials('https://admin:hunter2@api.example.com/health'),
-      'https://REDACTED@api.example.com/health',
-    );
-    assert.equal(withoutCredentials('http://token-only@127.0.0.1:8080/'), 'http://REDACTED@127.0.0.1:8080/');
-  });
-
-  test('secret-looking query parameters lose their values; the others stay', () => {
-    assert.equal(
-      withoutCredentials('https://api.example.com/check?token=abc&region=eu&api_key=k&X-Amz-Signature=s'),
-      'https://api.example.com/check?token=REDACTED&region=eu&api_key=REDACTED&X-Amz-Signature=REDACTED',
-    );
-  });
-
-  test('anything without secrets comes back exactly as written', () => {
-    for (const text of [
-      'icmp://edge.example.com',
-      'tcp://[::1]:22',
-      'host-1',
-      '0',
-      'https://a.example/x?page=2',
-      '',
-    ]) {
-      assert.equal(withoutCredentials(text), text);
-    }
-  });
-
-  test('a replica path names service, node and the redacted replica', () => {
-    assert.equal(
-      replicaPath({ serviceId: 'web', nodeId: 'api', replicaId: 'https://u:p@api.example.com/?secret=s' }),
-      'web:api:https://REDACTED@api.example.com/?secret=REDACTED',
-    );
   });
 });

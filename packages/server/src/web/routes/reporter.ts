@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { replicaPath } from '../../log/redact.js';
 import { HEALTH_STATES } from '../../model/health.js';
 import type { HealthModel, ReportOutcome } from '../../model/health-model.js';
+import { redactUrl } from '../../probes/redact.js';
 import { requireToken } from '../auth.js';
 import type { AuthThrottle } from '../auth-throttle.js';
 
@@ -73,7 +73,8 @@ export function reporterRoutes(
       else return reply.code(400).send({ error: 'a report needs "load" (push) or "health" (local)' });
       // Checked first: the line is built only when it is printed, as reports can come by thousands.
       if (LOGGED_AT_DEBUG.has(request.log.level)) {
-        const path = replicaPath({ serviceId: probeId, nodeId, replicaId: replica });
+        // A reporter may name its replica by a URL with credentials in it (Vigil Local does).
+        const path = `${probeId}:${nodeId}:${redactUrl(replica)}`;
         const what = load ? `push, cpu ${load.cpu}, ram ${load.ram}` : `local, ${health}`;
         request.log.debug(`report for ${path} (${what}, every ${interval} s): ${outcome}`);
       }
