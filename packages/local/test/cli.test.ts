@@ -120,11 +120,12 @@ describe('vigil-local CLI', () => {
         '[[probe.service.node]]\nid = "jobs"\nmode = "script"\nscripts = ["exit 0"]\n',
     );
     const { child, closed, stdout } = spawnCli(['-c', file]);
-    // Vigil Local's 2 s hold, then the first cycle.
+    // Starting tsx, Vigil Local's 2 s hold, then the first cycle: generous, as a loaded CI box can
+    // take several seconds just to start the child.
     await waitFor(
       () => vigil.model.node('internal', 'jobs')?.replicas.get('0')?.health === 'healthy',
       'a report',
-      10_000,
+      30_000,
     );
     const stoppingMs = Date.now();
     child.kill('SIGTERM');
@@ -146,7 +147,7 @@ describe('vigil-local CLI', () => {
     );
     const stopOnce = async () => {
       const { child, closed, stdout } = spawnCli(['-c', file]);
-      await waitFor(() => stdout().includes('started with'), 'the start', 20_000);
+      await waitFor(() => stdout().includes('started with'), 'the start', 30_000);
       child.kill('SIGTERM');
       assert.deepEqual(await closed, { code: 0, signal: null });
       return messagesOf(stdout());
@@ -174,7 +175,7 @@ describe('vigil-local CLI', () => {
         'scripts = ["exit 0", "exit 1"]\n',
     );
     const { child, closed, stdout } = spawnCli([`-c=${file}`]);
-    await waitFor(() => stdout().includes('started with'), 'the start', 20_000);
+    await waitFor(() => stdout().includes('started with'), 'the start', 30_000);
     child.kill('SIGTERM');
     await closed;
     const lines = stdout().trim().split('\n');
@@ -201,7 +202,7 @@ describe('vigil-local CLI', () => {
         `id = "web"\nmode = "poll"\nreplicas = ["http://probe-user:probe-password@127.0.0.1:${port}/?token=probe-token"]\n`,
     );
     const { child, closed, stdout } = spawnCli([`--config=${file}`]);
-    await waitFor(() => stdout().includes('probed internal:web:'), 'a probe line', 20_000);
+    await waitFor(() => stdout().includes('probed internal:web:'), 'a probe line', 30_000);
     child.kill('SIGTERM');
     await closed;
     assert.match(
