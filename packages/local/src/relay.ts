@@ -1,5 +1,12 @@
 import type { createLogger } from '@vigil-ts/server/log';
-import { checkWithRetries, type ProbeResult, probeFor, redactUrl } from '@vigil-ts/server/probes';
+import {
+  checkWithRetries,
+  chooseIcmpMethod,
+  createProbeRegistry,
+  type ProbeResult,
+  probeFor,
+  redactUrl,
+} from '@vigil-ts/server/probes';
 import { RoundLoop } from '@vigil-ts/server/scheduler';
 import { type Clock, sleep, systemClock } from '@vigil-ts/server/time';
 import type { LocalConfig } from './config/schema.js';
@@ -58,6 +65,9 @@ export function startRelay(options: RelayOptions): Relay {
     onRetry: (report, attempt, reason) =>
       logger.warn(`report of ${name(report)} failed (attempt ${attempt}): ${reason}; retrying`),
   });
+  const icmp = chooseIcmpMethod();
+  if (jobs.some((job) => job.target.kind === 'icmp')) logger.info(icmp.description);
+  const probes = createProbeRegistry(icmp);
   const lastHealth = new Map<string, ProbeResult['health']>();
   let serverUnreachable = false;
 
@@ -104,7 +114,10 @@ export function startRelay(options: RelayOptions): Relay {
         reported = resolve;
       });
       try {
-        const result = await checkWithRetries(probeFor(job.target), job.target, policy, { clock, signal });
+        const result = await checkWithRetries(probeFor(job.target, probes), job.target, policy, {
+          clock,
+          signal,
+        });
         if (signal.aborted) return;
         logProbe(job, result);
         await reportTurn;

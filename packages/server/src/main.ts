@@ -73,6 +73,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     model,
     clock,
     onJobError: (error, job) => logger.error({ err: error, replica: job.ref }, 'probe job failed'),
+    log: (message) => logger.info(message),
   });
 
   const queueChecker = createRabbitmqChecker(config.plugins?.rabbitmq, {

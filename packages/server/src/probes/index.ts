@@ -1,12 +1,12 @@
 import { httpProbe } from './http.js';
-import { icmpProbe } from './icmp.js';
+import { chooseIcmpMethod, createIcmpProbe, type IcmpMethod, icmpProbe } from './icmp.js';
 import { scriptProbe } from './script.js';
 import { sshProbe } from './ssh.js';
 import { tcpProbe } from './tcp.js';
 import type { Probe, ProbeContext, ProbeResult, ProbeTarget, TargetOf } from './types.js';
 
 export { type AttemptOptions, checkWithRetries, type RetryPolicy } from './attempt.js';
-export { DEFAULT_PING_PATH } from './icmp.js';
+export { chooseIcmpMethod, DEFAULT_PING_PATH, type IcmpMethod, PING_PER_CHECK } from './icmp.js';
 export { redactUrl } from './redact.js';
 export { parseReplicaUrl, REPLICA_URL_GRAMMAR, type ReplicaUrlParse } from './replica-url.js';
 export { createScriptProbe, type ScriptProbeOptions } from './script.js';
@@ -14,7 +14,10 @@ export type * from './types.js';
 export { httpProbe, icmpProbe, scriptProbe, sshProbe, tcpProbe };
 
 /** One probe per target kind; adding a kind to ProbeTarget makes this fail to compile until it has one. */
-export const probeRegistry: { readonly [K in ProbeTarget['kind']]: Probe<TargetOf<K>> } = {
+export type ProbeRegistry = { readonly [K in ProbeTarget['kind']]: Probe<TargetOf<K>> };
+
+/** Stateless probes: nothing is shared between checks (ICMP runs one ping process per address). */
+export const probeRegistry: ProbeRegistry = {
   icmp: icmpProbe,
   tcp: tcpProbe,
   ssh: sshProbe,
@@ -22,10 +25,21 @@ export const probeRegistry: { readonly [K in ProbeTarget['kind']]: Probe<TargetO
   script: scriptProbe,
 };
 
+/**
+ * The probes of one long-running prober (Vigil's rounds, vigil-local's cycles): its ICMP checks
+ * share fping runs when fping is installed (see chooseIcmpMethod).
+ */
+export function createProbeRegistry(icmp: IcmpMethod = chooseIcmpMethod()): ProbeRegistry {
+  return { ...probeRegistry, icmp: createIcmpProbe(icmp) };
+}
+
 /** The probe for a target's kind. */
-export function probeFor<T extends ProbeTarget>(target: T): Probe<T> {
+export function probeFor<T extends ProbeTarget>(
+  target: T,
+  registry: ProbeRegistry = probeRegistry,
+): Probe<T> {
   // TypeScript cannot correlate the registry entry with T's kind; the mapped type above guarantees it.
-  return probeRegistry[target.kind] as unknown as Probe<T>;
+  return registry[target.kind] as unknown as Probe<T>;
 }
 
 /** Runs one check of any target. Never throws. */

@@ -1,7 +1,13 @@
 import type { MetricsConfig } from '../config/schema.js';
 import type { HealthModel, ReplicaRef } from '../model/health-model.js';
 import type { Topology } from '../model/topology.js';
-import { checkWithRetries, probeFor } from '../probes/index.js';
+import {
+  checkWithRetries,
+  chooseIcmpMethod,
+  createProbeRegistry,
+  type IcmpMethod,
+  probeFor,
+} from '../probes/index.js';
 import type { ProbeTarget } from '../probes/types.js';
 import type { Clock } from '../time/clock.js';
 import { RoundLoop } from './round-loop.js';
@@ -39,8 +45,16 @@ export function createProbers(options: {
   model: HealthModel;
   clock: Clock;
   onJobError: (error: unknown, job: ProbeJob) => void;
+  /** How ICMP checks ping; by default fping batches when installed, else one ping per check. */
+  icmp?: IcmpMethod;
+  /** Start-up notes, such as which ICMP method runs (logged only when there are ICMP replicas). */
+  log?: (message: string) => void;
 }): Probers {
   const { topology, metrics, model, clock, onJobError } = options;
+  const pollJobs = jobsOf(topology, 'poll');
+  const icmp = options.icmp ?? chooseIcmpMethod();
+  if (pollJobs.some((job) => job.target.kind === 'icmp')) options.log?.(icmp.description);
+  const probes = createProbeRegistry(icmp);
   // Scripts go through the same path: checkWithRetries gives them one attempt under their own timeout.
   const policy = {
     retries: metrics.poll_retry,
@@ -49,11 +63,14 @@ export function createProbers(options: {
     sickLatencyMs: metrics.poll_delay_sick * 1000,
   };
   const runJob = async ({ ref, target }: ProbeJob, signal: AbortSignal) => {
-    model.observeProbe(ref, await checkWithRetries(probeFor(target), target, policy, { clock, signal }));
+    model.observeProbe(
+      ref,
+      await checkWithRetries(probeFor(target, probes), target, policy, { clock, signal }),
+    );
   };
-  const loop = (mode: 'poll' | 'script', parallelism: number, intervalSeconds: number) =>
+  const loop = (jobs: ProbeJob[], parallelism: number, intervalSeconds: number) =>
     new RoundLoop<ProbeJob>({
-      jobs: jobsOf(topology, mode),
+      jobs,
       parallelism,
       intervalMs: intervalSeconds * 1000,
       spreadMs: Math.min(MAX_SPREAD_MS, intervalSeconds * 1000),
@@ -62,7 +79,7 @@ export function createProbers(options: {
       runJob,
     });
   return {
-    poll: loop('poll', metrics.poll_parallelism, metrics.poll_interval),
-    script: loop('script', metrics.script_parallelism, metrics.script_interval),
+    poll: loop(pollJobs, metrics.poll_parallelism, metrics.poll_interval),
+    script: loop(jobsOf(topology, 'script'), metrics.script_parallelism, metrics.script_interval),
   };
 }
