@@ -8,6 +8,7 @@ import { withChild } from './lib/child.js';
 import { connectionLimits, timeWaitSockets } from './lib/host.js';
 import type { ServerApi, ServerReady } from './lib/rpc.js';
 import { count, ms, ratio } from './lib/table.js';
+import { describeFailures, describeWarnings } from './lib/vigil-round.js';
 
 const REPLICAS = 10_000;
 const PARALLELISM = 256;
@@ -27,17 +28,6 @@ async function round(
 }
 
 const perSecond = (result: RoundResult) => (result.checked / result.durationMs) * 1000;
-
-function describeWarnings(name: string, { warnings }: RoundResult): string[] {
-  return [...new Set(warnings)].map((warning) => `${name} process warned: ${warning}`);
-}
-
-function describeFailures(name: string, { failures }: RoundResult): string[] {
-  const entries = Object.entries(failures).sort(([, a], [, b]) => b - a);
-  if (entries.length === 0) return [];
-  const top = entries.slice(0, 5).map(([reason, times]) => `${reason} ×${count(times)}`);
-  return [`${name} failures: ${top.join('; ')}`];
-}
 
 const benchmark: Benchmark = {
   title: `Poll round: ${count(REPLICAS)} HTTP replicas on 127.0.0.1, poll_parallelism = ${PARALLELISM}`,

@@ -9,6 +9,7 @@ import { formatTable } from './lib/table.js';
 const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   reporter: () => import('./reporter.js'),
   'poll-round': () => import('./poll-round.js'),
+  'icmp-round': () => import('./icmp-round.js'),
   memory: () => import('./memory.js'),
   'alert-latency': () => import('./alert-latency.js'),
   store: () => import('./store.js'),

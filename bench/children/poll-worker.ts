@@ -3,10 +3,11 @@
 // so neither inherits the other's warmed-up JIT or heap.
 import { setMaxListeners } from 'node:events';
 import { request as httpRequest } from 'node:http';
-import type { ReplicaState } from '../../packages/server/src/model/health-model.js';
 import { cpuMs, serveParent } from '../lib/serve-parent.js';
-import { loadBenchConfig, pollNodes } from '../lib/vigil-config.js';
-import { buildCore } from '../lib/vigil-core.js';
+import { pollNodes, REPLICAS_PER_NODE } from '../lib/vigil-config.js';
+import { type RoundResult, tally, vigilRound } from '../lib/vigil-round.js';
+
+export type { RoundResult };
 
 export interface RoundParams {
   port: number;
@@ -16,69 +17,21 @@ export interface RoundParams {
   timeoutMs: number;
 }
 
-export interface RoundResult {
-  durationMs: number;
-  /** Checks that came back 200 (bare) or replicas probed and healthy (Vigil). */
-  healthy: number;
-  /** Checks that completed at all. */
-  checked: number;
-  /** Why checks failed, e.g. `EADDRNOTAVAIL` when ephemeral ports run out, with counts. */
-  failures: Record<string, number>;
-  cpuMs: number;
-  /** Time to load and build the config, outside the round (Vigil only). */
-  setupMs?: number;
-  /** Process warnings during the round, e.g. MaxListenersExceededWarning. */
-  warnings: string[];
-}
-
 const warnings: string[] = [];
 process.on('warning', (warning) => warnings.push(`${warning.name}: ${warning.message}`));
 
-/** Vigil nodes usually hold a handful of replicas; 5 per node keeps the shape realistic. */
-const REPLICAS_PER_NODE = 5;
-
 const replicaUrl = (port: number) => (replica: number) => `http://127.0.0.1:${port}/r/${replica}`;
 
-function tally(failures: Record<string, number>, reason: string): void {
-  failures[reason] = (failures[reason] ?? 0) + 1;
-}
-
-/** The real thing: config loader → topology → model → createProbers(...).poll.runRound(). */
-async function vigilRound({ port, replicas, parallelism, timeoutMs }: RoundParams): Promise<RoundResult> {
-  const setupStarted = performance.now();
-  const failures: Record<string, number> = {};
-  const { model, probers } = buildCore(
-    loadBenchConfig(
-      pollNodes(Math.ceil(replicas / REPLICAS_PER_NODE), REPLICAS_PER_NODE, replicaUrl(port)),
-      `poll_parallelism = ${parallelism}\n`,
-    ),
-    (error) => tally(failures, `job error: ${String(error)}`),
-  );
-  model.events.on('replica-changed', ({ current, reason }) => {
-    if (current !== 'healthy') tally(failures, reason ?? current);
-  });
-  const setupMs = performance.now() - setupStarted;
-
-  const cpuBefore = cpuMs();
-  const durationMs = await probers.poll.runRound(AbortSignal.timeout(timeoutMs));
-  const cpu = cpuMs() - cpuBefore;
-
-  // Every replica starts healthy in the model, so only the ones this round checked count.
-  const states: ReplicaState[] = [...model.services.values()].flatMap((service) =>
-    [...service.nodes.values()].flatMap((node) => [...node.replicas.values()]),
-  );
-  const checked = states.filter((state) => state.checkedAtMs !== undefined);
-  model.stop();
-  return {
-    durationMs,
-    healthy: checked.filter((state) => state.health === 'healthy').length,
-    checked: checked.length,
-    failures,
-    cpuMs: cpu,
-    setupMs,
+/** Vigil's real prober over HTTP replicas. */
+const vigilHttpRound = ({ port, replicas, parallelism, timeoutMs }: RoundParams) =>
+  vigilRound(
+    {
+      nodes: pollNodes(Math.ceil(replicas / REPLICAS_PER_NODE), REPLICAS_PER_NODE, replicaUrl(port)),
+      metrics: `poll_parallelism = ${parallelism}\n`,
+      timeoutMs,
+    },
     warnings,
-  };
-}
+  );
 
 /** One HEAD on a fresh connection (agent: false, as Vigil's probe), the response dropped unread. */
 function head(url: string, signal: AbortSignal): Promise<number> {
@@ -123,6 +76,6 @@ async function bareRound({ port, replicas, parallelism, timeoutMs }: RoundParams
   return { durationMs, healthy, checked, failures, cpuMs: cpuMs() - cpuBefore, warnings };
 }
 
-const api = { vigil: vigilRound, bare: bareRound };
+const api = { vigil: vigilHttpRound, bare: bareRound };
 export type PollWorkerApi = typeof api;
 serveParent(null, api);

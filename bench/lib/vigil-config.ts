@@ -15,6 +15,9 @@ export function pushNodes(count: number): string {
   ).join('');
 }
 
+/** Vigil nodes usually hold a handful of replicas; 5 per node keeps the shape realistic. */
+export const REPLICAS_PER_NODE = 5;
+
 /** `nodes` poll nodes `p0`, `p1`, … of `replicasPerNode` HTTP replicas each, replica N at `url(N)`. */
 export function pollNodes(nodes: number, replicasPerNode: number, url: (replica: number) => string): string {
   return Array.from({ length: nodes }, (_, node) => {

@@ -2,6 +2,7 @@ import type { LoadedConfig } from '../../packages/server/src/config/load.js';
 import { createLogger } from '../../packages/server/src/log/logger.js';
 import { HealthModel, healthModelSettings } from '../../packages/server/src/model/health-model.js';
 import { buildTopology } from '../../packages/server/src/model/topology.js';
+import type { IcmpMethod } from '../../packages/server/src/probes/index.js';
 import { createProbers } from '../../packages/server/src/scheduler/probers.js';
 import { systemClock } from '../../packages/server/src/time/clock.js';
 import { buildApp } from '../../packages/server/src/web/app.js';
@@ -11,11 +12,22 @@ import { buildApp } from '../../packages/server/src/web/app.js';
  * startVigil itself: that also opens the durable store (a SQLite file in the working directory),
  * the notifier and the RabbitMQ checker, which these figures leave out and their owners measure.
  */
-export function buildCore({ config }: LoadedConfig, onJobError: (error: unknown) => void = () => {}) {
+export function buildCore(
+  { config }: LoadedConfig,
+  onJobError: (error: unknown) => void = () => {},
+  icmp?: IcmpMethod,
+) {
   const topology = buildTopology(config);
   const { metrics } = config;
   const model = new HealthModel(topology, healthModelSettings(metrics), systemClock);
-  const probers = createProbers({ topology, metrics, model, clock: systemClock, onJobError });
+  const probers = createProbers({
+    topology,
+    metrics,
+    model,
+    clock: systemClock,
+    onJobError,
+    icmp,
+  });
   return { config, topology, model, probers };
 }
 
