@@ -3,7 +3,7 @@
  * lines arrive. fping (≥ 5.0) opens one raw or unprivileged ICMP socket for the whole list, so a
  * thousand addresses cost one process instead of a thousand.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { formatSeconds } from './deadline.js';
 import { describeError } from './errors.js';
@@ -43,6 +43,31 @@ export interface FpingRun {
   signal: AbortSignal;
 }
 
+/** The arguments of the start-up check: one echo to 127.0.0.1, which every Linux host answers. */
+export const SELF_TEST_ARGS = ['-c', '1', '-t', '500', '127.0.0.1'];
+/** The start-up check gives up on an fping that hangs after this long. */
+const SELF_TEST_TIMEOUT_MS = 3000;
+
+/**
+ * Whether fping at `path` can send pings here (it may lack cap_net_raw, or not be installed):
+ * undefined when it can, else why not. Runs it once, synchronously, at start-up.
+ */
+export function fpingProblem(path: string): string | undefined {
+  const result = spawnSync(path, SELF_TEST_ARGS, { encoding: 'utf8', timeout: SELF_TEST_TIMEOUT_MS });
+  if (result.error) {
+    const { code } = result.error as NodeJS.ErrnoException;
+    return code === 'ENOENT' ? `no fping at ${path}` : `fping at ${path}: ${describeError(result.error)}`;
+  }
+  // 0: 127.0.0.1 answered; 1: it did not, but fping could send (the host's business, not fping's).
+  if (result.status === 0 || result.status === 1) return undefined;
+  const lastLine = result.stderr
+    .trim()
+    .split('\n')
+    .at(-1)
+    ?.replace(/^\S+: /, '');
+  return `fping at ${path} cannot ping: ${lastLine || `exit ${result.status ?? result.signal}`}`;
+}
+
 /** The reason an address got no reply in time. */
 export function noReplyReason(address: string, waitMs: number): string {
   return `no reply from ${address} within ${formatSeconds(waitMs)}`;
@@ -80,7 +105,8 @@ export function runFping(run: FpingRun, listener: FpingListener): Promise<string
       }
       const sendError = SEND_ERROR.exec(line);
       if (sendError?.[1] !== undefined) return listener.failed(sendError[1], `ping failed: ${sendError[2]}`);
-      if (line.trim() !== '' && !SUMMARY.test(line)) lastError = line.trim().replace(/^fping: /, '');
+      // fping prefixes its own errors with the path it was started as: `/usr/bin/fping: can't…`.
+      if (line.trim() !== '' && !SUMMARY.test(line)) lastError = line.trim().replace(/^\S+: /, '');
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
       // Aborted on purpose: nobody waits for the outcome.

@@ -9,10 +9,9 @@
  */
 import { execFile } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { accessSync, constants } from 'node:fs';
 import { Deadline } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
-import { DEFAULT_FPING_PATH, noReplyReason } from './fping.js';
+import { DEFAULT_FPING_PATH, fpingProblem, noReplyReason } from './fping.js';
 import { createFpingBatcher, MAX_BATCH_ADDRESSES, type Pinger } from './icmp-batch.js';
 import type { Probe, TargetOf } from './types.js';
 
@@ -80,24 +79,16 @@ export const PING_PER_CHECK: IcmpMethod = {
   description: 'ICMP checks run one ping process per address (VIGIL_PING_PATH or /usr/bin/ping)',
 };
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * fping batches when it is installed (VIGIL_FPING_PATH, else /usr/bin/fping); otherwise one ping
- * process per check. Decided once, when the probers are built.
+ * fping batches when it is installed (VIGIL_FPING_PATH, else /usr/bin/fping) and can ping (checked
+ * once with one echo to 127.0.0.1); otherwise one ping process per check. Decided once, when the
+ * probers are built.
  */
 export function chooseIcmpMethod(env: NodeJS.ProcessEnv = process.env): IcmpMethod {
   const fpingPath = env.VIGIL_FPING_PATH || DEFAULT_FPING_PATH;
-  if (!isExecutable(fpingPath)) {
-    return { ...PING_PER_CHECK, description: `${PING_PER_CHECK.description}: no fping at ${fpingPath}` };
-  }
+  const problem = fpingProblem(fpingPath);
+  if (problem !== undefined)
+    return { ...PING_PER_CHECK, description: `${PING_PER_CHECK.description}: ${problem}` };
   return {
     ping: createFpingBatcher(fpingPath),
     concurrent: true,

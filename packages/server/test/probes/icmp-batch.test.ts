@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { checkWithRetries } from '../../src/probes/attempt.js';
-import { DEFAULT_FPING_PATH } from '../../src/probes/fping.js';
+import { DEFAULT_FPING_PATH, SELF_TEST_ARGS } from '../../src/probes/fping.js';
 import { chooseIcmpMethod, createIcmpProbe } from '../../src/probes/icmp.js';
 import { MAX_BATCH_ADDRESSES } from '../../src/probes/icmp-batch.js';
 import type { Probe, ProbeResult, TargetOf } from '../../src/probes/types.js';
@@ -26,7 +26,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function fakeFping(name: string, body: string): { probe: Probe<TargetOf<'icmp'>>; runs: () => string[] } {
   const path = join(dir, name);
   const calls = join(dir, `${name}.calls`);
-  writeFileSync(path, `#!/bin/sh\necho "$@" >> ${calls}\n${body}\n`);
+  // The stand-in passes the start-up check (SELF_TEST_ARGS) without logging it.
+  const selfTest = `[ "$*" = "${SELF_TEST_ARGS.join(' ')}" ] && exit 0`;
+  writeFileSync(path, `#!/bin/sh\n${selfTest}\necho "$@" >> ${calls}\n${body}\n`);
   chmodSync(path, 0o755);
   rmSync(calls, { force: true });
   const method = chooseIcmpMethod({ VIGIL_FPING_PATH: path });
@@ -161,7 +163,7 @@ describe('icmp probe batched through a stand-in fping (VIGIL_FPING_PATH)', () =>
   test('fping failing as a whole (no socket) is dead with its message, for every check', async () => {
     const { probe } = fakeFping(
       'fping-no-socket',
-      'echo "127.0.0.1 : xmt/rcv/%loss = 0/0/0%" >&2; echo "fping: can\'t create socket (must run as root?)" >&2; exit 4',
+      'echo "127.0.0.1 : xmt/rcv/%loss = 0/0/0%" >&2; echo "$0: can\'t create socket (must run as root?)" >&2; exit 4',
     );
     const results = await Promise.all([check(probe, '127.0.0.1'), check(probe, '::1')]);
     assert.deepEqual(
@@ -226,7 +228,7 @@ function isRunning(pid: number): boolean {
 }
 
 describe('choosing how ICMP checks ping', () => {
-  test('fping when it is installed', () => {
+  test('fping when it is installed and can ping', () => {
     const method = chooseIcmpMethod({});
     assert.equal(method.concurrent, true);
     assert.match(method.description, /batched through \/usr\/bin\/fping/);
@@ -236,5 +238,17 @@ describe('choosing how ICMP checks ping', () => {
     const method = chooseIcmpMethod({ VIGIL_FPING_PATH: join(tmpdir(), 'no-such-fping') });
     assert.equal(method.concurrent, false);
     assert.match(method.description, /one ping process per address .*: no fping at .*no-such-fping$/);
+  });
+
+  test('one ping per check when fping cannot open its socket, with its message', () => {
+    const path = join(dir, 'fping-no-capability');
+    writeFileSync(path, `#!/bin/sh\necho "$0: can't create socket (must run as root?)" >&2\nexit 4\n`);
+    chmodSync(path, 0o755);
+    const method = chooseIcmpMethod({ VIGIL_FPING_PATH: path });
+    assert.equal(method.concurrent, false);
+    assert.match(
+      method.description,
+      /: fping at .* cannot ping: can't create socket \(must run as root\?\)$/,
+    );
   });
 });
