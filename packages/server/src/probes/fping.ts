@@ -43,14 +43,19 @@ export interface FpingRun {
   signal: AbortSignal;
 }
 
-/** The arguments of the start-up check: one echo to 127.0.0.1, which every Linux host answers. */
-export const SELF_TEST_ARGS = ['-c', '1', '-t', '500', '127.0.0.1'];
+/**
+ * The arguments of the start-up check: one echo to 127.0.0.1, which every Linux host answers, with
+ * the `-i 0` the batches use (an fping built with --enable-safe-limits refuses it to non-root).
+ */
+export const SELF_TEST_ARGS = ['-c', '1', '-i', '0', '-t', '500', '127.0.0.1'];
 /** The start-up check gives up on an fping that hangs after this long. */
 const SELF_TEST_TIMEOUT_MS = 3000;
+/** fping got as far as a result for 127.0.0.1 (a reply or a timeout): it can send. */
+const SELF_TEST_RESULT = /^127\.0\.0\.1\s+: \[0\]/m;
 
 /**
- * Whether fping at `path` can send pings here (it may lack cap_net_raw, or not be installed):
- * undefined when it can, else why not. Runs it once, synchronously, at start-up.
+ * Whether fping at `path` can send pings here (it may lack cap_net_raw, refuse `-i 0`, or not be
+ * installed): undefined when it can, else why not. Runs it once, synchronously, at start-up.
  */
 export function fpingProblem(path: string): string | undefined {
   const result = spawnSync(path, SELF_TEST_ARGS, { encoding: 'utf8', timeout: SELF_TEST_TIMEOUT_MS });
@@ -58,8 +63,7 @@ export function fpingProblem(path: string): string | undefined {
     const { code } = result.error as NodeJS.ErrnoException;
     return code === 'ENOENT' ? `no fping at ${path}` : `fping at ${path}: ${describeError(result.error)}`;
   }
-  // 0: 127.0.0.1 answered; 1: it did not, but fping could send (the host's business, not fping's).
-  if (result.status === 0 || result.status === 1) return undefined;
+  if (SELF_TEST_RESULT.test(result.stdout)) return undefined;
   const lastLine = result.stderr
     .trim()
     .split('\n')

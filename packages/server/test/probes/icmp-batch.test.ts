@@ -26,8 +26,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function fakeFping(name: string, body: string): { probe: Probe<TargetOf<'icmp'>>; runs: () => string[] } {
   const path = join(dir, name);
   const calls = join(dir, `${name}.calls`);
-  // The stand-in passes the start-up check (SELF_TEST_ARGS) without logging it.
-  const selfTest = `[ "$*" = "${SELF_TEST_ARGS.join(' ')}" ] && exit 0`;
+  // The stand-in passes the start-up check (SELF_TEST_ARGS: a 0.5 s wait, which no test below
+  // uses) without logging it.
+  const selfTest = `[ "$*" = "${SELF_TEST_ARGS.join(' ')}" ] && echo "127.0.0.1 : [0], 64 bytes, 0.05 ms" && exit 0`;
   writeFileSync(path, `#!/bin/sh\n${selfTest}\necho "$@" >> ${calls}\n${body}\n`);
   chmodSync(path, 0o755);
   rmSync(calls, { force: true });
@@ -84,7 +85,7 @@ describe('icmp probe batched through the real fping, on loopback', () => {
 
   test('the same address asked for twice is pinged once and answers both', async () => {
     const { probe, runs } = countedFping('fping-twice');
-    const results = await Promise.all([check(probe, '127.0.0.1'), check(probe, 'localhost')]);
+    const results = await Promise.all([check(probe, '127.0.0.1'), check(probe, '127.0.0.1')]);
     assert.deepEqual(
       results.map((result) => result.health),
       ['healthy', 'healthy'],
@@ -128,15 +129,15 @@ describe('icmp probe batched through a stand-in fping (VIGIL_FPING_PATH)', () =>
       'fping-timeout',
       'shift 6; echo "$1 : [0], timed out (NaN avg, 100% loss)"; exec sleep 30',
     );
-    const result = await check(probe, '127.0.0.1', 500);
+    const result = await check(probe, '127.0.0.1', 400);
     assert.deepEqual(
       { health: result.health, reason: result.reason },
       {
         health: 'dead',
-        reason: 'no reply from 127.0.0.1 within 0.5 s',
+        reason: 'no reply from 127.0.0.1 within 0.4 s',
       },
     );
-    assert.ok(result.latencyMs < 500, 'did not wait for fping to exit');
+    assert.ok(result.latencyMs < 400, 'did not wait for fping to exit');
   });
 
   test('an address fping never mentions before exiting 1 is dead: no reply', async () => {
@@ -238,6 +239,15 @@ describe('choosing how ICMP checks ping', () => {
     const method = chooseIcmpMethod({ VIGIL_FPING_PATH: join(tmpdir(), 'no-such-fping') });
     assert.equal(method.concurrent, false);
     assert.match(method.description, /one ping process per address .*: no fping at .*no-such-fping$/);
+  });
+
+  test('one ping per check when fping refuses -i 0 (built with safe limits, not root)', () => {
+    const path = join(dir, 'fping-safe-limits');
+    writeFileSync(path, `#!/bin/sh\necho "$0: these options are too risky for mere mortals." >&2\nexit 1\n`);
+    chmodSync(path, 0o755);
+    const method = chooseIcmpMethod({ VIGIL_FPING_PATH: path });
+    assert.equal(method.concurrent, false);
+    assert.match(method.description, /cannot ping: these options are too risky for mere mortals\.$/);
   });
 
   test('one ping per check when fping cannot open its socket, with its message', () => {
