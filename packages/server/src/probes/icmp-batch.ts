@@ -3,7 +3,7 @@
  * one `fping` process, so 10,000 ICMP replicas cost tens of processes per round instead of 10,000.
  * Each request keeps its own reply wait and abort signal.
  */
-import { ProbeFailure } from './errors.js';
+import { describeError, ProbeFailure } from './errors.js';
 import { noReplyReason, runFping } from './fping.js';
 
 /** One echo request to one address; resolves with the RTT in ms, rejects with the reason. */
@@ -70,14 +70,20 @@ class Batch {
     this.sent = true;
     const addresses = [...this.waiters.keys()];
     if (addresses.length === 0) return;
-    const failure = await runFping(
-      { path: fpingPath, addresses, waitMs: this.waitMs, signal: this.running.signal },
-      {
-        reply: (address, rttMs) => this.settle(address, (waiter) => waiter.resolve(rttMs)),
-        failed: (address, reason) =>
-          this.settle(address, (waiter) => waiter.reject(new ProbeFailure(reason))),
-      },
-    );
+    let failure: string | undefined;
+    try {
+      failure = await runFping(
+        { path: fpingPath, addresses, waitMs: this.waitMs, signal: this.running.signal },
+        {
+          reply: (address, rttMs) => this.settle(address, (waiter) => waiter.resolve(rttMs)),
+          failed: (address, reason) =>
+            this.settle(address, (waiter) => waiter.reject(new ProbeFailure(reason))),
+        },
+      );
+    } catch (error) {
+      // spawn throws only on arguments it cannot pass (e.g. a NUL in the path); still, no check hangs.
+      failure = `fping failed: ${describeError(error)}`;
+    }
     for (const address of [...this.waiters.keys()]) {
       const reason = failure ?? noReplyReason(address, this.waitMs);
       this.settle(address, (waiter) => waiter.reject(new ProbeFailure(reason)));
