@@ -1,7 +1,6 @@
 import type { createLogger } from '@vigil-ts/server/log';
 import {
   checkWithRetries,
-  chooseIcmpMethod,
   createProbeRegistry,
   type ProbeResult,
   probeFor,
@@ -65,9 +64,10 @@ export function startRelay(options: RelayOptions): Relay {
     onRetry: (report, attempt, reason) =>
       logger.warn(`report of ${name(report)} failed (attempt ${attempt}): ${reason}; retrying`),
   });
-  const icmp = chooseIcmpMethod();
-  if (jobs.some((job) => job.target.kind === 'icmp')) logger.info(icmp.description);
-  const probes = createProbeRegistry(icmp);
+  const probes = createProbeRegistry(
+    jobs.map((job) => job.target),
+    { log: (message) => logger.info(message) },
+  );
   const lastHealth = new Map<string, ProbeResult['health']>();
   let serverUnreachable = false;
 

@@ -26,10 +26,17 @@ export const probeRegistry: ProbeRegistry = {
 };
 
 /**
- * The probes of one long-running prober (Vigil's rounds, vigil-local's cycles): its ICMP checks
- * share fping runs when fping is installed (see chooseIcmpMethod).
+ * The probes of one long-running prober (Vigil's rounds, vigil-local's cycles) over `targets`: its
+ * ICMP checks share fping runs when fping is installed. How ICMP pings is decided, and logged, only
+ * when there are ICMP targets (choosing runs fping once).
  */
-export function createProbeRegistry(icmp: IcmpMethod = chooseIcmpMethod()): ProbeRegistry {
+export function createProbeRegistry(
+  targets: readonly ProbeTarget[],
+  options: { icmp?: IcmpMethod; log?: (message: string) => void } = {},
+): ProbeRegistry {
+  if (!targets.some((target) => target.kind === 'icmp')) return probeRegistry;
+  const icmp = options.icmp ?? chooseIcmpMethod();
+  options.log?.(icmp.description);
   return { ...probeRegistry, icmp: createIcmpProbe(icmp) };
 }
 

@@ -1,13 +1,7 @@
 import type { MetricsConfig } from '../config/schema.js';
 import type { HealthModel, ReplicaRef } from '../model/health-model.js';
 import type { Topology } from '../model/topology.js';
-import {
-  checkWithRetries,
-  chooseIcmpMethod,
-  createProbeRegistry,
-  type IcmpMethod,
-  probeFor,
-} from '../probes/index.js';
+import { checkWithRetries, createProbeRegistry, type IcmpMethod, probeFor } from '../probes/index.js';
 import type { ProbeTarget } from '../probes/types.js';
 import type { Clock } from '../time/clock.js';
 import { RoundLoop } from './round-loop.js';
@@ -52,9 +46,10 @@ export function createProbers(options: {
 }): Probers {
   const { topology, metrics, model, clock, onJobError } = options;
   const pollJobs = jobsOf(topology, 'poll');
-  const icmp = options.icmp ?? chooseIcmpMethod();
-  if (pollJobs.some((job) => job.target.kind === 'icmp')) options.log?.(icmp.description);
-  const probes = createProbeRegistry(icmp);
+  const probes = createProbeRegistry(
+    pollJobs.map((job) => job.target),
+    { icmp: options.icmp, log: options.log },
+  );
   // Scripts go through the same path: checkWithRetries gives them one attempt under their own timeout.
   const policy = {
     retries: metrics.poll_retry,
