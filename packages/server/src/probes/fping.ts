@@ -64,12 +64,13 @@ export function fpingProblem(path: string): string | undefined {
     return code === 'ENOENT' ? `no fping at ${path}` : `fping at ${path}: ${describeError(result.error)}`;
   }
   if (SELF_TEST_RESULT.test(result.stdout)) return undefined;
-  const lastLine = result.stderr
-    .trim()
-    .split('\n')
-    .at(-1)
-    ?.replace(/^\S+: /, '');
+  const lastLine = ownMessage(result.stderr.trim().split('\n').at(-1) ?? '');
   return `fping at ${path} cannot ping: ${lastLine || `exit ${result.status ?? result.signal}`}`;
+}
+
+/** fping prefixes its own errors with the path it was started as: `/usr/bin/fping: can't…`. */
+function ownMessage(line: string): string {
+  return line.trim().replace(/^\S+: /, '');
 }
 
 /** The reason an address got no reply in time. */
@@ -109,8 +110,7 @@ export function runFping(run: FpingRun, listener: FpingListener): Promise<string
       }
       const sendError = SEND_ERROR.exec(line);
       if (sendError?.[1] !== undefined) return listener.failed(sendError[1], `ping failed: ${sendError[2]}`);
-      // fping prefixes its own errors with the path it was started as: `/usr/bin/fping: can't…`.
-      if (line.trim() !== '' && !SUMMARY.test(line)) lastError = line.trim().replace(/^\S+: /, '');
+      if (line.trim() !== '' && !SUMMARY.test(line)) lastError = ownMessage(line);
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
       // Aborted on purpose: nobody waits for the outcome.
