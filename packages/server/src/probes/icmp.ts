@@ -33,8 +33,11 @@ const pingProcess: Pinger = (address, family, waitMs, signal) => {
   const noReply = noReplyReason(address, waitMs);
   return new Promise((resolve, reject) => {
     const options = { timeout: waitMs + PROCESS_GRACE_MS, killSignal: 'SIGKILL' as const, signal };
-    execFile(pingPath, args, options, (error, stdout, stderr) => {
-      if (!error) {
+    const child = execFile(pingPath, args, options, (error, stdout, stderr) => {
+      // Killed at the deadline just as it exited 0: Node then reports success with the output
+      // already discarded. It did not answer in time.
+      if (!error && child.killed) reject(new ProbeFailure(noReply));
+      else if (!error) {
         const rtt = RTT.exec(stdout)?.[1];
         if (rtt !== undefined) resolve(Number(rtt));
         else reject(new ProbeFailure(`unexpected ping output for ${address}`));
