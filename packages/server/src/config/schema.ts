@@ -114,6 +114,10 @@ const metricsSchema = z.object({
   /** Extension: a script running longer is killed with its process group and reported dead. */
   script_timeout: seconds(1).default(60),
   local_delay_dead: seconds(0).default(40),
+  /** Extension: seconds after which a push replica dead by silence is forgotten; never by default. */
+  push_forget_after: seconds(1).optional(),
+  /** Extension: the same for local replicas. */
+  local_forget_after: seconds(1).optional(),
 });
 
 const rabbitmqSchema = z.object({

@@ -2,8 +2,9 @@ import type { MetricsConfig } from '../config/schema.js';
 import type { ProbeResult } from '../probes/types.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
 import { TypedEmitter } from './events.js';
-import { type Health, worst } from './health.js';
+import { type Health, HealthCounts } from './health.js';
 import type { NodeSpec, ServiceSpec, Topology } from './topology.js';
+import { TurnQueue } from './turn-queue.js';
 
 /** System load a push reporter sends: ratios where 1.0 means fully used. */
 export interface Load {
@@ -41,12 +42,16 @@ export interface NodeState {
   readonly spec: NodeSpec;
   health: Health;
   readonly replicas: Map<string, ReplicaState>;
+  /** Its replicas by state; only the model changes them. */
+  readonly counts: HealthCounts;
 }
 
 export interface ServiceState {
   readonly spec: ServiceSpec;
   health: Health;
   readonly nodes: Map<string, NodeState>;
+  /** Its nodes by state; only the model changes them. */
+  readonly counts: HealthCounts;
 }
 
 export interface ReplicaRef {
@@ -62,13 +67,20 @@ export interface HealthChange<T> {
   atMs: number;
 }
 
+/**
+ * A node, service or page change. `forgotten` marks one that only forgetting a dead replica caused
+ * (`push_forget_after`, `local_forget_after`): nothing recovered, so alerts must not say it did.
+ */
+export type LevelChange<T> = HealthChange<T> & { forgotten?: boolean };
+
 export interface HealthModelEvents extends Record<string, unknown> {
   'replica-changed': HealthChange<ReplicaRef> & { reason?: string };
   'replica-added': ReplicaRef;
-  'replica-removed': ReplicaRef & { previous: Health };
-  'node-changed': HealthChange<{ serviceId: string; nodeId: string }>;
-  'service-changed': HealthChange<{ serviceId: string }>;
-  'page-changed': HealthChange<null>;
+  /** Flushed by its reporter, or `forgotten` after being dead for the configured age. */
+  'replica-removed': ReplicaRef & { previous: Health; forgotten?: boolean };
+  'node-changed': LevelChange<{ serviceId: string; nodeId: string }>;
+  'service-changed': LevelChange<{ serviceId: string }>;
+  'page-changed': LevelChange<null>;
   /** A push load report was accepted (after it was judged); the RabbitMQ queue check runs on it. */
   'push-reported': ReplicaRef & { atMs: number };
   /** One probe result or report taken in, after it was judged: history counts and times these. */
@@ -82,6 +94,10 @@ export interface HealthModelSettings {
   localDelayDeadSeconds: number;
   pushCpuSickAbove: number;
   pushRamSickAbove: number;
+  /** Extension: a push replica dead this long is forgotten; never when undefined (Vigil). */
+  pushForgetAfterSeconds?: number;
+  /** Extension: the same for local replicas. */
+  localForgetAfterSeconds?: number;
 }
 
 /** The model's settings from the `[metrics]` table. */
@@ -91,6 +107,8 @@ export function healthModelSettings(metrics: MetricsConfig): HealthModelSettings
     localDelayDeadSeconds: metrics.local_delay_dead,
     pushCpuSickAbove: metrics.push_system_cpu_sick_above,
     pushRamSickAbove: metrics.push_system_ram_sick_above,
+    pushForgetAfterSeconds: metrics.push_forget_after,
+    localForgetAfterSeconds: metrics.local_forget_after,
   };
 }
 
@@ -103,6 +121,12 @@ interface PendingDeadline {
 }
 
 export type ReportOutcome = 'ok' | 'not-found' | 'wrong-mode';
+
+/**
+ * Deaths and forgettings handled per turn of the event loop: a few milliseconds of work, so a mass
+ * death of 100,000 replicas takes 100 short turns and requests are answered in between.
+ */
+const SILENCES_PER_TURN = 1000;
 
 /** A push or local replica as a previous run left it: its last report and the health it had then. */
 export interface RestoredReplica extends ReplicaRef {
@@ -119,16 +143,24 @@ export interface RestoredReplica extends ReplicaRef {
 
 /**
  * Current health of every replica, node, service and of the page (worst wins at each level).
- * Push and local replicas die by timer at exactly `last report + interval + delay`.
+ * Each level keeps counts of its members' states, so a replica's change costs O(1) however many
+ * replicas its node has. Push and local replicas die by timer at exactly `last report + interval +
+ * delay`, and, with a forget age set, are forgotten by timer that long after they died.
  * No I/O: sources call in, consumers listen to events.
  */
 export class HealthModel {
   readonly events: TypedEmitter<HealthModelEvents>;
   readonly services = new Map<string, ServiceState>();
+  /** The services by state; only the model changes them. */
+  readonly pageCounts = new HealthCounts();
   private pageHealthValue: Health = 'healthy';
   private lastUpdateMs: number | undefined;
   /** Cancels the pending dead-by-silence timer of each push or local replica. */
   private readonly deadlines = new Map<ReplicaState, PendingDeadline>();
+  /** Cancels the pending forget timer of each push or local replica dead by silence. */
+  private readonly forgets = new Map<ReplicaState, () => void>();
+  /** Deadline and forget timers that fired, handled a bounded number per turn. */
+  private readonly silences: TurnQueue;
 
   constructor(
     topology: Topology,
@@ -137,17 +169,29 @@ export class HealthModel {
     onListenerError?: (error: unknown) => void,
   ) {
     this.events = new TypedEmitter(onListenerError);
+    this.silences = new TurnQueue(clock, SILENCES_PER_TURN);
     const now = clock.now();
     for (const serviceSpec of topology.services) {
       const nodes = new Map<string, NodeState>();
+      const serviceCounts = new HealthCounts();
       for (const nodeSpec of serviceSpec.nodes) {
         const replicas = new Map<string, ReplicaState>();
+        const counts = new HealthCounts();
         // Vigil starts every configured replica healthy; checkedAtMs stays empty until a first probe.
-        for (const replica of nodeSpec.replicas)
+        for (const replica of nodeSpec.replicas) {
           replicas.set(replica.id, { id: replica.id, health: 'healthy', sinceMs: now });
-        nodes.set(nodeSpec.id, { spec: nodeSpec, health: 'healthy', replicas });
+          counts.add('healthy');
+        }
+        nodes.set(nodeSpec.id, { spec: nodeSpec, health: 'healthy', replicas, counts });
+        serviceCounts.add('healthy');
       }
-      this.services.set(serviceSpec.id, { spec: serviceSpec, health: 'healthy', nodes });
+      this.services.set(serviceSpec.id, {
+        spec: serviceSpec,
+        health: 'healthy',
+        nodes,
+        counts: serviceCounts,
+      });
+      this.pageCounts.add('healthy');
     }
   }
 
@@ -244,13 +288,7 @@ export class HealthModel {
     if (node.spec.mode !== 'push' && node.spec.mode !== 'local') return 'wrong-mode';
     const replica = node.replicas.get(replicaId);
     if (!replica) return 'not-found';
-    this.clearDeadline(replica);
-    node.replicas.delete(replicaId);
-    const now = this.clock.now();
-    this.lastUpdateMs = now;
-    this.events.emit('replica-removed', { serviceId, nodeId, replicaId, previous: replica.health });
-    this.propagate(node, now);
-    this.events.emit('updated', { atMs: now });
+    this.removeReplica(node, replica, false);
     return 'ok';
   }
 
@@ -269,6 +307,7 @@ export class HealthModel {
     replica.checkedAtMs = record.reportAtMs;
     if (record.mode === 'push') {
       replica.load = record.load;
+      // A deadline that passed meanwhile fires at once, and that arms the forget timer.
       this.armDeadline(node, replica, record.intervalSeconds + this.settings.pushDelayDeadSeconds);
       this.evaluatePush(node, replica, now);
     } else {
@@ -281,6 +320,8 @@ export class HealthModel {
     }
     // Still in the state it was saved in: it has been since then, not since the restart.
     if (replica.health === record.health) replica.sinceMs = record.sinceMs;
+    // A local replica silent since before the restart: dead already, so forgotten from its death.
+    if (record.mode === 'local' && !this.deadlines.has(replica)) this.armForget(node, replica);
     return 'ok';
   }
 
@@ -305,6 +346,9 @@ export class HealthModel {
   stop(): void {
     for (const deadline of this.deadlines.values()) deadline.cancel();
     this.deadlines.clear();
+    for (const cancel of this.forgets.values()) cancel();
+    this.forgets.clear();
+    this.silences.clear();
   }
 
   /**
@@ -325,6 +369,8 @@ export class HealthModel {
     const replica = this.upsertReplica(node, replicaId, now);
     replica.report = { atMs: now, intervalSeconds };
     replica.checkedAtMs = now;
+    // Reporting again, it is no longer a replica that went away.
+    this.clearForget(replica);
     const delaySeconds =
       mode === 'push' ? this.settings.pushDelayDeadSeconds : this.settings.localDelayDeadSeconds;
     this.armDeadline(node, replica, intervalSeconds + delaySeconds);
@@ -336,6 +382,7 @@ export class HealthModel {
     if (existing) return existing;
     const replica: ReplicaState = { id: replicaId, health: 'healthy', sinceMs: now };
     node.replicas.set(replicaId, replica);
+    node.counts.add('healthy');
     this.events.emit('replica-added', { serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId });
     return replica;
   }
@@ -403,13 +450,18 @@ export class HealthModel {
     const deadline: PendingDeadline = { dueAtMs, timerDueAtMs: dueAtMs, afterSeconds, cancel: () => {} };
     deadline.cancel = setLongTimeout(
       this.clock,
-      () => this.onDeadline(node, replica, deadline),
+      () => this.silences.push(() => this.onDeadline(node, replica, deadline)),
       dueAtMs - this.clock.now(),
     );
     this.deadlines.set(replica, deadline);
   }
 
+  /**
+   * A deadline timer fired (its turn came). A report meanwhile moved `dueAtMs` on; a flush removed
+   * the deadline.
+   */
   private onDeadline(node: NodeState, replica: ReplicaState, deadline: PendingDeadline): void {
+    if (this.deadlines.get(replica) !== deadline) return;
     this.deadlines.delete(replica);
     if (node.replicas.get(replica.id) !== replica || !replica.report) return;
     const now = this.clock.now();
@@ -427,11 +479,56 @@ export class HealthModel {
       this.silenceReason(replica.report, delaySeconds, delayKey),
       now,
     );
+    this.armForget(node, replica);
   }
 
   private clearDeadline(replica: ReplicaState): void {
     this.deadlines.get(replica)?.cancel();
     this.deadlines.delete(replica);
+  }
+
+  /** With a forget age for its mode, forgets a replica dead by silence that long after it died. */
+  private armForget(node: NodeState, replica: ReplicaState): void {
+    const afterSeconds =
+      node.spec.mode === 'push'
+        ? this.settings.pushForgetAfterSeconds
+        : node.spec.mode === 'local'
+          ? this.settings.localForgetAfterSeconds
+          : undefined;
+    if (afterSeconds === undefined) return;
+    this.clearForget(replica);
+    const dueAtMs = replica.sinceMs + afterSeconds * 1000;
+    const forget = () => {
+      // A report or a flush since the timer fired cancelled it.
+      if (this.forgets.get(replica) !== cancel) return;
+      this.forgets.delete(replica);
+      if (replica.health === 'dead') this.removeReplica(node, replica, true);
+    };
+    const cancel = setLongTimeout(this.clock, () => this.silences.push(forget), dueAtMs - this.clock.now());
+    this.forgets.set(replica, cancel);
+  }
+
+  private clearForget(replica: ReplicaState): void {
+    this.forgets.get(replica)?.();
+    this.forgets.delete(replica);
+  }
+
+  /** Takes a push or local replica out of its node: a reporter's flush, or forgetting it. */
+  private removeReplica(node: NodeState, replica: ReplicaState, forgotten: boolean): void {
+    this.clearDeadline(replica);
+    this.clearForget(replica);
+    node.replicas.delete(replica.id);
+    node.counts.remove(replica.health);
+    const now = this.clock.now();
+    this.lastUpdateMs = now;
+    const ref = { serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: replica.id };
+    this.events.emit('replica-removed', {
+      ...ref,
+      previous: replica.health,
+      ...(forgotten && { forgotten }),
+    });
+    this.propagate(node, now, forgotten);
+    this.events.emit('updated', { atMs: now });
   }
 
   private setReplicaHealth(
@@ -447,6 +544,7 @@ export class HealthModel {
     if (previous !== health) {
       replica.health = health;
       replica.sinceMs = now;
+      node.counts.move(previous, health);
       const ref = { serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: replica.id };
       this.events.emit('replica-changed', {
         subject: ref,
@@ -460,42 +558,51 @@ export class HealthModel {
     this.events.emit('updated', { atMs: now });
   }
 
-  /** Recomputes node, service and page health upward from one node, emitting each change. */
-  private propagate(node: NodeState, now: number): void {
-    const nodeHealth = worst(Array.from(node.replicas.values(), (replica) => replica.health));
-    if (nodeHealth === node.health) return;
+  /**
+   * Brings node, service and page health up to date from one node's counts, emitting each change
+   * (each level's counts move with it); O(1) whatever the number of replicas.
+   */
+  private propagate(node: NodeState, now: number, forgotten = false): void {
+    const marks = forgotten ? { forgotten } : {};
     const previousNode = node.health;
+    const nodeHealth = node.counts.worst;
+    if (nodeHealth === previousNode) return;
     node.health = nodeHealth;
     const { serviceId, id: nodeId } = node.spec;
+    const service = this.services.get(serviceId);
+    service?.counts.move(previousNode, nodeHealth);
     this.events.emit('node-changed', {
       subject: { serviceId, nodeId },
       previous: previousNode,
       current: nodeHealth,
       atMs: now,
+      ...marks,
     });
 
-    const service = this.services.get(serviceId);
     if (!service) return;
-    const serviceHealth = worst(Array.from(service.nodes.values(), (each) => each.health));
-    if (serviceHealth === service.health) return;
     const previousService = service.health;
+    const serviceHealth = service.counts.worst;
+    if (serviceHealth === previousService) return;
     service.health = serviceHealth;
+    this.pageCounts.move(previousService, serviceHealth);
     this.events.emit('service-changed', {
       subject: { serviceId },
       previous: previousService,
       current: serviceHealth,
       atMs: now,
+      ...marks,
     });
 
-    const pageHealth = worst(Array.from(this.services.values(), (each) => each.health));
-    if (pageHealth === this.pageHealthValue) return;
     const previousPage = this.pageHealthValue;
+    const pageHealth = this.pageCounts.worst;
+    if (pageHealth === previousPage) return;
     this.pageHealthValue = pageHealth;
     this.events.emit('page-changed', {
       subject: null,
       previous: previousPage,
       current: pageHealth,
       atMs: now,
+      ...marks,
     });
   }
 }

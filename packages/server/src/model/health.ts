@@ -18,3 +18,38 @@ export function worst(states: Iterable<Health>): Health {
   }
   return result;
 }
+
+/**
+ * How many members of a level (replicas of a node, nodes of a service, services of the page) are in
+ * each state, kept up to date on every change so that a level's health costs O(1), however large.
+ */
+export class HealthCounts {
+  private readonly byState: Record<Health, number> = { healthy: 0, sick: 0, dead: 0 };
+
+  /** The worst state present; healthy when there is none, as `worst` says. */
+  get worst(): Health {
+    if (this.byState.dead > 0) return 'dead';
+    return this.byState.sick > 0 ? 'sick' : 'healthy';
+  }
+
+  get total(): number {
+    return this.byState.healthy + this.byState.sick + this.byState.dead;
+  }
+
+  of(state: Health): number {
+    return this.byState[state];
+  }
+
+  add(state: Health): void {
+    this.byState[state] += 1;
+  }
+
+  remove(state: Health): void {
+    this.byState[state] -= 1;
+  }
+
+  move(from: Health, to: Health): void {
+    this.remove(from);
+    this.add(to);
+  }
+}
