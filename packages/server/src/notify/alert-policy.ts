@@ -52,6 +52,11 @@ export interface Observation {
   nowMs: number;
   /** The manager API's reminder-ignore window: reminders wait for its end, changes do not. */
   ignoreRemindersUntilMs?: number;
+  /**
+   * Extension: the status changed only because dead replicas were forgotten (`*_forget_after`).
+   * Nothing recovered, so the new status is taken without an alert.
+   */
+  forgotten?: boolean;
 }
 
 /** An alert to send: Vigil's dispatched data, without the startup case. */
@@ -96,7 +101,7 @@ export function nextReminderAtMs(
 export function observe(state: AlertState, observation: Observation, policy: AlertPolicy): Step {
   const { status, deadReplicas, nowMs } = observation;
   const changed = state.lastStatus !== status;
-  let notify = changeIsTold(state.lastStatus, status, policy);
+  let notify = changeIsTold(state.lastStatus, status, policy) && !observation.forgotten;
   let { escalateCounter, backoffCounter } = state;
   if (changed && status !== 'dead') {
     escalateCounter = 0;
@@ -113,6 +118,9 @@ export function observe(state: AlertState, observation: Observation, policy: Ale
     }
   }
   const next: AlertState = { ...state, lastStatus: status, escalateCounter, backoffCounter };
+  // A forgotten replica is not one to name as recovered later.
+  if (observation.forgotten)
+    next.lastReplicas = state.lastReplicas.filter((each) => deadReplicas.includes(each));
   if (!notify) return { state: next };
 
   const decision: Decision = { kind: changed ? 'changed' : 'reminder', status, replicas: deadReplicas };

@@ -150,7 +150,7 @@ export class Dispatcher {
     }
     // Every page, service and scope change starts with a node change, and the node is up to date by then.
     this.cleanups.push(
-      deps.model.events.on('node-changed', () => this.evaluate()),
+      deps.model.events.on('node-changed', ({ forgotten }) => this.evaluate(forgotten)),
       deps.ignoreWindow.onChange(() => this.evaluate()),
       setLongTimeout(deps.clock, () => this.settled(), settings.settleTimeoutMs),
       whenFirstChecked(deps.model, () => this.settled()),
@@ -182,9 +182,9 @@ export class Dispatcher {
     await Promise.all([...this.workers.values()].map((worker) => worker.stop(graceMs)));
   }
 
-  private evaluate(): void {
+  private evaluate(forgotten = false): void {
     if (!this.isSettled || this.stopped) return;
-    for (const group of this.groups) group.watcher?.evaluate();
+    for (const group of this.groups) group.watcher?.evaluate(forgotten);
   }
 
   private commit(group: Group, state: AlertState, decision?: Decision, view?: ScopeView): void {

@@ -37,8 +37,11 @@ export class Watcher {
     return this.current;
   }
 
-  /** Observes the scope now: Vigil's aggregation pass, for this scope only. */
-  evaluate(): void {
+  /**
+   * Observes the scope now: Vigil's aggregation pass, for this scope only. `forgotten`: the change
+   * came from forgetting dead replicas, which is taken without an alert.
+   */
+  evaluate(forgotten = false): void {
     const { clock, policy, delayMs } = this.deps;
     const nowMs = clock.now();
     const view = this.deps.view();
@@ -50,7 +53,13 @@ export class Watcher {
     if (!held) {
       const step = observe(
         this.current,
-        { status: view.status, deadReplicas: view.dead, nowMs, ignoreRemindersUntilMs: this.ignoreUntil() },
+        {
+          status: view.status,
+          deadReplicas: view.dead,
+          nowMs,
+          ignoreRemindersUntilMs: this.ignoreUntil(),
+          forgotten,
+        },
         policy,
       );
       const changed = JSON.stringify(step.state) !== JSON.stringify(this.current);

@@ -6,7 +6,8 @@ import type { ReplicaKey, ReplicaRecord, ReplicaRepository } from './types.js';
  * hot path never waits for the database); `take` turns the marks into one batch of records.
  */
 export class ReplicaSync {
-  private readonly changed = new Map<ReplicaState, NodeState>();
+  /** By node, then replica id: a removal finds its mark at once, even after a mass death. */
+  private readonly changed = new Map<NodeState, Map<string, ReplicaState>>();
   private removed: ReplicaKey[] = [];
 
   constructor(private readonly model: HealthModel) {}
@@ -16,25 +17,31 @@ export class ReplicaSync {
     const node = this.model.node(ref.serviceId, ref.nodeId);
     if (!node || (node.spec.mode !== 'push' && node.spec.mode !== 'local')) return;
     const replica = node.replicas.get(ref.replicaId);
-    if (replica) this.changed.set(replica, node);
+    if (!replica) return;
+    let marks = this.changed.get(node);
+    if (!marks) {
+      marks = new Map();
+      this.changed.set(node, marks);
+    }
+    marks.set(replica.id, replica);
   }
 
   markRemoved(ref: ReplicaRef): void {
     const node = this.model.node(ref.serviceId, ref.nodeId);
     if (!node || (node.spec.mode !== 'push' && node.spec.mode !== 'local')) return;
-    for (const replica of this.changed.keys()) {
-      if (replica.id === ref.replicaId && this.changed.get(replica) === node) this.changed.delete(replica);
-    }
+    this.changed.get(node)?.delete(ref.replicaId);
     this.removed.push({ serviceId: ref.serviceId, nodeId: ref.nodeId, replicaId: ref.replicaId });
   }
 
   /** Writes the marks: removals first, so a replica flushed and re-created in one period is kept. */
   async write(repository: ReplicaRepository): Promise<void> {
     const removed = this.removed;
-    const upserts = [...this.changed].flatMap(([replica, node]) => {
-      const record = toRecord(node, replica);
-      return record ? [record] : [];
-    });
+    const upserts = [...this.changed].flatMap(([node, marks]) =>
+      [...marks.values()].flatMap((replica) => {
+        const record = toRecord(node, replica);
+        return record ? [record] : [];
+      }),
+    );
     this.removed = [];
     this.changed.clear();
     try {

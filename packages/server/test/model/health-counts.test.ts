@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { type Health, HEALTH_STATES, worst } from '../../src/model/health.js';
+import { HealthModel } from '../../src/model/health-model.js';
+import { buildTopology } from '../../src/model/topology.js';
+import { MIXED_PROBES, testConfig } from '../helpers/config.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+const REPLICA_IDS = ['a', 'b', 'c', 'd'];
+const POLL_IDS = ['http://127.0.0.1:1/health', 'tcp://127.0.0.1:1'];
+const health = fc.constantFrom(...HEALTH_STATES);
+const load = fc.record({ cpu: fc.double({ min: 0, max: 1, noNaN: true }), ram: fc.constant(0.1) });
+
+/** Everything that changes a replica, node or service state, as data fast-check can shrink. */
+const step = fc.oneof(
+  fc.record({
+    kind: fc.constant('push' as const),
+    id: fc.constantFrom(...REPLICA_IDS),
+    interval: fc.integer({ min: 1, max: 30 }),
+    load,
+  }),
+  fc.record({
+    kind: fc.constant('local' as const),
+    id: fc.constantFrom(...REPLICA_IDS),
+    interval: fc.integer({ min: 1, max: 30 }),
+    health,
+  }),
+  fc.record({ kind: fc.constant('probe' as const), id: fc.constantFrom(...POLL_IDS), health }),
+  fc.record({ kind: fc.constant('script' as const), health }),
+  fc.record({
+    kind: fc.constant('flush' as const),
+    node: fc.constantFrom('app', 'gateway'),
+    id: fc.constantFrom(...REPLICA_IDS),
+  }),
+  fc.record({
+    kind: fc.constant('queue' as const),
+    loaded: fc.boolean(),
+    stalled: fc.boolean(),
+  }),
+  fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 120_000 }) }),
+);
+type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
+
+function apply(model: HealthModel, clock: FakeClock, each: Step): void {
+  switch (each.kind) {
+    case 'push':
+      model.reportPush('web', 'app', each.id, each.interval, each.load);
+      return;
+    case 'local':
+      model.reportLocal('internal', 'gateway', each.id, each.interval, each.health);
+      return;
+    case 'probe':
+      model.observeProbe({ serviceId: 'web', nodeId: 'api', replicaId: each.id }, { health: each.health });
+      return;
+    case 'script':
+      model.observeProbe({ serviceId: 'internal', nodeId: 'jobs', replicaId: '0' }, { health: each.health });
+      return;
+    case 'flush':
+      model.flush(each.node === 'app' ? 'web' : 'internal', each.node, each.id);
+      return;
+    case 'queue':
+      model.applyQueueState('web', 'app', { loaded: each.loaded, stalled: each.stalled });
+      return;
+    case 'advance':
+      clock.advance(each.ms);
+  }
+}
+
+function tally(states: Iterable<Health>): Record<Health, number> {
+  const counts: Record<Health, number> = { healthy: 0, sick: 0, dead: 0 };
+  for (const state of states) counts[state] += 1;
+  return counts;
+}
+
+const countsOf = (counts: { of(state: Health): number }) =>
+  Object.fromEntries(HEALTH_STATES.map((state) => [state, counts.of(state)]));
+
+/** The kept counts and healths against a recomputation from the replicas, from scratch. */
+function assertCountsExact(model: HealthModel): void {
+  const serviceHealths: Health[] = [];
+  for (const service of model.services.values()) {
+    const nodeHealths: Health[] = [];
+    for (const node of service.nodes.values()) {
+      const replicaHealths = [...node.replicas.values()].map((replica) => replica.health);
+      assert.deepEqual(countsOf(node.counts), tally(replicaHealths), `counts of ${node.spec.id}`);
+      assert.equal(node.health, worst(replicaHealths), `health of ${node.spec.id}`);
+      nodeHealths.push(node.health);
+    }
+    assert.deepEqual(countsOf(service.counts), tally(nodeHealths), `counts of ${service.spec.id}`);
+    assert.equal(service.health, worst(nodeHealths), `health of ${service.spec.id}`);
+    serviceHealths.push(service.health);
+  }
+  assert.deepEqual(countsOf(model.pageCounts), tally(serviceHealths), 'page counts');
+  assert.equal(model.pageHealth, worst(serviceHealths), 'page health');
+}
+
+test('kept counts equal a recomputation from scratch after any sequence of changes', () => {
+  fc.assert(
+    fc.property(
+      fc.array(step, { maxLength: 60 }),
+      fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }),
+      (steps, forgetAfterSeconds) => {
+        const clock = new FakeClock();
+        const model = new HealthModel(
+          buildTopology(testConfig(MIXED_PROBES)),
+          {
+            pushDelayDeadSeconds: 20,
+            localDelayDeadSeconds: 40,
+            pushCpuSickAbove: 0.9,
+            pushRamSickAbove: 0.9,
+            pushForgetAfterSeconds: forgetAfterSeconds,
+            localForgetAfterSeconds: forgetAfterSeconds,
+          },
+          clock,
+        );
+        for (const each of steps) {
+          apply(model, clock, each);
+          assertCountsExact(model);
+        }
+        model.stop();
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
