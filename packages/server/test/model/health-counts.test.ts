@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { type Health, HEALTH_STATES, worst } from '../../src/model/health.js';
+import { HEALTH_STATES, type Health, worst } from '../../src/model/health.js';
 import { HealthModel } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
 import { MIXED_PROBES, testConfig } from '../helpers/config.js';
