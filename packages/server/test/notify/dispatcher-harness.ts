@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import type { Health } from '../../src/model/health.js';
-import { HealthModel, type ReplicaRef } from '../../src/model/health-model.js';
+import { HealthModel, type HealthModelSettings, type ReplicaRef } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
 import {
   alertPage,
@@ -56,16 +56,26 @@ export interface HarnessOptions {
   settings?: Partial<DispatcherSettings>;
   /** The instance name on delivery leases (default: the host name). */
   owner?: string;
+  /** Probe tables in place of PROBES. */
+  probes?: string;
+  /** Overrides of the model's settings, e.g. a forget age. */
+  model?: Partial<HealthModelSettings>;
 }
 
 /** A model and a dispatcher over real channels built from config tables, with an in-memory outbox. */
 export function createHarness(options: HarnessOptions) {
-  const config = testConfig(`${PROBES}\n${options.notify}`);
+  const config = testConfig(`${options.probes ?? PROBES}\n${options.notify}`);
   if (!config.notify) throw new Error('the harness needs a [notify] table');
   const { clock } = options;
   const model = new HealthModel(
     buildTopology(config),
-    { pushDelayDeadSeconds: 20, localDelayDeadSeconds: 40, pushCpuSickAbove: 0.9, pushRamSickAbove: 0.9 },
+    {
+      pushDelayDeadSeconds: 20,
+      localDelayDeadSeconds: 40,
+      pushCpuSickAbove: 0.9,
+      pushRamSickAbove: 0.9,
+      ...options.model,
+    },
     clock,
   );
   const settings: DispatcherSettings = { ...dispatcherSettings(config.notify), ...options.settings };
