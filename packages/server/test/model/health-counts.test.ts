@@ -51,10 +51,16 @@ function apply(model: HealthModel, clock: FakeClock, each: Step): void {
       model.reportLocal('internal', 'gateway', each.id, each.interval, each.health);
       return;
     case 'probe':
-      model.observeProbe({ serviceId: 'web', nodeId: 'api', replicaId: each.id }, { health: each.health });
+      model.observeProbe(
+        { serviceId: 'web', nodeId: 'api', replicaId: each.id },
+        { health: each.health, latencyMs: 1 },
+      );
       return;
     case 'script':
-      model.observeProbe({ serviceId: 'internal', nodeId: 'jobs', replicaId: '0' }, { health: each.health });
+      model.observeProbe(
+        { serviceId: 'internal', nodeId: 'jobs', replicaId: '0' },
+        { health: each.health, latencyMs: 1 },
+      );
       return;
     case 'flush':
       model.flush(each.node === 'app' ? 'web' : 'internal', each.node, each.id);
