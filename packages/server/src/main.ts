@@ -5,7 +5,7 @@ import type { LoadedConfig } from './config/load.js';
 import type { RawConfig } from './config/schema.js';
 import { logProbeResults } from './log/probe-results.js';
 import { createVigilMetrics } from './metrics/index.js';
-import { HealthModel, healthModelSettings } from './model/health-model.js';
+import { HealthModel, healthModelSettings, type ReplicaRef } from './model/health-model.js';
 import { buildTopology } from './model/topology.js';
 import { createDispatcher } from './notify/dispatcher.js';
 import { storeOutbox } from './notify/store-outbox.js';
@@ -52,12 +52,16 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const model = new HealthModel(topology, healthModelSettings(metrics), clock, (error) =>
     logger.error({ err: error }, 'health model listener failed'),
   );
+  const pathOf = (ref: ReplicaRef) => `${ref.serviceId}:${ref.nodeId}:${ref.replicaId}`;
   model.events.on('replica-changed', ({ subject, previous, current, reason }) => {
-    const path = `${subject.serviceId}:${subject.nodeId}:${subject.replicaId}`;
+    const path = pathOf(subject);
     logger.info(
       { replica: path, previous, current, reason },
       `replica ${path} is ${current}${reason ? ` (${reason})` : ''}`,
     );
+  });
+  model.events.on('replica-removed', (removed) => {
+    if (removed.forgotten) logger.info({ replica: pathOf(removed) }, `replica ${pathOf(removed)} forgotten`);
   });
   model.events.on('page-changed', ({ previous, current }) =>
     logger.info(`page status ${previous} → ${current}`),
