@@ -21,6 +21,11 @@ const brokenConfigs: Array<{ name: string; text: string; expected: RegExp }> = [
       /^test\.cfg: probe\.service\[1\]\.id \(service "web"\): duplicate service id "web", already used by probe\.service\[0\]$/,
   },
   {
+    name: 'a forget age of zero',
+    text: editConfig('[metrics]', '[metrics]\npush_forget_after = 0'),
+    expected: /^test\.cfg: metrics\.push_forget_after: must be an integer from 1 to 31536000, got 0$/,
+  },
+  {
     name: 'duplicate node id within a service',
     text: editConfig('id = "app"', 'id = "router"'),
     expected:
