@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   'alert-latency': () => import('./alert-latency.js'),
   store: () => import('./store.js'),
   page: () => import('./page-benchmark.js'),
+  'mass-death': () => import('./mass-death.js'),
 };
 
 // Children must never outlive the run: normal exit, crash or Ctrl-C.
