@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HealthModel, type HealthModelEvents } from '../../src/model/health-model.js';
-import { buildTopology } from '../../src/model/topology.js';
-import { MIXED_PROBES, testConfig } from '../helpers/config.js';
+import type { HealthModelEvents, RestoredReplica } from '../../src/model/health-model.js';
+import { MIXED_PROBES } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { testModel } from '../helpers/model.js';
 
 const S = 1000;
 const LOAD = { cpu: 0.1, ram: 0.1 };
@@ -11,18 +11,10 @@ const LOAD = { cpu: 0.1, ram: 0.1 };
 /** Push replicas die 30 + 20 s after their report and are forgotten 600 s later; local: 30 + 40, then 300 s. */
 function setup(forget: { push?: number; local?: number } = { push: 600, local: 300 }) {
   const clock = new FakeClock();
-  const model = new HealthModel(
-    buildTopology(testConfig(MIXED_PROBES)),
-    {
-      pushDelayDeadSeconds: 20,
-      localDelayDeadSeconds: 40,
-      pushCpuSickAbove: 0.9,
-      pushRamSickAbove: 0.9,
-      pushForgetAfterSeconds: forget.push,
-      localForgetAfterSeconds: forget.local,
-    },
-    clock,
-  );
+  const model = testModel(MIXED_PROBES, clock, {
+    pushForgetAfterSeconds: forget.push,
+    localForgetAfterSeconds: forget.local,
+  });
   const removed: Array<HealthModelEvents['replica-removed']> = [];
   const nodeChanges: Array<HealthModelEvents['node-changed']> = [];
   const pageChanges: Array<HealthModelEvents['page-changed']> = [];
@@ -113,31 +105,26 @@ test('a flush while waiting to be forgotten cancels the forget timer', () => {
 test('restored replicas are forgotten from the time they died, not from the restart', () => {
   const { clock, model } = setup();
   const now = clock.now();
-  const common = { serviceId: 'web', nodeId: 'app', mode: 'push' as const, intervalSeconds: 30, load: LOAD };
+  /** A replica that reported `silentSeconds` ago and has been dead for `deadSeconds`. */
+  const silent = (replicaId: string, silentSeconds: number, deadSeconds: number): RestoredReplica => ({
+    serviceId: 'web',
+    nodeId: 'app',
+    replicaId,
+    mode: 'push',
+    intervalSeconds: 30,
+    load: LOAD,
+    reportAtMs: now - silentSeconds * S,
+    health: 'dead',
+    sinceMs: now - deadSeconds * S,
+  });
   // Died 10 min + 1 s before the restart: forgotten at once. Died 1 min before: 9 min from now.
+  model.restoreReplica(silent('old', 661, 601));
+  model.restoreReplica(silent('recent', 110, 60));
   model.restoreReplica({
-    ...common,
-    replicaId: 'old',
-    reportAtMs: now - 661 * S,
-    health: 'dead',
-    sinceMs: now - 601 * S,
-  });
-  model.restoreReplica({
-    ...common,
-    replicaId: 'recent',
-    reportAtMs: now - 110 * S,
-    health: 'dead',
-    sinceMs: now - 60 * S,
-  });
-  model.restoreReplica({
+    ...silent('lan-old', 3600, 3530),
     serviceId: 'internal',
     nodeId: 'gateway',
     mode: 'local',
-    replicaId: 'lan-old',
-    intervalSeconds: 30,
-    reportAtMs: now - 3600 * S,
-    health: 'dead',
-    sinceMs: now - 3530 * S,
   });
   clock.advance(0);
   assert.deepEqual([...(model.node('web', 'app')?.replicas.keys() ?? [])], ['recent']);

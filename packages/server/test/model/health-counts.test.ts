@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { HEALTH_STATES, type Health, worst } from '../../src/model/health.js';
-import { HealthModel } from '../../src/model/health-model.js';
-import { buildTopology } from '../../src/model/topology.js';
-import { MIXED_PROBES, testConfig } from '../helpers/config.js';
+import type { HealthModel } from '../../src/model/health-model.js';
+import { MIXED_PROBES } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { testModel } from '../helpers/model.js';
 
 const REPLICA_IDS = ['a', 'b', 'c', 'd'];
 const POLL_IDS = ['http://127.0.0.1:1/health', 'tcp://127.0.0.1:1'];
@@ -108,18 +108,10 @@ test('kept counts equal a recomputation from scratch after any sequence of chang
       fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }),
       (steps, forgetAfterSeconds) => {
         const clock = new FakeClock();
-        const model = new HealthModel(
-          buildTopology(testConfig(MIXED_PROBES)),
-          {
-            pushDelayDeadSeconds: 20,
-            localDelayDeadSeconds: 40,
-            pushCpuSickAbove: 0.9,
-            pushRamSickAbove: 0.9,
-            pushForgetAfterSeconds: forgetAfterSeconds,
-            localForgetAfterSeconds: forgetAfterSeconds,
-          },
-          clock,
-        );
+        const model = testModel(MIXED_PROBES, clock, {
+          pushForgetAfterSeconds: forgetAfterSeconds,
+          localForgetAfterSeconds: forgetAfterSeconds,
+        });
         for (const each of steps) {
           apply(model, clock, each);
           assertCountsExact(model);

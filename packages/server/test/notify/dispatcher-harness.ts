@@ -14,6 +14,7 @@ import type { Outbox } from '../../src/notify/outbox.js';
 import { buildChannels } from '../../src/notify/registry.js';
 import type { Clock } from '../../src/time/clock.js';
 import { testConfig } from '../helpers/config.js';
+import { MODEL_SETTINGS } from '../helpers/model.js';
 
 /** Two services, three nodes: enough for filters and dead lists. */
 export const PROBES = `
@@ -67,17 +68,7 @@ export function createHarness(options: HarnessOptions) {
   const config = testConfig(`${options.probes ?? PROBES}\n${options.notify}`);
   if (!config.notify) throw new Error('the harness needs a [notify] table');
   const { clock } = options;
-  const model = new HealthModel(
-    buildTopology(config),
-    {
-      pushDelayDeadSeconds: 20,
-      localDelayDeadSeconds: 40,
-      pushCpuSickAbove: 0.9,
-      pushRamSickAbove: 0.9,
-      ...options.model,
-    },
-    clock,
-  );
+  const model = new HealthModel(buildTopology(config), { ...MODEL_SETTINGS, ...options.model }, clock);
   const settings: DispatcherSettings = { ...dispatcherSettings(config.notify), ...options.settings };
   const outbox = options.outbox ?? new MemoryOutbox();
   const ignoreWindow = new ReminderIgnoreWindow(clock);

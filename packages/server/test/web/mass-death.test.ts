@@ -1,39 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HealthModel, type HealthModelEvents } from '../../src/model/health-model.js';
-import { buildTopology } from '../../src/model/topology.js';
+import type { HealthModelEvents } from '../../src/model/health-model.js';
 import { type Clock, systemClock } from '../../src/time/clock.js';
-import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { testModel } from '../helpers/model.js';
 import { startTestServer } from '../helpers/server.js';
+import { REPORTED_PROBES } from '../helpers/store-vigil.js';
 
 /** The size issue #15 names: 40,000 froze Vigil TS for 2 min and 100,000 for over 11. */
 const FLEET = 100_000;
 const LOAD = { cpu: 0.1, ram: 0.1 };
 
-const PUSH_NODE = `
-[[probe.service]]
-id = "web"
-label = "Web"
-[[probe.service.node]]
-id = "app"
-label = "App"
-mode = "push"
-`;
-
 test('100,000 push replicas die together and are forgotten together, with exact counts and one change per level', () => {
   const clock = new FakeClock();
-  const model = new HealthModel(
-    buildTopology(testConfig(PUSH_NODE)),
-    {
-      pushDelayDeadSeconds: 20,
-      localDelayDeadSeconds: 40,
-      pushCpuSickAbove: 0.9,
-      pushRamSickAbove: 0.9,
-      pushForgetAfterSeconds: 600,
-    },
-    clock,
-  );
+  const model = testModel(REPORTED_PROBES, clock, { pushForgetAfterSeconds: 600 });
   const changes: Array<[string, unknown]> = [];
   for (const name of ['node-changed', 'service-changed', 'page-changed'] as const) {
     model.events.on(name, (event: HealthModelEvents[typeof name]) => changes.push([name, event.current]));
@@ -97,7 +77,7 @@ test('while 100,000 push replicas die at the same instant, /status/text keeps an
   const { clock, hold, release } = holdableClock();
   // The page's own render is left out: it costs O(replicas) per render, not per change, and is
   // measured on its own (docs/performance.md).
-  const server = await startTestServer(PUSH_NODE, {
+  const server = await startTestServer(REPORTED_PROBES, {
     clock,
     metrics: 'push_delay_dead = 0',
     pageRenderIntervalMs: 3_600_000,
