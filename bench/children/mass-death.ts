@@ -5,8 +5,8 @@
 import { createLogger } from '../../packages/server/src/log/logger.js';
 import { HealthModel, healthModelSettings } from '../../packages/server/src/model/health-model.js';
 import { buildTopology } from '../../packages/server/src/model/topology.js';
-import { type Clock, systemClock } from '../../packages/server/src/time/clock.js';
 import { buildApp } from '../../packages/server/src/web/app.js';
+import { holdableClock } from '../../packages/server/test/helpers/holdable-clock.js';
 import { serveParent } from '../lib/serve-parent.js';
 import { loadBenchConfig, PUSH_NODE_ID, pushNodes, SERVICE_ID } from '../lib/vigil-config.js';
 
@@ -25,14 +25,7 @@ export interface MassDeathTimes {
 
 const pageRenderIntervalMs = Number(process.argv[2] ?? 200);
 
-// While held, `now` stands still and timers run from that instant: one report time for the fleet.
-let heldAtMs: number | undefined;
-const clock: Clock = {
-  ...systemClock,
-  now: () => heldAtMs ?? Date.now(),
-  setTimeout: (callback, delayMs) =>
-    systemClock.setTimeout(callback, delayMs - (heldAtMs === undefined ? 0 : Date.now() - heldAtMs)),
-};
+const { clock, hold, release } = holdableClock();
 
 const { config } = loadBenchConfig(pushNodes(1), 'push_delay_dead = 0');
 const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), clock);
@@ -52,12 +45,11 @@ const api = {
   seed: (fleet: number) =>
     new Promise<MassDeathTimes>((resolve) => {
       const started = performance.now();
-      heldAtMs = Date.now();
-      const dueAtMs = heldAtMs + 1000;
+      const dueAtMs = hold() + 1000;
       for (let index = 0; index < fleet; index++) {
         model.reportPush(SERVICE_ID, PUSH_NODE_ID, `host-${index}`, 1, { cpu: 0.42, ram: 0.61 });
       }
-      heldAtMs = undefined;
+      release();
       const seedMs = performance.now() - started;
       const seededAtMs = Date.now();
       const stop = model.events.on('updated', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HealthModelEvents } from '../../src/model/health-model.js';
-import { type Clock, systemClock } from '../../src/time/clock.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { holdableClock } from '../helpers/holdable-clock.js';
 import { testModel } from '../helpers/model.js';
 import { startTestServer } from '../helpers/server.js';
 import { REPORTED_PROBES } from '../helpers/store-vigil.js';
@@ -43,29 +43,6 @@ test('100,000 push replicas die together and are forgotten together, with exact 
   ]);
   assert.equal(clock.pendingTimers, 0);
 });
-
-/**
- * Real timers, and a `now` that can be held still so that a whole fleet reports at the same
- * instant. While held, timers run from that instant too: all deadlines fall due together.
- */
-function holdableClock() {
-  let heldAtMs: number | undefined;
-  const clock: Clock = {
-    ...systemClock,
-    now: () => heldAtMs ?? Date.now(),
-    setTimeout: (callback, delayMs) =>
-      systemClock.setTimeout(callback, delayMs - (heldAtMs === undefined ? 0 : Date.now() - heldAtMs)),
-  };
-  return {
-    clock,
-    hold: () => {
-      heldAtMs = Date.now();
-    },
-    release: () => {
-      heldAtMs = undefined;
-    },
-  };
-}
 
 /**
  * Issue #15's bound is 100 ms per answer. Wall time on a shared CI box also holds other processes'
