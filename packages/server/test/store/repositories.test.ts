@@ -174,6 +174,20 @@ describeEachEngine('store', (engine) => {
     );
   });
 
+  test('removing many replicas at once takes exactly those keys, across statements', async () => {
+    const ids = Array.from({ length: 1200 }, (_, index) => `host-${index}`);
+    const local = { ...pushReplica('host-1'), serviceId: 'relay', nodeId: 'lan', mode: 'local' as const };
+    await store.replicas.upsert([...ids.map((id) => pushReplica(id)), local]);
+    // Every push replica but the last goes; `relay:lan:host-1` shares a replica id with one that goes.
+    await store.replicas.remove(
+      ids.slice(0, -1).map((replicaId) => ({ serviceId: 'web', nodeId: 'app', replicaId })),
+    );
+    assert.deepEqual(
+      (await store.replicas.list()).map((each) => `${each.serviceId}:${each.nodeId}:${each.replicaId}`),
+      ['web:app:host-1199', 'relay:lan:host-1'],
+    );
+  });
+
   test('a replica upserted twice in one batch keeps the last record', async () => {
     await store.replicas.upsert([pushReplica('a'), pushReplica('a', { reportAtMs: T0 + 1 })]);
     assert.equal((await store.replicas.list())[0]?.reportAtMs, T0 + 1);

@@ -39,13 +39,22 @@ export function replicaRepository(db: Kysely<Database>): ReplicaRepository {
     },
     async remove(keys) {
       if (keys.length === 0) return;
+      // Many keys per statement: forgetting a whole fleet deletes 100,000 rows in one flush.
       await db.transaction().execute(async (trx) => {
-        for (const key of keys) {
+        for (const chunk of chunks(keys)) {
           await trx
             .deleteFrom('replicas')
-            .where('service_id', '=', key.serviceId)
-            .where('node_id', '=', key.nodeId)
-            .where('replica_id', '=', key.replicaId)
+            .where((eb) =>
+              eb.or(
+                chunk.map((key) =>
+                  eb.and([
+                    eb('service_id', '=', key.serviceId),
+                    eb('node_id', '=', key.nodeId),
+                    eb('replica_id', '=', key.replicaId),
+                  ]),
+                ),
+              ),
+            )
             .execute();
         }
       });
