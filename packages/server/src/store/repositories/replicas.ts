@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Health } from '../../model/health.js';
 import type { Database, ReplicaTable } from '../database.js';
 import type { ReplicaRecord, ReplicaRepository } from '../types.js';
-import { chunks, takeExcluded } from './batch.js';
+import { chunks, nextTurn, takeExcluded } from './batch.js';
 
 const KEY_COLUMNS = ['service_id', 'node_id', 'replica_id'] as const;
 const VALUE_COLUMNS = [
@@ -34,6 +34,7 @@ export function replicaRepository(db: Kysely<Database>): ReplicaRepository {
               conflict.columns(KEY_COLUMNS).doUpdateSet(takeExcluded<Database, 'replicas'>(VALUE_COLUMNS)),
             )
             .execute();
+          await nextTurn();
         }
       });
     },
@@ -45,17 +46,14 @@ export function replicaRepository(db: Kysely<Database>): ReplicaRepository {
           await trx
             .deleteFrom('replicas')
             .where((eb) =>
-              eb.or(
-                chunk.map((key) =>
-                  eb.and([
-                    eb('service_id', '=', key.serviceId),
-                    eb('node_id', '=', key.nodeId),
-                    eb('replica_id', '=', key.replicaId),
-                  ]),
-                ),
+              eb(
+                eb.refTuple('service_id', 'node_id', 'replica_id'),
+                'in',
+                chunk.map((key) => eb.tuple(key.serviceId, key.nodeId, key.replicaId)),
               ),
             )
             .execute();
+          await nextTurn();
         }
       });
     },
