@@ -1,9 +1,38 @@
+import { HEALTH_STATES } from '../../model/health.js';
 import type { NodeState, ServiceState } from '../../model/health-model.js';
 import type { AssetUrl } from '../asset-catalog.js';
 import { html, type SafeHtml } from '../html.js';
 import type { HistoryView } from './history.js';
 import { replicaItem } from './replica.js';
+import { TEXTS } from './texts.js';
 import { safeLinkUrl } from './urls.js';
+
+/**
+ * Past this many replicas a node shows counts and its first unhealthy replicas instead of a box
+ * each: the page then grows with nodes, not replicas (a 100,000-replica fleet stays a small page).
+ */
+export const REPLICA_BOXES_MAX = 100;
+
+/** Every replica's box, or for a large node its counts and up to REPLICA_BOXES_MAX unhealthy boxes. */
+function replicaItems(node: NodeState, key: string): SafeHtml[] {
+  const { spec } = node;
+  const boxes: SafeHtml[] = [];
+  const large = node.replicas.size > REPLICA_BOXES_MAX;
+  let position = 0;
+  for (const replica of node.replicas.values()) {
+    position += 1;
+    if (boxes.length === REPLICA_BOXES_MAX) break;
+    if (large && replica.health === 'healthy') continue;
+    boxes.push(replicaItem(spec, replica, position, `${key}-${position - 1}`));
+  }
+  if (!large) return boxes;
+  const unhealthy = node.counts.of('sick') + node.counts.of('dead');
+  const counts = HEALTH_STATES.filter((state) => node.counts.of(state) > 0)
+    .map((state) => `${node.counts.of(state).toLocaleString('en-US')} ${state}`)
+    .join(', ');
+  const hidden = unhealthy - boxes.length;
+  return [html`<li class="replica-summary">${TEXTS.replicaSummary(counts, hidden)}</li>`, ...boxes];
+}
 
 /**
  * One node row: its tinted label, the numbered replica boxes and the optional link. The row is a
@@ -11,9 +40,7 @@ import { safeLinkUrl } from './urls.js';
  */
 function nodeItem(node: NodeState, key: string, history: SafeHtml | undefined): SafeHtml {
   const { spec } = node;
-  const replicas = Array.from(node.replicas.values(), (replica, index) =>
-    replicaItem(spec, replica, index + 1, `${key}-${index}`),
-  );
+  const replicas = replicaItems(node, key);
   const href = safeLinkUrl(spec.linkUrl);
   return html`<li class="node is-${node.health} status-${node.health}-background-before"><span class="node-label status-${node.health}-background-subtle status-${node.health}-border-subtle"><span class="glyph" aria-hidden="true"></span>${spec.label}<span class="sr">: ${node.health}</span></span><ol class="replicas" aria-label="${spec.label} replicas">${replicas}</ol>${
     href && html`<a class="node-link link" href="${href}" rel="noopener">${spec.linkLabel ?? href}</a>`

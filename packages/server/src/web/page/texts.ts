@@ -41,6 +41,9 @@ export const TEXTS = {
   } satisfies Record<NodeMode, string>,
   /** Extension: Vigil shows a never-probed replica as plainly healthy. */
   notCheckedYet: 'Not checked yet.',
+  /** A large node's line above its unhealthy boxes, e.g. "99,997 healthy, 3 dead". */
+  replicaSummary: (counts: string, notShown: number) =>
+    `${counts} replicas${notShown > 0 ? ` (${notShown.toLocaleString('en-US')} more not healthy than shown)` : ''}`,
   poweredBy: 'This status page is powered by Vigil TS.',
 } as const;
 
