@@ -140,7 +140,7 @@ function fleetKeys(replicas: number, replicasPerNode: number): SeriesKey[] {
  * at a time through `rollups.write`, plus the push replicas' records.
  */
 async function simulate(store: Store, keys: SeriesKey[], endMs: number, days: number, minuteHours = 48) {
-  const series = await store.rollups.ensureSeries(keys);
+  const { series } = await store.rollups.ensureSeries(keys);
   const next = numbers(42);
   for (let day = days; day > 0; day--) {
     const dayMs = endMs - day * DAY;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { HealthModel } from '../model/health-model.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
 import { IncidentTracker } from './incident-tracker.js';
+import { logRefusals, printableId } from './refusal-log.js';
 import { ReplicaSync } from './replica-sync.js';
 import { pruneExpired, type Retention } from './retention.js';
 import { type Priors, RollupAggregator, type SeriesBatch, type SeriesRow } from './rollup/aggregator.js';
@@ -36,6 +37,8 @@ const MAX_UNWRITTEN_ROWS = 500_000;
 export class Recorder {
   private readonly writes = new SerialQueue();
   private readonly seriesIds = new Map<string, number>();
+  /** Series the store refused (an id it cannot hold): their rows are dropped, not retried each flush. */
+  private readonly refusedSeries = new Set<string>();
   private readonly unsubscribe: Array<() => void> = [];
   private unwritten: SeriesBatch = { minute: [], hour: [], day: [] };
   private cancelTimer: (() => void) | undefined;
@@ -67,7 +70,7 @@ export class Recorder {
       options,
       runId,
       aggregator,
-      new ReplicaSync(model),
+      new ReplicaSync(model, options.logger),
       new IncidentTracker(model, (incident) => recorder.saveIncident(incident)),
       modelSeries,
     );
@@ -85,6 +88,17 @@ export class Recorder {
       this.series.forgetFinished();
       await this.write(batch);
     });
+  }
+
+  /**
+   * Writes the push and local replicas that changed, now rather than at the next flush. The
+   * dispatcher awaits it before it stores an alert state, so the replicas a restart restores are
+   * never older than the alert state it restores. Never rejects: a failure is logged.
+   */
+  saveReplicas(): Promise<void> {
+    return this.attempt('write push and local replicas', () =>
+      this.replicas.write(this.options.store.replicas),
+    );
   }
 
   /** Unsubscribes, writes the open minutes as they stand, and marks the run stopped. */
@@ -148,11 +162,17 @@ export class Recorder {
     const now = clock.now();
     for (const resolution of RESOLUTIONS) this.unwritten[resolution].push(...batch[resolution]);
     // Each part on its own: history that cannot be written must not keep replicas from being saved.
-    await this.attempt('write push and local replicas', () => this.replicas.write(store.replicas));
+    await this.saveReplicas();
     await this.attempt('write history', async () => {
       await this.resolveSeries(this.unwritten);
-      await store.rollups.write(this.withIds(this.unwritten));
+      const refused = await store.rollups.write(this.withIds(this.unwritten));
       this.unwritten = { minute: [], hour: [], day: [] };
+      logRefusals(
+        this.options.logger,
+        'history rows',
+        refused,
+        (row) => `series ${row.seriesId} at ${new Date(row.bucketMs).toISOString()}`,
+      );
     });
     this.dropExcess();
     this.incidents.reconcile(now);
@@ -177,19 +197,35 @@ export class Recorder {
     }
   }
 
-  /** Gives every new series its database id, in one round trip. */
+  /** Gives every new series its database id, in one round trip; the series refused are noted. */
   private async resolveSeries(batch: SeriesBatch): Promise<void> {
     const missing = new Map<string, SeriesKey>();
     for (const resolution of RESOLUTIONS) {
       for (const row of batch[resolution]) {
         const key = seriesKeyString(row.series);
-        if (!this.seriesIds.has(key)) missing.set(key, row.series);
+        if (!this.seriesIds.has(key) && !this.refusedSeries.has(key)) missing.set(key, row.series);
       }
     }
     if (missing.size === 0) return;
-    for (const each of await this.options.store.rollups.ensureSeries([...missing.values()])) {
-      this.seriesIds.set(seriesKeyString(each), each.id);
+    const { series, refused } = await this.options.store.rollups.ensureSeries([...missing.values()]);
+    for (const each of series) {
+      const key = seriesKeyString(each);
+      this.seriesIds.set(key, each.id);
+      missing.delete(key);
     }
+    for (const { item } of refused) missing.delete(seriesKeyString(item));
+    // Stored, yet not found under its key: the store changed it, so its rows would never match.
+    const changed = [...missing.values()].map((item) => ({
+      item,
+      error: new Error('stored under another key'),
+    }));
+    for (const { item } of [...refused, ...changed]) this.refusedSeries.add(seriesKeyString(item));
+    logRefusals(
+      this.options.logger,
+      'history series (their rows are dropped)',
+      [...refused, ...changed],
+      (key) => `${key.kind} ${key.serviceId}:${key.nodeId}:${printableId(key.replicaId)}`,
+    );
   }
 
   /** Later rows of the same bucket replace earlier ones, so only the last is written. */
@@ -197,10 +233,12 @@ export class Recorder {
     const convert = (rows: SeriesRow[]) => {
       const latest = new Map<string, SeriesRow>();
       for (const row of rows) latest.set(`${seriesKeyString(row.series)}@${row.bucketMs}`, row);
-      return [...latest.values()].map(({ series, ...summary }) => {
-        const seriesId = this.seriesIds.get(seriesKeyString(series));
-        if (seriesId === undefined) throw new Error(`history series ${seriesKeyString(series)} has no id`);
-        return { ...summary, seriesId };
+      return [...latest.values()].flatMap(({ series, ...summary }) => {
+        const key = seriesKeyString(series);
+        if (this.refusedSeries.has(key)) return [];
+        const seriesId = this.seriesIds.get(key);
+        if (seriesId === undefined) throw new Error(`history series ${key} has no id`);
+        return [{ ...summary, seriesId }];
       });
     };
     return { minute: convert(batch.minute), hour: convert(batch.hour), day: convert(batch.day) };

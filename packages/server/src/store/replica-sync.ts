@@ -1,16 +1,24 @@
+import type { Logger } from 'pino';
 import type { HealthModel, NodeState, ReplicaRef, ReplicaState } from '../model/health-model.js';
+import { logRefusals, printableId } from './refusal-log.js';
+import { SerialQueue } from './serial.js';
 import type { ReplicaKey, ReplicaRecord, ReplicaRepository } from './types.js';
 
 /**
- * Which push and local replicas changed since the last flush. Reports only mark them (the reporter's
- * hot path never waits for the database); `take` turns the marks into one batch of records.
+ * Which push and local replicas changed since the last write. Reports only mark them (the reporter's
+ * hot path never waits for the database); `write` turns the marks into one batch of records.
  */
 export class ReplicaSync {
   /** By node, then replica id: a removal finds its mark at once, even after a mass death. */
   private readonly changed = new Map<NodeState, Map<string, ReplicaState>>();
   private removed: ReplicaKey[] = [];
+  /** The flush timer and the alert path both write: one at a time, so a newer state is never overwritten. */
+  private readonly writes = new SerialQueue();
 
-  constructor(private readonly model: HealthModel) {}
+  constructor(
+    private readonly model: HealthModel,
+    private readonly logger: Pick<Logger, 'error'>,
+  ) {}
 
   /** A push or local replica reported, changed state or appeared. */
   mark(ref: ReplicaRef): void {
@@ -33,27 +41,36 @@ export class ReplicaSync {
     this.removed.push({ serviceId: ref.serviceId, nodeId: ref.nodeId, replicaId: ref.replicaId });
   }
 
-  /** Writes the marks: removals first, so a replica flushed and re-created in one period is kept. */
-  async write(repository: ReplicaRepository): Promise<void> {
-    const removed = this.removed;
-    const upserts = [...this.changed].flatMap(([node, marks]) =>
-      [...marks.values()].flatMap((replica) => {
-        const record = toRecord(node, replica);
-        return record ? [record] : [];
-      }),
-    );
-    this.removed = [];
-    this.changed.clear();
-    try {
-      await repository.remove(removed);
-      await repository.upsert(upserts);
-    } catch (error) {
-      // Kept for the next flush: the newest state wins then.
-      this.removed = [...removed, ...this.removed];
-      for (const record of upserts) this.mark(record);
-      throw error;
-    }
+  /**
+   * Writes the marks: removals first, so a replica flushed and re-created in one period is kept.
+   * Records the store refuses are logged and dropped; on any other error every mark is kept.
+   */
+  write(repository: ReplicaRepository): Promise<void> {
+    return this.writes.run(async () => {
+      const removed = this.removed;
+      const upserts = [...this.changed].flatMap(([node, marks]) =>
+        [...marks.values()].flatMap((replica) => {
+          const record = toRecord(node, replica);
+          return record ? [record] : [];
+        }),
+      );
+      this.removed = [];
+      this.changed.clear();
+      try {
+        logRefusals(this.logger, 'replica removals', await repository.remove(removed), replicaPath);
+        logRefusals(this.logger, 'push or local replicas', await repository.upsert(upserts), replicaPath);
+      } catch (error) {
+        // Kept for the next write: the newest state wins then.
+        this.removed = [...removed, ...this.removed];
+        for (const record of upserts) this.mark(record);
+        throw error;
+      }
+    });
   }
+}
+
+function replicaPath(key: ReplicaKey): string {
+  return `${key.serviceId}:${key.nodeId}:${printableId(key.replicaId)}`;
 }
 
 function toRecord(node: NodeState, replica: ReplicaState): ReplicaRecord | undefined {

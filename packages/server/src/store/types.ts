@@ -23,6 +23,16 @@ export interface Store {
 
 export type StorageEngine = 'sqlite' | 'postgres';
 
+/**
+ * A record the database refused (or could not hold exactly), with why. Batch writes set such
+ * records aside and write the rest, so one bad record never blocks the others; the caller logs
+ * and drops it. An unreachable store is not a refusal: the write throws and nothing is set aside.
+ */
+export interface Refusal<T> {
+  item: T;
+  error: unknown;
+}
+
 export interface AnnouncementRepository {
   /** Every stored announcement, expired ones included, oldest first. */
   list(): Promise<Announcement[]>;
@@ -61,9 +71,10 @@ export type ReplicaRecord = RestoredReplica;
 export interface ReplicaRepository {
   /** In the order the replicas first appeared. */
   list(): Promise<ReplicaRecord[]>;
-  /** Inserts or replaces; a replica keeps its place in the order. */
-  upsert(records: readonly ReplicaRecord[]): Promise<void>;
-  remove(keys: readonly ReplicaKey[]): Promise<void>;
+  /** Inserts or replaces; a replica keeps its place in the order. Returns the records refused. */
+  upsert(records: readonly ReplicaRecord[]): Promise<Refusal<ReplicaRecord>[]>;
+  /** Returns the keys refused. */
+  remove(keys: readonly ReplicaKey[]): Promise<Refusal<ReplicaKey>[]>;
 }
 
 export type OutboxState = 'pending' | 'delivered' | 'failed';
@@ -187,10 +198,10 @@ export interface HealthTotals {
 
 export interface RollupRepository {
   listSeries(): Promise<Series[]>;
-  /** Ids of these series, creating the missing ones. */
-  ensureSeries(keys: readonly SeriesKey[]): Promise<Series[]>;
-  /** Inserts or replaces rows of every resolution, in one transaction. */
-  write(batch: RollupBatch): Promise<void>;
+  /** Ids of these series, creating the missing ones, and the keys refused. */
+  ensureSeries(keys: readonly SeriesKey[]): Promise<{ series: Series[]; refused: Refusal<SeriesKey>[] }>;
+  /** Inserts or replaces rows of every resolution, in one transaction; returns the rows refused. */
+  write(batch: RollupBatch): Promise<Refusal<RollupRow>[]>;
   /** Rows of one series with `fromMs <= bucket < toMs`, oldest first. */
   read(resolution: Resolution, seriesId: number, fromMs: number, toMs: number): Promise<RollupRow[]>;
   /** Rows of many series starting exactly at `bucketMs` (to reload open buckets after a restart). */

@@ -292,12 +292,14 @@ describeEachEngine('store', (engine) => {
   });
 
   test('rollup rows are written in batches, replaced on rewrite, read back, summed and pruned', async () => {
-    const [replica, node] = await store.rollups.ensureSeries([
+    const {
+      series: [replica, node],
+    } = await store.rollups.ensureSeries([
       { kind: 'replica', serviceId: 'web', nodeId: 'api', replicaId: 'tcp://a:1' },
       { kind: 'node', serviceId: 'web', nodeId: 'api', replicaId: '' },
     ]);
     assert.ok(replica && node);
-    const again = await store.rollups.ensureSeries([
+    const { series: again } = await store.rollups.ensureSeries([
       { kind: 'node', serviceId: 'web', nodeId: 'api', replicaId: '' },
     ]);
     assert.equal(again[0]?.id, node.id);

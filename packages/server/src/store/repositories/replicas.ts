@@ -2,7 +2,8 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Health } from '../../model/health.js';
 import type { Database, ReplicaTable } from '../database.js';
 import type { ReplicaRecord, ReplicaRepository } from '../types.js';
-import { chunks, nextTurn, takeExcluded } from './batch.js';
+import { chunks, nextTurn, takeExcluded, writeIsolating } from './batch.js';
+import { storableInteger, storableNumber, storableOptionalText, storableText } from './storable.js';
 
 const KEY_COLUMNS = ['service_id', 'node_id', 'replica_id'] as const;
 const VALUE_COLUMNS = [
@@ -23,39 +24,47 @@ export function replicaRepository(db: Kysely<Database>): ReplicaRepository {
       const rows = await db.selectFrom('replicas').selectAll().orderBy('seq').execute();
       return rows.map(toRecord);
     },
-    async upsert(records) {
-      if (records.length === 0) return;
-      await db.transaction().execute(async (trx) => {
-        for (const chunk of chunks(lastPerKey(records).map(toRow))) {
-          await trx
-            .insertInto('replicas')
-            .values(chunk)
-            .onConflict((conflict) =>
-              conflict.columns(KEY_COLUMNS).doUpdateSet(takeExcluded<Database, 'replicas'>(VALUE_COLUMNS)),
-            )
-            .execute();
-          await nextTurn();
-        }
-      });
+    upsert(records) {
+      return writeIsolating(lastPerKey(records), (batch) =>
+        db.transaction().execute(async (trx) => {
+          for (const chunk of chunks(batch.map(toRow))) {
+            await trx
+              .insertInto('replicas')
+              .values(chunk)
+              .onConflict((conflict) =>
+                conflict.columns(KEY_COLUMNS).doUpdateSet(takeExcluded<Database, 'replicas'>(VALUE_COLUMNS)),
+              )
+              .execute();
+            await nextTurn();
+          }
+        }),
+      );
     },
-    async remove(keys) {
-      if (keys.length === 0) return;
+    remove(keys) {
       // Many keys per statement: forgetting a whole fleet deletes 100,000 rows in one flush.
-      await db.transaction().execute(async (trx) => {
-        for (const chunk of chunks(keys)) {
-          await trx
-            .deleteFrom('replicas')
-            .where((eb) =>
-              eb(
-                eb.refTuple('service_id', 'node_id', 'replica_id'),
-                'in',
-                chunk.map((key) => eb.tuple(key.serviceId, key.nodeId, key.replicaId)),
-              ),
-            )
-            .execute();
-          await nextTurn();
-        }
-      });
+      return writeIsolating(keys, (batch) =>
+        db.transaction().execute(async (trx) => {
+          for (const chunk of chunks(batch)) {
+            await trx
+              .deleteFrom('replicas')
+              .where((eb) =>
+                eb(
+                  eb.refTuple('service_id', 'node_id', 'replica_id'),
+                  'in',
+                  chunk.map((key) =>
+                    eb.tuple(
+                      storableText('service_id', key.serviceId),
+                      storableText('node_id', key.nodeId),
+                      storableText('replica_id', key.replicaId),
+                    ),
+                  ),
+                ),
+              )
+              .execute();
+            await nextTurn();
+          }
+        }),
+      );
     },
   };
 }
@@ -69,20 +78,21 @@ function lastPerKey(records: readonly ReplicaRecord[]): ReplicaRecord[] {
   return [...byKey.values()];
 }
 
+/** The row, or an UnstorableValueError for a value the store cannot hold exactly. */
 function toRow(record: ReplicaRecord) {
   return {
-    service_id: record.serviceId,
-    node_id: record.nodeId,
-    replica_id: record.replicaId,
+    service_id: storableText('service_id', record.serviceId),
+    node_id: storableText('node_id', record.nodeId),
+    replica_id: storableText('replica_id', record.replicaId),
     mode: record.mode,
-    interval_s: record.intervalSeconds,
-    report_at: record.reportAtMs,
-    load_cpu: record.load?.cpu ?? null,
-    load_ram: record.load?.ram ?? null,
+    interval_s: storableInteger('interval_s', record.intervalSeconds),
+    report_at: storableInteger('report_at', record.reportAtMs),
+    load_cpu: record.load ? storableNumber('load_cpu', record.load.cpu) : null,
+    load_ram: record.load ? storableNumber('load_ram', record.load.ram) : null,
     reported_health: record.reportedHealth ?? null,
     health: record.health,
-    reason: record.reason ?? null,
-    since_at: record.sinceMs,
+    reason: storableOptionalText('reason', record.reason),
+    since_at: storableInteger('since_at', record.sinceMs),
   };
 }
 

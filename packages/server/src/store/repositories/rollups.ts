@@ -9,7 +9,8 @@ import {
   type RollupRow,
   type SeriesKind,
 } from '../types.js';
-import { chunks, takeExcluded } from './batch.js';
+import { chunks, takeExcluded, writeIsolating } from './batch.js';
+import { storableInteger, storableText } from './storable.js';
 
 const TABLES = {
   minute: 'rollup_minute',
@@ -35,43 +36,47 @@ export function rollupRepository(db: Kysely<Database>): RollupRepository {
     listSeries,
 
     async ensureSeries(keys) {
-      if (keys.length > 0) {
+      const refused = await writeIsolating(keys, async (batch) => {
         await db
           .insertInto('series')
           .values(
-            keys.map((key) => ({
+            batch.map((key) => ({
               kind: key.kind,
-              service_id: key.serviceId,
-              node_id: key.nodeId,
-              replica_id: key.replicaId,
+              service_id: storableText('service_id', key.serviceId),
+              node_id: storableText('node_id', key.nodeId),
+              replica_id: storableText('replica_id', key.replicaId),
             })),
           )
           .onConflict((conflict) =>
             conflict.columns(['kind', 'service_id', 'node_id', 'replica_id']).doNothing(),
           )
           .execute();
-      }
-      const all = await listSeries();
+      });
+      const all = keys.length > 0 ? await listSeries() : [];
       const wanted = new Set(keys.map(seriesKeyString));
-      return all.filter((series) => wanted.has(seriesKeyString(series)));
+      return { series: all.filter((series) => wanted.has(seriesKeyString(series))), refused };
     },
 
-    async write(batch) {
-      await db.transaction().execute(async (trx) => {
-        for (const resolution of RESOLUTIONS) {
-          for (const chunk of chunks(batch[resolution], 500)) {
-            await trx
-              .insertInto(TABLES[resolution])
-              .values(chunk.map(toRow))
-              .onConflict((conflict) =>
-                conflict
-                  .columns(['bucket', 'series_id'])
-                  .doUpdateSet(takeExcluded<Database, 'rollup_minute'>(VALUE_COLUMNS)),
-              )
-              .execute();
+    write(batch) {
+      const rows = RESOLUTIONS.flatMap((resolution) => batch[resolution].map((row) => ({ resolution, row })));
+      return writeIsolating(rows, (some) =>
+        db.transaction().execute(async (trx) => {
+          for (const resolution of RESOLUTIONS) {
+            const ofResolution = some.filter((each) => each.resolution === resolution);
+            for (const chunk of chunks(ofResolution, 500)) {
+              await trx
+                .insertInto(TABLES[resolution])
+                .values(chunk.map((each) => toRow(each.row)))
+                .onConflict((conflict) =>
+                  conflict
+                    .columns(['bucket', 'series_id'])
+                    .doUpdateSet(takeExcluded<Database, 'rollup_minute'>(VALUE_COLUMNS)),
+                )
+                .execute();
+            }
           }
-        }
-      });
+        }),
+      ).then((refused) => refused.map(({ item, error }) => ({ item: item.row, error })));
     },
 
     async read(resolution, seriesId, fromMs, toMs) {
@@ -151,20 +156,20 @@ function bucketStarts(resolution: Resolution, fromMs: number, toMs: number): num
 
 function toRow(row: RollupRow): Selectable<RollupTable> {
   return {
-    bucket: row.bucketMs / 1000,
-    series_id: row.seriesId,
-    healthy_s: Math.round(row.healthySeconds),
-    sick_s: Math.round(row.sickSeconds),
-    dead_s: Math.round(row.deadSeconds),
-    samples: row.samples,
-    p50_ms: roundOrNull(row.p50Ms),
-    p95_ms: roundOrNull(row.p95Ms),
-    max_ms: roundOrNull(row.maxMs),
+    bucket: storableInteger('bucket', row.bucketMs / 1000),
+    series_id: storableInteger('series_id', row.seriesId),
+    healthy_s: storableInteger('healthy_s', Math.round(row.healthySeconds)),
+    sick_s: storableInteger('sick_s', Math.round(row.sickSeconds)),
+    dead_s: storableInteger('dead_s', Math.round(row.deadSeconds)),
+    samples: storableInteger('samples', row.samples),
+    p50_ms: roundOrNull('p50_ms', row.p50Ms),
+    p95_ms: roundOrNull('p95_ms', row.p95Ms),
+    max_ms: roundOrNull('max_ms', row.maxMs),
   };
 }
 
-function roundOrNull(value: number | undefined): number | null {
-  return value === undefined ? null : Math.round(value);
+function roundOrNull(column: string, value: number | undefined): number | null {
+  return value === undefined ? null : storableInteger(column, Math.round(value));
 }
 
 function toSummaryRow(row: Selectable<RollupTable>): RollupRow {
