@@ -93,7 +93,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   // Started before the sources so it sees their first results; it judges the page once they settle.
   const dispatcher = createDispatcher(config, {
     model,
-    outbox: storeOutbox(durable.store),
+    outbox: storeOutbox(durable.store, () => durable.recorder.saveReplicas()),
     clock,
     logger,
     ignoreWindow: durable.ignoreWindow,

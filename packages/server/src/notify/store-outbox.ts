@@ -1,11 +1,20 @@
 import type { OutboxEntry, Store } from '../store/types.js';
 import type { Delivery, Outbox } from './outbox.js';
 
-/** The dispatcher's outbox over the durable store (SQLite or PostgreSQL). */
-export function storeOutbox(store: Pick<Store, 'outbox' | 'alerts'>): Outbox {
+/**
+ * The dispatcher's outbox over the durable store (SQLite or PostgreSQL). `saveModel` writes the
+ * model state decisions are taken on (the recorder's push and local replicas); it is awaited before
+ * each watcher state is stored, so the model a restart restores is never older than the alert
+ * state it restores, and the restart never re-decides an alert from stale replicas (issue #15).
+ */
+export function storeOutbox(
+  store: Pick<Store, 'outbox' | 'alerts'>,
+  saveModel: () => Promise<void> = async () => {},
+): Outbox {
   const { outbox, alerts } = store;
   return {
     async enqueue({ alert, channels, nowMs, watcher }) {
+      await saveModel();
       await outbox.enqueue(alert, channels, nowMs, watcher);
     },
 
@@ -30,7 +39,10 @@ export function storeOutbox(store: Pick<Store, 'outbox' | 'alerts'>): Outbox {
     },
 
     loadWatcherStates: () => alerts.watcherStates(),
-    saveWatcherState: (record) => alerts.setWatcherState(record),
+    async saveWatcherState(record) {
+      await saveModel();
+      await alerts.setWatcherState(record);
+    },
   };
 }
 

@@ -54,7 +54,7 @@ export async function openDurableState(options: {
   const announcements = await DurableAnnouncements.load(store.announcements, clock);
   const ignoreWindow = new ReminderIgnoreWindow(clock);
   const ignoreControl = await durableIgnoreWindow(ignoreWindow, store.alerts, clock);
-  const { restored, skipped } = await restoreReplicas(model, store.replicas);
+  const { restored, skipped } = await restoreReplicas(model, store.replicas, clock.now());
   if (restored + skipped > 0) {
     logger.info(`restored ${restored} push and local replicas (${skipped} no longer configured)`);
   }

@@ -91,9 +91,11 @@ export class Recorder {
   }
 
   /**
-   * Writes the push and local replicas that changed, now rather than at the next flush. The
-   * dispatcher awaits it before it stores an alert state, so the replicas a restart restores are
-   * never older than the alert state it restores. Never rejects: a failure is logged.
+   * Writes the push and local replicas that changed, now rather than at the next flush. A change
+   * of health or a removal calls it at once (they are rare; reports, which only move the report
+   * time, wait for the flush), and the dispatcher awaits it before it stores an alert state: the
+   * replicas a restart restores are never older than the alert state it restores. Never rejects:
+   * a failure is logged, and the marks are kept for the next write.
    */
   saveReplicas(): Promise<void> {
     return this.attempt('write push and local replicas', () =>
@@ -107,6 +109,7 @@ export class Recorder {
     this.stopped = true;
     this.cancelTimer?.();
     for (const unsubscribe of this.unsubscribe) unsubscribe();
+    await this.replicas.idle();
     const now = this.options.clock.now();
     await this.writes.run(async () => {
       await this.write(this.aggregator.close(now));
@@ -130,11 +133,13 @@ export class Recorder {
       events.on('replica-changed', ({ subject, current, reason, atMs }) => {
         series.replicaChanged(subject, current, atMs);
         this.replicas.mark(subject);
+        void this.saveReplicas();
         this.incidents.replicaChanged(subject, current, reason, atMs);
       }),
       events.on('replica-removed', (ref) => {
         series.replicaChanged(ref, undefined, this.options.clock.now());
         this.replicas.markRemoved(ref);
+        void this.saveReplicas();
       }),
       events.on('node-changed', ({ subject, current, atMs }) => {
         series.nodeChanged(subject.serviceId, subject.nodeId, current, atMs);

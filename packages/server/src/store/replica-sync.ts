@@ -41,6 +41,11 @@ export class ReplicaSync {
     this.removed.push({ serviceId: ref.serviceId, nodeId: ref.nodeId, replicaId: ref.replicaId });
   }
 
+  /** Resolves once the writes started so far have finished. */
+  idle(): Promise<void> {
+    return this.writes.idle();
+  }
+
   /**
    * Writes the marks: removals first, so a replica flushed and re-created in one period is kept.
    * Records the store refuses are logged and dropped; on any other error every mark is kept.

@@ -60,3 +60,27 @@ export function exited(child: ChildProcess): Promise<{ code: number | null; sign
   }
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
+
+/**
+ * Starts `vigil` serving and resolves once `readyUrl` answers 200; if it does not within
+ * `timeoutMs`, kills it and rejects with what it printed on stderr.
+ */
+export async function startServing(
+  args: string[],
+  readyUrl: string,
+  timeoutMs = 30_000,
+): Promise<ChildProcess> {
+  const child = spawnCli(args);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdout?.resume();
+  try {
+    await waitForHttp(readyUrl, timeoutMs);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`vigil did not start: ${stderr}`, { cause: error });
+  }
+  return child;
+}

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import type { StoreLocation } from '../../src/store/connect.js';
 import { openStore } from '../../src/store/open.js';
 import type { StorageEngine, Store } from '../../src/store/types.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
-import { exited, freePort, spawnCli, waitForHttp } from '../helpers/cli.js';
+import { exited, freePort, startServing } from '../helpers/cli.js';
 import { BASE_CONFIG } from '../helpers/config.js';
 import { basicAuth } from '../helpers/server.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
@@ -90,21 +89,7 @@ export function restartSuite(only: StorageEngine) {
         }
       };
 
-      async function startVigil(): Promise<ChildProcess> {
-        const child = spawnCli(['-c', configPath]);
-        let stderr = '';
-        child.stderr?.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString();
-        });
-        child.stdout?.resume();
-        try {
-          await waitForHttp(url('/status/text'), 30_000);
-        } catch (error) {
-          child.kill('SIGKILL');
-          throw new Error(`vigil did not start: ${stderr}`, { cause: error });
-        }
-        return child;
-      }
+      const startVigil = () => startServing(['-c', configPath], url('/status/text'));
 
       /** Everything point 2 lists, as the previous run left it. */
       async function assertSurvived(before: { announcementId: string; alertState: AlertState }) {

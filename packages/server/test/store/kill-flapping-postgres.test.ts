@@ -1,0 +1,3 @@
+import { killFlappingSuite } from './kill-flapping-suite.js';
+
+killFlappingSuite('postgres');
