@@ -8,7 +8,6 @@ import { createVigilMetrics } from './metrics/index.js';
 import { HealthModel, healthModelSettings, type ReplicaRef } from './model/health-model.js';
 import { buildTopology } from './model/topology.js';
 import { createDispatcher } from './notify/dispatcher.js';
-import { storeOutbox } from './notify/store-outbox.js';
 import { createRabbitmqChecker } from './plugins/rabbitmq.js';
 import { createProbers } from './scheduler/probers.js';
 import { openDurableState } from './store/durable-state.js';
@@ -93,7 +92,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   // Started before the sources so it sees their first results; it judges the page once they settle.
   const dispatcher = createDispatcher(config, {
     model,
-    outbox: storeOutbox(durable.store, () => durable.recorder.saveReplicas()),
+    outbox: durable.outbox,
     clock,
     logger,
     ignoreWindow: durable.ignoreWindow,

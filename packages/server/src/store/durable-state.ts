@@ -4,6 +4,8 @@ import { DurableAnnouncements } from '../announcements/durable.js';
 import type { StorageConfig } from '../config/schema.js';
 import type { HealthModel } from '../model/health-model.js';
 import { ReminderIgnoreWindow } from '../notify/ignore-window.js';
+import type { Outbox } from '../notify/outbox.js';
+import { storeOutbox } from '../notify/store-outbox.js';
 import { redactUrl } from '../probes/redact.js';
 import type { Clock } from '../time/clock.js';
 import { durableIgnoreWindow } from './durable-ignore-window.js';
@@ -22,6 +24,8 @@ export interface DurableState {
   ignoreWindow: ReminderIgnoreWindow;
   ignoreControl: Awaited<ReturnType<typeof durableIgnoreWindow>>;
   recorder: Recorder;
+  /** The dispatcher's outbox, which writes the changed replicas before each alert state. */
+  outbox: Outbox;
   /** Read side of the history, for `/api/v1`. */
   history: HistoryReader;
   /** Waits for pending writes, then closes the store. */
@@ -76,6 +80,7 @@ export async function openDurableState(options: {
     ignoreWindow,
     ignoreControl,
     recorder,
+    outbox: storeOutbox(store, () => recorder.saveReplicas()),
     history,
     async close() {
       await recorder.stop();

@@ -4,7 +4,6 @@ import { pino } from 'pino';
 import { HealthModel, healthModelSettings } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
 import { createDispatcher } from '../../src/notify/dispatcher.js';
-import { storeOutbox } from '../../src/notify/store-outbox.js';
 import type { StoreLocation } from '../../src/store/connect.js';
 import { type DurableState, openDurableState } from '../../src/store/durable-state.js';
 import { openStore } from '../../src/store/open.js';
@@ -46,7 +45,7 @@ describeEachEngine('alert state and replicas across a crash', (engine) => {
     const durable: DurableState = await openDurableState({ storage: config.storage, model, clock, logger });
     const dispatcher = createDispatcher(config, {
       model,
-      outbox: storeOutbox(durable.store, () => durable.recorder.saveReplicas()),
+      outbox: durable.outbox,
       clock,
       logger,
       ignoreWindow: durable.ignoreWindow,

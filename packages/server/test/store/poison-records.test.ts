@@ -9,6 +9,7 @@ import { seriesKey } from '../../src/store/rollup/model-series.js';
 import type { ReplicaRecord, RollupRow } from '../../src/store/types.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { pushReplicaRecord } from '../helpers/replica-records.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 import { REPORTED_PROBES } from '../helpers/store-vigil.js';
 
@@ -24,20 +25,8 @@ const HUGE_INTERVAL_ID = 'huge-interval';
 const LOAD = { cpu: 0.1, ram: 0.2 };
 const T0 = Date.UTC(2026, 2, 5, 14, 0, 0);
 
-function record(replicaId: string, overrides: Partial<ReplicaRecord> = {}): ReplicaRecord {
-  return {
-    serviceId: 'web',
-    nodeId: 'app',
-    replicaId,
-    mode: 'push',
-    intervalSeconds: 30,
-    reportAtMs: T0,
-    load: LOAD,
-    health: 'healthy',
-    sinceMs: T0,
-    ...overrides,
-  };
-}
+const record = (replicaId: string, overrides: Partial<ReplicaRecord> = {}) =>
+  pushReplicaRecord(replicaId, T0, overrides);
 
 function row(seriesId: number, healthySeconds: number): RollupRow {
   return { seriesId, bucketMs: T0, healthySeconds, sickSeconds: 0, deadSeconds: 0, samples: 0 };

@@ -7,6 +7,7 @@ import { connect } from '../../src/store/connect.js';
 import { migrationProvider } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/open.js';
 import type { Incident, OutboxCursor, ReplicaRecord, RollupRow, Store } from '../../src/store/types.js';
+import { pushReplicaRecord } from '../helpers/replica-records.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 
 const T0 = Date.UTC(2026, 2, 5, 14, 0, 0);
@@ -31,20 +32,8 @@ const DEAD_STATE: AlertState = {
   lastReplicas: ['web:api:tcp://10.0.0.1:80'],
 };
 
-function pushReplica(replicaId: string, overrides: Partial<ReplicaRecord> = {}): ReplicaRecord {
-  return {
-    serviceId: 'web',
-    nodeId: 'app',
-    replicaId,
-    mode: 'push',
-    intervalSeconds: 30,
-    reportAtMs: T0,
-    load: { cpu: 0.25, ram: 0.5 },
-    health: 'healthy',
-    sinceMs: T0 - 60_000,
-    ...overrides,
-  };
-}
+const pushReplica = (replicaId: string, overrides: Partial<ReplicaRecord> = {}) =>
+  pushReplicaRecord(replicaId, T0, overrides);
 
 describeEachEngine('store', (engine) => {
   let store: Store;
