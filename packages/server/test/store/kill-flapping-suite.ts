@@ -11,7 +11,7 @@ import type { Alert } from '../../src/notify/types.js';
 import { openStore } from '../../src/store/open.js';
 import type { OutboxCursor, OutboxEntry, StorageEngine } from '../../src/store/types.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
-import { exited, freePort, startServing } from '../helpers/cli.js';
+import { exited, freePort, spawnCli, startServing } from '../helpers/cli.js';
 import { BASE_CONFIG } from '../helpers/config.js';
 import { basicAuth } from '../helpers/server.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
@@ -23,8 +23,9 @@ import { REPORTED_PROBES, storageTable } from '../helpers/store-vigil.js';
  * The real `vigil` binary runs over one database; a Vigil Local relay (played by the test)
  * reports its replica healthy or dead, flipping at random every 2–4 s, ten times a second, and a
  * push reporter reports a steady healthy replica. The server is killed with SIGKILL at a random
- * moment 300–1500 ms after each start and started again at once, 12 times, then runs a last time
- * with the relay's status held, and stops gracefully. `flush_interval` is Vigil's 10 s, so every
+ * moment, 12 times, and started again at once: a third of the kills 0.5–3 s after the spawn (while
+ * it loads, migrates or restores, or just after), the others 0.3–1.5 s after it answers. Then it
+ * runs a last time with the relay's status held, and stops gracefully. `flush_interval` is Vigil's 10 s, so every
  * kill falls inside the window where batched replica records are older than the alert state.
  *
  * The alerts are the outbox's (exact decision times), checked against the reports the test sent
@@ -53,9 +54,12 @@ const KILLS = 12;
 const REPORT_EVERY_MS = 100;
 const PHASE_MS = { min: 2000, max: 4000 };
 const RUN_MS = { min: 300, max: 1500 };
+/** A third of the kills land while the server starts (loading, migrating, restoring), at random. */
+const BOOT_KILL_SHARE = 1 / 3;
+const BOOT_MS = { min: 500, max: 3000 };
 /** An accepted report's alert is stored by then, unless the server is killed first. */
 const COMMIT_MS = 1500;
-const FINAL_HOLD_MS = 2500;
+const FINAL_HOLD_MS = 2000;
 
 const LOCAL_PATH = 'relay/lan';
 const PUSH_PATH = 'web/app';
@@ -75,7 +79,7 @@ interface SentReport {
   accepted: boolean;
 }
 
-/** A period when the server ran: spawned, answering, killed or stopped. */
+/** A period when the server ran: spawned, answering (the kill, if killed while starting), killed or stopped. */
 interface Run {
   startedMs: number;
   upMs: number;
@@ -288,13 +292,22 @@ export function killFlappingSuite(only: StorageEngine) {
         try {
           for (let kill = 1; kill <= KILLS; kill++) {
             const startedMs = Date.now();
-            child = await startServing(['-c', configPath], url('/status/text'));
-            const upMs = Date.now();
-            await sleep(between(RUN_MS));
+            let upMs: number | undefined;
+            if (random() < BOOT_KILL_SHARE) {
+              child = spawnCli(['-c', configPath]);
+              child.stdout?.resume();
+              child.stderr?.resume();
+              await sleep(between(BOOT_MS));
+            } else {
+              child = await startServing(['-c', configPath], url('/status/text'));
+              upMs = Date.now();
+              await sleep(between(RUN_MS));
+            }
             const downMs = Date.now();
             child.kill('SIGKILL');
             assert.equal((await exited(child)).signal, 'SIGKILL');
-            runs.push({ startedMs, upMs, downMs });
+            // Killed while starting: when it began to answer, if it did, is unknown.
+            runs.push({ startedMs, upMs: upMs ?? downMs, downMs });
           }
           const startedMs = Date.now();
           child = await startServing(['-c', configPath], url('/status/text'));
