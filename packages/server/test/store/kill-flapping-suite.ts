@@ -235,11 +235,9 @@ export function killFlappingSuite(only: StorageEngine) {
         rmSync(folder, { recursive: true, force: true });
       });
 
-      // 13 server starts: about 40 s on an idle 2-core machine, minutes when it is shared.
-      const timeout = 600_000;
-      test(`${KILLS} random kill -9 cycles during flapping: no false alert, no duplicate, no missed change`, {
-        timeout,
-      }, async () => {
+      // About 9 server starts and 4 killed while starting: 85–100 s on a 2-core machine shared by
+      // a dozen busy processes, within the runner's 120 s per file; far less on an idle one.
+      test(`${KILLS} random kill -9 cycles during flapping: no false alert, no duplicate, no missed change`, async () => {
         const seed = Date.now() % 1_000_000;
         const random = seededRandom(seed);
         const between = (range: { min: number; max: number }) =>
