@@ -112,6 +112,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     announcements: durable.announcements,
     manager: { announcements: durable.announcements, ignoreWindow: durable.ignoreControl },
     history: { history: durable.history, incidents: durable.store.incidents },
+    store: durable.store,
   });
   const address = options.listen ?? parseInet(config.server.inet);
   await app.listen({ host: address.host, port: address.port });

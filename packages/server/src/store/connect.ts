@@ -26,6 +26,10 @@ export function connect(
     types: { getTypeParser: parseNumbersAsNumbers },
   });
   pool.on('error', onIdleError);
+  // A connection that drops while a query holds it (the server stops mid-query) also emits 'error'
+  // on its client, where the pool listens only while it is idle: unheard, that error would end the
+  // process. The query itself fails with the same error, and the pool discards the client.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

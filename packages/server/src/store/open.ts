@@ -1,4 +1,4 @@
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { StorageConfig } from '../config/schema.js';
 import { connect, type StoreLocation } from './connect.js';
 import { migrationProvider } from './migrations.js';
@@ -46,6 +46,9 @@ export async function openStore(
     rollups: rollupRepository(db),
     incidents: incidentRepository(db),
     runs: runRepository(db),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
     close: () => db.destroy(),
   };
 }

@@ -17,6 +17,8 @@ export interface Store {
   readonly rollups: RollupRepository;
   readonly incidents: IncidentRepository;
   readonly runs: RunRepository;
+  /** A trivial query: resolves when the database answers (readiness checks). */
+  ping(): Promise<void>;
   /** Waits for running queries, then closes the connections. */
   close(): Promise<void>;
 }

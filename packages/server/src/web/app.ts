@@ -21,6 +21,7 @@ import { type ApiV1Options, apiV1Routes } from './routes/api-v1.js';
 import { assetRoutes } from './routes/assets.js';
 import { badgeRoutes } from './routes/badge.js';
 import { embedRoutes } from './routes/embed.js';
+import { healthRoutes, type ReadinessProbe } from './routes/health.js';
 import { liveRoutes } from './routes/live.js';
 import {
   type AnnouncementManager,
@@ -52,6 +53,8 @@ export interface AppDependencies {
   manager?: { announcements: AnnouncementManager; ignoreWindow: IgnoreWindowControl };
   /** The store's history and incidents: serves the public `/api/v1` and the page's history; none without it. */
   history?: Pick<ApiV1Options, 'history' | 'incidents'>;
+  /** The store `/readyz` checks; without it the server is always ready. */
+  store?: ReadinessProbe;
 }
 
 /** Answers meant for programs (JSON, or no body at all, like the reporter's 200s). */
@@ -149,6 +152,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     });
 
   app.register(async (scope) => {
+    healthRoutes(scope, { store: dependencies.store, clock });
     reporterRoutes(scope, { model, token: config.server.reporter_token, throttle: authThrottle });
     statusRoutes(scope, { model, branding });
     pageRoutes(scope, { page });
