@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { exited, freePort, REPO_ROOT, waitForHttp } from '../helpers/cli.js';
+
+const run = promisify(execFile);
+const SERVER_PACKAGE = join(REPO_ROOT, 'packages/server');
+
+/** The version field of a package.json. */
+function versionOf(packageJson: string): string {
+  return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * What a user gets from `npm install @vigil-ts/server`: the packed tarball installed into an empty
+ * folder, its dependencies from the registry. The registry install skips scripts and takes the
+ * workspace's compiled better-sqlite3 addon instead (same version, checked), since compiling it
+ * offline costs ~80 s and is that package's business, not this one's.
+ */
+describe('npm pack of @vigil-ts/server', { timeout: 240_000 }, () => {
+  let folder: string;
+  let app: string;
+  let tarball: string;
+
+  before(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'vigil-pack-'));
+    await run('npm', ['pack', '--pack-destination', folder], { cwd: SERVER_PACKAGE });
+    const packed = readdirSync(folder).find((name) => name.endsWith('.tgz'));
+    assert.ok(packed, 'npm pack wrote no tarball');
+    tarball = join(folder, packed);
+    app = join(folder, 'app');
+    mkdirSync(app);
+    await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: app });
+
+    const installed = join(app, 'node_modules/better-sqlite3');
+    const built = join(REPO_ROOT, 'node_modules/better-sqlite3');
+    assert.equal(versionOf(join(installed, 'package.json')), versionOf(join(built, 'package.json')));
+    mkdirSync(join(installed, 'build/Release'), { recursive: true });
+    copyFileSync(
+      join(built, 'build/Release/better_sqlite3.node'),
+      join(installed, 'build/Release/better_sqlite3.node'),
+    );
+  });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('ships the built code, the assets and a default config, and no sources or tests', async () => {
+    const { stdout } = await run('tar', ['-tzf', tarball]);
+    const files = stdout.trim().split('\n');
+    assert.ok(files.includes('package/bin/vigil.js'));
+    assert.ok(files.includes('package/dist/cli.js'));
+    assert.ok(files.includes('package/config.default.cfg'));
+    assert.ok(files.includes('package/src/web/assets/page.css'));
+    const unexpected = files.filter(
+      (file) =>
+        !/^package\/(package\.json|config\.default\.cfg|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|src\/web\/assets\/[^/]+)$/.test(
+          file,
+        ),
+    );
+    assert.deepEqual(unexpected, []);
+  });
+
+  it('`npx vigil --version` names the package version', async () => {
+    const { stdout } = await run('npx', ['--no', '--', 'vigil', '--version'], { cwd: app });
+    assert.equal(stdout.trim(), `vigil ${versionOf(join(SERVER_PACKAGE, 'package.json'))} (Vigil TS)`);
+  });
+
+  it('the shipped default config is valid', async () => {
+    const { stdout } = await run('npx', ['--no', '--', 'vigil', 'check-config', '-c', shippedConfig()], {
+      cwd: app,
+    });
+    assert.match(stdout, /: ok, /);
+  });
+
+  it('serves the status page and its health endpoints', async () => {
+    const port = await freePort();
+    const config = readFileSync(shippedConfig(), 'utf8').replace(
+      /^inet = .*$/m,
+      `inet = "127.0.0.1:${port}"`,
+    );
+    assert.match(config, new RegExp(`^inet = "127\\.0\\.0\\.1:${port}"$`, 'm'));
+    writeFileSync(join(app, 'config.cfg'), config);
+    const server = spawn(join(app, 'node_modules/.bin/vigil'), ['-c', 'config.cfg'], {
+      cwd: app,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    server.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/healthz`).catch((error: Error) => {
+        throw new Error(`${error.message}; stderr: ${stderr}`);
+      });
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /Vigil TS Status/);
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      assert.deepEqual(await ready.json(), { status: 'ready', store: 'sqlite' });
+    } finally {
+      server.kill('SIGTERM');
+    }
+    assert.deepEqual(await exited(server), { code: 0, signal: null });
+    // The SQLite default, relative to the working directory.
+    assert.ok(readdirSync(join(app, 'data')).includes('vigil.db'));
+  });
+
+  function shippedConfig(): string {
+    return join(app, 'node_modules/@vigil-ts/server/config.default.cfg');
+  }
+});
