@@ -7,6 +7,7 @@ import { startVigil } from './main.js';
 import { runNotifyTest } from './notify/notify-test.js';
 import { configOption, configPathOf, rejectUnknownCommand, runCommandLine } from './process/command-line.js';
 import { exitGracefullyOnSignals } from './process/shutdown.js';
+import { BackupError, backupSqliteStore } from './store/backup.js';
 import { VERSION } from './version.js';
 
 /** Loads the config or exits 1 with every problem on stderr. */
@@ -74,6 +75,20 @@ async function notifyTest(configPath: string, channel: string | undefined): Prom
   process.exit(outcomes.every((outcome) => outcome.error === undefined) ? 0 : 1);
 }
 
+/** Copies the configured SQLite store to `file`, consistently, while the server may run. */
+async function backup(configPath: string, file: string): Promise<void> {
+  const { config } = loadOrExit(configPath);
+  try {
+    const { source, destination, bytes } = await backupSqliteStore(config.storage, file);
+    console.log(`backed up ${source} to ${destination} (${bytes} bytes)`);
+  } catch (error) {
+    const reason =
+      error instanceof BackupError ? error.message : `backup failed: ${(error as Error).message}`;
+    console.error(`error: ${reason}`);
+    process.exit(1);
+  }
+}
+
 const program = new Command('vigil')
   .description('Vigil TS: status page, monitoring and alerting, compatible with Vigil configs and reporters')
   .version(`vigil ${VERSION} (Vigil TS)`, '-V, --version')
@@ -101,5 +116,12 @@ program
   .action((options: { channel?: string }, command: Command) =>
     notifyTest(configPathOf(command), options.channel),
   );
+
+program
+  .command('backup')
+  .description('copy the SQLite store to <file> while the server runs (PostgreSQL: use pg_dump)')
+  .argument('<file>', 'where to write the copy')
+  .addOption(configOption('subcommand'))
+  .action((file: string, _options, command: Command) => backup(configPathOf(command), file));
 
 await runCommandLine(program);
