@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
-import { basicAuth } from '../helpers/server.js';
 import { CLI_PATH, exited, freePort, REPO_ROOT, spawnCli, waitForHttp } from '../helpers/cli.js';
 import { BASE_CONFIG } from '../helpers/config.js';
+import { basicAuth } from '../helpers/server.js';
 import { waitFor } from '../helpers/vigil.js';
 
 const PUSH_NODE = `
