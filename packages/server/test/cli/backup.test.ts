@@ -6,20 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { CLI_PATH, exited, freePort, REPO_ROOT, spawnCli, waitForHttp } from '../helpers/cli.js';
-import { BASE_CONFIG } from '../helpers/config.js';
+import { BASE_CONFIG, MIXED_PROBES } from '../helpers/config.js';
 import { basicAuth } from '../helpers/server.js';
 import { waitFor } from '../helpers/vigil.js';
-
-const PUSH_NODE = `
-[probe]
-[[probe.service]]
-id = "app"
-label = "App"
-[[probe.service.node]]
-id = "web"
-label = "Web"
-mode = "push"
-`;
 
 /** `vigil backup` as a child process, without blocking this one (the server's reports go on meanwhile). */
 function backupCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -41,7 +30,7 @@ function writeConfig(folder: string, name: string, port: number, storage: string
 }
 
 function configWith(port: number, storage: string): string {
-  return `${BASE_CONFIG.replace('inet = "127.0.0.1:0"', `inet = "127.0.0.1:${port}"`)}\n[storage]\n${storage}\n${PUSH_NODE}`;
+  return `${BASE_CONFIG.replace('inet = "127.0.0.1:0"', `inet = "127.0.0.1:${port}"`)}\n[storage]\n${storage}\n[probe]\n${MIXED_PROBES}`;
 }
 
 /** The replica ids the store holds, read the way a restore would see them. */
@@ -72,7 +61,7 @@ describe('vigil backup', () => {
     const posted: string[] = [];
     let writing = true;
     const post = async (replica: string) => {
-      const response = await fetch(`${url}/reporter/app/web/`, {
+      const response = await fetch(`${url}/reporter/web/app/`, {
         method: 'POST',
         headers: { Authorization: basicAuth('reporter-secret'), 'Content-Type': 'application/json' },
         body: JSON.stringify({ replica, interval: 30, load: { cpu: 0.1, ram: 0.2 } }),

@@ -9,20 +9,10 @@ import { HealthModel, healthModelSettings } from '../../src/model/health-model.j
 import { buildTopology } from '../../src/model/topology.js';
 import { buildApp } from '../../src/web/app.js';
 import type { ReadinessProbe } from '../../src/web/routes/health.js';
-import { testConfig } from '../helpers/config.js';
+import { MIXED_PROBES, testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startFullVigil, waitFor } from '../helpers/vigil.js';
-
-const PUSH_NODE = `
-[[probe.service]]
-id = "app"
-label = "App"
-[[probe.service.node]]
-id = "web"
-label = "Web"
-mode = "push"
-`;
 
 async function probe(url: string, method: 'GET' | 'HEAD' = 'GET') {
   const response = await fetch(url, { method });
@@ -41,7 +31,7 @@ describe('health endpoints on a SQLite store', () => {
   before(async () => {
     folder = mkdtempSync(join(tmpdir(), 'vigil-health-'));
     vigil = await startFullVigil(
-      `\n[storage]\npath = "${join(folder, 'vigil.db')}"\n\n[probe]\n${PUSH_NODE}`,
+      `\n[storage]\npath = "${join(folder, 'vigil.db')}"\n\n[probe]\n${MIXED_PROBES}`,
     );
   });
   after(async () => {
@@ -86,7 +76,7 @@ describe('health endpoints on a PostgreSQL store that stops', () => {
     postgres = await startTestPostgres();
     const url = await postgres.createDatabase();
     vigil = await startFullVigil(
-      `\n[storage]\nengine = "postgres"\nurl = "${url}"\nflush_interval = 1\n\n[probe]\n${PUSH_NODE}`,
+      `\n[storage]\nengine = "postgres"\nurl = "${url}"\nflush_interval = 1\n\n[probe]\n${MIXED_PROBES}`,
     );
   });
   after(async () => {
@@ -122,7 +112,7 @@ describe('health endpoints on a PostgreSQL store that stops', () => {
 
 describe('readiness against a store that hangs', () => {
   function appWith(store: ReadinessProbe, clock: FakeClock) {
-    const config = testConfig(PUSH_NODE);
+    const config = testConfig(MIXED_PROBES);
     const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), clock);
     return buildApp({ config, model, clock, logger: pino({ level: 'silent' }), store });
   }
