@@ -118,6 +118,8 @@ const metricsSchema = z.object({
   push_forget_after: seconds(1).optional(),
   /** Extension: the same for local replicas. */
   local_forget_after: seconds(1).optional(),
+  /** Extension: push or local replicas one node may have; a report that would add one more is refused. */
+  reported_replicas_max: z.number().int().min(1).max(1_000_000).default(1000),
 });
 
 const rabbitmqSchema = z.object({

@@ -35,6 +35,7 @@ import { pageRoutes } from './routes/page.js';
 import { reporterRoutes } from './routes/reporter.js';
 import { statusRoutes } from './routes/status.js';
 import { vigilAssetRoutes } from './routes/vigil-assets.js';
+import { PATH_PARAM_MAX_UTF16_UNITS } from './validation/fields.js';
 
 export interface AppDependencies {
   config: RawConfig;
@@ -73,7 +74,12 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     // Vigil trims trailing slashes and collapses doubled ones: every route answers both ways.
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+      // Room for every replica id a report can create, so the flush route accepts it too.
+      maxParamLength: PATH_PARAM_MAX_UTF16_UNITS,
+    },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     ...serverTimeouts(config.server),
   });
@@ -153,7 +159,12 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
 
   app.register(async (scope) => {
     healthRoutes(scope, { store: dependencies.store, clock });
-    reporterRoutes(scope, { model, token: config.server.reporter_token, throttle: authThrottle });
+    reporterRoutes(scope, {
+      model,
+      token: config.server.reporter_token,
+      throttle: authThrottle,
+      replicasPerNodeMax: config.metrics.reported_replicas_max,
+    });
     statusRoutes(scope, { model, branding });
     pageRoutes(scope, { page });
     assetRoutes(scope, { assets });

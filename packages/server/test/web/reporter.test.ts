@@ -186,6 +186,21 @@ describe('reporter API', () => {
       { name: 'no replica', status: 400, body: json({ interval: 30, load: { cpu: 0, ram: 0 } }) },
       { name: 'a numeric replica', status: 400, body: json({ ...valid, replica: 7 }) },
       { name: 'neither load nor health', status: 400, body: json({ replica: 'intruder', interval: 30 }) },
+      // SQLite cannot store a lone surrogate, PostgreSQL neither a NUL nor an interval beyond bigint.
+      { name: 'a replica with a lone surrogate', status: 400, body: json({ ...valid, replica: 'a\ud800' }) },
+      { name: 'a replica with a NUL', status: 400, body: json({ ...valid, replica: 'a\u0000b' }) },
+      { name: 'a replica with a line break', status: 400, body: json({ ...valid, replica: 'a\nb' }) },
+      {
+        name: 'a replica of 257 characters',
+        status: 400,
+        body: json({ ...valid, replica: 'é'.repeat(257) }),
+      },
+      {
+        name: 'an interval of 1e20',
+        status: 400,
+        body: '{"replica":"intruder","interval":1e20,"load":{"cpu":0,"ram":0}}',
+      },
+      { name: 'an interval over a year', status: 400, body: json({ ...valid, interval: 31_536_001 }) },
       {
         name: 'an unknown health word',
         status: 400,
@@ -270,6 +285,89 @@ describe('reporter API', () => {
         }
         assert.equal(JSON.stringify(snapshot(server)), before, 'state must not change');
       });
+    }
+  });
+});
+
+describe('reporter API bounds', () => {
+  let server: Server;
+  before(async () => {
+    server = await startTestServer(MIXED_PROBES, { metrics: 'reported_replicas_max = 3' });
+  });
+  after(() => server.close());
+
+  const flush = (path: string) => send(server, 'DELETE', path, { Authorization: basicAuth(TOKEN) });
+  const load = { cpu: 0.1, ram: 0.1 };
+
+  test('every replica id a report creates can be flushed, up to 256 characters of any script', async () => {
+    // 256 astral characters are 512 UTF-16 units and 3 KB percent-encoded: Fastify's default stops at 100 units.
+    for (const replica of ['r'.repeat(256), '😀'.repeat(256), 'é'.repeat(101), 'pod/α β?#%']) {
+      assert.equal((await report(server, '/reporter/web/app/', { replica, interval: 30, load })).status, 200);
+      assert.ok(server.model.node('web', 'app')?.replicas.has(replica));
+      const response = await flush(`/reporter/web/app/${encodeURIComponent(replica)}/`);
+      assert.equal(response.status, 200, `flush of a ${replica.length}-unit id: ${response.body}`);
+      assert.equal(server.model.node('web', 'app')?.replicas.has(replica), false);
+    }
+  });
+
+  test('the longest interval (a year) and an empty replica id, as Vigil allows, are accepted', async () => {
+    const body = { replica: '', interval: 31_536_000, health: 'healthy' };
+    assert.equal((await report(server, '/reporter/internal/gateway/', body)).status, 200);
+    assert.equal(
+      server.model.node('internal', 'gateway')?.replicas.get('')?.report?.intervalSeconds,
+      31_536_000,
+    );
+    server.model.flush('internal', 'gateway', '');
+  });
+
+  test('a refused id gets a 400 naming the field and what is allowed, never echoing the value', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['x'.repeat(300), /^body\/replica must have at most 256 characters, got 300$/],
+      ['bell\u0007', /^body\/replica must be well-formed Unicode without control characters$/],
+      ['\udc00', /^body\/replica must be well-formed Unicode without control characters$/],
+    ];
+    for (const [replica, message] of cases) {
+      const response = await report(server, '/reporter/web/app/', { replica, interval: 30, load });
+      assert.equal(response.status, 400);
+      assert.match(JSON.parse(response.body).error, message);
+    }
+    const interval = await report(server, '/reporter/web/app/', { replica: 'a', interval: 1e20, load });
+    assert.equal(interval.status, 400);
+    assert.match(JSON.parse(interval.body).error, /^body\/interval must be <= 31536000$/);
+  });
+
+  test('a node holds at most reported_replicas_max replicas: the next new one gets 409, known ones still report', async () => {
+    for (const replica of ['a', 'b', 'c']) {
+      assert.equal((await report(server, '/reporter/web/app/', { replica, interval: 30, load })).status, 200);
+    }
+    const before = JSON.stringify(snapshot(server));
+    const refused = await report(server, '/reporter/web/app/', { replica: 'd', interval: 30, load });
+    assert.equal(refused.status, 409);
+    assert.match(JSON.parse(refused.body).error, /web\/app already has 3 replicas.*reported_replicas_max/);
+    assert.equal(JSON.stringify(snapshot(server)), before, 'state must not change');
+    assert.equal(
+      (await report(server, '/reporter/web/app/', { replica: 'a', interval: 60, load })).status,
+      200,
+    );
+    // Other nodes have their own count, and a flush makes room.
+    const local = { replica: 'd', interval: 30, health: 'healthy' };
+    assert.equal((await report(server, '/reporter/internal/gateway/', local)).status, 200);
+    assert.equal((await flush('/reporter/web/app/b/')).status, 200);
+    assert.equal(
+      (await report(server, '/reporter/web/app/', { replica: 'd', interval: 30, load })).status,
+      200,
+    );
+    for (const replica of ['a', 'c', 'd']) server.model.flush('web', 'app', replica);
+    server.model.flush('internal', 'gateway', 'd');
+  });
+
+  test('a poll node with more configured replicas than the bound still answers 412, not 409', async () => {
+    const crowded = await startTestServer(MIXED_PROBES, { metrics: 'reported_replicas_max = 1' });
+    try {
+      const response = await report(crowded, '/reporter/web/api/', { replica: 'new', interval: 30, load });
+      assert.equal(response.status, 412);
+    } finally {
+      await crowded.close();
     }
   });
 });

@@ -4,9 +4,13 @@ import type { HealthModel, ReportOutcome } from '../../model/health-model.js';
 import { redactUrl } from '../../probes/redact.js';
 import { requireToken } from '../auth.js';
 import type { AuthThrottle } from '../auth-throttle.js';
+import { REPLICA_ID_RULE, textProblem } from '../validation/fields.js';
 
 /** Reporter bodies are ~70 bytes; anything near this bound is not a report. */
 export const REPORTER_BODY_LIMIT_BYTES = 64 * 1024;
+
+/** A year, as for the config's intervals: Vigil takes any u64, which PostgreSQL's bigint cannot hold. */
+export const REPORT_INTERVAL_MAX_SECONDS = 365 * 24 * 3600;
 
 const nodeParams = {
   type: 'object',
@@ -19,7 +23,7 @@ const reportBody = {
   required: ['replica', 'interval'],
   properties: {
     replica: { type: 'string' },
-    interval: { type: 'integer', minimum: 0 },
+    interval: { type: 'integer', minimum: 0, maximum: REPORT_INTERVAL_MAX_SECONDS },
     load: {
       type: 'object',
       required: ['cpu', 'ram'],
@@ -51,13 +55,26 @@ function answer(reply: FastifyReply, outcome: ReportOutcome) {
   return reply.code(OUTCOME_STATUS[outcome]).send(error === undefined ? undefined : { error });
 }
 
+export interface ReporterOptions {
+  model: HealthModel;
+  token: string;
+  throttle: AuthThrottle;
+  /** `[metrics] reported_replicas_max`: a report that would add one more to a node is refused. */
+  replicasPerNodeMax: number;
+}
+
 /** Vigil's reporter API (spec §2.4): push load reports, local health reports, and flushes. */
-export function reporterRoutes(
-  app: FastifyInstance,
-  options: { model: HealthModel; token: string; throttle: AuthThrottle },
-) {
-  const { model } = options;
+export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
+  const { model, replicasPerNodeMax } = options;
   const onRequest = requireToken(options.token, 'Reporter Token', options.throttle);
+
+  /** A report of this mode would add a replica to a node that has its fill; poll nodes are left to the model. */
+  function isFull(probeId: string, nodeId: string, replica: string, mode: 'push' | 'local'): boolean {
+    const node = model.node(probeId, nodeId);
+    return (
+      node?.spec.mode === mode && !node.replicas.has(replica) && node.replicas.size >= replicasPerNodeMax
+    );
+  }
 
   app.post<{ Params: { probeId: string; nodeId: string }; Body: ReportBody }>(
     '/reporter/:probeId/:nodeId',
@@ -65,7 +82,15 @@ export function reporterRoutes(
     (request, reply) => {
       const { probeId, nodeId } = request.params;
       const { replica, interval, load, health } = request.body;
+      const problem = textProblem('body/replica', replica, REPLICA_ID_RULE);
+      if (problem !== undefined) return reply.code(400).send({ error: problem });
       // A load report wins over a health report, as in Vigil.
+      const mode = load ? 'push' : health ? 'local' : undefined;
+      if (mode && isFull(probeId, nodeId, replica, mode)) {
+        return reply.code(409).send({
+          error: `node ${probeId}/${nodeId} already has ${replicasPerNodeMax} replicas, the most [metrics] reported_replicas_max allows: flush one or raise the limit`,
+        });
+      }
       let outcome: ReportOutcome;
       if (load)
         outcome = model.reportPush(probeId, nodeId, replica, interval, { cpu: load.cpu, ram: load.ram });
