@@ -3,7 +3,12 @@ import { SerialQueue } from '../store/serial.js';
 import type { AnnouncementRepository } from '../store/types.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
 import { isExpired, type NewAnnouncement, withoutUndefined } from './memory.js';
-import type { Announcement, AnnouncementSource } from './types.js';
+import {
+  ANNOUNCEMENTS_MAX,
+  type Announcement,
+  type AnnouncementSource,
+  AnnouncementsFullError,
+} from './types.js';
 
 /**
  * Announcements that survive restarts: kept in memory for the page (reads never touch the database),
@@ -35,9 +40,11 @@ export class DurableAnnouncements implements AnnouncementSource {
     return this.announcements.filter((announcement) => !isExpired(announcement, now));
   }
 
-  /** Resolves once the announcement is stored. */
+  /** Resolves once the announcement is stored; rejects with AnnouncementsFullError when ANNOUNCEMENTS_MAX are current. */
   add(fields: NewAnnouncement): Promise<Announcement> {
     return this.writes.run(async () => {
+      // Checked in the queue, so concurrent adds cannot overshoot the bound.
+      if (this.list().length >= ANNOUNCEMENTS_MAX) throw new AnnouncementsFullError();
       const announcement: Announcement = {
         id: randomUUID(),
         atMs: this.clock.now(),

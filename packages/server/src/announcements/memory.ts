@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, setLongTimeout, systemClock } from '../time/clock.js';
-import type { Announcement, AnnouncementSource } from './types.js';
+import {
+  ANNOUNCEMENTS_MAX,
+  type Announcement,
+  type AnnouncementSource,
+  AnnouncementsFullError,
+} from './types.js';
 
 export type NewAnnouncement = Pick<Announcement, 'title' | 'text' | 'severity' | 'expiresAtMs'>;
 
@@ -21,7 +26,9 @@ export class MemoryAnnouncementStore implements AnnouncementSource {
     return this.announcements.filter((announcement) => !isExpired(announcement, now));
   }
 
+  /** Throws AnnouncementsFullError when ANNOUNCEMENTS_MAX are current. */
   add(fields: NewAnnouncement): Announcement {
+    if (this.list().length >= ANNOUNCEMENTS_MAX) throw new AnnouncementsFullError();
     const announcement: Announcement = {
       id: randomUUID(),
       atMs: this.clock.now(),

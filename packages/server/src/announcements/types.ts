@@ -18,3 +18,14 @@ export interface AnnouncementSource {
   list(): readonly Announcement[];
   onChange(listener: () => void): () => void;
 }
+
+/** Current announcements a store holds at most: a status page is not a blog, and each one is rendered. */
+export const ANNOUNCEMENTS_MAX = 100;
+
+/** Thrown by `add` when ANNOUNCEMENTS_MAX are current: one must go (or expire) first. */
+export class AnnouncementsFullError extends Error {
+  constructor() {
+    super(`there are already ${ANNOUNCEMENTS_MAX} announcements, the most allowed: delete one first`);
+    this.name = 'AnnouncementsFullError';
+  }
+}

@@ -235,12 +235,87 @@ describeEachEngine('manager API', (engine) => {
           'both expiries',
           { body: { title: 't', text: 'x', expires_at: '2099-01-01T00:00:00Z', expires_in_seconds: 60 } },
         ],
+        // SQLite cannot store a lone surrogate, PostgreSQL no NUL: refused here, not by a failing write.
+        ['a lone surrogate in the title', { body: { title: 'a\ud800', text: 'x' } }],
+        ['a lone surrogate in the text', { body: { title: 't', text: 'x\udfff' } }],
+        ['a NUL in the text', { body: { title: 't', text: 'a\u0000b' } }],
+        ['an escape character in the text', { body: { title: 't', text: '\u001b[31mred' } }],
+        ['a line break in the title', { body: { title: 'two\nlines', text: 'x' } }],
+        ['a title of 257 characters', { body: { title: 'é'.repeat(257), text: 'x' } }],
+        ['a text over 16 KB', { body: { title: 't', text: 'x'.repeat(16 * 1024 + 1) } }],
       ];
       for (const [why, request] of bad) {
         const response = await call('/manager/announcement/', { method: 'POST', ...request });
         assert.equal(response.status, 400, why);
         assert.equal(typeof (response.json() as { error: unknown }).error, 'string', why);
       }
+      assert.deepEqual(await listed(), []);
+    });
+
+    test('the longest title and text are accepted, with tabs and line breaks, and stored as sent', async () => {
+      const title = '😀'.repeat(256);
+      const text = `${'ü'.repeat(8 * 1024 - 2)}\t\r\n`;
+      const response = await call('/manager/announcement/', { method: 'POST', body: { title, text } });
+      assert.equal(response.status, 200, response.text);
+      const store = await openStore(location);
+      try {
+        assert.deepEqual(
+          (await store.announcements.list()).map((each) => [each.title, each.text]),
+          [[title, text]],
+        );
+      } finally {
+        await store.close();
+      }
+      await call(`/manager/announcement/${(response.json() as { id: string }).id}/`, { method: 'DELETE' });
+    });
+
+    test('errors name the field and what is allowed', async () => {
+      const cases: Array<[unknown, string]> = [
+        [{ title: 'x'.repeat(300), text: 'x' }, 'body/title must have at most 256 characters, got 300'],
+        [
+          { title: 't', text: 'a\u0000' },
+          'body/text must be well-formed Unicode without control characters other than tab and line breaks',
+        ],
+        [{ title: 't', text: 'é'.repeat(9000) }, 'body/text must be at most 16384 bytes in UTF-8, got 18000'],
+      ];
+      for (const [body, error] of cases) {
+        const response = await call('/manager/announcement/', { method: 'POST', body });
+        assert.equal(response.status, 400);
+        assert.deepEqual(response.json(), { error });
+      }
+    });
+
+    test('at most 100 announcements: the next one is 409 and stored nowhere; deleting one makes room', async () => {
+      const ids: string[] = [];
+      for (let n = 0; n < 100; n++) {
+        const response = await call('/manager/announcement/', {
+          method: 'POST',
+          body: { title: `n${n}`, text: 'x' },
+        });
+        assert.equal(response.status, 200);
+        ids.push((response.json() as { id: string }).id);
+      }
+      const refused = await call('/manager/announcement/', {
+        method: 'POST',
+        body: { title: 'extra', text: 'x' },
+      });
+      assert.equal(refused.status, 409);
+      assert.match((refused.json() as { error: string }).error, /already 100 announcements.*delete one/);
+      assert.equal(((await listed()) as unknown[]).length, 100);
+      const store = await openStore(location);
+      try {
+        assert.equal((await store.announcements.list()).length, 100);
+      } finally {
+        await store.close();
+      }
+      assert.equal((await call(`/manager/announcement/${ids[0]}/`, { method: 'DELETE' })).status, 200);
+      const again = await call('/manager/announcement/', {
+        method: 'POST',
+        body: { title: 'extra', text: 'x' },
+      });
+      assert.equal(again.status, 200);
+      ids.push((again.json() as { id: string }).id);
+      for (const id of ids.slice(1)) await call(`/manager/announcement/${id}/`, { method: 'DELETE' });
       assert.deepEqual(await listed(), []);
     });
 

@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { NewAnnouncement } from '../../announcements/memory.js';
-import type { Announcement, AnnouncementSource } from '../../announcements/types.js';
+import {
+  type Announcement,
+  type AnnouncementSource,
+  AnnouncementsFullError,
+} from '../../announcements/types.js';
 import type { Health } from '../../model/health.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { Delivery, DeliveryCursor, DeliveryQuery } from '../../notify/outbox.js';
@@ -8,6 +12,7 @@ import { CHANNEL_NAMES } from '../../notify/types.js';
 import type { Clock } from '../../time/clock.js';
 import { requireToken } from '../auth.js';
 import type { AuthThrottle } from '../auth-throttle.js';
+import { TEXT_RULE, TITLE_RULE, textProblem } from '../validation/fields.js';
 import { badRequest, cursor, decodeCursor, encodeCursor, limitOf } from './pagination.js';
 
 /** Announcements the manager API can change: the durable store, or the in-memory one. */
@@ -97,10 +102,18 @@ export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
     { onRequest, bodyLimit: MANAGER_BODY_LIMIT_BYTES, schema: { body: announcementBody } },
     async (request, reply) => {
       const { title, text, severity } = request.body;
+      const problem =
+        textProblem('body/title', title, TITLE_RULE) ?? textProblem('body/text', text, TEXT_RULE);
+      if (problem !== undefined) return reply.code(400).send({ error: problem });
       const expiry = expiresAtMs(request.body, clock.now());
       if ('error' in expiry) return reply.code(400).send({ error: expiry.error });
-      const announcement = await announcements.add({ title, text, severity, expiresAtMs: expiry.atMs });
-      return { id: announcement.id };
+      try {
+        const announcement = await announcements.add({ title, text, severity, expiresAtMs: expiry.atMs });
+        return { id: announcement.id };
+      } catch (error) {
+        if (error instanceof AnnouncementsFullError) return reply.code(409).send({ error: error.message });
+        throw error;
+      }
     },
   );
 
