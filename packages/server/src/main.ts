@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load.js';
 import type { RawConfig } from './config/schema.js';
+import { clipForLog } from './log/clip.js';
 import { logProbeResults } from './log/probe-results.js';
 import { createVigilMetrics } from './metrics/index.js';
 import { HealthModel, healthModelSettings, type ReplicaRef } from './model/health-model.js';
@@ -51,7 +52,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const model = new HealthModel(topology, healthModelSettings(metrics), clock, (error) =>
     logger.error({ err: error }, 'health model listener failed'),
   );
-  const pathOf = (ref: ReplicaRef) => `${ref.serviceId}:${ref.nodeId}:${ref.replicaId}`;
+  // Replica ids stored by older versions may be kilobytes long: the log gets their start.
+  const pathOf = (ref: ReplicaRef) => `${ref.serviceId}:${ref.nodeId}:${clipForLog(ref.replicaId)}`;
   model.events.on('replica-changed', ({ subject, previous, current, reason }) => {
     const path = pathOf(subject);
     logger.info(
