@@ -310,14 +310,14 @@ describe('reporter API bounds', () => {
     }
   });
 
-  test('the longest interval (a year) and an empty replica id, as Vigil allows, are accepted', async () => {
-    const body = { replica: '', interval: 31_536_000, health: 'healthy' };
+  test('the longest interval (a year) is accepted', async () => {
+    const body = { replica: 'cron', interval: 31_536_000, health: 'healthy' };
     assert.equal((await report(server, '/reporter/internal/gateway/', body)).status, 200);
     assert.equal(
-      server.model.node('internal', 'gateway')?.replicas.get('')?.report?.intervalSeconds,
+      server.model.node('internal', 'gateway')?.replicas.get('cron')?.report?.intervalSeconds,
       31_536_000,
     );
-    server.model.flush('internal', 'gateway', '');
+    server.model.flush('internal', 'gateway', 'cron');
   });
 
   test('a refused id gets a 400 naming the field and what is allowed, never echoing the value', async () => {
@@ -325,6 +325,9 @@ describe('reporter API bounds', () => {
       ['x'.repeat(300), /^body\/replica must have at most 256 characters, got 300$/],
       ['bell\u0007', /^body\/replica must be well-formed Unicode without control characters$/],
       ['\udc00', /^body\/replica must be well-formed Unicode without control characters$/],
+      // Clients drop an empty segment and resolve dot segments: such a replica could never be flushed.
+      ['', /^body\/replica must not be empty, "\." or "\.\.": no URL could name it to flush it$/],
+      ['..', /^body\/replica must not be empty/],
     ];
     for (const [replica, message] of cases) {
       const response = await report(server, '/reporter/web/app/', { replica, interval: 30, load });

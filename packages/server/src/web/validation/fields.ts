@@ -28,9 +28,14 @@ export interface TextRule {
   maxBytes?: number;
   /** Allows tab, line feed and carriage return. */
   multiline?: boolean;
+  /**
+   * The value must also be usable as one URL path segment: not empty, "." or "..", which HTTP
+   * clients drop or resolve away, so a flush could never name it.
+   */
+  pathSegment?: boolean;
 }
 
-export const REPLICA_ID_RULE: TextRule = { maxCharacters: ID_MAX_CHARACTERS };
+export const REPLICA_ID_RULE: TextRule = { maxCharacters: ID_MAX_CHARACTERS, pathSegment: true };
 export const TITLE_RULE: TextRule = { minCharacters: 1, maxCharacters: ANNOUNCEMENT_TITLE_MAX_CHARACTERS };
 export const TEXT_RULE: TextRule = {
   minCharacters: 1,
@@ -47,6 +52,9 @@ export function textProblem(field: string, value: string, rule: TextRule): strin
   if (forbidden.test(value)) {
     const allowed = rule.multiline ? ' other than tab and line breaks' : '';
     return `${field} must be well-formed Unicode without control characters${allowed}`;
+  }
+  if (rule.pathSegment && (value === '' || value === '.' || value === '..')) {
+    return `${field} must not be empty, "." or "..": no URL could name it to flush it`;
   }
   const { minCharacters = 0, maxCharacters, maxBytes } = rule;
   // A code point takes one or two UTF-16 units: most values are judged by their length alone.

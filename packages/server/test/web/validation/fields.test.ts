@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { REPLICA_ID_RULE, TEXT_RULE, TITLE_RULE, textProblem } from '../../../src/web/validation/fields.js';
 
-test('ids: any well-formed text up to 256 characters, even empty; no controls, no lone surrogates', () => {
-  for (const fine of ['', '10.0.0.1', 'pod/α β', '😀'.repeat(256), 'x'.repeat(256)]) {
+test('ids: any well-formed text up to 256 characters; no controls, no lone surrogates, nothing a URL cannot name', () => {
+  for (const fine of ['...', '10.0.0.1', 'pod/α β', '😀'.repeat(256), 'x'.repeat(256)]) {
     assert.equal(textProblem('id', fine, REPLICA_ID_RULE), undefined, JSON.stringify(fine));
   }
   for (const bad of ['\u0000', 'a\tb', 'a\nb', '\u007f', '\u0085', '\ud800', 'x\udc00y', '😀'.slice(0, 1)]) {
@@ -11,6 +11,12 @@ test('ids: any well-formed text up to 256 characters, even empty; no controls, n
       textProblem('id', bad, REPLICA_ID_RULE),
       'id must be well-formed Unicode without control characters',
       JSON.stringify(bad),
+    );
+  }
+  for (const unnameable of ['', '.', '..']) {
+    assert.equal(
+      textProblem('id', unnameable, REPLICA_ID_RULE),
+      'id must not be empty, "." or "..": no URL could name it to flush it',
     );
   }
   assert.equal(
