@@ -75,6 +75,11 @@ const brokenConfigs: Array<{ name: string; text: string; expected: RegExp }> = [
     expected: /^test\.cfg: metrics\.poll_parallelism: must be an integer from 1 to 10000, got 0$/,
   },
   {
+    name: 'reported_replicas_max = 0',
+    text: editConfig('[metrics]', '[metrics]\nreported_replicas_max = 0'),
+    expected: /^test\.cfg: metrics\.reported_replicas_max: must be an integer from 1 to 1000000, got 0$/,
+  },
+  {
     name: 'unknown mode',
     text: editConfig('mode = "push"', 'mode = "ping"'),
     expected:

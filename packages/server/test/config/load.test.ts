@@ -46,6 +46,7 @@ test('defaults of a minimal config are Vigil defaults, with the documented 0.90 
   assert.equal(config.metrics.push_system_cpu_sick_above, 0.9);
   assert.equal(config.metrics.push_system_ram_sick_above, 0.9);
   assert.equal(config.metrics.poll_parallelism, 4);
+  assert.equal(config.metrics.reported_replicas_max, 1000);
   assert.equal(config.branding.page_title, 'Status Page');
   assert.equal(config.notify, undefined);
 });
