@@ -98,25 +98,23 @@ const health = fc.constantFrom('healthy', 'sick', 'dead');
 
 const reportUrl = (mode: 'push' | 'local') => `/reporter/${NODES[mode].join('/')}/`;
 const json = (body: unknown) => JSON.stringify(body);
+/** A JSON POST of the generated fields. */
+const posting =
+  (url: string, expect: Expectation) =>
+  (fields: unknown): FuzzRequest => ({ method: 'POST', url, payload: json(fields), expect });
 
-const validReport = fc.oneof(
-  fc.record({ replica: validId, interval, load }).map(
-    (body): FuzzRequest => ({
+/** The field that makes a report a push (load) or a local (health) one. */
+const reportKind = { push: fc.record({ load }), local: fc.record({ health }) } as const;
+const validReportTo = (mode: 'push' | 'local') =>
+  fc.tuple(fc.record({ replica: validId, interval }), reportKind[mode] as fc.Arbitrary<object>).map(
+    ([base, kind]): FuzzRequest => ({
       method: 'POST',
-      url: reportUrl('push'),
-      payload: json(body),
-      expect: { kind: 'valid-report', mode: 'push', replica: body.replica },
+      url: reportUrl(mode),
+      payload: json({ ...base, ...kind }),
+      expect: { kind: 'valid-report', mode, replica: base.replica },
     }),
-  ),
-  fc.record({ replica: validId, interval, health }).map(
-    (body): FuzzRequest => ({
-      method: 'POST',
-      url: reportUrl('local'),
-      payload: json(body),
-      expect: { kind: 'valid-report', mode: 'local', replica: body.replica },
-    }),
-  ),
-);
+  );
+const validReport = fc.oneof(validReportTo('push'), validReportTo('local'));
 
 /** A good push report with exactly one field made bad. */
 const invalidReport = fc
@@ -130,14 +128,7 @@ const invalidReport = fc
     }),
     fc.record({ replica: validId, interval }),
   )
-  .map(
-    (body): FuzzRequest => ({
-      method: 'POST',
-      url: reportUrl('push'),
-      payload: json(body),
-      expect: { kind: 'invalid' },
-    }),
-  );
+  .map(posting(reportUrl('push'), { kind: 'invalid' }));
 
 /** Whatever JSON, at valid and unknown nodes; the old fuzz's shapes plus raw bytes. */
 const junkReport = fc
@@ -224,14 +215,7 @@ const validAnnouncement = fc
     },
     { requiredKeys: ['title', 'text'] },
   )
-  .map(
-    (fields): FuzzRequest => ({
-      method: 'POST',
-      url: '/manager/announcement/',
-      payload: json(fields),
-      expect: { kind: 'valid-announcement' },
-    }),
-  );
+  .map(posting('/manager/announcement/', { kind: 'valid-announcement' }));
 const invalidAnnouncement = fc
   .oneof(
     fc.record({
@@ -243,14 +227,7 @@ const invalidAnnouncement = fc
       .record({ title, text: body, severity: fc.string() })
       .filter(({ severity }) => !['info', 'warning', 'critical'].includes(severity)),
   )
-  .map(
-    (fields): FuzzRequest => ({
-      method: 'POST',
-      url: '/manager/announcement/',
-      payload: json(fields),
-      expect: { kind: 'invalid' },
-    }),
-  );
+  .map(posting('/manager/announcement/', { kind: 'invalid' }));
 const junkManager = fc.oneof(
   fc
     .oneof(
