@@ -382,6 +382,9 @@ describeEachEngine('reporter and manager APIs under fuzz', (engine) => {
               : { 'content-type': request.contentType ?? 'application/json' }),
           },
           payload: request.payload,
+          // Wrong tokens come from an address of their own: past the auth throttle's limit it answers
+          // 429 to the sender, and the valid requests must keep their expected answers.
+          remoteAddress: request.authorization === undefined ? '127.0.0.1' : '127.0.0.2',
         });
         const status = response.statusCode;
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
