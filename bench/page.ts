@@ -107,7 +107,7 @@ async function serveVigil(): Promise<void> {
       }
     }
   }
-  const app = buildApp({ config, model, logger: pino({ level: 'silent' }) });
+  const app = buildApp({ settings: config, model, logger: pino({ level: 'silent' }) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   console.log(`READY ${typeof address === 'object' && address ? address.port : 0}`);

@@ -239,7 +239,7 @@ async function uptimeQuery(folder: string) {
   );
   const history = new HistoryReader(store, systemClock);
   const app = buildApp({
-    config,
+    settings: config,
     model,
     logger: pino({ level: 'silent' }),
     history: { history, incidents: store.incidents },

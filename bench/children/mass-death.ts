@@ -30,7 +30,7 @@ const { clock, hold, release } = holdableClock();
 const { config } = loadBenchConfig(pushNodes(1), 'push_delay_dead = 0');
 const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), clock);
 const app = buildApp({
-  config,
+  settings: config,
   model,
   clock,
   pageRenderIntervalMs,

@@ -23,7 +23,7 @@ const durable = withStore
   ? await openDurableState({ storage, model, clock: systemClock, logger })
   : undefined;
 const app = buildApp({
-  config,
+  settings: config,
   model,
   logger,
   ...(durable && {

@@ -36,7 +36,7 @@ export type Core = ReturnType<typeof buildCore>;
 /** The real HTTP server (buildApp) over the core's model, logging off, on a free loopback port. */
 export async function listenCore(core: Core) {
   const app = buildApp({
-    config: core.config,
+    settings: core.config,
     model: core.model,
     logger: createLogger({ level: 'off', pretty: false }),
   });

@@ -7,6 +7,7 @@ import { startVigil } from './main.js';
 import { runNotifyTest } from './notify/notify-test.js';
 import { configOption, configPathOf, rejectUnknownCommand, runCommandLine } from './process/command-line.js';
 import { exitGracefullyOnSignals } from './process/shutdown.js';
+import { settingsFrom } from './settings/settings.js';
 import { BackupError, backupSqliteStore } from './store/backup.js';
 import { VERSION } from './version.js';
 
@@ -60,7 +61,7 @@ async function notifyTest(configPath: string, channel: string | undefined): Prom
   for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
   let outcomes: Awaited<ReturnType<typeof runNotifyTest>>;
   try {
-    outcomes = await runNotifyTest(loaded.config, { only: channel });
+    outcomes = await runNotifyTest(settingsFrom(loaded.config), { only: channel });
   } catch (error) {
     console.error(`error: ${configPath}: ${(error as Error).message}`);
     process.exit(1);

@@ -2,15 +2,14 @@ import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load.js';
-import type { RawConfig } from './config/schema.js';
 import { clipForLog } from './log/clip.js';
 import { logProbeResults } from './log/probe-results.js';
 import { createVigilMetrics } from './metrics/index.js';
-import { HealthModel, healthModelSettings, type ReplicaRef } from './model/health-model.js';
-import { buildTopology } from './model/topology.js';
+import { HealthModel, type ReplicaRef } from './model/health-model.js';
 import { createDispatcher } from './notify/dispatcher.js';
 import { createRabbitmqChecker } from './plugins/rabbitmq.js';
 import { createProbers } from './scheduler/probers.js';
+import { type Settings, settingsFrom } from './settings/settings.js';
 import { openDurableState } from './store/durable-state.js';
 import { type Clock, systemClock } from './time/clock.js';
 import { buildApp } from './web/app.js';
@@ -24,7 +23,7 @@ export interface StartOptions {
 }
 
 export interface RunningVigil {
-  config: RawConfig;
+  settings: Settings;
   model: HealthModel;
   app: FastifyInstance;
   /** Base URL the server listens on, e.g. `http://127.0.0.1:8080`. */
@@ -41,15 +40,14 @@ export function parseInet(inet: string): { host: string; port: number } {
   return { host: inet.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(inet.slice(colon + 1)) };
 }
 
-/** Wires a loaded config → topology → model → probers and web, and starts them. */
+/** Wires a loaded config → settings → model → probers and web, and starts them. */
 export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const { logger, clock = systemClock, loaded } = options;
   for (const warning of loaded.warnings) logger.warn(warning);
-  const { config } = loaded;
-  const metrics = config.metrics;
+  const settings = settingsFrom(loaded.config);
+  const { metrics, topology } = settings;
 
-  const topology = buildTopology(config);
-  const model = new HealthModel(topology, healthModelSettings(metrics), clock, (error) =>
+  const model = new HealthModel(topology, settings.model, clock, (error) =>
     logger.error({ err: error }, 'health model listener failed'),
   );
   // Replica ids stored by older versions may be kilobytes long: the log gets their start.
@@ -70,7 +68,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   logProbeResults(model, logger);
 
   // Opened before anything can change state, so nothing the last run left is overwritten.
-  const durable = await openDurableState({ storage: config.storage, model, clock, logger });
+  const durable = await openDurableState({ storage: settings.storage, model, clock, logger });
 
   const probers = createProbers({
     topology,
@@ -81,18 +79,18 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     log: (message) => logger.info(message),
   });
 
-  const queueChecker = createRabbitmqChecker(config.plugins?.rabbitmq, {
+  const queueChecker = createRabbitmqChecker(settings.rabbitmq, {
     model,
     clock,
     timeoutMs: metrics.poll_delay_dead * 1000,
-    pageUrl: config.branding.page_url,
+    pageUrl: settings.branding.page_url,
     logger,
   })?.start();
   // Its `notifications` go to the notification dispatcher.
-  const prometheus = config.prometheus.enabled ? createVigilMetrics(model) : undefined;
+  const prometheus = settings.prometheus.enabled ? createVigilMetrics(model) : undefined;
 
   // Started before the sources so it sees their first results; it judges the page once they settle.
-  const dispatcher = createDispatcher(config, {
+  const dispatcher = createDispatcher(settings, {
     model,
     outbox: durable.outbox,
     clock,
@@ -100,12 +98,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     ignoreWindow: durable.ignoreWindow,
     metrics: prometheus?.notifications,
     // Host and address tell instances sharing a database apart, and stay the same across a restart.
-    owner: `${hostname()} ${config.server.inet}`,
+    owner: `${hostname()} ${settings.server.inet}`,
   });
   await dispatcher?.start();
 
   const app = buildApp({
-    config,
+    settings,
     model,
     logger,
     clock,
@@ -116,7 +114,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     history: { history: durable.history, incidents: durable.store.incidents },
     store: durable.store,
   });
-  const address = options.listen ?? parseInet(config.server.inet);
+  const address = options.listen ?? parseInet(settings.server.inet);
   await app.listen({ host: address.host, port: address.port });
   const bound = app.server.address();
   const port = typeof bound === 'object' && bound ? bound.port : address.port;
@@ -127,7 +125,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   probers.script.start();
 
   return {
-    config,
+    settings,
     model,
     app,
     url,

@@ -243,6 +243,7 @@ export type RawConfig = z.output<typeof configSchema>;
 export type ServerConfig = RawConfig['server'];
 export type BrandingConfig = RawConfig['branding'];
 export type MetricsConfig = RawConfig['metrics'];
+export type PrometheusConfig = RawConfig['prometheus'];
 export type NotifyConfig = NonNullable<RawConfig['notify']>;
 export type StorageConfig = RawConfig['storage'];
 export type RabbitmqConfig = NonNullable<NonNullable<RawConfig['plugins']>['rabbitmq']>;

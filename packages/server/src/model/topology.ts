@@ -44,7 +44,7 @@ export function vigilUserAgent(pageUrl: string): string {
 }
 
 /** Turns a validated config into the services → nodes → replicas tree the model and prober share. */
-export function buildTopology(config: RawConfig): Topology {
+export function buildTopology(config: Pick<RawConfig, 'probe' | 'branding' | 'metrics'>): Topology {
   const userAgent = vigilUserAgent(config.branding.page_url);
   return {
     services: config.probe.service.map((service) => ({

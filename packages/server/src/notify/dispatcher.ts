@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { BrandingConfig, NotifyConfig, RawConfig } from '../config/schema.js';
+import type { BrandingConfig, NotifyConfig } from '../config/schema.js';
 import { NO_NOTIFICATION_METRICS, type NotificationMetrics } from '../metrics/notifications.js';
 import type { HealthModel } from '../model/health-model.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
@@ -226,15 +226,16 @@ export class Dispatcher {
 }
 
 /**
- * The dispatcher for a config, with its channels built from the `[notify.*]` tables; undefined
+ * The dispatcher for `[notify]`, with its channels built from the `[notify.*]` tables; undefined
  * without `[notify]`, where Vigil sends nothing at all. Throws ChannelConfigError on a bad table.
  */
 export function createDispatcher(
-  config: RawConfig,
+  settings: { notify?: NotifyConfig; branding: BrandingConfig },
   deps: Omit<DispatcherDependencies, 'channels' | 'page'>,
 ): Dispatcher | undefined {
-  if (!config.notify) return undefined;
-  const settings = dispatcherSettings(config.notify);
-  const channels = buildChannels(config.notify, { timeoutMs: settings.delivery.attemptTimeoutMs });
-  return new Dispatcher(settings, { ...deps, channels, page: alertPage(config.branding) });
+  const { notify, branding } = settings;
+  if (!notify) return undefined;
+  const dispatcher = dispatcherSettings(notify);
+  const channels = buildChannels(notify, { timeoutMs: dispatcher.delivery.attemptTimeoutMs });
+  return new Dispatcher(dispatcher, { ...deps, channels, page: alertPage(branding) });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RawConfig } from '../config/schema.js';
+import type { BrandingConfig, NotifyConfig } from '../config/schema.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { ATTEMPT_TIMEOUT_MS, attemptSend, describeError } from './delivery.js';
 import { alertPage } from './dispatcher.js';
@@ -14,14 +14,14 @@ export interface NotifyTestOutcome {
 }
 
 /** A drill alert: it looks like an outage so every part of a message shows, and says it is a test. */
-function testAlert(config: RawConfig, nowMs: number): Alert {
+function testAlert(branding: BrandingConfig, nowMs: number): Alert {
   return {
     id: randomUUID(),
     kind: 'changed',
     status: 'dead',
     replicas: ['vigil:notify-test:test-replica'],
     atMs: nowMs,
-    page: alertPage(config.branding),
+    page: alertPage(branding),
     test: true,
   };
 }
@@ -31,12 +31,12 @@ function testAlert(config: RawConfig, nowMs: number): Alert {
  * the per-attempt timeout. `reminders_only` is ignored: the point is to reach every channel.
  */
 export async function runNotifyTest(
-  config: RawConfig,
+  settings: { notify?: NotifyConfig; branding: BrandingConfig },
   options: { only?: string; clock?: Clock; timeoutMs?: number } = {},
 ): Promise<NotifyTestOutcome[]> {
   const { clock = systemClock, timeoutMs = ATTEMPT_TIMEOUT_MS } = options;
-  if (!config.notify) throw new Error('the configuration has no [notify] section');
-  const configured = buildChannels(config.notify, { timeoutMs }).map(({ channel }) => channel);
+  if (!settings.notify) throw new Error('the configuration has no [notify] section');
+  const configured = buildChannels(settings.notify, { timeoutMs }).map(({ channel }) => channel);
   const channels = configured.filter(
     (channel) => options.only === undefined || channel.name === options.only,
   );
@@ -48,7 +48,7 @@ export async function runNotifyTest(
         : `no [notify.${options.only}] table is configured (configured: ${names})`,
     );
   }
-  const alert = testAlert(config, clock.now());
+  const alert = testAlert(settings.branding, clock.now());
   return Promise.all(
     channels.map(async (channel): Promise<NotifyTestOutcome> => {
       const startedAt = performance.now();

@@ -6,9 +6,9 @@ import Fastify, {
 } from 'fastify';
 import { MemoryAnnouncementStore } from '../announcements/memory.js';
 import type { AnnouncementSource } from '../announcements/types.js';
-import type { RawConfig } from '../config/schema.js';
 import type { VigilMetrics } from '../metrics/index.js';
 import type { HealthModel } from '../model/health-model.js';
+import type { Settings } from '../settings/settings.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { AssetCatalog } from './asset-catalog.js';
 import { AuthThrottle } from './auth-throttle.js';
@@ -37,8 +37,11 @@ import { statusRoutes } from './routes/status.js';
 import { vigilAssetRoutes } from './routes/vigil-assets.js';
 import { PATH_PARAM_MAX_UTF16_UNITS } from './validation/fields.js';
 
+/** The settings the HTTP surface runs on. */
+export type WebSettings = Pick<Settings, 'server' | 'branding' | 'prometheus' | 'metrics'>;
+
 export interface AppDependencies {
-  config: RawConfig;
+  settings: WebSettings;
   model: HealthModel;
   logger: FastifyBaseLogger;
   /** What the page announces; defaults to an empty in-memory store. */
@@ -66,7 +69,7 @@ const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /** The HTTP surface: routes translate HTTP to model calls and back. */
 export function buildApp(dependencies: AppDependencies): FastifyInstance {
-  const { config, model, logger, clock = systemClock } = dependencies;
+  const { settings, model, logger, clock = systemClock } = dependencies;
   const announcements = dependencies.announcements ?? new MemoryAnnouncementStore(clock);
   const app = Fastify({
     loggerInstance: logger,
@@ -81,12 +84,12 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       maxParamLength: PATH_PARAM_MAX_UTF16_UNITS,
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    ...serverTimeouts(config.server),
+    ...serverTimeouts(settings.server),
   });
-  limitConnections(app.server, config.server.max_connections, clock, logger);
+  limitConnections(app.server, settings.server.max_connections, clock, logger);
   const authThrottle = new AuthThrottle({
-    maxFailures: config.server.auth_failure_limit,
-    windowMs: config.server.auth_failure_window * 1000,
+    maxFailures: settings.server.auth_failure_limit,
+    windowMs: settings.server.auth_failure_window * 1000,
     clock,
     logger,
   });
@@ -98,7 +101,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     app.getDefaultJsonParser('error', 'error'),
   );
 
-  const branding = config.branding;
+  const branding = settings.branding;
   const documentHeaders = pageSecurityHeaders(branding);
   // Anything a browser may render gets the full set; answers for programs (JSON, the reporter's empty
   // 200s) only nosniff, as CSP and framing rules do nothing there and the reporter path stays lean.
@@ -153,7 +156,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
   if (dependencies.metrics)
     metricsRoutes(app, {
       metrics: dependencies.metrics,
-      token: config.prometheus.token,
+      token: settings.prometheus.token,
       throttle: authThrottle,
     });
 
@@ -161,9 +164,9 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     healthRoutes(scope, { store: dependencies.store, clock });
     reporterRoutes(scope, {
       model,
-      token: config.server.reporter_token,
+      token: settings.server.reporter_token,
       throttle: authThrottle,
-      replicasPerNodeMax: config.metrics.reported_replicas_max,
+      replicasPerNodeMax: settings.metrics.reported_replicas_max,
     });
     statusRoutes(scope, { model, branding });
     pageRoutes(scope, { page });
@@ -172,12 +175,12 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     badgeRoutes(scope, { model });
     liveRoutes(scope, { page, headers: documentHeaders });
     embedRoutes(scope, { model, clock, assets, branding });
-    mcpRoutes(scope, { config, model, clock });
+    mcpRoutes(scope, { settings, model, clock });
     if (dependencies.manager) {
       const deliveries = dependencies.notifications;
       managerRoutes(scope, {
         ...dependencies.manager,
-        token: config.server.manager_token,
+        token: settings.server.manager_token,
         throttle: authThrottle,
         model,
         clock,

@@ -31,7 +31,7 @@ export async function startTestServer(probes: string, options: TestServerOptions
   };
   const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), clock);
   const app = buildApp({
-    config,
+    settings: config,
     model,
     logger: options.logger ?? pino({ level: 'silent' }),
     announcements: options.announcements,

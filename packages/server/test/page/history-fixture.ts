@@ -99,7 +99,7 @@ export async function startHistoryServer(options: { configure?: (config: RawConf
 
   const history = new HistoryReader(store, clock, recorder.runId);
   const app = buildApp({
-    config,
+    settings: config,
     model,
     clock,
     logger: pino({ level: 'silent' }),

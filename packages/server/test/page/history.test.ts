@@ -276,7 +276,7 @@ mode = "push"
       clock,
     );
     const app = buildApp({
-      config,
+      settings: config,
       model,
       clock,
       logger: pino({ level: 'silent' }),

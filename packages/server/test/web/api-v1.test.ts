@@ -109,7 +109,7 @@ describe('public read API /api/v1', () => {
       expiresAtMs: T0 + 3 * DAY,
     });
     const app = buildApp({
-      config,
+      settings: config,
       model,
       clock,
       logger: pino({ level: 'silent' }),

@@ -114,7 +114,7 @@ describe('readiness against a store that hangs', () => {
   function appWith(store: ReadinessProbe, clock: FakeClock) {
     const config = testConfig(MIXED_PROBES);
     const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), clock);
-    return buildApp({ config, model, clock, logger: pino({ level: 'silent' }), store });
+    return buildApp({ settings: config, model, clock, logger: pino({ level: 'silent' }), store });
   }
 
   it('fails after the timeout, and concurrent probes share one query', async () => {

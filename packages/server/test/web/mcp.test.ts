@@ -181,7 +181,7 @@ describe('MCP sessions are bounded', () => {
     { pushDelayDeadSeconds: 20, localDelayDeadSeconds: 40, pushCpuSickAbove: 0.9, pushRamSickAbove: 0.9 },
     clock,
   );
-  mcpRoutes(app, { config, model, clock, limits: { maxSessions: 2, idleTimeoutMs: 60_000 } });
+  mcpRoutes(app, { settings: config, model, clock, limits: { maxSessions: 2, idleTimeoutMs: 60_000 } });
   let endpoint: string;
 
   before(async () => {

@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { RawConfig } from '../../config/schema.js';
+import type { BrandingConfig, ServerConfig } from '../../config/schema.js';
 import { HEALTH_STATES } from '../../model/health.js';
 import type { HealthModel } from '../../model/health-model.js';
 import { buildStatusReport } from '../../model/status-report.js';
@@ -38,7 +38,7 @@ function jsonRpcError(reply: FastifyReply, status: number, message: string, code
 }
 
 export interface McpOptions {
-  config: RawConfig;
+  settings: { server: Pick<ServerConfig, 'mcp_server'>; branding: BrandingConfig };
   model: HealthModel;
   clock: Clock;
   limits?: McpSessionLimits;
@@ -49,12 +49,12 @@ export interface McpOptions {
  * transport with sessions, one tool `get_report` returning the `/status/report` document.
  */
 export function mcpRoutes(app: FastifyInstance, options: McpOptions): void {
-  const { config, model, clock } = options;
-  if (!config.server.mcp_server) {
+  const { settings, model, clock } = options;
+  if (!settings.server.mcp_server) {
     app.log.info('mcp server is not enabled (this is an opt-in feature)');
     return;
   }
-  const page = { title: config.branding.page_title, url: config.branding.page_url };
+  const page = { title: settings.branding.page_title, url: settings.branding.page_url };
   const createServer = () => {
     const server = new McpServer(
       { name: 'vigil', title: 'Vigil TS', version: VERSION },
