@@ -39,7 +39,8 @@ export interface ReplicaState {
 }
 
 export interface NodeState {
-  readonly spec: NodeSpec;
+  /** Replaced by `reconfigure` when a reload changes the node's config. */
+  spec: NodeSpec;
   health: Health;
   readonly replicas: Map<string, ReplicaState>;
   /** Its replicas by state; only the model changes them. */
@@ -47,7 +48,8 @@ export interface NodeState {
 }
 
 export interface ServiceState {
-  readonly spec: ServiceSpec;
+  /** Replaced by `reconfigure` when a reload changes the service's config. */
+  spec: ServiceSpec;
   health: Health;
   readonly nodes: Map<string, NodeState>;
   /** Its nodes by state; only the model changes them. */
@@ -87,6 +89,11 @@ export interface HealthModelEvents extends Record<string, unknown> {
   'replica-observed': ReplicaRef & { health: Health; latencyMs?: number; atMs: number };
   /** Anything visible changed (health, metrics, replicas); for consumers that re-render. */
   updated: { atMs: number };
+  /**
+   * A reload replaced the services, nodes or their specs (`reconfigure`): consumers holding a list
+   * of them take the new one. Emitted before the new replicas are announced.
+   */
+  reconfigured: { atMs: number };
 }
 
 export interface HealthModelSettings {
@@ -164,7 +171,8 @@ export class HealthModel {
 
   constructor(
     topology: Topology,
-    private readonly settings: HealthModelSettings,
+    /** Replaced by `reconfigure`. */
+    private settings: HealthModelSettings,
     private readonly clock: Clock,
     onListenerError?: (error: unknown) => void,
   ) {
@@ -340,6 +348,143 @@ export class HealthModel {
       }
     }
     return paths;
+  }
+
+  // ── Reconfiguration (hot reload) ──────────────────────────────────────────────────────────────
+
+  /**
+   * Takes a reloaded config in place. Services, nodes and replicas that stay keep their state, history
+   * and deadlines; new configured replicas start healthy, as at start (Vigil's rule); removed ones are
+   * dropped and announced as removed. A node whose mode changed counts as removed and added. When a
+   * push or local delay changed, the pending deadlines move to the new one; the push thresholds apply
+   * to the next judgement of each live push replica, which happens now.
+   */
+  reconfigure(topology: Topology, settings: HealthModelSettings): void {
+    const now = this.clock.now();
+    const previousSettings = this.settings;
+    this.settings = settings;
+    const nodeModes = new Map(
+      topology.services.flatMap((service) =>
+        service.nodes.map((node) => [`${service.id}\0${node.id}`, node.mode] as const),
+      ),
+    );
+    for (const service of this.services.values()) {
+      for (const node of service.nodes.values()) {
+        if (nodeModes.get(`${service.spec.id}\0${node.spec.id}`) !== node.spec.mode) {
+          this.dropReplicas(node, node.replicas.keys());
+        }
+      }
+    }
+    const added: ReplicaRef[] = [];
+    const services = topology.services.map((serviceSpec) => {
+      const service = this.services.get(serviceSpec.id) ?? {
+        spec: serviceSpec,
+        health: 'healthy',
+        nodes: new Map<string, NodeState>(),
+      };
+      service.spec = serviceSpec;
+      const nodes = serviceSpec.nodes.map((nodeSpec) => {
+        const existing = service.nodes.get(nodeSpec.id);
+        const node: NodeState =
+          existing && existing.spec.mode === nodeSpec.mode
+            ? existing
+            : { spec: nodeSpec, health: 'healthy', replicas: new Map() };
+        node.spec = nodeSpec;
+        this.reconfigureReplicas(node, now, added);
+        return node;
+      });
+      service.nodes.clear();
+      for (const node of nodes) service.nodes.set(node.spec.id, node);
+      return service;
+    });
+    this.services.clear();
+    for (const service of services) this.services.set(service.spec.id, service);
+    this.lastUpdateMs = now;
+    this.events.emit('reconfigured', { atMs: now });
+    for (const ref of added) this.events.emit('replica-added', ref);
+    if (!sameDelays(previousSettings, settings)) this.moveDeadlines();
+    this.reaggregate(now);
+    this.events.emit('updated', { atMs: now });
+  }
+
+  /** Configured (poll, script) replicas follow the new spec, in its order; reported ones all stay. */
+  private reconfigureReplicas(node: NodeState, now: number, added: ReplicaRef[]): void {
+    if (node.spec.mode !== 'poll' && node.spec.mode !== 'script') return;
+    const wanted = node.spec.replicas.map((replica) => replica.id);
+    const wantedIds = new Set(wanted);
+    this.dropReplicas(
+      node,
+      [...node.replicas.keys()].filter((id) => !wantedIds.has(id)),
+    );
+    const previous = new Map(node.replicas);
+    node.replicas.clear();
+    for (const id of wanted) {
+      const replica = previous.get(id) ?? { id, health: 'healthy', sinceMs: now };
+      if (!previous.has(id))
+        added.push({ serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: id });
+      node.replicas.set(id, replica);
+    }
+  }
+
+  private dropReplicas(node: NodeState, replicaIds: Iterable<string>): void {
+    for (const replicaId of [...replicaIds]) {
+      const replica = node.replicas.get(replicaId);
+      if (!replica) continue;
+      this.clearDeadline(replica);
+      node.replicas.delete(replicaId);
+      const { serviceId, id: nodeId } = node.spec;
+      this.events.emit('replica-removed', { serviceId, nodeId, replicaId, previous: replica.health });
+    }
+  }
+
+  /** Re-arms each pending deadline with the new delay, counted from the same last report. */
+  private moveDeadlines(): void {
+    for (const service of this.services.values()) {
+      for (const node of service.nodes.values()) {
+        for (const replica of node.replicas.values()) {
+          if (!replica.report || !this.deadlines.has(replica)) continue;
+          const delaySeconds =
+            node.spec.mode === 'push'
+              ? this.settings.pushDelayDeadSeconds
+              : this.settings.localDelayDeadSeconds;
+          this.armDeadline(node, replica, replica.report.intervalSeconds + delaySeconds);
+        }
+      }
+    }
+  }
+
+  /** Recomputes every node, service and the page after a reconfiguration, emitting each change. */
+  private reaggregate(now: number): void {
+    for (const service of this.services.values()) {
+      for (const node of service.nodes.values()) {
+        if (node.spec.mode === 'push') {
+          for (const replica of node.replicas.values()) {
+            if (this.deadlines.has(replica)) this.evaluatePush(node, replica, now);
+          }
+        }
+        const health = worst(Array.from(node.replicas.values(), (replica) => replica.health));
+        if (health === node.health) continue;
+        const previous = node.health;
+        node.health = health;
+        const subject = { serviceId: node.spec.serviceId, nodeId: node.spec.id };
+        this.events.emit('node-changed', { subject, previous, current: health, atMs: now });
+      }
+      const health = worst(Array.from(service.nodes.values(), (node) => node.health));
+      if (health === service.health) continue;
+      const previous = service.health;
+      service.health = health;
+      this.events.emit('service-changed', {
+        subject: { serviceId: service.spec.id },
+        previous,
+        current: health,
+        atMs: now,
+      });
+    }
+    const page = worst(Array.from(this.services.values(), (service) => service.health));
+    if (page === this.pageHealthValue) return;
+    const previous = this.pageHealthValue;
+    this.pageHealthValue = page;
+    this.events.emit('page-changed', { subject: null, previous, current: page, atMs: now });
   }
 
   /** Cancels every deadline timer; the model keeps its state but stops changing by itself. */
@@ -605,6 +750,12 @@ export class HealthModel {
       ...marks,
     });
   }
+}
+
+function sameDelays(a: HealthModelSettings, b: HealthModelSettings): boolean {
+  return (
+    a.pushDelayDeadSeconds === b.pushDelayDeadSeconds && a.localDelayDeadSeconds === b.localDelayDeadSeconds
+  );
 }
 
 function percent(ratio: number): string {
