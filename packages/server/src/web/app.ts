@@ -10,12 +10,10 @@ import type { VigilMetrics } from '../metrics/index.js';
 import type { HealthModel } from '../model/health-model.js';
 import type { Settings } from '../settings/settings.js';
 import { type Clock, systemClock } from '../time/clock.js';
-import { AssetCatalog } from './asset-catalog.js';
 import { AuthThrottle } from './auth-throttle.js';
+import { BrandedParts } from './branded-parts.js';
 import { limitConnections, serverTimeouts } from './connection-limits.js';
-import { brandStyles } from './page/brand.js';
 import { PageHistory } from './page/history.js';
-import { pageSecurityHeaders } from './page/page-policy.js';
 import { createStatusPage } from './page/status-page.js';
 import { type ApiV1Options, apiV1Routes } from './routes/api-v1.js';
 import { assetRoutes } from './routes/assets.js';
@@ -101,8 +99,8 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     app.getDefaultJsonParser('error', 'error'),
   );
 
-  const branding = settings.branding;
-  const documentHeaders = pageSecurityHeaders(branding);
+  // Read on each use: a reload replaces the branding in `settings`.
+  const branded = new BrandedParts(settings);
   // Anything a browser may render gets the full set; answers for programs (JSON, the reporter's empty
   // 200s) only nosniff, as CSP and framing rules do nothing there and the reporter path stays lean.
   // A callback hook, not an async one: it runs on every response, the reporter's included.
@@ -112,7 +110,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
         .split(';')[0]
         ?.trim() ?? '';
     if (DATA_ANSWER.test(mediaType)) reply.header('X-Content-Type-Options', 'nosniff');
-    else reply.headers(documentHeaders);
+    else reply.headers(branded.documentHeaders());
     done(null, payload);
   });
 
@@ -128,7 +126,6 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not found' }));
 
-  const assets = AssetCatalog.load({ extraCss: brandStyles(branding.logo_color) });
   const pageHistory =
     dependencies.history &&
     new PageHistory({
@@ -140,8 +137,8 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
   const page = createStatusPage({
     model,
     announcements,
-    branding,
-    assets,
+    settings,
+    assets: () => branded.assets(),
     clock,
     renderIntervalMs: dependencies.pageRenderIntervalMs,
     history: pageHistory,
@@ -168,13 +165,13 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       throttle: authThrottle,
       replicasPerNodeMax: settings.metrics.reported_replicas_max,
     });
-    statusRoutes(scope, { model, branding });
+    statusRoutes(scope, { model, settings });
     pageRoutes(scope, { page });
-    assetRoutes(scope, { assets });
-    vigilAssetRoutes(scope, { assets, branding });
+    assetRoutes(scope, { assets: () => branded.assets() });
+    vigilAssetRoutes(scope, { assets: () => branded.assets(), settings });
     badgeRoutes(scope, { model });
-    liveRoutes(scope, { page, headers: documentHeaders });
-    embedRoutes(scope, { model, clock, assets, branding });
+    liveRoutes(scope, { page, headers: () => branded.documentHeaders() });
+    embedRoutes(scope, { model, clock, assets: branded.assets(), settings });
     mcpRoutes(scope, { settings, model, clock });
     if (dependencies.manager) {
       const deliveries = dependencies.notifications;

@@ -287,7 +287,7 @@ describe('live stream', () => {
       intervalMs: 0,
     });
     const app = Fastify();
-    liveRoutes(app, { page, headers: {}, maxClients: 1 });
+    liveRoutes(app, { page, headers: () => ({}), maxClients: 1 });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/status/live`;
     try {

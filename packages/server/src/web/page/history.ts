@@ -51,30 +51,18 @@ export class PageHistory {
   private running: Promise<void> | undefined;
   private closed = false;
   private readonly listeners = new Set<() => void>();
-  /** Every node in page order, with its key in the page's element ids. */
-  private readonly nodes: Array<{ spec: NodeSpec; key: string }>;
-  private readonly nodeKeys: SeriesKey[];
-  /** Poll nodes have a latency chart; the others report no latency worth charting. */
-  private readonly pollNodes: NodeSpec[];
-  private readonly days: BucketWindow;
-  private readonly hours: BucketWindow;
+  /** The nodes the history is read for; replaced when a reload changes them. */
+  private layout: Layout;
+  private readonly stopTracking: () => void;
 
   constructor(private readonly options: PageHistoryOptions) {
     const { model, history } = options;
-    this.nodes = [...model.services.values()].flatMap((service, serviceIndex) =>
-      [...service.nodes.values()].map((node, nodeIndex) => ({
-        spec: node.spec,
-        key: nodeKey(serviceIndex, nodeIndex),
-      })),
-    );
-    this.pollNodes = this.nodes.flatMap(({ spec }) => (spec.mode === 'poll' ? [spec] : []));
-    const keysOf = (specs: readonly NodeSpec[]) =>
-      specs.map((spec) => seriesKey('node', spec.serviceId, spec.id));
-    const nodeKeys = keysOf(this.nodes.map(({ spec }) => spec));
-    const pollKeys = keysOf(this.pollNodes);
-    this.nodeKeys = nodeKeys;
-    this.days = new BucketWindow('day', (bucketMs) => history.bucket(nodeKeys, 'day', bucketMs));
-    this.hours = new BucketWindow('hour', (bucketMs) => history.bucket(pollKeys, 'hour', bucketMs));
+    this.layout = layoutOf(model, history);
+    this.stopTracking = model.events.on('reconfigured', () => {
+      this.layout = layoutOf(model, history);
+      // A read under way is for the old nodes: read again once it is over.
+      void (this.running ?? Promise.resolve()).then(() => this.refresh());
+    });
   }
 
   get current(): HistoryView | undefined {
@@ -103,6 +91,7 @@ export class PageHistory {
   /** Stops reading; resolves once a read under way is over, so the store can close after it. */
   async close(): Promise<void> {
     this.closed = true;
+    this.stopTracking();
     if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.listeners.clear();
@@ -121,13 +110,14 @@ export class PageHistory {
 
   private async read(): Promise<void> {
     const { model, history, incidents, clock, onError } = this.options;
+    const layout = this.layout;
     try {
       const now = clock.now();
-      await this.days.update(bucketStart('day', now) - (DAYS - 1) * BUCKET_MS.day, now);
-      if (this.pollNodes.length > 0) await this.hours.update(now - LATENCY_MS, now);
-      const uptime = await history.uptime(this.nodeKeys, '90d');
+      await layout.days.update(bucketStart('day', now) - (DAYS - 1) * BUCKET_MS.day, now);
+      if (layout.pollNodes.length > 0) await layout.hours.update(now - LATENCY_MS, now);
+      const uptime = await history.uptime(layout.nodeKeys, '90d');
       const recent = await incidents.list({ scope: 'node', limit: INCIDENTS_SHOWN });
-      const nodes = await this.renderNodes(now, uptime);
+      const nodes = await renderNodes(layout, now, uptime);
       if (this.closed) return;
       this.view = { nodes, incidents: incidentsSection(recent, model) };
       for (const listener of this.listeners) listener();
@@ -136,21 +126,56 @@ export class PageHistory {
       onError(error);
     }
   }
+}
 
-  /** Each node's strip, in slices: a thousand take ~100 ms, which reports should not wait behind. */
-  private async renderNodes(now: number, uptime: readonly Uptime[]): Promise<Map<NodeSpec, SafeHtml>> {
-    const pollIndex = new Map(this.pollNodes.map((spec, index) => [spec, index]));
-    const nodes = new Map<NodeSpec, SafeHtml>();
-    for (const [index, { spec, key }] of this.nodes.entries()) {
-      if (index > 0 && index % RENDER_SLICE === 0) await setImmediate();
-      const days = uptimeDays(rowsOf(this.days, index), now, DAYS);
-      const poll = pollIndex.get(spec);
-      const latency = poll === undefined ? undefined : latencyPoints(this.hours.slots(poll));
-      const figures = uptime[index];
-      if (figures) nodes.set(spec, nodeHistory(spec, key, days, figures, latency));
-    }
-    return nodes;
+interface Layout {
+  /** Every node in page order, with its key in the page's element ids. */
+  nodes: Array<{ spec: NodeSpec; key: string }>;
+  nodeKeys: SeriesKey[];
+  /** Poll nodes have a latency chart; the others report no latency worth charting. */
+  pollNodes: NodeSpec[];
+  days: BucketWindow;
+  hours: BucketWindow;
+}
+
+function layoutOf(model: HealthModel, history: PageHistoryOptions['history']): Layout {
+  const nodes = [...model.services.values()].flatMap((service, serviceIndex) =>
+    [...service.nodes.values()].map((node, nodeIndex) => ({
+      spec: node.spec,
+      key: nodeKey(serviceIndex, nodeIndex),
+    })),
+  );
+  const pollNodes = nodes.flatMap(({ spec }) => (spec.mode === 'poll' ? [spec] : []));
+  const keysOf = (specs: readonly NodeSpec[]) =>
+    specs.map((spec) => seriesKey('node', spec.serviceId, spec.id));
+  const nodeKeys = keysOf(nodes.map(({ spec }) => spec));
+  const pollKeys = keysOf(pollNodes);
+  return {
+    nodes,
+    nodeKeys,
+    pollNodes,
+    days: new BucketWindow('day', (bucketMs) => history.bucket(nodeKeys, 'day', bucketMs)),
+    hours: new BucketWindow('hour', (bucketMs) => history.bucket(pollKeys, 'hour', bucketMs)),
+  };
+}
+
+/** Each node's strip, in slices: a thousand take ~100 ms, which reports should not wait behind. */
+async function renderNodes(
+  layout: Layout,
+  now: number,
+  uptime: readonly Uptime[],
+): Promise<Map<NodeSpec, SafeHtml>> {
+  const pollIndex = new Map(layout.pollNodes.map((spec, index) => [spec, index]));
+  const nodes = new Map<NodeSpec, SafeHtml>();
+  for (const [index, { spec, key }] of layout.nodes.entries()) {
+    if (index > 0 && index % RENDER_SLICE === 0) await setImmediate();
+    const days = uptimeDays(rowsOf(layout.days, index), now, DAYS);
+    const poll = pollIndex.get(spec);
+    const latency = poll === undefined ? undefined : latencyPoints(layout.hours.slots(poll));
+    const figures = uptime[index];
+    if (figures) nodes.set(spec, nodeHistory(spec, key, days, figures, latency));
   }
+  return nodes;
 }
 
 function latencyPoints(slots: readonly Slot[]): LatencyPoint[] {

@@ -16,8 +16,10 @@ export const PAGE_MAX_AGE_MS = 10_000;
 export interface StatusPageOptions {
   model: HealthModel;
   announcements: AnnouncementSource;
-  branding: BrandingConfig;
-  assets: AssetCatalog;
+  /** `branding` is read at each render: a reload may replace it. */
+  settings: { readonly branding: BrandingConfig };
+  /** The catalog of the current branding (its page.css carries the logo colour). */
+  assets: () => AssetCatalog;
   clock: Clock;
   renderIntervalMs?: number;
   /** The store's history; without it the page shows none. */
@@ -29,7 +31,7 @@ export interface StatusPageOptions {
  * it change.
  */
 export function createStatusPage(options: StatusPageOptions): PageCache {
-  const { model, announcements, branding, assets, clock, history } = options;
+  const { model, announcements, settings, assets, clock, history } = options;
   const sources: ChangeSource[] = [
     (onChange) => model.events.on('updated', onChange),
     (onChange) => announcements.onChange(onChange),
@@ -40,9 +42,9 @@ export function createStatusPage(options: StatusPageOptions): PageCache {
       renderPage({
         model,
         announcements: announcements.list(),
-        branding,
+        branding: settings.branding,
         nowMs: clock.now(),
-        assetUrl: assets.url,
+        assetUrl: assets().url,
         history: history?.current,
       }),
     sources,

@@ -11,7 +11,8 @@ export interface EmbedOptions {
   model: HealthModel;
   clock: Clock;
   assets: AssetCatalog;
-  branding: BrandingConfig;
+  /** `branding` is read on each request: a reload may replace it. */
+  settings: { readonly branding: BrandingConfig };
 }
 
 /**
@@ -20,7 +21,7 @@ export interface EmbedOptions {
  * `/embed.js` is the script; `/embed/status` what it polls, readable from any origin.
  */
 export function embedRoutes(app: FastifyInstance, options: EmbedOptions) {
-  const { model, clock, assets, branding } = options;
+  const { model, clock, assets, settings } = options;
   const script = assets.get('embed.js');
   if (!script) throw new Error('embed.js is missing from the asset catalog');
   const pageHealth = trackPageHealth(model, clock);
@@ -44,7 +45,7 @@ export function embedRoutes(app: FastifyInstance, options: EmbedOptions) {
       // Counted here, so a visitor's wrong clock cannot show or hide the banner.
       forSeconds: Math.max(0, Math.floor((clock.now() - sinceMs) / 1000)),
       message: TEXTS.banner[health],
-      page: { title: branding.page_title, url: new URL(branding.page_url).href },
+      page: { title: settings.branding.page_title, url: new URL(settings.branding.page_url).href },
     };
   });
 }

@@ -5,7 +5,7 @@ import type { PageCache } from '../page/cache.js';
 export interface LiveOptions {
   page: PageCache;
   /** Hijacked responses skip the onSend hook, so the security headers come in here. */
-  headers: Record<string, string>;
+  headers: () => Record<string, string>;
   /** Past this, new clients get 503 and the page script falls back to polling. */
   maxClients?: number;
   /** A comment this often keeps proxies from closing an idle stream (many cut at 60 s). */
@@ -55,7 +55,7 @@ export function liveRoutes(app: FastifyInstance, options: LiveOptions) {
     reply.hijack();
     const client = reply.raw;
     client.writeHead(200, {
-      ...headers,
+      ...headers(),
       'Content-Type': 'text/event-stream; charset=utf-8',
       // no-transform: a compressing proxy would buffer the stream.
       'Cache-Control': 'no-cache, no-transform',

@@ -38,7 +38,8 @@ function jsonRpcError(reply: FastifyReply, status: number, message: string, code
 }
 
 export interface McpOptions {
-  settings: { server: Pick<ServerConfig, 'mcp_server'>; branding: BrandingConfig };
+  /** `branding` is read on each call: a reload may replace it. */
+  settings: { readonly server: Pick<ServerConfig, 'mcp_server'>; readonly branding: BrandingConfig };
   model: HealthModel;
   clock: Clock;
   limits?: McpSessionLimits;
@@ -54,7 +55,6 @@ export function mcpRoutes(app: FastifyInstance, options: McpOptions): void {
     app.log.info('mcp server is not enabled (this is an opt-in feature)');
     return;
   }
-  const page = { title: settings.branding.page_title, url: settings.branding.page_url };
   const createServer = () => {
     const server = new McpServer(
       { name: 'vigil', title: 'Vigil TS', version: VERSION },
@@ -64,7 +64,8 @@ export function mcpRoutes(app: FastifyInstance, options: McpOptions): void {
       'get_report',
       { description: GET_REPORT_DESCRIPTION, outputSchema: reportSchema },
       () => {
-        const report = buildStatusReport(model, page);
+        const { page_title: title, page_url: url } = settings.branding;
+        const report = buildStatusReport(model, { title, url });
         // Structured content for agents, the same JSON as text for clients that only read text.
         return {
           content: [{ type: 'text', text: JSON.stringify(report) }],

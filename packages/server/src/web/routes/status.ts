@@ -6,17 +6,22 @@ import { buildStatusReport } from '../../model/status-report.js';
 /** Machine-readable status: `/status/text` and `/status/report` (spec §2.3). */
 export function statusRoutes(
   app: FastifyInstance,
-  options: { model: HealthModel; branding: BrandingConfig },
+  /** `settings.branding` is read on each request: a reload may replace it. */
+  options: { model: HealthModel; settings: { readonly branding: BrandingConfig } },
 ) {
-  const { model, branding } = options;
-  const page = { title: branding.page_title, url: branding.page_url };
+  const { model, settings } = options;
 
   app.get('/status/text', async (_request, reply) =>
     reply.type('text/plain; charset=utf-8').send(model.pageHealth),
   );
 
   app.get('/status/report', async (_request, reply) =>
-    reply.type('application/json').send(buildStatusReport(model, page)),
+    reply.type('application/json').send(
+      buildStatusReport(model, {
+        title: settings.branding.page_title,
+        url: settings.branding.page_url,
+      }),
+    ),
   );
 
   app.get('/robots.txt', async (_request, reply) =>

@@ -33,9 +33,10 @@ const STYLESHEETS = new Set(['common.css', 'index.css']);
  */
 export function vigilAssetRoutes(
   app: FastifyInstance,
-  options: { assets: AssetCatalog; branding: BrandingConfig },
+  /** Both read on each request: a reload may replace the branding and with it the catalog. */
+  options: { assets: () => AssetCatalog; settings: { readonly branding: BrandingConfig } },
 ) {
-  const { assets, branding } = options;
+  const { assets, settings } = options;
   const require = createRequire(import.meta.url);
   const built = new Map<string, Promise<Representation>>();
   const once = (key: string, build: () => Promise<Representation>) => {
@@ -60,7 +61,7 @@ export function vigilAssetRoutes(
 
   app.get<{ Params: { file: string } }>('/assets/stylesheets/:file', async (request, reply) => {
     if (!STYLESHEETS.has(request.params.file)) return reply.callNotFound();
-    return reply.redirect(`../../${assets.url('page.css')}`, 302);
+    return reply.redirect(`../../${assets().url('page.css')}`, 302);
   });
 
   app.get<{ Params: { file: string } }>('/assets/images/badges/:file', async (request, reply) => {
@@ -85,12 +86,13 @@ export function vigilAssetRoutes(
   });
 
   app.get('/favicon.ico', async (request, reply) => {
+    const { branding } = settings;
     if (!branding.icon_url.startsWith('data:')) {
       const icon = pageImageUrl(branding.icon_url, branding.page_url);
       return icon ? reply.redirect(icon, 302) : reply.callNotFound();
     }
     // Node's fetch decodes data: URLs (base64 or percent-encoded) with their media type.
-    const representation = once('favicon', async () => {
+    const representation = once(`favicon ${branding.icon_url}`, async () => {
       const response = await fetch(branding.icon_url);
       const contentType = response.headers.get('content-type') ?? 'image/png';
       return prepare(Buffer.from(await response.arrayBuffer()), { contentType });
