@@ -14,6 +14,11 @@ export class TypedEmitter<Events extends Record<string, unknown>> {
     return () => set.delete(listener);
   }
 
+  /** Listeners subscribed now, over every event: what stays flat when subscribers clean up. */
+  listenerCount(): number {
+    return Object.values(this.listeners).reduce((count, set) => count + (set?.size ?? 0), 0);
+  }
+
   emit<K extends keyof Events>(name: K, event: Events[K]): void {
     const set = this.listeners[name];
     if (!set) return;

@@ -126,6 +126,7 @@ export class Recorder {
         series.observed(event, event.latencyMs, event.atMs);
         this.replicas.mark(event);
       }),
+      events.on('reconfigured', ({ atMs }) => series.follow(model, atMs)),
       events.on('replica-added', (ref) => {
         series.replicaChanged(ref, 'healthy', this.options.clock.now());
         this.replicas.mark(ref);

@@ -86,6 +86,47 @@ export class ModelSeries {
     }
   }
 
+  /**
+   * After a reload: series start for new services, nodes and replicas; those the config dropped stop
+   * counting time (their replicas are let go like flushed ones). Series that stay are untouched.
+   */
+  follow(model: HealthModel, atMs: number): void {
+    const out = this.aggregator.out;
+    for (const [serviceId, entry] of this.services) {
+      const service = model.services.get(serviceId);
+      if (!service) entry.service.setHealth(undefined, atMs, out);
+      for (const [nodeId, node] of entry.nodes) {
+        const current = service?.nodes.get(nodeId);
+        if (current) continue;
+        node.node.setHealth(undefined, atMs, out);
+        for (const replica of node.replicas.values()) replica.setHealth(undefined, atMs, out);
+      }
+    }
+    for (const service of model.services.values()) {
+      const serviceId = service.spec.id;
+      let entry = this.services.get(serviceId);
+      if (!entry) {
+        entry = {
+          service: this.aggregator.track(seriesKey('service', serviceId), service.health, atMs),
+          nodes: new Map(),
+        };
+        this.services.set(serviceId, entry);
+      } else entry.service.setHealth(service.health, atMs, out);
+      for (const node of service.nodes.values()) {
+        const nodeId = node.spec.id;
+        const series = entry.nodes.get(nodeId);
+        if (series) series.node.setHealth(node.health, atMs, out);
+        else {
+          const key = seriesKey('node', serviceId, nodeId);
+          entry.nodes.set(nodeId, {
+            node: this.aggregator.track(key, node.health, atMs),
+            replicas: new Map(),
+          });
+        }
+      }
+    }
+  }
+
   nodeChanged(serviceId: string, nodeId: string, health: Health, atMs: number): void {
     this.services.get(serviceId)?.nodes.get(nodeId)?.node.setHealth(health, atMs, this.aggregator.out);
   }
