@@ -117,9 +117,10 @@ export class Dispatcher {
 
   /**
    * Restores the watchers' states, sends the startup alert, resumes undelivered alerts, and starts
-   * judging the page once it has settled (or after the settle timeout).
+   * judging the page once it has settled (or after the settle timeout). `takeOver` is for a
+   * dispatcher replacing a stopped one on a reload: no startup alert, and settled if it was.
    */
-  async start(): Promise<void> {
+  async start(takeOver?: { settled: boolean }): Promise<void> {
     const { deps, settings } = this;
     const states = await deps.outbox.loadWatcherStates();
     for (const group of this.groups) {
@@ -132,7 +133,7 @@ export class Dispatcher {
         ignoreRemindersUntilMs: () => deps.ignoreWindow.untilMs,
         commit: (state, decision, view) => this.commit(group, state, decision, view),
       });
-      if (settings.startupNotification && startupIsTold(restored)) {
+      if (!takeOver && settings.startupNotification && startupIsTold(restored)) {
         this.dispatch(group, this.alert('startup', { status: 'healthy', replicas: [] }), restored);
       }
     }
@@ -155,7 +156,13 @@ export class Dispatcher {
       setLongTimeout(deps.clock, () => this.settled(), settings.settleTimeoutMs),
       whenFirstChecked(deps.model, () => this.settled()),
     );
+    if (takeOver?.settled) this.settled();
     this.evaluate();
+  }
+
+  /** Whether it judges the page yet (the first probe rounds are done, or the settle timeout passed). */
+  get hasSettled(): boolean {
+    return this.isSettled;
   }
 
   /**
