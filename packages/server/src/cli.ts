@@ -6,6 +6,7 @@ import { logStartLine } from './log/start-line.js';
 import { startVigil } from './main.js';
 import { runNotifyTest } from './notify/notify-test.js';
 import { configOption, configPathOf, rejectUnknownCommand, runCommandLine } from './process/command-line.js';
+import { reloadOnHangup } from './process/reload-signal.js';
 import { exitGracefullyOnSignals } from './process/shutdown.js';
 import { settingsFrom } from './settings/settings.js';
 import { BackupError, backupSqliteStore } from './store/backup.js';
@@ -24,7 +25,7 @@ function loadOrExit(path: string): LoadedConfig {
   }
 }
 
-async function serve(configPath: string): Promise<void> {
+async function serve(configPath: string, watch: boolean): Promise<void> {
   const loaded = loadOrExit(configPath);
   const logger = createLogger({
     level: loaded.config.server.log_level,
@@ -32,7 +33,7 @@ async function serve(configPath: string): Promise<void> {
   });
   let running: Awaited<ReturnType<typeof startVigil>>;
   try {
-    running = await startVigil({ loaded, logger });
+    running = await startVigil({ loaded, logger, watch });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     console.error(
@@ -41,6 +42,7 @@ async function serve(configPath: string): Promise<void> {
     process.exit(1);
   }
   exitGracefullyOnSignals({ logger, stop: () => running.stop() });
+  reloadOnHangup({ logger, reload: () => running.reload() });
   // Last, so that a signal sent once this line is out is always a graceful stop.
   logStartLine(
     logger,
@@ -96,11 +98,12 @@ const program = new Command('vigil')
   // Options after a subcommand name belong to the subcommand (`vigil check-config -c FILE`).
   .enablePositionalOptions()
   .addOption(configOption('root'))
+  .option('--watch', 'reload the configuration when the file changes (as SIGHUP does)')
   .argument('[command]')
   .usage('[options] [command]')
-  .action((_command: string | undefined, options: { config: string }) => {
+  .action((_command: string | undefined, options: { config: string; watch?: boolean }) => {
     rejectUnknownCommand(program);
-    return serve(options.config);
+    return serve(options.config, options.watch === true);
   });
 
 program

@@ -6,13 +6,16 @@ import { clipForLog } from './log/clip.js';
 import { logProbeResults } from './log/probe-results.js';
 import { createVigilMetrics } from './metrics/index.js';
 import { HealthModel, type ReplicaRef } from './model/health-model.js';
+import type { Dispatcher } from './notify/dispatcher.js';
 import { createDispatcher } from './notify/dispatcher.js';
 import { createRabbitmqChecker } from './plugins/rabbitmq.js';
-import { createProbers } from './scheduler/probers.js';
+import { Reloader, type ReloadOutcome } from './reload/reloader.js';
+import { watchConfigFile } from './reload/watch.js';
+import { createProbers, type Probers } from './scheduler/probers.js';
 import { type Settings, settingsFrom } from './settings/settings.js';
 import { openDurableState } from './store/durable-state.js';
 import { type Clock, systemClock } from './time/clock.js';
-import { buildApp } from './web/app.js';
+import { buildApp, type WebSettings } from './web/app.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -20,6 +23,10 @@ export interface StartOptions {
   clock?: Clock;
   /** Overrides `server.inet`, e.g. `127.0.0.1:0` in tests. */
   listen?: { host: string; port: number };
+  /** Variables for the config's `${NAME}` placeholders on a reload, as at start; the process's by default. */
+  env?: NodeJS.ProcessEnv;
+  /** Reloads the config file when it changes (`--watch`), as a SIGHUP does. */
+  watch?: boolean;
 }
 
 export interface RunningVigil {
@@ -28,6 +35,8 @@ export interface RunningVigil {
   app: FastifyInstance;
   /** Base URL the server listens on, e.g. `http://127.0.0.1:8080`. */
   url: string;
+  /** Reads the config file again and applies what changed (SIGHUP); the running config stays if it is unusable. */
+  reload(): Promise<ReloadOutcome>;
   stop(): Promise<void>;
 }
 
@@ -70,14 +79,20 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   // Opened before anything can change state, so nothing the last run left is overwritten.
   const durable = await openDurableState({ storage: settings.storage, model, clock, logger });
 
-  const probers = createProbers({
-    topology,
-    metrics,
-    model,
-    clock,
-    onJobError: (error, job) => logger.error({ err: error, replica: job.ref }, 'probe job failed'),
-    log: (message) => logger.info(message),
-  });
+  const startProbers = (current: Settings): Probers => {
+    const started = createProbers({
+      topology: current.topology,
+      metrics: current.metrics,
+      model,
+      clock,
+      onJobError: (error, job) => logger.error({ err: error, replica: job.ref }, 'probe job failed'),
+      log: (message) => logger.info(message),
+    });
+    started.poll.start();
+    started.script.start();
+    return started;
+  };
+  const stopProbers = (running: Probers) => Promise.all([running.poll.stop(), running.script.stop()]);
 
   const queueChecker = createRabbitmqChecker(settings.rabbitmq, {
     model,
@@ -89,26 +104,37 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   // Its `notifications` go to the notification dispatcher.
   const prometheus = settings.prometheus.enabled ? createVigilMetrics(model) : undefined;
 
+  const dispatcherFor = (current: Settings) =>
+    createDispatcher(current, {
+      model,
+      outbox: durable.outbox,
+      clock,
+      logger,
+      ignoreWindow: durable.ignoreWindow,
+      metrics: prometheus?.notifications,
+      // Host and address tell instances sharing a database apart, and stay the same across a restart.
+      owner: `${hostname()} ${current.server.inet}`,
+    });
+  // What a reload replaces: kept in one place so stop() always stops the current ones.
+  const parts: { probers?: Probers; dispatcher?: Dispatcher } = { dispatcher: dispatcherFor(settings) };
   // Started before the sources so it sees their first results; it judges the page once they settle.
-  const dispatcher = createDispatcher(settings, {
-    model,
-    outbox: durable.outbox,
-    clock,
-    logger,
-    ignoreWindow: durable.ignoreWindow,
-    metrics: prometheus?.notifications,
-    // Host and address tell instances sharing a database apart, and stay the same across a restart.
-    owner: `${hostname()} ${settings.server.inet}`,
-  });
-  await dispatcher?.start();
+  await parts.dispatcher?.start();
 
+  // The web surface reads its branding from here on each use, so a reload replaces it in place.
+  const web: WebSettings = {
+    server: settings.server,
+    branding: settings.branding,
+    prometheus: settings.prometheus,
+  };
   const app = buildApp({
-    settings,
+    settings: web,
     model,
     logger,
     clock,
     metrics: prometheus,
-    notifications: dispatcher,
+    notifications: {
+      listDeliveries: (query) => parts.dispatcher?.listDeliveries(query) ?? Promise.resolve([]),
+    },
     announcements: durable.announcements,
     manager: { announcements: durable.announcements, ignoreWindow: durable.ignoreControl },
     history: { history: durable.history, incidents: durable.store.incidents },
@@ -121,19 +147,50 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   const url = `http://${host}:${port}`;
 
-  probers.poll.start();
-  probers.script.start();
+  parts.probers = startProbers(settings);
+
+  const reloader = new Reloader({
+    path: loaded.path,
+    env: options.env ?? process.env,
+    logger,
+    current: settings,
+    async apply(next) {
+      // Built first: a channel that cannot be built refuses the reload before anything changed.
+      const dispatcher = dispatcherFor(next);
+      const previous = parts.dispatcher;
+      const settled = previous?.hasSettled ?? true;
+      // The outbox is durable: what the old dispatcher has not delivered, the new one does.
+      await Promise.all([parts.probers && stopProbers(parts.probers), previous?.stop(NOTIFY_DRAIN_MS)]);
+      model.reconfigure(next.topology, next.model);
+      web.branding = next.branding;
+      parts.dispatcher = dispatcher;
+      await dispatcher?.start({ settled });
+      parts.probers = startProbers(next);
+    },
+  });
+  const stopWatching =
+    options.watch === true
+      ? watchConfigFile(loaded.path, () => void reloader.reload(), {
+          clock,
+          onError: (error) => logger.error({ err: error }, `cannot watch ${loaded.path}`),
+        })
+      : undefined;
 
   return {
-    settings,
+    get settings() {
+      return reloader.settings;
+    },
     model,
     app,
     url,
+    reload: () => reloader.reload(),
     async stop() {
+      stopWatching?.();
+      await reloader.close();
       // Order matters: stop sources first, then the model's timers, drain alerts, then the HTTP server.
-      await Promise.all([probers.poll.stop(), probers.script.stop(), queueChecker?.stop()]);
+      await Promise.all([parts.probers && stopProbers(parts.probers), queueChecker?.stop()]);
       model.stop();
-      await dispatcher?.stop(NOTIFY_DRAIN_MS);
+      await parts.dispatcher?.stop(NOTIFY_DRAIN_MS);
       await app.close();
       await durable.close();
       logger.info('stopped');
