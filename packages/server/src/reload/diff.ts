@@ -71,9 +71,9 @@ export function describeDiff(diff: SettingsDiff): string[] {
   const lines: string[] = [];
   const changes = (name: string, { added, removed, changed }: Changes) => {
     const parts = [
-      added.length > 0 && `added ${added.join(', ')}`,
-      removed.length > 0 && `removed ${removed.join(', ')}`,
-      changed.length > 0 && `changed ${changed.join(', ')}`,
+      added.length > 0 && `added ${listed(added)}`,
+      removed.length > 0 && `removed ${listed(removed)}`,
+      changed.length > 0 && `changed ${listed(changed)}`,
     ].filter((part) => part !== false);
     if (parts.length > 0) lines.push(`${name}: ${parts.join('; ')}`);
   };
@@ -88,6 +88,14 @@ export function describeDiff(diff: SettingsDiff): string[] {
   keys('branding', diff.branding);
   keys('metrics', diff.metrics);
   return lines;
+}
+
+/** Ids shown in one log line: a metrics change can touch every replica of a large config. */
+const LISTED_IDS = 20;
+
+function listed(ids: string[]): string {
+  const shown = ids.slice(0, LISTED_IDS).join(', ');
+  return ids.length > LISTED_IDS ? `${shown} and ${ids.length - LISTED_IDS} more` : shown;
 }
 
 function diffTopology(current: Topology, next: Topology) {

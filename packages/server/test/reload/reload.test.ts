@@ -32,10 +32,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** MIXED_PROBES (with `extraProbes`) with a webhook channel and a SQLite file in the test folder. */
-function configText(extraProbes = '', branding = ''): string {
+/** MIXED_PROBES (with `extraProbes`) with a webhook channel and a SQLite file beside the config `file`. */
+function configText(file: string, extraProbes = '', branding = ''): string {
   const notify = `[notify]\n[notify.webhook]\nhook_url = "${webhook.url}/hook"\n`;
-  const storage = `[storage]\npath = "${join(dir, 'vigil.db')}"\n`;
+  const storage = `[storage]\npath = "${file}.db"\n`;
   const base = BASE_CONFIG.replace('page_title = "Test Status"', `page_title = "Test Status${branding}"`);
   return `${base}script_interval = 3600\n${notify}${storage}[probe]\n${MIXED_PROBES}${extraProbes}`;
 }
@@ -58,7 +58,7 @@ function activeResources(): Map<string, number> {
 
 test('20 reloads in a row leave listeners, timers and handles where they were', async () => {
   const file = join(dir, 'leak.cfg');
-  writeFileSync(file, configText());
+  writeFileSync(file, configText(file));
   const vigil = await start(file);
   try {
     // The startup alert, once: a reload takes over without announcing a start again.
@@ -68,7 +68,7 @@ test('20 reloads in a row leave listeners, timers and handles where they were', 
     const resourcesBefore = activeResources();
     for (let round = 0; round < 20; round++) {
       // Alternating a new service and a new page title: each reload rebuilds probers and the dispatcher.
-      writeFileSync(file, round % 2 === 0 ? configText(CACHE, ' B') : configText());
+      writeFileSync(file, round % 2 === 0 ? configText(file, CACHE, ' B') : configText(file));
       assert.equal(await vigil.reload(), 'applied');
     }
     assert.deepEqual([...vigil.model.services.keys()], ['web', 'internal']);
@@ -88,10 +88,10 @@ test('20 reloads in a row leave listeners, timers and handles where they were', 
 
 test('a reload changes the branding served on the page and in /status/report', async () => {
   const file = join(dir, 'branding.cfg');
-  writeFileSync(file, configText());
+  writeFileSync(file, configText(file));
   const vigil = await start(file);
   try {
-    writeFileSync(file, configText('', ' Renamed'));
+    writeFileSync(file, configText(file, '', ' Renamed'));
     assert.equal(await vigil.reload(), 'applied');
     const report = (await (await fetch(`${vigil.url}/status/report`)).json()) as { page: { name: string } };
     assert.equal(report.page.name, 'Test Status Renamed');
@@ -107,17 +107,38 @@ test('a reload changes the branding served on the page and in /status/report', a
 
 test('keys only a restart applies keep their running value', async () => {
   const file = join(dir, 'restart.cfg');
-  writeFileSync(file, configText());
+  writeFileSync(file, configText(file));
   const vigil = await start(file);
   try {
     writeFileSync(
       file,
-      configText(CACHE).replace('reporter_token = "reporter-secret"', 'reporter_token = "rotated"'),
+      configText(file, CACHE).replace('reporter_token = "reporter-secret"', 'reporter_token = "rotated"'),
     );
     assert.equal(await vigil.reload(), 'applied');
     assert.equal(vigil.settings.server.reporter_token, 'reporter-secret');
     assert.ok(vigil.model.services.has('cache'));
   } finally {
+    await vigil.stop();
+  }
+});
+
+test('an alert whose delivery a reload interrupts is delivered by the new dispatcher', async () => {
+  const file = join(dir, 'outbox.cfg');
+  writeFileSync(file, configText(file));
+  webhook.reply('hang');
+  const vigil = await start(file);
+  try {
+    const seen = webhook.requests.length;
+    // The startup alert's first attempt hangs, so it is in flight when the reload stops the dispatcher.
+    await webhook.waitFor(seen + 1);
+    webhook.reply({ status: 200 });
+    writeFileSync(file, configText(file, CACHE));
+    assert.equal(await vigil.reload(), 'applied');
+    await webhook.waitFor(seen + 2);
+    const [interrupted, delivered] = webhook.requests.slice(seen);
+    assert.equal(delivered?.body, interrupted?.body, 'the same alert again');
+  } finally {
+    webhook.reply({ status: 200 });
     await vigil.stop();
   }
 });
