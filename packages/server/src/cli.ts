@@ -31,9 +31,12 @@ async function serve(configPath: string, watch: boolean): Promise<void> {
     level: loaded.config.server.log_level,
     pretty: Boolean(process.stdout.isTTY),
   });
-  let running: Awaited<ReturnType<typeof startVigil>>;
+  const starting = startVigil({ loaded, logger, watch });
+  // At once: a SIGHUP during the start reloads once it is done, instead of killing the process.
+  reloadOnHangup({ logger, reload: () => starting.then((vigil) => vigil.reload()) });
+  let running: Awaited<typeof starting>;
   try {
-    running = await startVigil({ loaded, logger, watch });
+    running = await starting;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     console.error(
@@ -42,7 +45,6 @@ async function serve(configPath: string, watch: boolean): Promise<void> {
     process.exit(1);
   }
   exitGracefullyOnSignals({ logger, stop: () => running.stop() });
-  reloadOnHangup({ logger, reload: () => running.reload() });
   // Last, so that a signal sent once this line is out is always a graceful stop.
   logStartLine(
     logger,
