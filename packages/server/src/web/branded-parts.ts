@@ -13,7 +13,10 @@ export class BrandedParts {
   private assetsValue: { logoColor: string; catalog: AssetCatalog } | undefined;
   private headersValue: { branding: BrandingConfig; headers: Record<string, string> } | undefined;
 
-  constructor(private readonly settings: { readonly branding: BrandingConfig }) {}
+  constructor(private readonly settings: { readonly branding: BrandingConfig }) {
+    // Built now rather than inside the first page render, whose measured cost spaces later renders.
+    this.assets();
+  }
 
   assets(): AssetCatalog {
     const logoColor = this.settings.branding.logo_color;
