@@ -16,7 +16,7 @@ export interface SettingsDiff {
   services: Changes;
   /** `service:node` */
   nodes: Changes;
-  /** Configured (poll, script) replicas as `service:node:replica`, credentials in URLs hidden. */
+  /** Configured (poll, script) replicas as `service:node:replica` (ids carry redacted URLs). */
   replicas: Changes;
   /** `[notify.<channel>]` tables by channel name. */
   channels: Changes;
@@ -113,9 +113,7 @@ function diffTopology(current: Topology, next: Topology) {
     new Map(
       topology.services.flatMap((service) =>
         service.nodes.flatMap((node) =>
-          node.replicas.map(
-            (replica) => [`${service.id}:${node.id}:${hideCredentials(replica.id)}`, replica] as const,
-          ),
+          node.replicas.map((replica) => [`${service.id}:${node.id}:${replica.id}`, replica] as const),
         ),
       ),
     );
@@ -143,9 +141,4 @@ function diffById<T>(current: ReadonlyMap<string, T>, next: ReadonlyMap<string, 
 function changedKeys<T extends object>(current: T, next: T): string[] {
   const keys = new Set([...Object.keys(current), ...Object.keys(next)]);
   return [...keys].filter((key) => !isDeepStrictEqual(current[key as keyof T], next[key as keyof T]));
-}
-
-/** Replica URLs may carry a user and password: a log line shows neither. */
-function hideCredentials(replicaId: string): string {
-  return replicaId.replace(/^([a-z][a-z\d+.-]*:\/\/)[^/@]*@/i, '$1***@');
 }
