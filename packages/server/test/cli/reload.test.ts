@@ -6,28 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { exited, freePort, spawnCli, waitForHttp } from '../helpers/cli.js';
 import { BASE_CONFIG } from '../helpers/config.js';
-
-/** A push node whose replicas die 2 s + push_delay_dead 2 s after their last report. */
-const WEB = `
-[[probe.service]]
-id = "web"
-label = "Web"
-[[probe.service.node]]
-id = "app"
-label = "App"
-mode = "push"
-`;
-
-const CACHE = `
-[[probe.service]]
-id = "cache"
-label = "Cache"
-[[probe.service.node]]
-id = "redis"
-label = "Redis"
-mode = "script"
-scripts = ["exit 0"]
-`;
+import { REPORTED_PROBES } from '../helpers/store-vigil.js';
+import { CACHE_SERVICE } from '../reload/fixtures.js';
 
 interface LogLine {
   time: number;
@@ -122,13 +102,13 @@ describe('vigil reloads its configuration', () => {
   }
 
   test('SIGHUP with a valid config serves the new service; a push replica keeps its state and deadline', async () => {
-    const { port, file, child, log, base } = await serve('valid.cfg', WEB);
+    const { port, file, child, log, base } = await serve('valid.cfg', REPORTED_PROBES);
     try {
       const reportedAt = Date.now();
       assert.equal(await pushReport(base, 'h1', 2), 200);
       // Its deadline: report + interval 2 s + push_delay_dead 2 s. Reload half-way through it.
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      writeFileSync(file, configText(port, `${WEB}${CACHE}`));
+      writeFileSync(file, configText(port, `${REPORTED_PROBES}${CACHE_SERVICE}`));
       const from = log.lines.length;
       child.kill('SIGHUP');
       await log.waitFor(/^SIGHUP received, reloading the configuration$/, from);
@@ -138,7 +118,7 @@ describe('vigil reloads its configuration', () => {
       const report = await statusReport(base);
       assert.deepEqual(
         report.probes.map((probe) => probe.name),
-        ['Web', 'Cache'],
+        ['Web', 'Relay', 'Cache'],
       );
       // Still there and still healthy: the reload neither dropped nor reset it.
       assert.deepEqual(report.probes[0]?.nodes[0]?.replicas, ['healthy']);
@@ -156,9 +136,16 @@ describe('vigil reloads its configuration', () => {
   });
 
   test('SIGHUP with an invalid config logs every error and keeps serving the old one', async () => {
-    const { port, file, child, log, base } = await serve('invalid.cfg', WEB);
+    const { port, file, child, log, base } = await serve('invalid.cfg', REPORTED_PROBES);
     try {
-      writeFileSync(file, configText(port, `${WEB}${CACHE}`, 'poll_parallelism = 0\nscript_interval = -1\n'));
+      writeFileSync(
+        file,
+        configText(
+          port,
+          `${REPORTED_PROBES}${CACHE_SERVICE}`,
+          'poll_parallelism = 0\nscript_interval = -1\n',
+        ),
+      );
       const from = log.lines.length;
       child.kill('SIGHUP');
       const refused = await log.waitFor(
@@ -171,7 +158,7 @@ describe('vigil reloads its configuration', () => {
       assert.ok(errors.includes(refused));
       assert.deepEqual(
         (await statusReport(base)).probes.map((probe) => probe.name),
-        ['Web'],
+        ['Web', 'Relay'],
       );
       assert.equal(await pushReport(base, 'h1', 30), 200);
       assert.equal(child.exitCode, null, 'still running');
@@ -182,14 +169,14 @@ describe('vigil reloads its configuration', () => {
   });
 
   test('--watch reloads when the file changes', async () => {
-    const { port, file, child, log, base } = await serve('watched.cfg', WEB, ['--watch']);
+    const { port, file, child, log, base } = await serve('watched.cfg', REPORTED_PROBES, ['--watch']);
     try {
       const from = log.lines.length;
-      writeFileSync(file, configText(port, `${WEB}${CACHE}`));
+      writeFileSync(file, configText(port, `${REPORTED_PROBES}${CACHE_SERVICE}`));
       await log.waitFor(/^configuration reloaded from /, from);
       assert.deepEqual(
         (await statusReport(base)).probes.map((probe) => probe.name),
-        ['Web', 'Cache'],
+        ['Web', 'Relay', 'Cache'],
       );
       // One reload for the one save, however many events the write made.
       await new Promise((resolve) => setTimeout(resolve, 1000));

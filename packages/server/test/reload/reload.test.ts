@@ -9,17 +9,7 @@ import { type RunningVigil, startVigil } from '../../src/main.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { BASE_CONFIG, MIXED_PROBES } from '../helpers/config.js';
 import { waitFor } from '../helpers/vigil.js';
-
-const CACHE = `
-[[probe.service]]
-id = "cache"
-label = "Cache"
-[[probe.service.node]]
-id = "redis"
-label = "Redis"
-mode = "script"
-scripts = ["exit 0"]
-`;
+import { CACHE_SERVICE } from './fixtures.js';
 
 let dir: string;
 let webhook: CaptureServer;
@@ -68,7 +58,7 @@ test('20 reloads in a row leave listeners, timers and handles where they were', 
     const resourcesBefore = activeResources();
     for (let round = 0; round < 20; round++) {
       // Alternating a new service and a new page title: each reload rebuilds probers and the dispatcher.
-      writeFileSync(file, round % 2 === 0 ? configText(file, CACHE, ' B') : configText(file));
+      writeFileSync(file, round % 2 === 0 ? configText(file, CACHE_SERVICE, ' B') : configText(file));
       assert.equal(await vigil.reload(), 'applied');
     }
     assert.deepEqual([...vigil.model.services.keys()], ['web', 'internal']);
@@ -112,7 +102,10 @@ test('keys only a restart applies keep their running value', async () => {
   try {
     writeFileSync(
       file,
-      configText(file, CACHE).replace('reporter_token = "reporter-secret"', 'reporter_token = "rotated"'),
+      configText(file, CACHE_SERVICE).replace(
+        'reporter_token = "reporter-secret"',
+        'reporter_token = "rotated"',
+      ),
     );
     assert.equal(await vigil.reload(), 'applied');
     assert.equal(vigil.settings.server.reporter_token, 'reporter-secret');
@@ -132,7 +125,7 @@ test('an alert whose delivery a reload interrupts is delivered by the new dispat
     // The startup alert's first attempt hangs, so it is in flight when the reload stops the dispatcher.
     await webhook.waitFor(seen + 1);
     webhook.reply({ status: 200 });
-    writeFileSync(file, configText(file, CACHE));
+    writeFileSync(file, configText(file, CACHE_SERVICE));
     assert.equal(await vigil.reload(), 'applied');
     await webhook.waitFor(seen + 2);
     const [interrupted, delivered] = webhook.requests.slice(seen);
