@@ -6,8 +6,7 @@ import { clipForLog } from './log/clip.js';
 import { logProbeResults } from './log/probe-results.js';
 import { createVigilMetrics } from './metrics/index.js';
 import { HealthModel, type ReplicaRef } from './model/health-model.js';
-import type { Dispatcher } from './notify/dispatcher.js';
-import { createDispatcher } from './notify/dispatcher.js';
+import { type Dispatcher, prepareDispatcher } from './notify/dispatcher.js';
 import { createRabbitmqChecker } from './plugins/rabbitmq.js';
 import { Reloader, type ReloadOutcome } from './reload/reloader.js';
 import { watchConfigFile } from './reload/watch.js';
@@ -104,19 +103,21 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   // Its `notifications` go to the notification dispatcher.
   const prometheus = settings.prometheus.enabled ? createVigilMetrics(model) : undefined;
 
-  const dispatcherFor = (current: Settings) =>
-    createDispatcher(current, {
-      model,
-      outbox: durable.outbox,
-      clock,
-      logger,
-      ignoreWindow: durable.ignoreWindow,
-      metrics: prometheus?.notifications,
-      // Host and address tell instances sharing a database apart, and stay the same across a restart.
-      owner: `${hostname()} ${current.server.inet}`,
-    });
+  const dispatcherDependencies = {
+    model,
+    outbox: durable.outbox,
+    clock,
+    logger,
+    ignoreWindow: durable.ignoreWindow,
+    metrics: prometheus?.notifications,
+    // Host and address tell instances sharing a database apart, and stay the same across a restart
+    // (and a reload, which keeps `server.inet`).
+    owner: `${hostname()} ${settings.server.inet}`,
+  };
   // What a reload replaces: kept in one place so stop() always stops the current ones.
-  const parts: { probers?: Probers; dispatcher?: Dispatcher } = { dispatcher: dispatcherFor(settings) };
+  const parts: { probers?: Probers; dispatcher?: Dispatcher } = {
+    dispatcher: prepareDispatcher(settings)?.(dispatcherDependencies),
+  };
   // Started before the sources so it sees their first results; it judges the page once they settle.
   await parts.dispatcher?.start();
 
@@ -155,14 +156,16 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     logger,
     current: settings,
     async apply(next) {
-      // Built first: a channel that cannot be built refuses the reload before anything changed.
-      const dispatcher = dispatcherFor(next);
+      // Channels first: one that cannot be built refuses the reload before anything changed.
+      const makeDispatcher = prepareDispatcher(next);
       const previous = parts.dispatcher;
       const settled = previous?.hasSettled ?? true;
       // The outbox is durable: what the old dispatcher has not delivered, the new one does.
       await Promise.all([parts.probers && stopProbers(parts.probers), previous?.stop(NOTIFY_DRAIN_MS)]);
       model.reconfigure(next.topology, next.model);
       web.branding = next.branding;
+      // After the model took the new services: the dispatcher's scopes list their nodes.
+      const dispatcher = makeDispatcher?.(dispatcherDependencies);
       parts.dispatcher = dispatcher;
       await dispatcher?.start({ settled });
       parts.probers = startProbers(next);

@@ -233,16 +233,18 @@ export class Dispatcher {
 }
 
 /**
- * The dispatcher for `[notify]`, with its channels built from the `[notify.*]` tables; undefined
- * without `[notify]`, where Vigil sends nothing at all. Throws ChannelConfigError on a bad table.
+ * The dispatcher for `[notify]`, in two steps: the channels are built from the `[notify.*]` tables
+ * now (throws ChannelConfigError on a bad table), the dispatcher by the returned function once the
+ * model it watches holds the config's services (its scopes list their nodes). Undefined without
+ * `[notify]`, where Vigil sends nothing at all.
  */
-export function createDispatcher(
-  settings: { notify?: NotifyConfig; branding: BrandingConfig },
-  deps: Omit<DispatcherDependencies, 'channels' | 'page'>,
-): Dispatcher | undefined {
+export function prepareDispatcher(settings: {
+  notify?: NotifyConfig;
+  branding: BrandingConfig;
+}): ((deps: Omit<DispatcherDependencies, 'channels' | 'page'>) => Dispatcher) | undefined {
   const { notify, branding } = settings;
   if (!notify) return undefined;
   const dispatcher = dispatcherSettings(notify);
   const channels = buildChannels(notify, { timeoutMs: dispatcher.delivery.attemptTimeoutMs });
-  return new Dispatcher(dispatcher, { ...deps, channels, page: alertPage(branding) });
+  return (deps) => new Dispatcher(dispatcher, { ...deps, channels, page: alertPage(branding) });
 }

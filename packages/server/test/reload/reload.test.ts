@@ -7,9 +7,10 @@ import { pino } from 'pino';
 import { loadConfigFile } from '../../src/config/load.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
-import { BASE_CONFIG, MIXED_PROBES } from '../helpers/config.js';
+import { BASE_CONFIG } from '../helpers/config.js';
+import { REPORTED_PROBES } from '../helpers/store-vigil.js';
 import { waitFor } from '../helpers/vigil.js';
-import { CACHE_SERVICE } from './fixtures.js';
+import { CACHE_SERVICE, REFUSED_SERVICE } from './fixtures.js';
 
 let dir: string;
 let webhook: CaptureServer;
@@ -22,12 +23,12 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** MIXED_PROBES (with `extraProbes`) with a webhook channel and a SQLite file beside the config `file`. */
+/** REPORTED_PROBES (push and local: healthy until a test reports otherwise) and `extraProbes`, with a webhook channel and a SQLite file beside the config `file`. */
 function configText(file: string, extraProbes = '', branding = ''): string {
   const notify = `[notify]\n[notify.webhook]\nhook_url = "${webhook.url}/hook"\n`;
   const storage = `[storage]\npath = "${file}.db"\n`;
   const base = BASE_CONFIG.replace('page_title = "Test Status"', `page_title = "Test Status${branding}"`);
-  return `${base}script_interval = 3600\n${notify}${storage}[probe]\n${MIXED_PROBES}${extraProbes}`;
+  return `${base}script_interval = 3600\n${notify}${storage}[probe]\n${REPORTED_PROBES}${extraProbes}`;
 }
 
 async function start(file: string): Promise<RunningVigil> {
@@ -61,7 +62,7 @@ test('20 reloads in a row leave listeners, timers and handles where they were', 
       writeFileSync(file, round % 2 === 0 ? configText(file, CACHE_SERVICE, ' B') : configText(file));
       assert.equal(await vigil.reload(), 'applied');
     }
-    assert.deepEqual([...vigil.model.services.keys()], ['web', 'internal']);
+    assert.deepEqual([...vigil.model.services.keys()], ['web', 'relay']);
     assert.equal(vigil.model.events.listenerCount(), listenersBefore);
     const resourcesAfter = activeResources();
     // A leak grows by one per reload (20 here). Timers and sockets in use at the moment of counting
@@ -132,6 +133,24 @@ test('an alert whose delivery a reload interrupts is delivered by the new dispat
     assert.equal(delivered?.body, interrupted?.body, 'the same alert again');
   } finally {
     webhook.reply({ status: 200 });
+    await vigil.stop();
+  }
+});
+
+test('alerts after a reload cover the services it added', async () => {
+  const file = join(dir, 'scope.cfg');
+  writeFileSync(file, configText(file));
+  const vigil = await start(file);
+  try {
+    await webhook.waitFor(webhook.requests.length + 1);
+    const seen = webhook.requests.length;
+    writeFileSync(file, configText(file, REFUSED_SERVICE));
+    assert.equal(await vigil.reload(), 'applied');
+    await webhook.waitFor(seen + 1);
+    const alert = webhook.requests[seen]?.body ?? '';
+    assert.match(alert, /dead/);
+    assert.match(alert, /db:pg:tcp:\/\/127\.0\.0\.1:1/);
+  } finally {
     await vigil.stop();
   }
 });

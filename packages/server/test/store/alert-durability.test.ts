@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { HealthModel, healthModelSettings } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
-import { createDispatcher } from '../../src/notify/dispatcher.js';
+import { prepareDispatcher } from '../../src/notify/dispatcher.js';
 import type { StoreLocation } from '../../src/store/connect.js';
 import { type DurableState, openDurableState } from '../../src/store/durable-state.js';
 import { openStore } from '../../src/store/open.js';
@@ -43,7 +43,7 @@ describeEachEngine('alert state and replicas across a crash', (engine) => {
     const logger = pino({ level: 'silent' });
     const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), clock);
     const durable: DurableState = await openDurableState({ storage: config.storage, model, clock, logger });
-    const dispatcher = createDispatcher(config, {
+    const dispatcher = prepareDispatcher(config)?.({
       model,
       outbox: durable.outbox,
       clock,
