@@ -23,7 +23,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** REPORTED_PROBES (push and local: healthy until a test reports otherwise) and `extraProbes`, with a webhook channel and a SQLite file beside the config `file`. */
+/**
+ * REPORTED_PROBES (push and local: healthy until a test reports otherwise) and `extraProbes`, with a
+ * webhook channel and a SQLite file beside the config `file`.
+ */
 function configText(file: string, extraProbes = '', branding = ''): string {
   const notify = `[notify]\n[notify.webhook]\nhook_url = "${webhook.url}/hook"\n`;
   const storage = `[storage]\npath = "${file}.db"\n`;
