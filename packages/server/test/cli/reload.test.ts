@@ -10,7 +10,8 @@ import { REPORTED_PROBES } from '../helpers/store-vigil.js';
 import { CACHE_SERVICE } from '../reload/fixtures.js';
 
 interface LogLine {
-  time: number;
+  /** ISO-8601, as the JSON lines carry it. */
+  time: string;
   level: string;
   msg: string;
 }
@@ -127,7 +128,7 @@ describe('vigil reloads its configuration', () => {
       const died = await log.waitFor(/^replica web:app:h1 is dead/, from);
       // Dead at the original deadline (4 s after the report), not 4 s after the reload (≥ 6 s):
       // the 2 s between the two leave room for a slow machine's late timer.
-      const deadAfterMs = died.time - reportedAt;
+      const deadAfterMs = Date.parse(died.time) - reportedAt;
       assert.ok(deadAfterMs >= 4000 && deadAfterMs < 6000, `dead ${deadAfterMs} ms after the report`);
     } finally {
       child.kill('SIGKILL');
