@@ -363,40 +363,37 @@ export class HealthModel {
     const now = this.clock.now();
     const previousSettings = this.settings;
     this.settings = settings;
-    const nodeModes = new Map(
-      topology.services.flatMap((service) =>
-        service.nodes.map((node) => [`${service.id}\0${node.id}`, node.mode] as const),
-      ),
-    );
-    for (const service of this.services.values()) {
-      for (const node of service.nodes.values()) {
-        if (nodeModes.get(`${service.spec.id}\0${node.spec.id}`) !== node.spec.mode) {
-          this.dropReplicas(node, node.replicas.keys());
-        }
-      }
-    }
+    this.dropUnconfigured(topology);
     const added: ReplicaRef[] = [];
+    const keptServices = new Set<ServiceState>();
     const services = topology.services.map((serviceSpec) => {
-      const service = this.services.get(serviceSpec.id) ?? {
-        spec: serviceSpec,
-        health: 'healthy',
-        nodes: new Map<string, NodeState>(),
-      };
+      let service = this.services.get(serviceSpec.id);
+      if (service) keptServices.add(service);
+      else {
+        service = { spec: serviceSpec, health: 'healthy', nodes: new Map(), counts: new HealthCounts() };
+        this.pageCounts.add(service.health);
+      }
       service.spec = serviceSpec;
+      const keptNodes = new Set<NodeState>();
       const nodes = serviceSpec.nodes.map((nodeSpec) => {
-        const existing = service.nodes.get(nodeSpec.id);
-        const node: NodeState =
-          existing && existing.spec.mode === nodeSpec.mode
-            ? existing
-            : { spec: nodeSpec, health: 'healthy', replicas: new Map() };
+        let node = service.nodes.get(nodeSpec.id);
+        if (node?.spec.mode === nodeSpec.mode) keptNodes.add(node);
+        else {
+          node = { spec: nodeSpec, health: 'healthy', replicas: new Map(), counts: new HealthCounts() };
+          service.counts.add(node.health);
+        }
         node.spec = nodeSpec;
-        this.reconfigureReplicas(node, now, added);
+        this.addConfiguredReplicas(node, now, added);
         return node;
       });
+      for (const node of service.nodes.values()) if (!keptNodes.has(node)) service.counts.remove(node.health);
       service.nodes.clear();
       for (const node of nodes) service.nodes.set(node.spec.id, node);
       return service;
     });
+    for (const service of this.services.values()) {
+      if (!keptServices.has(service)) this.pageCounts.remove(service.health);
+    }
     this.services.clear();
     for (const service of services) this.services.set(service.spec.id, service);
     this.lastUpdateMs = now;
@@ -407,33 +404,60 @@ export class HealthModel {
     this.events.emit('updated', { atMs: now });
   }
 
-  /** Configured (poll, script) replicas follow the new spec, in its order; reported ones all stay. */
-  private reconfigureReplicas(node: NodeState, now: number, added: ReplicaRef[]): void {
-    if (node.spec.mode !== 'poll' && node.spec.mode !== 'script') return;
-    const wanted = node.spec.replicas.map((replica) => replica.id);
-    const wantedIds = new Set(wanted);
-    this.dropReplicas(
-      node,
-      [...node.replicas.keys()].filter((id) => !wantedIds.has(id)),
+  /**
+   * Drops the replicas a new topology no longer has: all of a node that goes or changes its mode,
+   * and the configured ones a poll or script node no longer lists.
+   */
+  private dropUnconfigured(topology: Topology): void {
+    const specs = new Map(
+      topology.services.map((service) => [service.id, new Map(service.nodes.map((node) => [node.id, node]))]),
     );
+    for (const service of this.services.values()) {
+      for (const node of service.nodes.values()) {
+        const spec = specs.get(service.spec.id)?.get(node.spec.id);
+        const replicas = [...node.replicas.values()];
+        if (spec?.mode !== node.spec.mode) this.dropReplicas(node, replicas);
+        else if (spec.mode === 'poll' || spec.mode === 'script') {
+          const listed = new Set(spec.replicas.map((replica) => replica.id));
+          this.dropReplicas(
+            node,
+            replicas.filter((replica) => !listed.has(replica.id)),
+          );
+        }
+      }
+    }
+  }
+
+  /** Configured (poll, script) replicas in the spec's order, the new ones healthy; reported ones stay. */
+  private addConfiguredReplicas(node: NodeState, now: number, added: ReplicaRef[]): void {
+    if (node.spec.mode !== 'poll' && node.spec.mode !== 'script') return;
     const previous = new Map(node.replicas);
     node.replicas.clear();
-    for (const id of wanted) {
-      const replica = previous.get(id) ?? { id, health: 'healthy', sinceMs: now };
-      if (!previous.has(id))
+    for (const { id } of node.spec.replicas) {
+      let replica = previous.get(id);
+      if (!replica) {
+        replica = { id, health: 'healthy', sinceMs: now };
+        node.counts.add(replica.health);
         added.push({ serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: id });
+      }
       node.replicas.set(id, replica);
     }
   }
 
-  private dropReplicas(node: NodeState, replicaIds: Iterable<string>): void {
-    for (const replicaId of [...replicaIds]) {
-      const replica = node.replicas.get(replicaId);
-      if (!replica) continue;
+  /** Takes replicas out of a node without judging it yet: `reaggregate` does, once for all. */
+  private dropReplicas(node: NodeState, replicas: readonly ReplicaState[]): void {
+    const { serviceId, id: nodeId } = node.spec;
+    for (const replica of replicas) {
       this.clearDeadline(replica);
-      node.replicas.delete(replicaId);
-      const { serviceId, id: nodeId } = node.spec;
-      this.events.emit('replica-removed', { serviceId, nodeId, replicaId, previous: replica.health });
+      this.clearForget(replica);
+      node.replicas.delete(replica.id);
+      node.counts.remove(replica.health);
+      this.events.emit('replica-removed', {
+        serviceId,
+        nodeId,
+        replicaId: replica.id,
+        previous: replica.health,
+      });
     }
   }
 
@@ -453,7 +477,10 @@ export class HealthModel {
     }
   }
 
-  /** Recomputes every node, service and the page after a reconfiguration, emitting each change. */
+  /**
+   * Brings every node, service and the page up to date after a reconfiguration, emitting each
+   * change; live push replicas are judged again first (new CPU and RAM thresholds).
+   */
   private reaggregate(now: number): void {
     for (const service of this.services.values()) {
       for (const node of service.nodes.values()) {
@@ -462,29 +489,11 @@ export class HealthModel {
             if (this.deadlines.has(replica)) this.evaluatePush(node, replica, now);
           }
         }
-        const health = worst(Array.from(node.replicas.values(), (replica) => replica.health));
-        if (health === node.health) continue;
-        const previous = node.health;
-        node.health = health;
-        const subject = { serviceId: node.spec.serviceId, nodeId: node.spec.id };
-        this.events.emit('node-changed', { subject, previous, current: health, atMs: now });
+        this.updateNodeHealth(node, now);
       }
-      const health = worst(Array.from(service.nodes.values(), (node) => node.health));
-      if (health === service.health) continue;
-      const previous = service.health;
-      service.health = health;
-      this.events.emit('service-changed', {
-        subject: { serviceId: service.spec.id },
-        previous,
-        current: health,
-        atMs: now,
-      });
+      this.updateServiceHealth(service, now);
     }
-    const page = worst(Array.from(this.services.values(), (service) => service.health));
-    if (page === this.pageHealthValue) return;
-    const previous = this.pageHealthValue;
-    this.pageHealthValue = page;
-    this.events.emit('page-changed', { subject: null, previous, current: page, atMs: now });
+    this.updatePageHealth(now);
   }
 
   /** Cancels every deadline timer; the model keeps its state but stops changing by itself. */
@@ -708,46 +717,59 @@ export class HealthModel {
    * (each level's counts move with it); O(1) whatever the number of replicas.
    */
   private propagate(node: NodeState, now: number, forgotten = false): void {
-    const marks = forgotten ? { forgotten } : {};
-    const previousNode = node.health;
-    const nodeHealth = node.counts.worst;
-    if (nodeHealth === previousNode) return;
-    node.health = nodeHealth;
+    if (!this.updateNodeHealth(node, now, forgotten)) return;
+    const service = this.services.get(node.spec.serviceId);
+    if (!service || !this.updateServiceHealth(service, now, forgotten)) return;
+    this.updatePageHealth(now, forgotten);
+  }
+
+  /** The node's health from its counts; emits, moves its service's counts and returns true on a change. */
+  private updateNodeHealth(node: NodeState, now: number, forgotten = false): boolean {
+    const previous = node.health;
+    const health = node.counts.worst;
+    if (health === previous) return false;
+    node.health = health;
     const { serviceId, id: nodeId } = node.spec;
-    const service = this.services.get(serviceId);
-    service?.counts.move(previousNode, nodeHealth);
+    this.services.get(serviceId)?.counts.move(previous, health);
     this.events.emit('node-changed', {
       subject: { serviceId, nodeId },
-      previous: previousNode,
-      current: nodeHealth,
+      previous,
+      current: health,
       atMs: now,
-      ...marks,
+      ...(forgotten && { forgotten }),
     });
+    return true;
+  }
 
-    if (!service) return;
-    const previousService = service.health;
-    const serviceHealth = service.counts.worst;
-    if (serviceHealth === previousService) return;
-    service.health = serviceHealth;
-    this.pageCounts.move(previousService, serviceHealth);
+  /** The service's health from its counts; emits, moves the page's counts and returns true on a change. */
+  private updateServiceHealth(service: ServiceState, now: number, forgotten = false): boolean {
+    const previous = service.health;
+    const health = service.counts.worst;
+    if (health === previous) return false;
+    service.health = health;
+    this.pageCounts.move(previous, health);
     this.events.emit('service-changed', {
-      subject: { serviceId },
-      previous: previousService,
-      current: serviceHealth,
+      subject: { serviceId: service.spec.id },
+      previous,
+      current: health,
       atMs: now,
-      ...marks,
+      ...(forgotten && { forgotten }),
     });
+    return true;
+  }
 
-    const previousPage = this.pageHealthValue;
-    const pageHealth = this.pageCounts.worst;
-    if (pageHealth === previousPage) return;
-    this.pageHealthValue = pageHealth;
+  /** The page's health from its counts; emits on a change. */
+  private updatePageHealth(now: number, forgotten = false): void {
+    const previous = this.pageHealthValue;
+    const health = this.pageCounts.worst;
+    if (health === previous) return;
+    this.pageHealthValue = health;
     this.events.emit('page-changed', {
       subject: null,
-      previous: previousPage,
-      current: pageHealth,
+      previous,
+      current: health,
       atMs: now,
-      ...marks,
+      ...(forgotten && { forgotten }),
     });
   }
 }

@@ -3,14 +3,27 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { HEALTH_STATES, type Health, worst } from '../../src/model/health.js';
 import type { HealthModel } from '../../src/model/health-model.js';
-import { MIXED_PROBES } from '../helpers/config.js';
+import { buildTopology } from '../../src/model/topology.js';
+import { MIXED_PROBES, testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { testModel } from '../helpers/model.js';
+import { MODEL_SETTINGS, testModel } from '../helpers/model.js';
 
 const REPLICA_IDS = ['a', 'b', 'c', 'd'];
 const POLL_IDS = ['http://127.0.0.1:1/health', 'tcp://127.0.0.1:1'];
 const health = fc.constantFrom(...HEALTH_STATES);
 const load = fc.record({ cpu: fc.double({ min: 0, max: 1, noNaN: true }), ram: fc.constant(0.1) });
+
+/** Configs a reload switches between: one poll replica replaced, a node gone, a mode changed, a service added. */
+const RELOADS = [
+  MIXED_PROBES,
+  MIXED_PROBES.replace('"tcp://127.0.0.1:1"]', '"tcp://127.0.0.1:2"]'),
+  MIXED_PROBES.replace('[[probe.service.node]]\nid = "app"\nlabel = "App"\nmode = "push"\n', ''),
+  MIXED_PROBES.replace(
+    'id = "gateway"\nlabel = "Gateway"\nmode = "local"',
+    'id = "gateway"\nlabel = "Gateway"\nmode = "push"',
+  ),
+  `${MIXED_PROBES}[[probe.service]]\nid = "extra"\nlabel = "Extra"\n[[probe.service.node]]\nid = "x"\nlabel = "X"\nmode = "poll"\nreplicas = ["tcp://127.0.0.1:3"]\n`,
+].map((probes) => buildTopology(testConfig(probes)));
 
 /** Everything that changes a replica, node or service state, as data fast-check can shrink. */
 const step = fc.oneof(
@@ -39,6 +52,11 @@ const step = fc.oneof(
     stalled: fc.boolean(),
   }),
   fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 120_000 }) }),
+  fc.record({
+    kind: fc.constant('reload' as const),
+    topology: fc.integer({ min: 0, max: RELOADS.length - 1 }),
+    pushDelayDeadSeconds: fc.constantFrom(5, 20),
+  }),
 );
 type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 
@@ -70,6 +88,12 @@ function apply(model: HealthModel, clock: FakeClock, each: Step): void {
       return;
     case 'advance':
       clock.advance(each.ms);
+      return;
+    case 'reload': {
+      const topology = RELOADS[each.topology] ?? RELOADS[0];
+      if (topology)
+        model.reconfigure(topology, { ...MODEL_SETTINGS, pushDelayDeadSeconds: each.pushDelayDeadSeconds });
+    }
   }
 }
 
