@@ -121,11 +121,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   // Started before the sources so it sees their first results; it judges the page once they settle.
   await parts.dispatcher?.start();
 
-  // The web surface reads its branding from here on each use, so a reload replaces it in place.
+  // The web surface reads its branding and metrics from here on each use, so a reload replaces them in place.
   const web: WebSettings = {
     server: settings.server,
     branding: settings.branding,
     prometheus: settings.prometheus,
+    metrics: settings.metrics,
   };
   const app = buildApp({
     settings: web,
@@ -164,6 +165,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       await Promise.all([parts.probers && stopProbers(parts.probers), previous?.stop(NOTIFY_DRAIN_MS)]);
       model.reconfigure(next.topology, next.model);
       web.branding = next.branding;
+      web.metrics = next.metrics;
       // After the model took the new services: the dispatcher's scopes list their nodes.
       const dispatcher = makeDispatcher?.(dispatcherDependencies);
       parts.dispatcher = dispatcher;

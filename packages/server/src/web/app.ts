@@ -163,7 +163,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       model,
       token: settings.server.reporter_token,
       throttle: authThrottle,
-      replicasPerNodeMax: settings.metrics.reported_replicas_max,
+      replicasPerNodeMax: () => settings.metrics.reported_replicas_max,
     });
     statusRoutes(scope, { model, settings });
     pageRoutes(scope, { page });

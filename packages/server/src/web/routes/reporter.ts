@@ -59,8 +59,8 @@ export interface ReporterOptions {
   model: HealthModel;
   token: string;
   throttle: AuthThrottle;
-  /** `[metrics] reported_replicas_max`: a report that would add one more to a node is refused. */
-  replicasPerNodeMax: number;
+  /** `[metrics] reported_replicas_max`, read per report (a reload may change it): one more is refused. */
+  replicasPerNodeMax: () => number;
 }
 
 /** Vigil's reporter API (spec §2.4): push load reports, local health reports, and flushes. */
@@ -72,7 +72,7 @@ export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
   function isFull(probeId: string, nodeId: string, replica: string, mode: 'push' | 'local'): boolean {
     const node = model.node(probeId, nodeId);
     return (
-      node?.spec.mode === mode && !node.replicas.has(replica) && node.replicas.size >= replicasPerNodeMax
+      node?.spec.mode === mode && !node.replicas.has(replica) && node.replicas.size >= replicasPerNodeMax()
     );
   }
 
@@ -88,7 +88,7 @@ export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
       const mode = load ? 'push' : health ? 'local' : undefined;
       if (mode && isFull(probeId, nodeId, replica, mode)) {
         return reply.code(409).send({
-          error: `node ${probeId}/${nodeId} already has ${replicasPerNodeMax} replicas, the most [metrics] reported_replicas_max allows: flush one or raise the limit`,
+          error: `node ${probeId}/${nodeId} already has ${replicasPerNodeMax()} replicas, the most [metrics] reported_replicas_max allows: flush one or raise the limit`,
         });
       }
       let outcome: ReportOutcome;
