@@ -111,3 +111,43 @@ export const KIND_NOTE: Record<AlertKind, string | undefined> = {
   changed: undefined,
   reminder: 'This is a reminder.',
 };
+
+/** One labelled fact of the card-style messages (Discord, Teams, Google Chat, Mattermost). */
+export interface AlertFact {
+  title: string;
+  value: string;
+  /** Whether it is short enough to sit beside another (Slack-style `short`, Discord `inline`). */
+  short: boolean;
+}
+
+/**
+ * The facts of card-style messages in Slack's field order: the dead replicas (Vigil's NODES), the
+ * recovered ones, the sick ones when the channel hears of sick, then status, time and the page.
+ */
+export function alertFacts(alert: Alert): AlertFact[] {
+  const lists: Array<[string, string[]]> = [
+    ['Nodes', alert.replicas],
+    ['Recovered', recoveredReplicas(alert)],
+    ['Sick', alert.sick ?? []],
+  ];
+  return [
+    ...lists
+      .filter(([, replicas]) => replicas.length > 0)
+      .map(([title, replicas]) => ({ title, value: replicas.join(', '), short: false })),
+    { title: 'Status', value: capitalizedStatus(alert.status), short: true },
+    { title: 'Time', value: alertTime(alert), short: true },
+    { title: 'Monitor Page', value: alert.page.url, short: false },
+  ];
+}
+
+/** The chat headline, "Status changed to: *dead*.", with the status in the channel's own bold. */
+export function statusHeadline(alert: Alert, bold: (text: string) => string): string {
+  return `${testMarker(alert)}${STATUS_PHRASE[alert.kind]}: ${bold(alert.status)}.`;
+}
+
+/** Status colours of the card-style channels (green, amber, red), as `#RRGGBB`. */
+export const STATUS_COLOR_HEX: Record<Health, string> = {
+  healthy: '#2EB67D',
+  sick: '#ECB22E',
+  dead: '#E01E5A',
+};

@@ -2,11 +2,15 @@ import type { z } from 'zod';
 import type { NotifyConfig } from '../config/schema.js';
 import type { ChannelDefinition, ChannelDependencies } from './channel-definition.js';
 import { type ChannelOptions, channelOptions, channelOptionsSchema } from './channel-options.js';
+import { discordChannel } from './channels/discord.js';
 import { emailChannel } from './channels/email.js';
+import { googleChatChannel } from './channels/google-chat.js';
 import { gotifyChannel } from './channels/gotify.js';
 import { matrixChannel } from './channels/matrix.js';
+import { mattermostChannel } from './channels/mattermost.js';
 import { pushoverChannel } from './channels/pushover.js';
 import { slackChannel } from './channels/slack.js';
+import { teamsChannel } from './channels/teams.js';
 import { telegramChannel } from './channels/telegram.js';
 import { twilioChannel } from './channels/twilio.js';
 import { webexChannel } from './channels/webex.js';
@@ -15,7 +19,7 @@ import { xmppChannel } from './channels/xmpp.js';
 import { zulipChannel } from './channels/zulip.js';
 import type { Channel } from './types.js';
 
-/** Every channel, in Vigil's dispatch order (spec §6.1). */
+/** Every channel, in Vigil's dispatch order (spec §6.1), then Vigil TS's own. */
 export const CHANNEL_DEFINITIONS: readonly ChannelDefinition[] = [
   emailChannel,
   twilioChannel,
@@ -28,6 +32,11 @@ export const CHANNEL_DEFINITIONS: readonly ChannelDefinition[] = [
   matrixChannel,
   webexChannel,
   webhookChannel,
+  // Vigil TS's own, after Vigil's.
+  discordChannel,
+  teamsChannel,
+  googleChatChannel,
+  mattermostChannel,
 ];
 
 export interface ConfiguredChannel {

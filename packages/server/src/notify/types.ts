@@ -33,7 +33,7 @@ export interface Channel {
   send(alert: Alert, signal: AbortSignal): Promise<void>;
 }
 
-/** Vigil's fixed dispatch order (spec §6.1). */
+/** Vigil's fixed dispatch order (spec §6.1), then the channels Vigil TS adds. */
 export const CHANNEL_NAMES = [
   'email',
   'twilio',
@@ -46,5 +46,10 @@ export const CHANNEL_NAMES = [
   'matrix',
   'webex',
   'webhook',
+  // Vigil TS's own channels, after Vigil's.
+  'discord',
+  'teams',
+  'google_chat',
+  'mattermost',
 ] as const;
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

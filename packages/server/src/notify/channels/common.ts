@@ -9,6 +9,13 @@ export const absoluteUrl = z.string().refine((value) => URL.canParse(value), {
   message: 'must be an absolute URL, such as https://example.com/',
 });
 
+/** A URL the channel POSTs to or shows as a link: absolute, and http or https (no file:, no mailto:). */
+export const httpUrl = absoluteUrl.refine(
+  // An unparsable value already has absoluteUrl's message; one message per mistake.
+  (value) => !URL.canParse(value) || /^https?:$/.test(new URL(value).protocol),
+  { message: 'must be an http:// or https:// URL' },
+);
+
 /** A `[notify.<name>]` table: the channel's keys plus Vigil's `reminders_only` (default false). */
 export function notifierSchema<Shape extends z.ZodRawShape>(shape: Shape) {
   // Every channel also takes Vigil TS's alerting options (delay, sick, scope filters).
