@@ -57,7 +57,11 @@ describe('discord: requests', () => {
     assert.deepEqual(startup.embeds[0].fields, [statusField('Healthy'), timeField, pageField]);
     const sick = await sent(alert({ status: 'sick', sick: ['web:api:http://127.0.0.1/'] }));
     assert.equal(sick.embeds[0].color, 0xecb22e);
-    assert.deepEqual(sick.embeds[0].fields[0], { name: 'Sick', value: 'web:api:http://127.0.0.1/', inline: false });
+    assert.deepEqual(sick.embeds[0].fields[0], {
+      name: 'Sick',
+      value: 'web:api:http://127.0.0.1/',
+      inline: false,
+    });
     assert.equal((await sent(REMINDER)).content, 'Status is still: **dead**.');
   });
 
@@ -80,7 +84,10 @@ describe('discord: requests', () => {
   });
 
   test("values past Discord's limits are cut with an ellipsis instead of failing the message", async () => {
-    const replicas = Array.from({ length: 60 }, (_, index) => `web:api:tcp://replica-${index}.example.com:80`);
+    const replicas = Array.from(
+      { length: 60 },
+      (_, index) => `web:api:tcp://replica-${index}.example.com:80`,
+    );
     const payload = await sent(alert({ replicas, page: { ...PAGE, title: 'T'.repeat(300) } }));
     const nodes = payload.embeds[0].fields[0].value;
     assert.equal(nodes.length, 1024);
@@ -101,7 +108,10 @@ describe('discord: schema', () => {
     const config = (keys: string) => `${MINIMAL_CONFIG}\n[notify.discord]\n${keys}\n`;
     const messages = (keys: string) => errorsOf(config(keys)).join('\n');
     assert.match(messages('hook_url = "/api/webhooks/1/x"'), /notify\.discord\.hook_url.*absolute URL/);
-    assert.match(messages('hook_url = "ftp://example.com/x"'), /notify\.discord\.hook_url.*http:\/\/ or https:\/\//);
+    assert.match(
+      messages('hook_url = "ftp://example.com/x"'),
+      /notify\.discord\.hook_url.*http:\/\/ or https:\/\//,
+    );
     assert.match(
       messages('hook_url = "https://example.com/x"\navatar_url = "avatar.png"'),
       /notify\.discord\.avatar_url/,

@@ -26,7 +26,8 @@ export const discordChannel = defineChannel({
     return {
       name: 'discord',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
-      send: (alert, signal) => postJson(config.hook_url, discordPayload(alert, sender), { signal, timeoutMs }),
+      send: (alert, signal) =>
+        postJson(config.hook_url, discordPayload(alert, sender), { signal, timeoutMs }),
     };
   },
 });
@@ -34,7 +35,10 @@ export const discordChannel = defineChannel({
 /** Discord's execute-webhook body: the headline as `content`, the facts as one embed coloured by status. */
 function discordPayload(alert: Alert, sender: { username?: string; avatar_url?: string }) {
   return {
-    content: clipped(statusHeadline(alert, (status) => `**${status}**`), CONTENT_MAX_CHARS),
+    content: clipped(
+      statusHeadline(alert, (status) => `**${status}**`),
+      CONTENT_MAX_CHARS,
+    ),
     ...sender,
     embeds: [
       {
