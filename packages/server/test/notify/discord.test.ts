@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { discordChannel } from '../../src/notify/channels/discord.js';
-import { errorsOf, MINIMAL_CONFIG } from '../config/minimal-config.js';
 import {
   alert,
   DEAD,
+  hookUrlContract,
   NODES,
   PAGE,
   RECOVERED,
@@ -12,6 +12,7 @@ import {
   STARTUP,
   sendOne,
   TIME,
+  tableErrors,
   transportContract,
   useCaptureServer,
 } from './fixtures.js';
@@ -104,20 +105,15 @@ describe('discord: schema', () => {
     });
   });
 
-  test('a bad [notify.discord] is refused at load, naming the key', () => {
-    const config = (keys: string) => `${MINIMAL_CONFIG}\n[notify.discord]\n${keys}\n`;
-    const messages = (keys: string) => errorsOf(config(keys)).join('\n');
-    assert.match(messages('hook_url = "/api/webhooks/1/x"'), /notify\.discord\.hook_url.*absolute URL/);
+  test('a relative avatar_url or a username over 80 characters is refused at load, naming the key', () => {
+    const hook = 'hook_url = "https://example.com/x"';
+    assert.match(tableErrors('discord', `${hook}\navatar_url = "avatar.png"`), /notify\.discord\.avatar_url/);
     assert.match(
-      messages('hook_url = "ftp://example.com/x"'),
-      /notify\.discord\.hook_url.*http:\/\/ or https:\/\//,
+      tableErrors('discord', `${hook}\nusername = "${'v'.repeat(81)}"`),
+      /notify\.discord\.username/,
     );
-    assert.match(
-      messages('hook_url = "https://example.com/x"\navatar_url = "avatar.png"'),
-      /notify\.discord\.avatar_url/,
-    );
-    assert.match(messages(''), /notify\.discord\.hook_url/);
   });
 });
 
+hookUrlContract(discordChannel);
 transportContract(discordChannel, (baseUrl) => table(baseUrl));

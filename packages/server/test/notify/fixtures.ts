@@ -5,7 +5,7 @@ import { parse as parseToml } from 'smol-toml';
 import type { ChannelDefinition } from '../../src/notify/channel-definition.js';
 import type { Alert, Channel } from '../../src/notify/types.js';
 import { VERSION } from '../../src/version.js';
-import { FIXTURE_PATH } from '../config/minimal-config.js';
+import { errorsOf, FIXTURE_PATH, MINIMAL_CONFIG } from '../config/minimal-config.js';
 import {
   type CapturedRequest,
   type CaptureServer,
@@ -92,6 +92,25 @@ export function sampleTable(name: string): Record<string, unknown> {
   const table = parsed.notify[name];
   assert.ok(table, `no [notify.${name}] in the test config`);
   return table;
+}
+
+/** What loading a config with `[notify.<name>]` holding `keys` (TOML lines) reports, as one text. */
+export function tableErrors(name: string, keys: string): string {
+  return errorsOf(`${MINIMAL_CONFIG}\n[notify.${name}]\n${keys}\n`).join('\n');
+}
+
+/**
+ * The `hook_url` rule of Vigil TS's own webhook channels, through a whole config load: missing,
+ * relative or not http(s), the config is refused with the key named.
+ */
+export function hookUrlContract(definition: ChannelDefinition): void {
+  test(`${definition.name}: a bad hook_url is refused at load, naming the key`, () => {
+    const key = `notify\\.${definition.name}\\.hook_url`;
+    const errors = (keys: string) => tableErrors(definition.name, keys);
+    assert.match(errors(''), new RegExp(key));
+    assert.match(errors('hook_url = "/hooks/x"'), new RegExp(`${key}.*absolute URL`));
+    assert.match(errors('hook_url = "ftp://example.com/x"'), new RegExp(`${key}.*http:// or https://`));
+  });
 }
 
 /** A capture server for a describe block, reset to answer 200 with no requests before each use. */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { googleChatChannel } from '../../src/notify/channels/google-chat.js';
-import { errorsOf, MINIMAL_CONFIG } from '../config/minimal-config.js';
 import {
   alert,
   DEAD,
+  hookUrlContract,
   NODES,
   RECOVERED,
   REMINDER,
@@ -69,16 +69,7 @@ describe('google_chat: schema', () => {
       reminders_only: false,
     });
   });
-
-  test('a bad [notify.google_chat] is refused at load, naming the key', () => {
-    const messages = (keys: string) =>
-      errorsOf(`${MINIMAL_CONFIG}\n[notify.google_chat]\n${keys}\n`).join('\n');
-    assert.match(
-      messages('hook_url = "chat.googleapis.com/v1"'),
-      /notify\.google_chat\.hook_url.*absolute URL/,
-    );
-    assert.match(messages('hook_url = 42'), /notify\.google_chat\.hook_url/);
-  });
 });
 
+hookUrlContract(googleChatChannel);
 transportContract(googleChatChannel, table);

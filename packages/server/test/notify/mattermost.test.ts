@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { mattermostChannel } from '../../src/notify/channels/mattermost.js';
-import { errorsOf, MINIMAL_CONFIG } from '../config/minimal-config.js';
 import {
   alert,
   DEAD,
+  hookUrlContract,
   NODES,
   PAGE,
   RECOVERED,
@@ -12,6 +12,7 @@ import {
   STARTUP,
   sendOne,
   TIME,
+  tableErrors,
   transportContract,
   useCaptureServer,
 } from './fixtures.js';
@@ -93,10 +94,8 @@ describe('mattermost: schema', () => {
     });
   });
 
-  test('a bad [notify.mattermost] is refused at load, naming the key', () => {
-    const messages = (keys: string) =>
-      errorsOf(`${MINIMAL_CONFIG}\n[notify.mattermost]\n${keys}\n`).join('\n');
-    assert.match(messages('hook_url = "/hooks/x"'), /notify\.mattermost\.hook_url.*absolute URL/);
+  test('a non-http icon_url or an empty channel is refused at load, naming the key', () => {
+    const messages = (keys: string) => tableErrors('mattermost', keys);
     assert.match(
       messages('hook_url = "https://chat.example.com/hooks/x"\nicon_url = "file:///etc/passwd"'),
       /notify\.mattermost\.icon_url.*http:\/\/ or https:\/\//,
@@ -108,4 +107,5 @@ describe('mattermost: schema', () => {
   });
 });
 
+hookUrlContract(mattermostChannel);
 transportContract(mattermostChannel, (baseUrl) => table(baseUrl));

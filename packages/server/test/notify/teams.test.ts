@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { teamsChannel } from '../../src/notify/channels/teams.js';
-import { errorsOf, MINIMAL_CONFIG } from '../config/minimal-config.js';
 import {
   alert,
   DEAD,
+  hookUrlContract,
   NODES,
   PAGE,
   RECOVERED,
@@ -97,15 +97,7 @@ describe('teams: schema', () => {
       reminders_only: false,
     });
   });
-
-  test('a bad [notify.teams] is refused at load, naming the key', () => {
-    const messages = (keys: string) => errorsOf(`${MINIMAL_CONFIG}\n[notify.teams]\n${keys}\n`).join('\n');
-    assert.match(messages('hook_url = "workflows/abc"'), /notify\.teams\.hook_url.*absolute URL/);
-    assert.match(
-      messages('hook_url = "mailto:ops@example.com"'),
-      /notify\.teams\.hook_url.*http:\/\/ or https:\/\//,
-    );
-  });
 });
 
+hookUrlContract(teamsChannel);
 transportContract(teamsChannel, table);

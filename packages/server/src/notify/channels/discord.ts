@@ -19,10 +19,8 @@ export const discordChannel = defineChannel({
     avatar_url: httpUrl.optional(),
   }),
   create(config, { timeoutMs }) {
-    const sender = {
-      ...(config.username !== undefined && { username: config.username }),
-      ...(config.avatar_url !== undefined && { avatar_url: config.avatar_url }),
-    };
+    // Unset keys are undefined, which JSON leaves out: Discord then uses the webhook's own.
+    const sender = { username: config.username, avatar_url: config.avatar_url };
     return {
       name: 'discord',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),

@@ -16,11 +16,8 @@ export const mattermostChannel = defineChannel({
     mention_channel: z.boolean().default(false),
   }),
   create(config, { timeoutMs }) {
-    const overrides = {
-      ...(config.channel !== undefined && { channel: config.channel }),
-      ...(config.username !== undefined && { username: config.username }),
-      ...(config.icon_url !== undefined && { icon_url: config.icon_url }),
-    };
+    // Unset keys are undefined, which JSON leaves out: the webhook's defaults then apply.
+    const overrides = { channel: config.channel, username: config.username, icon_url: config.icon_url };
     return {
       name: 'mattermost',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
@@ -34,7 +31,11 @@ export const mattermostChannel = defineChannel({
 });
 
 /** The incoming-webhook body: Markdown `text` and one Slack-style attachment with the facts. */
-function mattermostPayload(alert: Alert, mentionChannel: boolean, overrides: Record<string, string>) {
+function mattermostPayload(
+  alert: Alert,
+  mentionChannel: boolean,
+  overrides: Record<string, string | undefined>,
+) {
   const headline = statusHeadline(alert, (status) => `**${status}**`);
   return {
     text: mentionChannel ? `@channel ${headline}` : headline,
