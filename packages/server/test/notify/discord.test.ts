@@ -105,7 +105,7 @@ describe('discord: schema', () => {
     });
   });
 
-  test('a relative avatar_url or a username over 80 characters is refused at load, naming the key', () => {
+  test('a relative avatar_url, a username over 80 characters or naming Discord is refused at load, naming the key', () => {
     const hook = 'hook_url = "https://example.com/x"';
     assert.match(tableErrors('discord', `${hook}\navatar_url = "avatar.png"`), /notify\.discord\.avatar_url/);
     assert.match(

@@ -6,7 +6,6 @@ import { acceptsAlert, httpUrl, notifierSchema } from './common.js';
 import { postJson } from './http.js';
 
 /** Discord's documented embed limits; a longer value makes the whole message fail with 400. */
-const CONTENT_MAX_CHARS = 2000;
 const TITLE_MAX_CHARS = 256;
 const FIELD_VALUE_MAX_CHARS = 1024;
 
@@ -15,7 +14,14 @@ export const discordChannel = defineChannel({
   schema: notifierSchema({
     hook_url: httpUrl,
     /** Overrides the webhook's own name and avatar in Discord. */
-    username: z.string().min(1).max(80).optional(),
+    username: z
+      .string()
+      .min(1)
+      .max(80)
+      .refine((name) => !/discord|clyde/i.test(name), {
+        message: 'must not contain "discord" or "clyde", which Discord refuses in webhook names',
+      })
+      .optional(),
     avatar_url: httpUrl.optional(),
   }),
   create(config, { timeoutMs }) {
@@ -33,10 +39,8 @@ export const discordChannel = defineChannel({
 /** Discord's execute-webhook body: the headline as `content`, the facts as one embed coloured by status. */
 function discordPayload(alert: Alert, sender: { username?: string; avatar_url?: string }) {
   return {
-    content: clipped(
-      statusHeadline(alert, (status) => `**${status}**`),
-      CONTENT_MAX_CHARS,
-    ),
+    // A few dozen characters, well inside the 2000 allowed.
+    content: statusHeadline(alert, (status) => `**${status}**`),
     ...sender,
     embeds: [
       {
