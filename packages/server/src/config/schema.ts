@@ -120,6 +120,8 @@ const metricsSchema = z.object({
   local_forget_after: seconds(1).optional(),
   /** Extension: push or local replicas one node may have; a report that would add one more is refused. */
   reported_replicas_max: z.number().int().min(1).max(1_000_000).default(1000),
+  /** Extension: an https:// replica whose certificate expires in fewer days is sick; 0 never. */
+  poll_tls_expiry_sick_days: z.number().int().min(0).max(3650).default(0),
 });
 
 const rabbitmqSchema = z.object({
@@ -206,6 +208,13 @@ const nodeSchema = z.object({
   http_method: z.enum(HTTP_METHODS).optional(),
   http_body: z.string().optional(),
   http_body_healthy_match: z.string().optional(),
+  /** Extension: a field of a JSON body that must exist (dot path), optionally equal or match. */
+  http_json_path: z.string().min(1).optional(),
+  http_json_equals: z.string().optional(),
+  http_json_matches: z.string().optional(),
+  /** Extension: a response header that must be present, optionally matching. */
+  http_header_present: z.string().min(1).optional(),
+  http_header_matches: z.string().optional(),
   reveal_replica_name: z.boolean().default(false),
   link_url: absoluteUrl.optional(),
   link_label: z.string().optional(),

@@ -58,6 +58,8 @@ export function validateConfig(config: RawConfig): ValidationResult {
 
 type Report = (path: KeyPath, message: string) => void;
 
+const INVALID_HEADER_NAME = "invalid HTTP header name: use only letters, digits and !#$%&'*+-.^_`|~";
+
 /** Vigil accepts empty and equal tokens; both silently open the API to the wrong clients, so they stop the start. */
 function checkTokens(server: ServerConfig, error: Report): void {
   const blank = (token: string) => token.trim() === '';
@@ -145,21 +147,52 @@ function checkNode(node: NodeConfig, at: KeyPath, error: Report, warn: Report): 
   if (node.mode === 'script' && !node.scripts?.length) {
     warn(at, 'script node has no scripts: nothing runs and it always shows healthy');
   }
-  const bodyMatch = node.http_body_healthy_match;
-  const bodyMatchProblem = bodyMatch === undefined ? undefined : failureOf(() => compileBodyMatch(bodyMatch));
-  if (bodyMatchProblem) error([...at, 'http_body_healthy_match'], bodyMatchProblem);
+  for (const key of ['http_body_healthy_match', 'http_json_matches', 'http_header_matches'] as const) {
+    const source = node[key];
+    const problem = source === undefined ? undefined : failureOf(() => compileBodyMatch(source));
+    if (problem) error([...at, key], problem);
+  }
+  checkHttpAssertions(node, at, error);
   for (const [name, value] of Object.entries(node.http_headers)) {
     if (failureOf(() => validateHeaderName(name))) {
-      error(
-        [...at, 'http_headers', name],
-        "invalid HTTP header name: use only letters, digits and !#$%&'*+-.^_`|~",
-      );
+      error([...at, 'http_headers', name], INVALID_HEADER_NAME);
     } else if (failureOf(() => validateHeaderValue(name, value))) {
       error(
         [...at, 'http_headers', name],
         'invalid HTTP header value: line breaks, other control characters and characters above U+00FF are not allowed',
       );
     }
+  }
+}
+
+/** The extension assertion keys need their subject key, and a JSON check needs a body. */
+function checkHttpAssertions(node: NodeConfig, at: KeyPath, error: Report): void {
+  for (const key of ['http_json_equals', 'http_json_matches'] as const) {
+    if (node[key] !== undefined && node.http_json_path === undefined) {
+      error([...at, key], 'needs http_json_path, the field it checks (such as "status")');
+    }
+  }
+  if (node.http_json_equals !== undefined && node.http_json_matches !== undefined) {
+    error([...at, 'http_json_matches'], 'cannot be combined with http_json_equals; keep one of them');
+  }
+  if (node.http_json_path !== undefined && node.http_method === 'HEAD') {
+    error(
+      [...at, 'http_json_path'],
+      'needs a response body, and http_method = "HEAD" gets none; use GET (the default with this key)',
+    );
+  }
+  if (node.http_json_path?.split('.').some((key) => key === '')) {
+    error(
+      [...at, 'http_json_path'],
+      'must be keys separated by single dots, such as "checks.database.status"',
+    );
+  }
+  if (node.http_header_matches !== undefined && node.http_header_present === undefined) {
+    error([...at, 'http_header_matches'], 'needs http_header_present, the header it checks');
+  }
+  const header = node.http_header_present;
+  if (header !== undefined && failureOf(() => validateHeaderName(header))) {
+    error([...at, 'http_header_present'], INVALID_HEADER_NAME);
   }
 }
 

@@ -2,7 +2,13 @@ import { compileBodyMatch } from '../config/regex.js';
 import type { MetricsConfig, NodeConfig, NodeMode, RawConfig } from '../config/schema.js';
 import { redactUrl } from '../probes/redact.js';
 import { parseReplicaUrl } from '../probes/replica-url.js';
-import type { HttpTarget, ProbeTarget, ReplicaAddress } from '../probes/types.js';
+import type {
+  HeaderAssertion,
+  HttpTarget,
+  JsonAssertion,
+  ProbeTarget,
+  ReplicaAddress,
+} from '../probes/types.js';
 
 /**
  * A configured (poll or script) replica: its id as Vigil names it (with any secret in its URL
@@ -100,20 +106,48 @@ function pollTarget(
   userAgent: string,
 ): ProbeTarget {
   if (address.kind !== 'http') return address;
-  const bodyMatch =
-    node.http_body_healthy_match === undefined ? undefined : compileBodyMatch(node.http_body_healthy_match);
+  const bodyMatch = compileOptional(node.http_body_healthy_match);
+  const jsonAssertion = jsonAssertionOf(node);
+  const headerAssertion = headerAssertionOf(node);
   const target: HttpTarget = {
     kind: 'http',
     url: address.url,
-    method: node.http_method ?? (bodyMatch ? 'GET' : 'HEAD'),
+    // Only a body to check needs GET; Vigil's HEAD stays the default otherwise.
+    method: node.http_method ?? (bodyMatch || jsonAssertion ? 'GET' : 'HEAD'),
     headers: mergeHeaders({ 'User-Agent': userAgent, Accept: '*/*' }, node.http_headers),
     statusHealthyAbove: metrics.poll_http_status_healthy_above,
     statusHealthyBelow: metrics.poll_http_status_healthy_below,
     cacheBuster: true,
   };
   if (bodyMatch) target.bodyMatch = bodyMatch;
+  if (jsonAssertion) target.jsonAssertion = jsonAssertion;
+  if (headerAssertion) target.headerAssertion = headerAssertion;
   if (node.http_body !== undefined) target.body = node.http_body;
+  if (new URL(address.url).protocol === 'https:')
+    target.tlsExpirySickDays = metrics.poll_tls_expiry_sick_days;
   return target;
+}
+
+/** Node regex keys share Vigil's body-match syntax (Rust regex, converted). */
+function compileOptional(source: string | undefined): RegExp | undefined {
+  return source === undefined ? undefined : compileBodyMatch(source);
+}
+
+function jsonAssertionOf(node: NodeConfig): JsonAssertion | undefined {
+  if (node.http_json_path === undefined) return undefined;
+  const assertion: JsonAssertion = { path: node.http_json_path };
+  if (node.http_json_equals !== undefined) assertion.equals = node.http_json_equals;
+  const matches = compileOptional(node.http_json_matches);
+  if (matches) assertion.matches = matches;
+  return assertion;
+}
+
+function headerAssertionOf(node: NodeConfig): HeaderAssertion | undefined {
+  if (node.http_header_present === undefined) return undefined;
+  const assertion: HeaderAssertion = { name: node.http_header_present };
+  const matches = compileOptional(node.http_header_matches);
+  if (matches) assertion.matches = matches;
+  return assertion;
 }
 
 /** Node headers replace defaults of the same name, whatever their letter case. */

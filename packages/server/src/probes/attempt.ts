@@ -42,7 +42,7 @@ export async function checkWithRetries<T extends ProbeTarget>(
   policy: RetryPolicy,
   { clock, signal }: AttemptOptions,
 ): Promise<ProbeResult> {
-  const context = { timeoutMs: policy.timeoutMs, signal };
+  const context = { timeoutMs: policy.timeoutMs, signal, clock };
   let result = await probe.check(target, context);
   if (target.kind === 'script') return result;
   for (let retry = 0; retry < policy.retries && result.health === 'dead'; retry++) {

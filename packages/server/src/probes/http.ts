@@ -1,12 +1,16 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { TLSSocket } from 'node:tls';
+import { systemClock } from '../time/clock.js';
 import { Deadline } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
+import { assertHeader, assertJson, type ReadBody, searchMatches } from './http-assertions.js';
+import { judgeCertificateExpiry, peerCertificateExpiryMs } from './tls-expiry.js';
 import type { HttpMethod, HttpTarget, Probe } from './types.js';
 
 /** Only these methods carry `http_body` (spec §4.3). */
 const BODY_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH']);
-/** A health page larger than this is matched on its first MiB only. */
+/** A health page larger than this is matched on its first MiB only (JSON over it is not parsed). */
 const BODY_READ_LIMIT = 1024 * 1024;
 
 /**
@@ -38,15 +42,16 @@ function send(target: HttpTarget, deadline: Deadline): Promise<IncomingMessage> 
   });
 }
 
-async function readText(response: IncomingMessage): Promise<string> {
+async function readBody(response: IncomingMessage): Promise<ReadBody> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of response as AsyncIterable<Buffer>) {
     chunks.push(chunk);
     size += chunk.length;
-    if (size >= BODY_READ_LIMIT) break;
+    if (size > BODY_READ_LIMIT) break;
   }
-  return Buffer.concat(chunks).subarray(0, BODY_READ_LIMIT).toString('utf8');
+  const text = Buffer.concat(chunks).subarray(0, BODY_READ_LIMIT).toString('utf8');
+  return { text, complete: size <= BODY_READ_LIMIT };
 }
 
 async function judge(response: IncomingMessage, target: HttpTarget): Promise<void> {
@@ -54,16 +59,25 @@ async function judge(response: IncomingMessage, target: HttpTarget): Promise<voi
   if (status < target.statusHealthyAbove || status >= target.statusHealthyBelow) {
     throw new ProbeFailure(`status ${status}`);
   }
-  if (!target.bodyMatch) return;
-  const text = await readText(response);
-  // search() ignores lastIndex, so a /g or /y regex gives the same answer on every check.
-  if (text.search(target.bodyMatch) === -1) throw new ProbeFailure(`body does not match ${target.bodyMatch}`);
+  if (target.headerAssertion) assertHeader(response.headers, target.headerAssertion);
+  if (!target.bodyMatch && !target.jsonAssertion) return;
+  const body = await readBody(response);
+  if (target.bodyMatch && !searchMatches(body.text, target.bodyMatch)) {
+    throw new ProbeFailure(`body does not match ${target.bodyMatch}`);
+  }
+  if (target.jsonAssertion) assertJson(body, target.jsonAssertion);
+}
+
+/** The certificate's end of validity, read while the fresh connection is still attached. */
+function certificateExpiryMs(response: IncomingMessage): number | undefined {
+  return response.socket instanceof TLSSocket ? peerCertificateExpiryMs(response.socket) : undefined;
 }
 
 /**
  * http:// and https:// replicas: one request, redirects not followed, healthy when the status is in
- * range and, if configured, the body contains a match. The timeout covers DNS, connect, TLS, the
- * response head and the body.
+ * range and, if configured, the body contains a match and the JSON field and header assertions
+ * hold. Over https://, a certificate near its expiry makes the replica sick. The timeout covers DNS,
+ * connect, TLS, the response head and the body.
  */
 export const httpProbe: Probe<HttpTarget> = {
   kind: 'http',
@@ -72,8 +86,14 @@ export const httpProbe: Probe<HttpTarget> = {
     let response: IncomingMessage | undefined;
     try {
       response = await send(target, deadline);
+      const expiryMs = certificateExpiryMs(response);
       await judge(response, target);
-      return deadline.healthy();
+      const now = (context.clock ?? systemClock).now();
+      const expiry =
+        expiryMs === undefined
+          ? undefined
+          : judgeCertificateExpiry(expiryMs, now, target.tlsExpirySickDays ?? 0);
+      return expiry ? { ...expiry, latencyMs: deadline.elapsedMs() } : deadline.healthy();
     } catch (error) {
       return deadline.dead(describeError(error));
     } finally {

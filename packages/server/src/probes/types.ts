@@ -1,4 +1,5 @@
 import type { Health } from '../model/health.js';
+import type { Clock } from '../time/clock.js';
 
 /** What a poll replica URL points at (spec §4.1), before any node-level options. */
 export type ReplicaAddress =
@@ -9,6 +10,21 @@ export type ReplicaAddress =
 
 export type HttpMethod = 'HEAD' | 'GET' | 'POST' | 'PUT' | 'PATCH';
 
+/** `http_json_path` (extension): the field must exist in a JSON body, and equal or match when set. */
+export interface JsonAssertion {
+  /** Dot-separated keys, array indexes as numbers: `status`, `checks.0.state`. */
+  path: string;
+  /** Compared with the field as text: a string as is, anything else as compact JSON. */
+  equals?: string;
+  matches?: RegExp;
+}
+
+/** `http_header_present` (extension): the response must have this header, matching when set. */
+export interface HeaderAssertion {
+  name: string;
+  matches?: RegExp;
+}
+
 /** Everything one HTTP check needs: the URL plus the node's HTTP options and the global status range. */
 export interface HttpTarget {
   kind: 'http';
@@ -17,6 +33,10 @@ export interface HttpTarget {
   headers: Record<string, string>;
   body?: string;
   bodyMatch?: RegExp;
+  jsonAssertion?: JsonAssertion;
+  headerAssertion?: HeaderAssertion;
+  /** https:// only: sick when the certificate expires in fewer whole days; 0 or absent never. */
+  tlsExpirySickDays?: number;
   /** Inclusive lower bound of a healthy status code. */
   statusHealthyAbove: number;
   /** Exclusive upper bound of a healthy status code. */
@@ -42,11 +62,14 @@ export interface ProbeContext {
   timeoutMs: number;
   /** Aborted when the process shuts down; a probe must give up promptly. */
   signal: AbortSignal;
+  /** What "now" is for certificate expiry; the system clock when absent. */
+  clock?: Clock;
 }
 
 /**
  * Outcome of one attempt. Poll probes answer healthy or dead (the latency-to-sick rule is applied
- * by the caller); script probes may answer sick themselves.
+ * by the caller), except HTTPS, sick when its certificate expires soon; script probes may answer
+ * sick themselves.
  */
 export interface ProbeResult {
   health: Health;
