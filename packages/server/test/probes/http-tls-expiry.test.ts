@@ -12,7 +12,7 @@ import { httpProbe } from '../../src/probes/http.js';
 import { judgeCertificateExpiry } from '../../src/probes/tls-expiry.js';
 import type { HttpTarget } from '../../src/probes/types.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { type Served, running, serve } from './loopback.js';
+import { running, type Served, serve } from './loopback.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The test signing CA, trusted through NODE_EXTRA_CA_CERTS (its certificate is in ca.pem). */
