@@ -105,6 +105,7 @@ function pollTarget(
   metrics: MetricsConfig,
   userAgent: string,
 ): ProbeTarget {
+  if (address.kind === 'tls') return { ...address, tlsExpirySickDays: metrics.poll_tls_expiry_sick_days };
   if (address.kind !== 'http') return address;
   const bodyMatch = compileOptional(node.http_body_healthy_match);
   const jsonAssertion = jsonAssertionOf(node);

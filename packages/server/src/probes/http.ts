@@ -1,11 +1,10 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { TLSSocket } from 'node:tls';
-import { systemClock } from '../time/clock.js';
 import { Deadline } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
 import { assertHeader, assertJson, type ReadBody, searchMatches } from './http-assertions.js';
-import { judgeCertificateExpiry, peerCertificateExpiryMs } from './tls-expiry.js';
+import { peerCertificateExpiryMs, resultAfterExpiry } from './tls-expiry.js';
 import type { HttpMethod, HttpTarget, Probe } from './types.js';
 
 /** Only these methods carry `http_body` (spec §4.3). */
@@ -88,12 +87,7 @@ export const httpProbe: Probe<HttpTarget> = {
       response = await send(target, deadline);
       const expiryMs = certificateExpiryMs(response);
       await judge(response, target);
-      const now = (context.clock ?? systemClock).now();
-      const expiry =
-        expiryMs === undefined
-          ? undefined
-          : judgeCertificateExpiry(expiryMs, now, target.tlsExpirySickDays ?? 0);
-      return expiry ? { ...expiry, latencyMs: deadline.elapsedMs() } : deadline.healthy();
+      return resultAfterExpiry(deadline, expiryMs, context.clock, target.tlsExpirySickDays);
     } catch (error) {
       return deadline.dead(describeError(error));
     } finally {

@@ -3,6 +3,7 @@ import { chooseIcmpMethod, createIcmpProbe, type IcmpMethod, icmpProbe } from '.
 import { scriptProbe } from './script.js';
 import { sshProbe } from './ssh.js';
 import { tcpProbe } from './tcp.js';
+import { tlsProbe } from './tls.js';
 import type { Probe, ProbeContext, ProbeResult, ProbeTarget, TargetOf } from './types.js';
 
 export { type AttemptOptions, checkWithRetries, type RetryPolicy } from './attempt.js';
@@ -11,7 +12,7 @@ export { redactUrl } from './redact.js';
 export { parseReplicaUrl, REPLICA_URL_GRAMMAR, type ReplicaUrlParse } from './replica-url.js';
 export { createScriptProbe, type ScriptProbeOptions } from './script.js';
 export type * from './types.js';
-export { httpProbe, icmpProbe, scriptProbe, sshProbe, tcpProbe };
+export { httpProbe, icmpProbe, scriptProbe, sshProbe, tcpProbe, tlsProbe };
 
 /** One probe per target kind; adding a kind to ProbeTarget makes this fail to compile until it has one. */
 export type ProbeRegistry = { readonly [K in ProbeTarget['kind']]: Probe<TargetOf<K>> };
@@ -21,6 +22,7 @@ export const probeRegistry: ProbeRegistry = {
   icmp: icmpProbe,
   tcp: tcpProbe,
   ssh: sshProbe,
+  tls: tlsProbe,
   http: httpProbe,
   script: scriptProbe,
 };

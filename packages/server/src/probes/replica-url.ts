@@ -5,7 +5,7 @@ export type ReplicaUrlParse = { ok: true; address: ReplicaAddress } | { ok: fals
 
 /** What a poll replica URL may look like, for error messages. */
 export const REPLICA_URL_GRAMMAR =
-  'icmp://HOST, tcp://HOST:PORT, ssh://HOST:PORT (no path), or an http:// or https:// URL';
+  'icmp://HOST, tcp://HOST:PORT, ssh://HOST:PORT, tls://HOST:PORT (no path), or an http:// or https:// URL';
 
 /** Parses a poll replica URL with Vigil's grammar (spec §4.1). */
 export function parseReplicaUrl(raw: string): ReplicaUrlParse {
@@ -22,7 +22,7 @@ export function parseReplicaUrl(raw: string): ReplicaUrlParse {
     if (!url.hostname) return { ok: false, error: `"${shown}" has no host` };
     return { ok: true, address: { kind: 'http', url: url.href } };
   }
-  if (scheme !== 'icmp' && scheme !== 'tcp' && scheme !== 'ssh') {
+  if (scheme !== 'icmp' && scheme !== 'tcp' && scheme !== 'ssh' && scheme !== 'tls') {
     return {
       ok: false,
       error: `"${shown}" has unsupported scheme "${scheme}"; expected ${REPLICA_URL_GRAMMAR}`,

@@ -1,4 +1,6 @@
 import type { TLSSocket } from 'node:tls';
+import { type Clock, systemClock } from '../time/clock.js';
+import type { Deadline } from './deadline.js';
 import type { ProbeResult } from './types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -34,4 +36,16 @@ export function judgeCertificateExpiry(
   const daysLeft = Math.floor(leftMs / DAY_MS);
   if (sickDays === 0 || daysLeft >= sickDays) return undefined;
   return { health: 'sick', reason: `TLS: certificate expires in ${daysText(daysLeft)}` };
+}
+
+/** The result of a check that passed, unless its certificate's expiry makes it sick or dead. */
+export function resultAfterExpiry(
+  deadline: Deadline,
+  expiryMs: number | undefined,
+  clock: Clock | undefined,
+  sickDays: number | undefined,
+): ProbeResult {
+  if (expiryMs === undefined) return deadline.healthy();
+  const verdict = judgeCertificateExpiry(expiryMs, (clock ?? systemClock).now(), sickDays ?? 0);
+  return verdict ? { ...verdict, latencyMs: deadline.elapsedMs() } : deadline.healthy();
 }

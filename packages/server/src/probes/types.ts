@@ -6,6 +6,7 @@ export type ReplicaAddress =
   | { kind: 'icmp'; host: string }
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'ssh'; host: string; port: number }
+  | { kind: 'tls'; host: string; port: number }
   | { kind: 'http'; url: string };
 
 export type HttpMethod = 'HEAD' | 'GET' | 'POST' | 'PUT' | 'PATCH';
@@ -52,7 +53,20 @@ export interface ScriptTarget {
   timeoutMs?: number;
 }
 
-export type ProbeTarget = Exclude<ReplicaAddress, { kind: 'http' }> | HttpTarget | ScriptTarget;
+/** tls://host:port (extension): a TCP connection plus a verified TLS handshake. */
+export interface TlsTarget {
+  kind: 'tls';
+  host: string;
+  port: number;
+  /** Sick when the certificate expires in fewer whole days; 0 or absent never. */
+  tlsExpirySickDays?: number;
+}
+
+export type ProbeTarget =
+  | Exclude<ReplicaAddress, { kind: 'http' | 'tls' }>
+  | HttpTarget
+  | TlsTarget
+  | ScriptTarget;
 
 /** The target type of one kind: `TargetOf<'tcp'>` is `{ kind: 'tcp'; host; port }`. */
 export type TargetOf<K extends ProbeTarget['kind']> = Extract<ProbeTarget, { kind: K }>;
@@ -68,7 +82,7 @@ export interface ProbeContext {
 
 /**
  * Outcome of one attempt. Poll probes answer healthy or dead (the latency-to-sick rule is applied
- * by the caller), except HTTPS, sick when its certificate expires soon; script probes may answer
+ * by the caller), except HTTPS and TLS, sick when a certificate expires soon; script probes may answer
  * sick themselves.
  */
 export interface ProbeResult {

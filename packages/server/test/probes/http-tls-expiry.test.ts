@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -11,66 +9,11 @@ import { checkWithRetries } from '../../src/probes/attempt.js';
 import { httpProbe } from '../../src/probes/http.js';
 import { judgeCertificateExpiry } from '../../src/probes/tls-expiry.js';
 import type { HttpTarget } from '../../src/probes/types.js';
+import { type IssuedCertificate, issueCertificate } from '../helpers/certificates.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { running, type Served, serve } from './loopback.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** The test signing CA, trusted through NODE_EXTRA_CA_CERTS (its certificate is in ca.pem). */
-const FIXTURES = new URL('../fixtures/tls/', import.meta.url);
-
-interface Issued {
-  cert: Buffer;
-  key: Buffer;
-  /** notAfter, in ms since the epoch. */
-  expiryMs: number;
-}
-
-/** A localhost certificate signed by the test CA, valid for `days` from now (-1: expired yesterday). */
-function issue(dir: string, name: string, days: number): Issued {
-  const path = (suffix: string) => join(dir, `${name}.${suffix}`);
-  writeFileSync(path('ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      path('key'),
-      '-out',
-      path('csr'),
-      '-subj',
-      '/CN=localhost',
-    ],
-    { stdio: 'pipe' },
-  );
-  execFileSync(
-    'openssl',
-    [
-      'x509',
-      '-req',
-      '-in',
-      path('csr'),
-      '-CA',
-      new URL('signing-ca.pem', FIXTURES).pathname,
-      '-CAkey',
-      new URL('signing-ca.key', FIXTURES).pathname,
-      '-days',
-      String(days),
-      '-extfile',
-      path('ext'),
-      '-out',
-      path('pem'),
-    ],
-    { stdio: 'pipe' },
-  );
-  const cert = readFileSync(path('pem'));
-  return { cert, key: readFileSync(path('key')), expiryMs: Date.parse(new X509Certificate(cert).validTo) };
-}
-
 function target(port: number, tlsExpirySickDays: number): HttpTarget {
   return {
     kind: 'http',
@@ -86,11 +29,11 @@ function target(port: number, tlsExpirySickDays: number): HttpTarget {
 
 describe('http probe: certificate expiry', () => {
   let dir: string;
-  let month: Issued;
+  let month: IssuedCertificate;
   let monthServer: Served;
   let expiredServer: Served;
 
-  const serveCert = ({ cert, key }: Issued) =>
+  const serveCert = ({ cert, key }: IssuedCertificate) =>
     serve(createServer({ cert, key }, (_, response) => response.end('ok')));
   const checkAt = (nowMs: number, sickDays: number) =>
     httpProbe.check(target(monthServer.port, sickDays), {
@@ -101,9 +44,9 @@ describe('http probe: certificate expiry', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-tls-expiry-'));
-    month = issue(dir, 'month', 30);
+    month = issueCertificate(dir, 'month', 30);
     monthServer = await serveCert(month);
-    expiredServer = await serveCert(issue(dir, 'expired', -1));
+    expiredServer = await serveCert(issueCertificate(dir, 'expired', -1));
   });
 
   after(async () => {

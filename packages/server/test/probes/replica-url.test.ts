@@ -9,6 +9,7 @@ test('valid replica URLs give their probe address (spec §4.1)', () => {
     ['tcp://db.local:5432', { kind: 'tcp', host: 'db.local', port: 5432 }],
     ['tcp://[::1]:80', { kind: 'tcp', host: '::1', port: 80 }],
     ['ssh://bastion:22', { kind: 'ssh', host: 'bastion', port: 22 }],
+    ['tls://mail.example.com:465', { kind: 'tls', host: 'mail.example.com', port: 465 }],
     ['https://example.com', { kind: 'http', url: 'https://example.com/' }],
     ['http://[::1]:8080/health?x=1', { kind: 'http', url: 'http://[::1]:8080/health?x=1' }],
   ];
@@ -21,6 +22,8 @@ test('invalid replica URLs are rejected with a reason', () => {
     ['icmp://host:7', /must not have a port/],
     ['tcp://host', /needs an explicit port/],
     ['ssh://host:0', /needs an explicit port/],
+    ['tls://host', /needs an explicit port .* as in tls:\/\/HOST:PORT/],
+    ['tls://host:443/health', /must not have a path/],
     ['tcp://host:22/', /must not have a path/],
     ['tcp://user:pw@host:22', /credentials/],
     ['ftp://host', /unsupported scheme "ftp"/],
