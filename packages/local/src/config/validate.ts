@@ -2,12 +2,13 @@ import type { ConfigProblem, KeyPath } from '@vigil-ts/server/config';
 import { parseReplicaUrl, REPLICA_URL_GRAMMAR, type ReplicaAddress } from '@vigil-ts/server/probes';
 import type { LocalConfig, LocalNodeConfig } from './schema.js';
 
-/** A poll replica URL vigil-local can probe: every Vigil kind but SSH. */
+/** A poll replica URL vigil-local can probe: every kind but SSH (tls:// is a Vigil TS extension). */
 export type LocalReplicaAddress = Exclude<ReplicaAddress, { kind: 'ssh' }>;
 
 export type LocalReplicaParse = { ok: true; address: LocalReplicaAddress } | { ok: false; error: string };
 
-const LOCAL_REPLICA_URL_GRAMMAR = 'icmp://HOST, tcp://HOST:PORT (no path), or an http:// or https:// URL';
+const LOCAL_REPLICA_URL_GRAMMAR =
+  'icmp://HOST, tcp://HOST:PORT, tls://HOST:PORT (no path), or an http:// or https:// URL';
 
 /** Vigil's replica URL grammar (spec §4.1) without ssh://, which Vigil Local refuses too (spec §9). */
 export function parseLocalReplicaUrl(raw: string): LocalReplicaParse {
