@@ -1,6 +1,6 @@
 import { isIP, type Socket } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
-import { connectTcp } from './connect.js';
+import { connectTcp, whenSocketEmits } from './connect.js';
 import { Deadline } from './deadline.js';
 import { describeError } from './errors.js';
 import { peerCertificateExpiryMs, resultAfterExpiry } from './tls-expiry.js';
@@ -8,25 +8,9 @@ import type { Probe, TargetOf } from './types.js';
 
 /** Runs a verified TLS handshake over `socket`, checking the certificate against `host`. */
 function handshake(socket: Socket, host: string, deadline: Deadline): Promise<TLSSocket> {
-  return new Promise<TLSSocket>((resolve, reject) => {
-    // SNI carries names only; an IP literal is still checked against the certificate's IP entries.
-    const tlsSocket = connectTls({ socket, host, servername: isIP(host) ? undefined : host });
-    const onError = (error: Error) => {
-      stopWatching();
-      tlsSocket.destroy();
-      reject(error);
-    };
-    const stopWatching = deadline.onAbort(() => {
-      tlsSocket.destroy();
-      reject(deadline.signal.reason);
-    });
-    tlsSocket.once('error', onError);
-    tlsSocket.once('secureConnect', () => {
-      stopWatching();
-      tlsSocket.off('error', onError);
-      resolve(tlsSocket);
-    });
-  });
+  // SNI carries names only; an IP literal is still checked against the certificate's IP entries.
+  const tlsSocket = connectTls({ socket, host, servername: isIP(host) ? undefined : host });
+  return whenSocketEmits(tlsSocket, 'secureConnect', deadline);
 }
 
 /**
