@@ -1,5 +1,8 @@
+import { grpcProbe } from './grpc.js';
 import { httpProbe } from './http.js';
 import { chooseIcmpMethod, createIcmpProbe, type IcmpMethod, icmpProbe } from './icmp.js';
+import { mqttProbe } from './mqtt.js';
+import { mysqlProbe } from './mysql.js';
 import { scriptProbe } from './script.js';
 import { sshProbe } from './ssh.js';
 import { tcpProbe } from './tcp.js';
@@ -12,7 +15,7 @@ export { redactUrl } from './redact.js';
 export { parseReplicaUrl, REPLICA_URL_GRAMMAR, type ReplicaUrlParse } from './replica-url.js';
 export { createScriptProbe, type ScriptProbeOptions } from './script.js';
 export type * from './types.js';
-export { httpProbe, icmpProbe, scriptProbe, sshProbe, tcpProbe, tlsProbe };
+export { grpcProbe, httpProbe, icmpProbe, mqttProbe, mysqlProbe, scriptProbe, sshProbe, tcpProbe, tlsProbe };
 
 /** One probe per target kind; adding a kind to ProbeTarget makes this fail to compile until it has one. */
 export type ProbeRegistry = { readonly [K in ProbeTarget['kind']]: Probe<TargetOf<K>> };
@@ -25,6 +28,9 @@ export const probeRegistry: ProbeRegistry = {
   tls: tlsProbe,
   http: httpProbe,
   script: scriptProbe,
+  mysql: mysqlProbe,
+  mqtt: mqttProbe,
+  grpc: grpcProbe,
 };
 
 /**

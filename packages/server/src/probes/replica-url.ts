@@ -1,11 +1,13 @@
 import { redactUrl } from './redact.js';
-import type { ReplicaAddress } from './types.js';
+import type { GrpcTarget, MqttTarget, MysqlTarget, ReplicaAddress } from './types.js';
 
 export type ReplicaUrlParse = { ok: true; address: ReplicaAddress } | { ok: false; error: string };
 
 /** What a poll replica URL may look like, for error messages. */
 export const REPLICA_URL_GRAMMAR =
-  'icmp://HOST, tcp://HOST:PORT, ssh://HOST:PORT, tls://HOST:PORT (no path), or an http:// or https:// URL';
+  'icmp://HOST, tcp://HOST:PORT, ssh://HOST:PORT, tls://HOST:PORT (no path), an http:// or https:// URL, ' +
+  'mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE], mqtt://[USER[:PASSWORD]@]HOST:PORT ' +
+  'or grpc://HOST:PORT[/SERVICE]';
 
 /** Parses a poll replica URL with Vigil's grammar (spec §4.1). */
 export function parseReplicaUrl(raw: string): ReplicaUrlParse {
@@ -21,6 +23,9 @@ export function parseReplicaUrl(raw: string): ReplicaUrlParse {
   if (scheme === 'http' || scheme === 'https') {
     if (!url.hostname) return { ok: false, error: `"${shown}" has no host` };
     return { ok: true, address: { kind: 'http', url: url.href } };
+  }
+  if (scheme === 'mysql' || scheme === 'mqtt' || scheme === 'grpc') {
+    return parseServiceUrl(url, scheme, shown);
   }
   if (scheme !== 'icmp' && scheme !== 'tcp' && scheme !== 'ssh' && scheme !== 'tls') {
     return {
@@ -48,4 +53,67 @@ export function parseReplicaUrl(raw: string): ReplicaUrlParse {
     };
   }
   return { ok: true, address: { kind: scheme, host, port } };
+}
+
+type ServiceScheme = 'mysql' | 'mqtt' | 'grpc';
+
+/** Each service scheme's form, quoted in its errors. */
+const SERVICE_FORMS: Record<ServiceScheme, string> = {
+  mysql: 'mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE]',
+  mqtt: 'mqtt://[USER[:PASSWORD]@]HOST:PORT',
+  grpc: 'grpc://HOST:PORT[/SERVICE]',
+};
+
+/** A URL part as the server must see it: `p%40ss` is `p@ss`; undefined when empty or malformed. */
+function decoded(part: string): string | undefined {
+  if (!part) return undefined;
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The URL forms of the service probes: an explicit port as for tcp://, user info where the protocol
+ * logs in, and at most one path segment (MySQL's database, gRPC's service name).
+ */
+function parseServiceUrl(url: URL, scheme: ServiceScheme, shown: string): ReplicaUrlParse {
+  const form = SERVICE_FORMS[scheme];
+  const fail = (problem: string): ReplicaUrlParse => ({
+    ok: false,
+    error: `"${shown}" ${problem}; expected ${form}`,
+  });
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!host) return fail('has no host');
+  const port = Number(url.port);
+  if (!url.port || port < 1) return fail('needs an explicit port from 1 to 65535');
+  if (url.search || url.hash) return fail('must not have a query or fragment');
+  const segment = url.pathname.replace(/^\//, '');
+  if (segment.includes('/')) return fail('has more than one path segment');
+  const user = decoded(url.username);
+  const password = decoded(url.password);
+  if ((url.username && user === undefined) || (url.password && password === undefined)) {
+    return fail('has a malformed %-escape in its user info');
+  }
+  const path = decoded(segment);
+  if (segment && path === undefined) return fail('has a malformed %-escape in its path');
+  if (scheme === 'grpc') {
+    if (url.username || url.password) return fail('must not have credentials (gRPC health checks send none)');
+    const address: GrpcTarget = { kind: 'grpc', host, port, service: path ?? '' };
+    return { ok: true, address };
+  }
+  if (scheme === 'mqtt') {
+    if (segment) return fail('must not have a path');
+    if (password !== undefined && user === undefined) return fail('has a password but no user');
+    const address: MqttTarget = { kind: 'mqtt', host, port };
+    if (user !== undefined) address.username = user;
+    if (password !== undefined) address.password = password;
+    return { ok: true, address };
+  }
+  if (user === undefined) return fail('needs a user');
+  const address: MysqlTarget = { kind: 'mysql', host, port, user };
+  if (password !== undefined) address.password = password;
+  if (path !== undefined) address.database = path;
+  return { ok: true, address };
 }

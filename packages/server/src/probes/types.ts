@@ -7,7 +7,37 @@ export type ReplicaAddress =
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'ssh'; host: string; port: number }
   | { kind: 'tls'; host: string; port: number }
-  | { kind: 'http'; url: string };
+  | { kind: 'http'; url: string }
+  | MysqlTarget
+  | MqttTarget
+  | GrpcTarget;
+
+/** mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE]: log in, then `SELECT 1`. */
+export interface MysqlTarget {
+  kind: 'mysql';
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database?: string;
+}
+
+/** mqtt://[USER[:PASSWORD]@]HOST:PORT: CONNECT, then the broker's CONNACK must accept it. */
+export interface MqttTarget {
+  kind: 'mqtt';
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+}
+
+/** grpc://HOST:PORT[/SERVICE]: grpc.health.v1.Health/Check; an empty service asks about the whole server. */
+export interface GrpcTarget {
+  kind: 'grpc';
+  host: string;
+  port: number;
+  service: string;
+}
 
 export type HttpMethod = 'HEAD' | 'GET' | 'POST' | 'PUT' | 'PATCH';
 
