@@ -177,8 +177,9 @@ describe('vigil-local config', () => {
       'an unsupported scheme, listing what is allowed',
       MINIMAL.replace('tcp://127.0.0.1:22', 'ftp://127.0.0.1'),
       'local.cfg: probe.service[0].node[0].replicas[0] (service "internal", node "gateway"): "ftp://127.0.0.1" ' +
-        'has unsupported scheme "ftp"; expected icmp://HOST, tcp://HOST:PORT, tls://HOST:PORT (no path), or an http:// or ' +
-        'https:// URL',
+        'has unsupported scheme "ftp"; expected icmp://HOST, tcp://HOST:PORT, tls://HOST:PORT (no path), an http:// or ' +
+        'https:// URL, mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE], mqtt://[USER[:PASSWORD]@]HOST:PORT ' +
+        'or grpc://HOST:PORT[/SERVICE]',
     ],
     ['a TOML syntax error', MINIMAL.replace('[metrics]', '[metrics'), 'local.cfg:6:9: TOML syntax error'],
   ];

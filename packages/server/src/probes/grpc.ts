@@ -58,7 +58,11 @@ function authority(host: string, port: number): string {
 }
 
 /** A failed call in plain words; gRPC's own details for codes without a better name. */
-function describeCallError(error: ServiceError, service: string, codes: typeof import('@grpc/grpc-js').status) {
+function describeCallError(
+  error: ServiceError,
+  service: string,
+  codes: typeof import('@grpc/grpc-js').status,
+) {
   if (error.code === codes.NOT_FOUND) return `unknown service "${service}"`;
   if (error.code === codes.UNIMPLEMENTED) return 'the server does not implement grpc.health.v1.Health';
   const refused = /ECONNREFUSED/.test(error.details);
@@ -75,7 +79,9 @@ export const grpcProbe: Probe<TargetOf<'grpc'>> = {
   async check(target, context) {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     try {
-      const [grpc, method] = await deadline.race(Promise.all([import('@grpc/grpc-js'), loadHealthCheckMethod()]));
+      const [grpc, method] = await deadline.race(
+        Promise.all([import('@grpc/grpc-js'), loadHealthCheckMethod()]),
+      );
       const client = new grpc.Client(authority(target.host, target.port), grpc.credentials.createInsecure());
       try {
         const response = await new Promise<HealthCheckResponse>((resolve, reject) => {

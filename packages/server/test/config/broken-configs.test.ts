@@ -54,6 +54,12 @@ const brokenConfigs: Array<{ name: string; text: string; expected: RegExp }> = [
     expected: /node\[0\]\.replicas\[1\] .*invalid replica URL: .*explicit port.*expected icmp:\/\/HOST/,
   },
   {
+    name: 'mysql replica without a user',
+    text: editConfig('"tcp://edge.example.com:80"', '"mysql://edge.example.com:3306"'),
+    expected:
+      /node\[0\]\.replicas\[1\] .*invalid replica URL: "mysql:\/\/edge\.example\.com:3306" needs a user; expected mysql:\/\/USER/,
+  },
+  {
     name: 'replica with an unsupported scheme',
     text: editConfig('"tcp://edge.example.com:80"', '"ftp://edge.example.com"'),
     expected: /node\[0\]\.replicas\[1\] .*unsupported scheme "ftp"/,

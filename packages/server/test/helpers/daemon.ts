@@ -12,7 +12,9 @@ const STOP_TIMEOUT_MS = 10_000;
 /** Fails loudly, naming the Debian package, when a server binary the test needs is missing. */
 export function requireBinary(path: string, aptPackage: string): void {
   if (!existsSync(path)) {
-    throw new Error(`${path} not found: this test runs a real server; install it with \`apt-get install ${aptPackage}\``);
+    throw new Error(
+      `${path} not found: this test runs a real server; install it with \`apt-get install ${aptPackage}\``,
+    );
   }
 }
 

@@ -18,7 +18,10 @@ export interface TestMosquitto {
 }
 
 /** Anonymous clients are refused when `account` is given: only that user may connect. */
-export async function startTestMosquitto(account?: { user: string; password: string }): Promise<TestMosquitto> {
+export async function startTestMosquitto(account?: {
+  user: string;
+  password: string;
+}): Promise<TestMosquitto> {
   requireBinary(BROKER, 'mosquitto');
   const root = mkdtempSync(join(tmpdir(), 'vigil-mosquitto-'));
   chmodSync(root, 0o755);

@@ -6,6 +6,8 @@ describe('redactUrl', () => {
   test('masks user info, with or without a password', () => {
     assert.equal(redactUrl('https://vigil:s3cret@example.com/health'), 'https://***@example.com/health');
     assert.equal(redactUrl('http://token@example.com:8080/'), 'http://***@example.com:8080/');
+    assert.equal(redactUrl('mysql://vigil:s3cret@db:3306/shop'), 'mysql://***@db:3306/shop');
+    assert.equal(redactUrl('mqtt://probe:s3cret@broker:1883'), 'mqtt://***@broker:1883');
   });
 
   test('masks the values of secret-looking query parameters and keeps the others', () => {

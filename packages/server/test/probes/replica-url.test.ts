@@ -12,6 +12,18 @@ test('valid replica URLs give their probe address (spec §4.1)', () => {
     ['tls://mail.example.com:465', { kind: 'tls', host: 'mail.example.com', port: 465 }],
     ['https://example.com', { kind: 'http', url: 'https://example.com/' }],
     ['http://[::1]:8080/health?x=1', { kind: 'http', url: 'http://[::1]:8080/health?x=1' }],
+    [
+      'mysql://vigil:p%40ss@db.local:3306/shop',
+      { kind: 'mysql', host: 'db.local', port: 3306, user: 'vigil', password: 'p@ss', database: 'shop' },
+    ],
+    ['mysql://monitor@[::1]:3306', { kind: 'mysql', host: '::1', port: 3306, user: 'monitor' }],
+    ['mqtt://broker:1883', { kind: 'mqtt', host: 'broker', port: 1883 }],
+    [
+      'mqtt://probe:s%3Acret@broker:1883',
+      { kind: 'mqtt', host: 'broker', port: 1883, username: 'probe', password: 's:cret' },
+    ],
+    ['grpc://api:50051', { kind: 'grpc', host: 'api', port: 50051, service: '' }],
+    ['grpc://api:50051/shop.v1.Cart', { kind: 'grpc', host: 'api', port: 50051, service: 'shop.v1.Cart' }],
   ];
   for (const [raw, address] of cases) assert.deepEqual(parseReplicaUrl(raw), { ok: true, address }, raw);
 });
@@ -28,10 +40,27 @@ test('invalid replica URLs are rejected with a reason', () => {
     ['tcp://user:pw@host:22', /credentials/],
     ['ftp://host', /unsupported scheme "ftp"/],
     ['not a url', /is not a URL/],
+    ['mysql://db:3306', /needs a user; expected mysql:\/\/USER\[:PASSWORD\]@HOST:PORT\[\/DATABASE\]/],
+    ['mysql://vigil@db', /needs an explicit port/],
+    ['mysql://vigil@db:3306/a/b', /more than one path segment/],
+    ['mysql://vigil@db:3306/shop?ssl=1', /must not have a query/],
+    ['mysql://vigil:%E0%A4%A@db:3306', /malformed %-escape in its user info/],
+    ['mqtt://broker:1883/topic', /must not have a path; expected mqtt:\/\/\[USER/],
+    ['mqtt://:secret@broker:1883', /a password but no user/],
+    ['grpc://user:pw@api:50051', /must not have credentials/],
+    ['grpc://api', /needs an explicit port from 1 to 65535; expected grpc:\/\/HOST:PORT\[\/SERVICE\]/],
   ];
   for (const [raw, error] of cases) {
     const parsed = parseReplicaUrl(raw);
     assert.equal(parsed.ok, false, raw);
     if (!parsed.ok) assert.match(parsed.error, error, raw);
+  }
+});
+
+test('errors never show the password of a service URL', () => {
+  for (const raw of ['mysql://vigil:hunter2@db:3306/a/b', 'mqtt://probe:hunter2@broker:1883/x']) {
+    const parsed = parseReplicaUrl(raw);
+    assert.equal(parsed.ok, false, raw);
+    if (!parsed.ok) assert.doesNotMatch(parsed.error, /hunter2/, raw);
   }
 });
