@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { exited } from './cli.js';
 
 /** A server process the test started; `stop` ends it and waits for it. */
@@ -28,15 +28,22 @@ async function terminate(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+export interface DaemonOptions {
+  /** Output (stdout or stderr) that says the server is ready. */
+  ready: RegExp;
+  /** The server's temp folder, removed once it has stopped (or failed to start). */
+  workDir: string;
+  timeoutMs?: number;
+}
+
 /**
- * Spawns `command` and resolves once its output (stdout or stderr) matches `ready`. Rejects, with
- * the output so far, if it exits first or is not ready within `timeoutMs`.
+ * Spawns `command` and resolves once its output matches `ready`. Rejects, with the output so far,
+ * if it exits first or is not ready within `timeoutMs`.
  */
 export async function startDaemon(
   command: string,
   args: string[],
-  ready: RegExp,
-  timeoutMs = 30_000,
+  { ready, workDir, timeoutMs = 30_000 }: DaemonOptions,
 ): Promise<Daemon> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const kill = () => child.kill('SIGKILL');
@@ -65,14 +72,14 @@ export async function startDaemon(
       });
     });
   } catch (error) {
-    await terminate(child);
-    process.removeListener('exit', kill);
+    await stop();
     throw error;
   }
-  return {
-    stop: async () => {
-      await terminate(child);
-      process.removeListener('exit', kill);
-    },
-  };
+  return { stop };
+
+  async function stop(): Promise<void> {
+    await terminate(child);
+    process.removeListener('exit', kill);
+    rmSync(workDir, { recursive: true, force: true });
+  }
 }

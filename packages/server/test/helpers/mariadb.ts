@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -63,34 +63,23 @@ export async function startTestMariadb(account: MariadbAccount): Promise<TestMar
   );
   chmodSync(initFile, 0o644);
   const port = await freePort();
-  try {
-    const server = await startDaemon(
-      SERVER,
-      [
-        '--no-defaults',
-        `--datadir=${data}`,
-        ...asRoot,
-        `--port=${port}`,
-        '--bind-address=127.0.0.1',
-        `--socket=${join(runDir, 'mariadb.sock')}`,
-        `--pid-file=${join(runDir, 'mariadb.pid')}`,
-        // Grants name 127.0.0.1, not "localhost".
-        '--skip-name-resolve',
-        '--skip-log-bin',
-        '--innodb-buffer-pool-size=16M',
-        `--init-file=${initFile}`,
-      ],
-      /ready for connections/,
-    );
-    return {
-      port,
-      stop: async () => {
-        await server.stop();
-        rmSync(root, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    rmSync(root, { recursive: true, force: true });
-    throw error;
-  }
+  const server = await startDaemon(
+    SERVER,
+    [
+      '--no-defaults',
+      `--datadir=${data}`,
+      ...asRoot,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      `--socket=${join(runDir, 'mariadb.sock')}`,
+      `--pid-file=${join(runDir, 'mariadb.pid')}`,
+      // Grants name 127.0.0.1, not "localhost".
+      '--skip-name-resolve',
+      '--skip-log-bin',
+      '--innodb-buffer-pool-size=16M',
+      `--init-file=${initFile}`,
+    ],
+    { ready: /ready for connections/, workDir: root },
+  );
+  return { port, stop: server.stop };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,17 +40,9 @@ export async function startTestMosquitto(account?: {
   const configFile = join(root, 'mosquitto.conf');
   writeFileSync(configFile, `${config.join('\n')}\n`);
   chmodSync(configFile, 0o644);
-  try {
-    const broker = await startDaemon(BROKER, ['-c', configFile], /mosquitto version \S+ running/);
-    return {
-      port,
-      stop: async () => {
-        await broker.stop();
-        rmSync(root, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    rmSync(root, { recursive: true, force: true });
-    throw error;
-  }
+  const broker = await startDaemon(BROKER, ['-c', configFile], {
+    ready: /mosquitto version \S+ running/,
+    workDir: root,
+  });
+  return { port, stop: broker.stop };
 }

@@ -5,7 +5,17 @@ import { parseReplicaUrl, probeRegistry, runProbe } from '../../src/probes/index
 import { running, serve } from './loopback.js';
 
 test('the registry has one probe per target kind, filed under its own kind', () => {
-  assert.deepEqual(Object.keys(probeRegistry).sort(), ['grpc', 'http', 'icmp', 'mqtt', 'mysql', 'script', 'ssh', 'tcp', 'tls']);
+  assert.deepEqual(Object.keys(probeRegistry).sort(), [
+    'grpc',
+    'http',
+    'icmp',
+    'mqtt',
+    'mysql',
+    'script',
+    'ssh',
+    'tcp',
+    'tls',
+  ]);
   for (const [kind, probe] of Object.entries(probeRegistry)) assert.equal(probe.kind, kind);
 });
 

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { checkWithRetries } from '../../src/probes/attempt.js';
 import { mqttProbe } from '../../src/probes/mqtt.js';
 import type { MqttTarget } from '../../src/probes/types.js';
-import { FakeClock } from '../helpers/fake-clock.js';
 import { startTestMosquitto, type TestMosquitto } from '../helpers/mosquitto.js';
 import { closedPort, running, serve } from './loopback.js';
-import { slowRelay } from './slow-relay.js';
+import { checkThroughSlowRelay } from './slow-relay.js';
 
 const account = { user: 'vigil', password: 's3cret:@' };
 
@@ -58,28 +56,21 @@ describe('mqtt probe against a real Mosquitto with a password file', () => {
   });
 
   test('a slow broker is sick by Vigil’s latency rule', async () => {
-    const relay = await slowRelay(broker.port, 300);
-    try {
-      const policy = { retries: 0, retryWaitMs: 0, timeoutMs: 10_000, sickLatencyMs: 200 };
-      const result = await checkWithRetries(mqttProbe, target(relay.port, valid), policy, {
-        clock: new FakeClock(),
-        signal: running,
-      });
-      assert.equal(result.health, 'sick', result.reason);
-      assert.match(result.reason ?? '', /^slow: \d+ ms \(sick at 0\.2 s\)$/);
-    } finally {
-      await relay.close();
-    }
+    const slow = { delayMs: 300, sickLatencyMs: 200, timeoutMs: 10_000 };
+    const result = await checkThroughSlowRelay(mqttProbe, (port) => target(port, valid), broker.port, slow);
+    assert.equal(result.health, 'sick', result.reason);
+    assert.match(result.reason ?? '', /^slow: \d+ ms \(sick at 0\.2 s\)$/);
   });
 
   test('a broker slower than the deadline is dead with the timeout as its reason', async () => {
-    const relay = await slowRelay(broker.port, 1000);
-    try {
-      const result = await check(relay.port, valid, 300);
-      assert.deepEqual([result.health, result.reason], ['dead', 'timed out after 0.3 s']);
-    } finally {
-      await relay.close();
-    }
+    const tooSlow = { delayMs: 1000, sickLatencyMs: 200, timeoutMs: 300 };
+    const result = await checkThroughSlowRelay(
+      mqttProbe,
+      (port) => target(port, valid),
+      broker.port,
+      tooSlow,
+    );
+    assert.deepEqual([result.health, result.reason], ['dead', 'timed out after 0.3 s']);
   });
 });
 

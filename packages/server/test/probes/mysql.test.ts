@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { checkWithRetries } from '../../src/probes/attempt.js';
 import { mysqlProbe } from '../../src/probes/mysql.js';
 import type { MysqlTarget } from '../../src/probes/types.js';
-import { FakeClock } from '../helpers/fake-clock.js';
 import { startTestMariadb, type TestMariadb } from '../helpers/mariadb.js';
 import { closedPort, running, serve } from './loopback.js';
-import { slowRelay } from './slow-relay.js';
+import { checkThroughSlowRelay } from './slow-relay.js';
 
 const account = { user: 'vigil', password: "p@ss 'word", database: 'probe' };
 
@@ -56,30 +54,17 @@ describe('mysql probe against a real MariaDB', () => {
   });
 
   test('a slow answer is sick by Vigil’s latency rule', async () => {
-    // Each server packet is held 300 ms; the handshake alone takes several, so the latency is well above 200 ms.
-    const relay = await slowRelay(server.port, 300);
-    try {
-      const policy = { retries: 0, retryWaitMs: 0, timeoutMs: 10_000, sickLatencyMs: 200 };
-      const result = await checkWithRetries(mysqlProbe, target(relay.port), policy, {
-        clock: new FakeClock(),
-        signal: running,
-      });
-      assert.equal(result.health, 'sick', result.reason);
-      assert.match(result.reason ?? '', /^slow: \d+ ms \(sick at 0\.2 s\)$/);
-    } finally {
-      await relay.close();
-    }
+    // Each server packet is held 300 ms; the handshake alone takes several.
+    const slow = { delayMs: 300, sickLatencyMs: 200, timeoutMs: 10_000 };
+    const result = await checkThroughSlowRelay(mysqlProbe, target, server.port, slow);
+    assert.equal(result.health, 'sick', result.reason);
+    assert.match(result.reason ?? '', /^slow: \d+ ms \(sick at 0\.2 s\)$/);
   });
 
   test('a server slower than the deadline is dead with the timeout as its reason', async () => {
-    const relay = await slowRelay(server.port, 1000);
-    try {
-      const result = await check(relay.port, {}, 300);
-      assert.equal(result.health, 'dead');
-      assert.equal(result.reason, 'timed out after 0.3 s');
-    } finally {
-      await relay.close();
-    }
+    const tooSlow = { delayMs: 1000, sickLatencyMs: 200, timeoutMs: 300 };
+    const result = await checkThroughSlowRelay(mysqlProbe, target, server.port, tooSlow);
+    assert.deepEqual([result.health, result.reason], ['dead', 'timed out after 0.3 s']);
   });
 });
 
