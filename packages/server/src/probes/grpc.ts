@@ -63,7 +63,9 @@ function describeCallError(
   service: string,
   codes: typeof import('@grpc/grpc-js').status,
 ) {
-  if (error.code === codes.NOT_FOUND) return `unknown service "${service}"`;
+  if (error.code === codes.NOT_FOUND) {
+    return service ? `unknown service "${service}"` : 'the server reports no overall health (name a service)';
+  }
   if (error.code === codes.UNIMPLEMENTED) return 'the server does not implement grpc.health.v1.Health';
   const refused = /ECONNREFUSED/.test(error.details);
   if (error.code === codes.UNAVAILABLE && refused) return 'connection refused';

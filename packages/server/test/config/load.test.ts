@@ -169,6 +169,18 @@ test('the summary counts services, nodes by mode and replicas by kind on one lin
     summarizeConfig(pollOnly.config),
     '1 service, 3 nodes (2 poll, 1 script), 3 replicas (1 icmp, 1 tcp, 1 script) configured',
   );
+  const services = parseConfigText(
+    editConfig(
+      'mode = "push"',
+      'mode = "poll"\nreplicas = ["mysql://vigil@db:3306", "mqtt://broker:1883", "grpc://api:50051/shop.Cart"]',
+    ),
+    FILE,
+    { env: {} },
+  );
+  assert.equal(
+    summarizeConfig(services.config),
+    '1 service, 3 nodes (2 poll, 1 script), 6 replicas (1 icmp, 1 tcp, 1 mysql, 1 mqtt, 1 grpc, 1 script) configured',
+  );
 });
 
 test('a RabbitMQ queue on a non-push node is a warning, since only push reports trigger the check', () => {

@@ -33,16 +33,16 @@ interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** A real gRPC server on a free loopback port; without `health` it implements no service at all. */
-async function startServer(health: boolean): Promise<RunningServer> {
+/** A real gRPC server on a free loopback port; without `statuses` it implements no service at all. */
+async function startServer(statuses?: Record<string, string>): Promise<RunningServer> {
   const server = new Server();
-  if (health) {
+  if (statuses) {
     const check = (
       call: ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>,
       callback: sendUnaryData<HealthCheckResponse>,
     ) => {
       const { service } = call.request;
-      const servingStatus = STATUSES[service];
+      const servingStatus = statuses[service];
       if (servingStatus === undefined) {
         callback({ code: status.NOT_FOUND, details: 'unknown service' });
         return;
@@ -75,7 +75,7 @@ describe('grpc probe against a real gRPC server with the health service', () => 
   let server: RunningServer;
 
   before(async () => {
-    server = await startServer(true);
+    server = await startServer(STATUSES);
   });
   after(async () => {
     await server?.stop();
@@ -120,12 +120,25 @@ describe('grpc probe against a real gRPC server with the health service', () => 
 
 describe('grpc probe against other endpoints', () => {
   test('a gRPC server without the health service is dead', async () => {
-    const server = await startServer(false);
+    const server = await startServer();
     try {
       const result = await check(server.port);
       assert.deepEqual(
         [result.health, result.reason],
         ['dead', 'the server does not implement grpc.health.v1.Health'],
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a server that keeps no overall status is dead when no service is named', async () => {
+    const server = await startServer({ 'shop.Cart': 'SERVING' });
+    try {
+      const result = await check(server.port);
+      assert.deepEqual(
+        [result.health, result.reason],
+        ['dead', 'the server reports no overall health (name a service)'],
       );
     } finally {
       await server.stop();
