@@ -35,6 +35,11 @@ export interface AlertState {
   backoffCounter: number;
   /** The dead replicas the last alert named, to tell which ones recovered (upstream #80). */
   lastReplicas: string[];
+  /**
+   * Extension: when the first alert of the outage still open was decided. Every alert of one outage
+   * names it, so incident channels (PagerDuty, Opsgenie) trigger, remind and resolve one incident.
+   */
+  incidentSinceMs?: number;
 }
 
 /** Vigil's boot state (spec §4.8). */
@@ -67,6 +72,15 @@ export interface Decision {
   escalated?: number;
   /** Set on a change out of dead: replicas the last alert named that are no longer dead. */
   recovered?: string[];
+  /** The outage this alert belongs to, absent when none is open or ending (see `incidentStep`). */
+  incident?: DecisionIncident;
+}
+
+export interface DecisionIncident {
+  /** When its first alert was decided. */
+  sinceMs: number;
+  /** This alert ends it: the status left the ones the watcher alerts on. */
+  resolved: boolean;
 }
 
 export interface Step {
@@ -128,7 +142,27 @@ export function observe(state: AlertState, observation: Observation, policy: Ale
   if (changed && state.lastStatus === 'dead') {
     decision.recovered = state.lastReplicas.filter((replica) => !deadReplicas.includes(replica));
   }
-  return { state: { ...next, notifiedAtMs: nowMs, lastReplicas: deadReplicas }, decision };
+  const { incidentSinceMs, ...told } = { ...next, notifiedAtMs: nowMs, lastReplicas: deadReplicas };
+  const incident = incidentStep(incidentSinceMs, status, nowMs, policy);
+  if (incident) decision.incident = incident;
+  const open = incident && !incident.resolved;
+  return { state: open ? { ...told, incidentSinceMs: incident.sinceMs } : told, decision };
+}
+
+/**
+ * The incident an alert belongs to. It opens with an alert on dead (or on sick, where sick is told)
+ * and every alert keeps it open until one on another status, which resolves it: without
+ * `notifySick`, a change from dead to sick is the last alert the outage gets, so it ends it too.
+ */
+function incidentStep(
+  openSinceMs: number | undefined,
+  status: Health,
+  nowMs: number,
+  policy: AlertPolicy,
+): DecisionIncident | undefined {
+  const alerting = status === 'dead' || (status === 'sick' && policy.notifySick);
+  if (alerting) return { sinceMs: openSinceMs ?? nowMs, resolved: false };
+  return openSinceMs === undefined ? undefined : { sinceMs: openSinceMs, resolved: true };
 }
 
 /**

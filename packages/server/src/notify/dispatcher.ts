@@ -15,6 +15,7 @@ import {
 import { type ChannelOptions, optionsKey } from './channel-options.js';
 import { ATTEMPT_TIMEOUT_MS, ChannelWorker, type DeliverySettings, retryDelaysMs } from './delivery.js';
 import type { ReminderIgnoreWindow } from './ignore-window.js';
+import { alertIncident, namedReasons } from './incident.js';
 import type { Delivery, DeliveryQuery, Outbox } from './outbox.js';
 import { buildChannels, type ConfiguredChannel } from './registry.js';
 import { Scope, type ScopeView } from './scope.js';
@@ -199,13 +200,16 @@ export class Dispatcher {
       this.write(() => this.deps.outbox.saveWatcherState({ key: group.key, state }));
       return;
     }
-    const { kind, ...data } = decision;
+    const { kind, incident, ...data } = decision;
     const alert = this.alert(kind, data);
     if (group.options.notifySick && view) alert.sick = view.sick;
+    const reasons = view && namedReasons(alert, view.reasons);
+    if (reasons) alert.reasons = reasons;
+    if (incident) alert.incident = alertIncident(this.deps.page, group.key, incident);
     this.dispatch(group, alert, state);
   }
 
-  private alert(kind: AlertKind, data: Omit<Decision, 'kind'>): Alert {
+  private alert(kind: AlertKind, data: Omit<Decision, 'kind' | 'incident'>): Alert {
     return { id: randomUUID(), kind, ...data, atMs: this.deps.clock.now(), page: this.deps.page };
   }
 

@@ -151,3 +151,32 @@ export const STATUS_COLOR_HEX: Record<Health, string> = {
   sick: '#ECB22E',
   dead: '#E01E5A',
 };
+/** A replica as incident channels list it: its path, then why it failed where the model knows. */
+export function replicaWithReason(alert: Alert, replica: string): string {
+  const reason = alert.reasons?.[replica];
+  return reason === undefined ? replica : `${replica}: ${reason}`;
+}
+
+/** One line of text for incident titles (PagerDuty, Opsgenie, ntfy): "Crisp Status: Status changed to: dead. Nodes: …" */
+export function incidentSummary(alert: Alert): string {
+  const nodes = alert.replicas.length > 0 ? ` Nodes: ${nodesList(alert)}.` : '';
+  return `${testMarker(alert)}${alert.page.title}: ${STATUS_PHRASE[alert.kind]}: ${alert.status}.${nodes}`;
+}
+
+/**
+ * The plain-text body of incident channels: the status, the dead and sick replicas with their
+ * reasons one per line, what recovered, the time and the page.
+ */
+export function incidentDescription(alert: Alert): string {
+  const section = (title: string, replicas: readonly string[]) =>
+    replicas.length > 0 ? [`${title}:`, ...replicas.map((replica) => replicaWithReason(alert, replica))] : [];
+  const recovered = recoveredLine(alert);
+  return [
+    `${testMarker(alert)}${STATUS_PHRASE[alert.kind]}: ${alert.status}.`,
+    ...section('Dead', alert.replicas),
+    ...section('Sick', alert.sick ?? []),
+    ...(recovered ? [recovered] : []),
+    `Time: ${alertTime(alert)}`,
+    `Page: ${alert.page.url}`,
+  ].join('\n');
+}

@@ -15,14 +15,16 @@ export interface NotifyTestOutcome {
 
 /** A drill alert: it looks like an outage so every part of a message shows, and says it is a test. */
 function testAlert(branding: BrandingConfig, nowMs: number): Alert {
+  const replica = 'vigil:notify-test:test-replica';
   return {
     id: randomUUID(),
     kind: 'changed',
     status: 'dead',
-    replicas: ['vigil:notify-test:test-replica'],
+    replicas: [replica],
     atMs: nowMs,
     page: alertPage(branding),
     test: true,
+    reasons: { [replica]: 'a drill sent by vigil notify-test' },
   };
 }
 

@@ -8,6 +8,9 @@ import { googleChatChannel } from './channels/google-chat.js';
 import { gotifyChannel } from './channels/gotify.js';
 import { matrixChannel } from './channels/matrix.js';
 import { mattermostChannel } from './channels/mattermost.js';
+import { ntfyChannel } from './channels/ntfy.js';
+import { opsgenieChannel } from './channels/opsgenie.js';
+import { pagerdutyChannel } from './channels/pagerduty.js';
 import { pushoverChannel } from './channels/pushover.js';
 import { slackChannel } from './channels/slack.js';
 import { teamsChannel } from './channels/teams.js';
@@ -37,6 +40,9 @@ export const CHANNEL_DEFINITIONS: readonly ChannelDefinition[] = [
   teamsChannel,
   googleChatChannel,
   mattermostChannel,
+  pagerdutyChannel,
+  opsgenieChannel,
+  ntfyChannel,
 ];
 
 export interface ConfiguredChannel {

@@ -7,6 +7,8 @@ export interface ScopeView {
   status: Health;
   dead: string[];
   sick: string[];
+  /** Why each dead or sick replica is, where the model knows. */
+  reasons: Record<string, string>;
 }
 
 /**
@@ -45,13 +47,15 @@ export class Scope {
   view(): ScopeView {
     const dead: string[] = [];
     const sick: string[] = [];
+    const reasons: Record<string, string> = {};
     for (const node of this.nodes) {
       for (const replica of node.replicas.values()) {
+        if (replica.health === 'healthy') continue;
         const path = `${node.spec.serviceId}:${node.spec.id}:${replica.id}`;
-        if (replica.health === 'dead') dead.push(path);
-        else if (replica.health === 'sick') sick.push(path);
+        (replica.health === 'dead' ? dead : sick).push(path);
+        if (replica.reason !== undefined) reasons[path] = replica.reason;
       }
     }
-    return { status: this.status, dead, sick };
+    return { status: this.status, dead, sick, reasons };
   }
 }

@@ -23,6 +23,22 @@ export interface Alert {
   sick?: string[];
   /** Set by `vigil notify-test`: the message says it is a test. */
   test?: boolean;
+  /** Extension: why each replica named in `replicas` or `sick` is not healthy, where the model knows. */
+  reasons?: Record<string, string>;
+  /**
+   * Extension: the outage this alert belongs to, for channels that keep one incident per outage
+   * (PagerDuty, Opsgenie); absent on startup and on alerts outside any outage.
+   */
+  incident?: AlertIncident;
+}
+
+export interface AlertIncident {
+  /** Stable for the whole outage: the same on its first alert, its reminders and the one ending it. */
+  key: string;
+  /** When its first alert was decided, ms since the epoch. */
+  sinceMs: number;
+  /** This alert ends it. */
+  resolved: boolean;
 }
 
 /** One delivery channel. `send` resolves once the endpoint accepted the alert and throws otherwise. */
@@ -51,5 +67,8 @@ export const CHANNEL_NAMES = [
   'teams',
   'google_chat',
   'mattermost',
+  'pagerduty',
+  'opsgenie',
+  'ntfy',
 ] as const;
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

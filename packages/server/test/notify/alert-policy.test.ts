@@ -269,6 +269,86 @@ describe('extensions', () => {
   });
 });
 
+describe('incidents (extension)', () => {
+  const incidents = (decisions: Array<Decision & { atS: number }>) =>
+    decisions.map(({ kind, status, incident }) => [kind, status, incident]);
+
+  test('the first dead alert opens one; reminders keep it; the recovery resolves it; the next outage is new', () => {
+    const { decisions, state } = run(
+      [
+        { status: 'dead', atS: 0 },
+        { status: 'dead', atS: 60 },
+        { status: 'healthy', atS: 90 },
+        { status: 'dead', atS: 200 },
+      ],
+      policy({ reminderIntervalMs: 60 * S }),
+    );
+    const first = { sinceMs: T0, resolved: false };
+    assert.deepEqual(incidents(decisions), [
+      ['changed', 'dead', first],
+      ['reminder', 'dead', first],
+      ['changed', 'healthy', { sinceMs: T0, resolved: true }],
+      ['changed', 'dead', { sinceMs: T0 + 200 * S, resolved: false }],
+    ]);
+    assert.equal(state.incidentSinceMs, T0 + 200 * S);
+  });
+
+  test('without notify_sick, dead → sick is the last alert of the outage and resolves it', () => {
+    const { decisions, state } = run(
+      [
+        { status: 'dead', atS: 0 },
+        { status: 'sick', atS: 30 },
+        { status: 'healthy', atS: 60 },
+      ],
+      policy(),
+    );
+    assert.deepEqual(incidents(decisions), [
+      ['changed', 'dead', { sinceMs: T0, resolved: false }],
+      ['changed', 'sick', { sinceMs: T0, resolved: true }],
+    ]);
+    assert.equal('incidentSinceMs' in state, false, 'a closed incident leaves no key in the stored state');
+  });
+
+  test('with notify_sick, sick opens it, dead and sick keep it, healthy resolves it', () => {
+    const { decisions } = run(
+      [
+        { status: 'sick', atS: 0 },
+        { status: 'dead', atS: 10 },
+        { status: 'sick', atS: 20 },
+        { status: 'healthy', atS: 30 },
+      ],
+      policy({ notifySick: true }),
+    );
+    const open = { sinceMs: T0, resolved: false };
+    assert.deepEqual(incidents(decisions), [
+      ['changed', 'sick', open],
+      ['changed', 'dead', open],
+      ['changed', 'sick', open],
+      ['changed', 'healthy', { sinceMs: T0, resolved: true }],
+    ]);
+  });
+
+  test('a change outside any outage has none, and a state restored without a start opens one at its next alert', () => {
+    const { decisions } = run(
+      [
+        { status: 'sick', atS: 0 },
+        { status: 'healthy', atS: 10 },
+      ],
+      policy({ notifySick: true }),
+      { ...INITIAL_ALERT_STATE, lastStatus: 'dead' },
+    );
+    assert.deepEqual(incidents(decisions), [
+      ['changed', 'sick', { sinceMs: T0, resolved: false }],
+      ['changed', 'healthy', { sinceMs: T0, resolved: true }],
+    ]);
+    const healthy = run([{ status: 'healthy', atS: 0 }], policy({ notifySick: true }), {
+      ...INITIAL_ALERT_STATE,
+      lastStatus: 'sick',
+    });
+    assert.deepEqual(incidents(healthy.decisions), [['changed', 'healthy', undefined]]);
+  });
+});
+
 describe('startup', () => {
   test('told from boot state and from a restored non-dead state, not from a restored dead one', () => {
     assert.equal(startupIsTold(INITIAL_ALERT_STATE), true);
