@@ -391,3 +391,46 @@ describe('per-channel extensions', () => {
     await h.stop();
   });
 });
+
+describe('incidents and reasons (extension)', () => {
+  test('alerts carry the reasons of the replicas they name and one incident key per outage and watcher', async () => {
+    const h = await started({
+      notify: `startup_notification = false\nreminder_interval = 300\n[notify.pagerduty]\nrouting_key = "k"\napi_url = "${capture.url}"`,
+      slack: 'notify_sick = true',
+    });
+    h.model.observeProbe(API_2, { health: 'sick', latencyMs: 1, reason: 'slow answer' });
+    h.model.observeProbe(API_1, { health: 'dead', latencyMs: 1, reason: 'connection refused' });
+    h.clock.advance(300 * S);
+    h.set(API_1, 'healthy');
+    h.set(API_2, 'healthy');
+    h.set(DB_1, 'dead');
+    const alerts = (channel: string) =>
+      h.deliveries().then((all) => all.filter((each) => each.channel === channel).map(({ alert }) => alert));
+    const pagerduty = await alerts('pagerduty');
+    assert.deepEqual(
+      pagerduty.map(({ kind, status, reasons }) => [kind, status, reasons]),
+      [
+        ['changed', 'dead', { [pathOf(API_1)]: 'connection refused' }],
+        ['reminder', 'dead', { [pathOf(API_1)]: 'connection refused' }],
+        ['changed', 'sick', undefined],
+        ['changed', 'dead', { [pathOf(DB_1)]: 'test' }],
+      ],
+      'only the named replicas have reasons: a sick one only where sick is told',
+    );
+    const [first, reminder, resolved, next] = pagerduty.map(({ incident }) => incident);
+    assert.match(first?.key ?? '', /^vigil-[0-9a-f]{32}$/);
+    assert.deepEqual(reminder, first);
+    assert.deepEqual(resolved, { ...first, resolved: true });
+    assert.notEqual(next?.key, first?.key, 'a new outage is a new incident');
+    assert.equal(next?.resolved, false);
+    const [slackSick, slackDead] = await alerts('slack');
+    assert.deepEqual(slackSick?.reasons, { [pathOf(API_2)]: 'slow answer' });
+    assert.equal(slackDead?.incident?.key, slackSick?.incident?.key, 'sick then dead: one outage');
+    assert.deepEqual(slackDead?.reasons, {
+      [pathOf(API_1)]: 'connection refused',
+      [pathOf(API_2)]: 'slow answer',
+    });
+    assert.notEqual(slackDead?.incident?.key, first?.key, 'another watcher, another incident');
+    await h.stop();
+  });
+});
