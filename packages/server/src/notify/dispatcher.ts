@@ -203,7 +203,7 @@ export class Dispatcher {
     const { kind, incident, ...data } = decision;
     const alert = this.alert(kind, data);
     if (group.options.notifySick && view) alert.sick = view.sick;
-    const reasons = view && namedReasons(alert, view.reasons);
+    const reasons = view && namedReasons(alert, view.reasons());
     if (reasons) alert.reasons = reasons;
     if (incident) alert.incident = alertIncident(this.deps.page, group.key, incident);
     this.dispatch(group, alert, state);

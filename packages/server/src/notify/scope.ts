@@ -1,5 +1,5 @@
 import { type Health, worst } from '../model/health.js';
-import type { HealthModel, NodeState } from '../model/health-model.js';
+import type { HealthModel, NodeState, ReplicaState } from '../model/health-model.js';
 import type { ScopeFilter } from './channel-options.js';
 
 /** The part of the page one watcher judges: its status and its dead and sick replicas. */
@@ -7,8 +7,8 @@ export interface ScopeView {
   status: Health;
   dead: string[];
   sick: string[];
-  /** Why each dead or sick replica is, where the model knows. */
-  reasons: Record<string, string>;
+  /** Why each dead or sick replica is, where the model knows; built on demand, for alerts only. */
+  reasons(): Record<string, string>;
 }
 
 /**
@@ -47,15 +47,20 @@ export class Scope {
   view(): ScopeView {
     const dead: string[] = [];
     const sick: string[] = [];
-    const reasons: Record<string, string> = {};
+    // Every model change is viewed, few become alerts: keep the replicas, read reasons on demand.
+    const failing: Array<[string, ReplicaState]> = [];
     for (const node of this.nodes) {
       for (const replica of node.replicas.values()) {
         if (replica.health === 'healthy') continue;
         const path = `${node.spec.serviceId}:${node.spec.id}:${replica.id}`;
         (replica.health === 'dead' ? dead : sick).push(path);
-        if (replica.reason !== undefined) reasons[path] = replica.reason;
+        failing.push([path, replica]);
       }
     }
+    const reasons = () =>
+      Object.fromEntries(
+        failing.flatMap(([path, { reason }]) => (reason === undefined ? [] : [[path, reason] as const])),
+      );
     return { status: this.status, dead, sick, reasons };
   }
 }

@@ -253,3 +253,19 @@ export function transportContract(
     });
   }
 }
+
+/** DEAD with the first replica's failure reason known, as the dispatcher gives it. */
+export const DEAD_WITH_REASON = alert({
+  ...DEAD,
+  reasons: { [DEAD_REPLICAS[0] ?? '']: 'connection refused' },
+});
+
+/** The plain-text body of the incident channels (Opsgenie's description, ntfy's message) for DEAD_WITH_REASON. */
+export const DEAD_DESCRIPTION = [
+  'Status changed to: dead.',
+  'Dead:',
+  `${DEAD_REPLICAS[0]}: connection refused`,
+  DEAD_REPLICAS[1],
+  `Time: ${TIME}`,
+  `Page: ${PAGE.url}`,
+].join('\n');

@@ -5,14 +5,14 @@ import type { Alert } from '../../src/notify/types.js';
 import {
   alert,
   DEAD,
-  DEAD_REPLICAS,
+  DEAD_DESCRIPTION,
+  DEAD_WITH_REASON,
   ESCALATED_ONCE,
   PAGE,
   RECOVERED,
   REMINDER,
   STARTUP,
   sendOne,
-  TIME,
   transportContract,
   useCaptureServer,
 } from './fixtures.js';
@@ -22,7 +22,6 @@ const table = (serverUrl: string, extra: Record<string, unknown> = {}) => ({
   topic: 'vigil-alerts',
   ...extra,
 });
-const [EDGE_1 = '', EDGE_3 = ''] = DEAD_REPLICAS;
 
 describe('ntfy: requests', () => {
   const capture = useCaptureServer();
@@ -31,7 +30,7 @@ describe('ntfy: requests', () => {
   const bodyOf = async (alertToSend: Alert) => JSON.parse((await sent(alertToSend)).body);
 
   test('a dead alert publishes JSON to the server root: topic, title, message with reasons, high priority', async () => {
-    const request = await sent({ ...DEAD, reasons: { [EDGE_1]: 'connection refused' } });
+    const request = await sent(DEAD_WITH_REASON);
     assert.equal(request.method, 'POST');
     assert.equal(request.url, '/');
     assert.equal(request.headers['content-type'], 'application/json');
@@ -39,14 +38,7 @@ describe('ntfy: requests', () => {
     assert.deepEqual(JSON.parse(request.body), {
       topic: 'vigil-alerts',
       title: 'Crisp Status',
-      message: [
-        'Status changed to: dead.',
-        'Dead:',
-        `${EDGE_1}: connection refused`,
-        EDGE_3,
-        `Time: ${TIME}`,
-        `Page: ${PAGE.url}`,
-      ].join('\n'),
+      message: DEAD_DESCRIPTION,
       priority: 4,
       tags: ['x'],
       click: PAGE.url,

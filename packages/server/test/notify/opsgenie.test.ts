@@ -6,7 +6,9 @@ import {
   AT,
   alert,
   build,
+  DEAD_DESCRIPTION,
   DEAD_REPLICAS,
+  DEAD_WITH_REASON,
   NODES,
   PAGE,
   RECOVERED,
@@ -22,11 +24,7 @@ const KEY = 'vigil-0123456789abcdef0123456789abcdef';
 const OPEN = { key: KEY, sinceMs: AT - 60_000, resolved: false };
 const [EDGE_1 = '', EDGE_3 = ''] = DEAD_REPLICAS;
 const SUMMARY = `Crisp Status: Status changed to: dead. Nodes: ${NODES}.`;
-const CREATE = alert({
-  replicas: DEAD_REPLICAS,
-  reasons: { [EDGE_1]: 'connection refused' },
-  incident: OPEN,
-});
+const CREATE = alert({ ...DEAD_WITH_REASON, incident: OPEN });
 
 describe('opsgenie: requests', () => {
   const capture = useCaptureServer();
@@ -44,14 +42,7 @@ describe('opsgenie: requests', () => {
     assert.deepEqual(JSON.parse(request.body), {
       message: SUMMARY.slice(0, 130),
       alias: KEY,
-      description: [
-        'Status changed to: dead.',
-        'Dead:',
-        `${EDGE_1}: connection refused`,
-        EDGE_3,
-        `Time: ${TIME}`,
-        `Page: ${PAGE.url}`,
-      ].join('\n'),
+      description: DEAD_DESCRIPTION,
       details: {
         Status: 'Dead',
         Time: TIME,
