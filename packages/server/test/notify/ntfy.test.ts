@@ -13,6 +13,7 @@ import {
   REMINDER,
   STARTUP,
   sendOne,
+  tableErrors,
   transportContract,
   useCaptureServer,
 } from './fixtures.js';
@@ -101,6 +102,14 @@ describe('ntfy: schema', () => {
     assert.match(problem({ token: 'tk', username: 'u', password: 'p' }) ?? '', /either token or username/);
     assert.match(problem({ username: 'u' }) ?? '', /username and password go together/);
     assert.equal(problem({ username: 'u', password: 'p' }), undefined);
+  });
+
+  test('a config with a bad table is refused at load, naming the key', () => {
+    assert.match(tableErrors('ntfy', 'topic = "a b"'), /notify\.ntfy\.topic: must be 1 to 64 letters/);
+    assert.match(
+      tableErrors('ntfy', 'topic = "t"\ntoken = "tk"\nusername = "u"\npassword = "p"'),
+      /notify\.ntfy\.token: give either token or username and password/,
+    );
   });
 });
 

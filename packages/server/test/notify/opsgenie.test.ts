@@ -15,6 +15,7 @@ import {
   STARTUP,
   sendOne,
   TIME,
+  tableErrors,
   transportContract,
   useCaptureServer,
 } from './fixtures.js';
@@ -107,6 +108,14 @@ describe('opsgenie: schema', () => {
       api_url: 'https://api.opsgenie.com',
     });
     assert.equal(opsgenieChannel.schema.safeParse({ api_key: '' }).success, false);
+  });
+
+  test('a config with a bad table is refused at load, naming the key', () => {
+    assert.match(tableErrors('opsgenie', 'api_key = ""'), /notify\.opsgenie\.api_key/);
+    assert.match(
+      tableErrors('opsgenie', 'api_key = "k"\napi_url = "/v2"'),
+      /notify\.opsgenie\.api_url.*absolute URL/,
+    );
   });
 });
 

@@ -13,6 +13,7 @@ import {
   STARTUP,
   sendOne,
   TIME,
+  tableErrors,
   transportContract,
   useCaptureServer,
 } from './fixtures.js';
@@ -123,6 +124,14 @@ describe('pagerduty: schema', () => {
     });
     assert.equal(pagerdutyChannel.schema.safeParse({}).success, false);
     assert.equal(pagerdutyChannel.schema.safeParse({ routing_key: 'k', api_url: 'events' }).success, false);
+  });
+
+  test('a config with a bad table is refused at load, naming the key', () => {
+    assert.match(tableErrors('pagerduty', ''), /notify\.pagerduty\.routing_key/);
+    assert.match(
+      tableErrors('pagerduty', 'routing_key = "k"\napi_url = "ftp://events.example"'),
+      /notify\.pagerduty\.api_url.*http:\/\/ or https:\/\//,
+    );
   });
 });
 

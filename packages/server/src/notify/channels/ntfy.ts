@@ -4,7 +4,7 @@ import type { Health } from '../../model/health.js';
 import { defineChannel } from '../channel-definition.js';
 import { escalatedFor, incidentDescription, testMarker } from '../format.js';
 import type { Alert } from '../types.js';
-import { absoluteUrl, acceptsAlert, notifierSchema, underBase } from './common.js';
+import { acceptsAlert, httpUrl, notifierSchema, underBase } from './common.js';
 import { postJson } from './http.js';
 
 /** ntfy priorities: 1 min, 2 low, 3 default, 4 high, 5 max (urgent). */
@@ -19,7 +19,7 @@ export const ntfyChannel = defineChannel({
   name: 'ntfy',
   schema: notifierSchema({
     /** The ntfy server; the default is the public one, tests point it at loopback. */
-    server_url: absoluteUrl.default('https://ntfy.sh'),
+    server_url: httpUrl.default('https://ntfy.sh'),
     topic: z.string().regex(/^[-_A-Za-z0-9]{1,64}$/, {
       message: 'must be 1 to 64 letters, digits, "-" or "_", as ntfy topics are',
     }),

@@ -11,7 +11,7 @@ import {
 } from '../format.js';
 import { incidentOf } from '../incident.js';
 import type { Alert, AlertIncident } from '../types.js';
-import { absoluteUrl, underBase } from './common.js';
+import { httpUrl, underBase } from './common.js';
 import { postJson } from './http.js';
 
 /** Alert API limits: `message` 130 characters, `description` 15,000. */
@@ -30,7 +30,7 @@ export const opsgenieChannel = defineChannel({
   schema: z.object({
     api_key: z.string().min(1),
     /** Where the Alert API lives (EU accounts: https://api.eu.opsgenie.com); tests point it at loopback. */
-    api_url: absoluteUrl.default('https://api.opsgenie.com'),
+    api_url: httpUrl.default('https://api.opsgenie.com'),
     ...channelOptionsShape,
   }),
   create(config, { timeoutMs }) {

@@ -5,7 +5,7 @@ import { channelOptionsShape } from '../channel-options.js';
 import { alertTime, capitalizedStatus, incidentSummary, recoveredReplicas } from '../format.js';
 import { incidentOf } from '../incident.js';
 import type { Alert, AlertIncident } from '../types.js';
-import { absoluteUrl, underBase } from './common.js';
+import { httpUrl, underBase } from './common.js';
 import { postJson } from './http.js';
 
 /** Events API v2 limits `payload.summary` to 1024 characters. */
@@ -20,7 +20,7 @@ export const pagerdutyChannel = defineChannel({
   schema: z.object({
     routing_key: z.string().min(1),
     /** Where the Events API lives; the default is PagerDuty's, tests point it at loopback. */
-    api_url: absoluteUrl.default('https://events.pagerduty.com'),
+    api_url: httpUrl.default('https://events.pagerduty.com'),
     /** `payload.source`; by default the host of the page URL. */
     source: z.string().min(1).optional(),
     ...channelOptionsShape,
