@@ -118,7 +118,7 @@ program
   .command('notify-test')
   .description('send a test alert through each configured notifier and report each outcome')
   .addOption(configOption('subcommand'))
-  .option('--channel <name>', 'only this notifier, e.g. slack')
+  .option('--channel <name>', 'only this notifier (e.g. slack) or one target of it (e.g. slack#ops)')
   .action((options: { channel?: string }, command: Command) =>
     notifyTest(configPathOf(command), options.channel),
   );

@@ -11,7 +11,7 @@ import { type ConfigProblem, describeOwner, formatKeyPath, formatProblem, type K
 import { configSchema, type RawConfig } from './schema.js';
 import { findUnknownKeys } from './schema-walk.js';
 import { type ValidationResult, validateConfig } from './validate.js';
-import { describeIssue } from './zod-issues.js';
+import { describeIssue, expandUnionIssue } from './zod-issues.js';
 
 /** The config cannot be used. Each message names the file and, when there is one, the key. */
 export class ConfigError extends Error {
@@ -106,9 +106,9 @@ export function checkConfigDocument<Schema extends z.ZodType>(
   const warnings = findUnknownKeys(schema, document).map(unknownKeyWarning);
   const parsed = schema.safeParse(document);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) =>
-      formatProblem(path, document, describe(issue, document)),
-    );
+    const errors = parsed.error.issues
+      .flatMap(expandUnionIssue)
+      .map((issue) => formatProblem(path, document, describe(issue, document)));
     throw new ConfigError(errors, warnings);
   }
   const checked = validate(parsed.data);

@@ -8,9 +8,20 @@ export function unwrapSchema(schema: z.core.$ZodType): z.core.$ZodType {
   return schema;
 }
 
+/**
+ * The option of a union of a table and an array (`[notify.slack]` or `[[notify.slack]]`) that holds
+ * `value`: the array one for an array or an index, the table one otherwise.
+ */
+function unionOption(schema: z.core.$ZodType, isArray: boolean): z.core.$ZodType {
+  if (!(schema instanceof z.ZodUnion)) return schema;
+  const options: readonly z.core.$ZodType[] = schema.options;
+  const option = options.find((candidate) => unwrapSchema(candidate) instanceof z.ZodArray === isArray);
+  return option ? unwrapSchema(option) : schema;
+}
+
 /** The schema of one key or array entry below `schema`, or undefined when the schema has no such key. */
 function childSchema(schema: z.core.$ZodType, segment: PropertyKey): z.core.$ZodType | undefined {
-  const inner = unwrapSchema(schema);
+  const inner = unionOption(unwrapSchema(schema), typeof segment === 'number');
   if (inner instanceof z.ZodObject && typeof segment === 'string') {
     return Object.hasOwn(inner.shape, segment) ? inner.shape[segment] : undefined;
   }
@@ -34,7 +45,7 @@ function isTable(value: unknown): value is Record<string, unknown> {
  * any key; values of the wrong type are left to the schema's own errors.
  */
 export function findUnknownKeys(schema: z.core.$ZodType, value: unknown, path: KeyPath = []): KeyPath[] {
-  const inner = unwrapSchema(schema);
+  const inner = unionOption(unwrapSchema(schema), Array.isArray(value));
   if (Array.isArray(value) && inner instanceof z.ZodArray) {
     return value.flatMap((item, index) => findUnknownKeys(inner.element, item, [...path, index]));
   }

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { CHANNEL_DEFINITIONS } from '../notify/registry.js';
+import { type ChannelTargetsSchema, channelTargetsSchema } from '../notify/targets.js';
 import type { ChannelName } from '../notify/types.js';
 
 /**
@@ -148,13 +149,15 @@ const prometheusSchema = z.object({
 });
 
 /**
- * A notifier table: its keys, Vigil's `reminders_only`, and our per-channel alerting options. Loose,
- * so keys a channel adds itself reach its own schema, which the notify registry parses the table with.
+ * Each `[notify.<channel>]` table, or each entry of a `[[notify.<channel>]]` array (extension), is
+ * validated by the channel's own schema, which lives beside it.
  */
-/** Each `[notify.<channel>]` table is validated by the channel's own schema, which lives beside it. */
 const channelTables = Object.fromEntries(
-  CHANNEL_DEFINITIONS.map((definition) => [definition.name, definition.schema.optional()]),
-) as { [Name in ChannelName]: z.ZodOptional<z.ZodType> };
+  CHANNEL_DEFINITIONS.map((definition) => [
+    definition.name,
+    channelTargetsSchema(definition.schema).optional(),
+  ]),
+) as { [Name in ChannelName]: z.ZodOptional<ChannelTargetsSchema> };
 
 const notifySchema = z.object({
   startup_notification: z.boolean().default(true),

@@ -17,6 +17,32 @@ const EXPECTED_TYPES: Record<string, string> = {
 const SECRET_KEY = /token|password|api_key/;
 
 /**
+ * The issues to report for one issue: a union that failed (`[notify.slack]` is a table or an array of
+ * them) is replaced by the issues of the option whose type the value has, with their full paths, so
+ * errors name the key (`notify.slack[1].hook_url`). Only when the value has none of the types does
+ * the union issue itself remain.
+ */
+export function expandUnionIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const isTypeMismatch = (issues: z.core.$ZodIssue[]) =>
+    issues.length === 1 && issues[0]?.code === 'invalid_type' && issues[0].path.length === 0;
+  const matching = issue.errors.filter((issues) => !isTypeMismatch(issues));
+  const [chosen] = matching;
+  if (matching.length !== 1 || !chosen) return [issue];
+  return chosen.flatMap((inner) => expandUnionIssue({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
+/** What a union accepts, from its options' type mismatches: `a table or an array`. */
+function describeUnionTypes(issue: z.core.$ZodIssueInvalidUnion): string {
+  const expected = issue.errors.flatMap((issues) =>
+    issues.flatMap((inner) =>
+      inner.code === 'invalid_type' ? [EXPECTED_TYPES[inner.expected] ?? inner.expected] : [],
+    ),
+  );
+  return expected.join(' or ');
+}
+
+/**
  * Words one schema issue for an on-call engineer: what is wrong, what is allowed, and what the file
  * holds. Values are read from the parsed document, so they appear as written (before any transform).
  */
@@ -41,6 +67,8 @@ export function describeIssue(issue: z.core.$ZodIssue, document: unknown): Confi
         return `expected ${EXPECTED_TYPES[issue.expected] ?? issue.expected}, ${got}`;
       case 'invalid_value':
         return `must be one of ${issue.values.map(String).join(', ')}, ${got}`;
+      case 'invalid_union':
+        return `expected ${describeUnionTypes(issue)}, ${got}`;
       case 'too_small':
         return issue.origin === 'string' && Number(issue.minimum) === 1 ? 'must not be empty' : issue.message;
       case 'custom':

@@ -6,9 +6,13 @@ import { Counter, type Registry } from 'prom-client';
  */
 export type NotificationOutcome = 'delivered' | 'retrying' | 'failed';
 
-/** What the notification dispatcher reports after each attempt: `metrics.record('slack', 'retrying')`. */
+/**
+ * What the notification dispatcher reports after each attempt: `metrics.record('slack', 'slack#ops',
+ * 'retrying')`. `target` tells the entries of a `[[notify.slack]]` array apart; it equals the
+ * channel for a single `[notify.slack]` table.
+ */
 export interface NotificationMetrics {
-  record(channel: string, outcome: NotificationOutcome): void;
+  record(channel: string, target: string, outcome: NotificationOutcome): void;
 }
 
 /** For when `/metrics` is off: the dispatcher calls it without checking. */
@@ -17,9 +21,9 @@ export const NO_NOTIFICATION_METRICS: NotificationMetrics = { record: () => unde
 export function registerNotificationMetrics(registry: Registry): NotificationMetrics {
   const counter = new Counter({
     name: 'vigil_notification_attempts_total',
-    help: 'Notification delivery attempts, by channel and outcome (delivered, retrying, failed)',
-    labelNames: ['channel', 'outcome'],
+    help: 'Notification delivery attempts, by channel, target and outcome (delivered, retrying, failed)',
+    labelNames: ['channel', 'target', 'outcome'],
     registers: [registry],
   });
-  return { record: (channel, outcome) => counter.inc({ channel, outcome }) };
+  return { record: (channel, target, outcome) => counter.inc({ channel, target, outcome }) };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { targetNameShape } from './targets.js';
 
 /**
  * Vigil TS options accepted on every `[notify.<channel>]` table; Vigil ignores them. Channel schemas
@@ -15,6 +16,8 @@ export const channelOptionsShape = {
   nodes: z
     .array(z.string().regex(/^[^:]+:.+$/, { message: 'must be "service:node", such as "web:api"' }))
     .optional(),
+  /** Names an entry of a `[[notify.<channel>]]` array, so its id survives reordering. */
+  ...targetNameShape,
 };
 
 export const channelOptionsSchema = z.object(channelOptionsShape);

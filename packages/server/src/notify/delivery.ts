@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { NotificationMetrics } from '../metrics/notifications.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
 import type { AttemptOutcome, Claim, Delivery, Outbox } from './outbox.js';
-import type { Alert, Channel } from './types.js';
+import type { Alert, Channel, TargetId } from './types.js';
 
 export interface WorkerDependencies {
   outbox: Outbox;
@@ -99,6 +99,7 @@ export class ChannelWorker {
   private readonly hardStop = new AbortController();
 
   constructor(
+    private readonly target: TargetId,
     private readonly channel: Channel,
     private readonly deps: WorkerDependencies,
   ) {
@@ -135,16 +136,13 @@ export class ChannelWorker {
       let claim: Claim;
       const nowMs = this.deps.clock.now();
       try {
-        claim = await this.deps.outbox.claimNext(this.channel.name, {
+        claim = await this.deps.outbox.claimNext(this.target, {
           owner: this.deps.owner,
           nowMs,
           leaseMs: this.deps.settings.attemptTimeoutMs * LEASE_ATTEMPT_TIMEOUTS,
         });
       } catch (error) {
-        this.deps.logger.error(
-          { err: error, channel: this.channel.name },
-          'cannot read the notification outbox',
-        );
+        this.deps.logger.error({ err: error, channel: this.target }, 'cannot read the notification outbox');
         if (!(await this.pause(OUTBOX_RETRY_MS))) return;
         continue;
       }
@@ -171,7 +169,7 @@ export class ChannelWorker {
 
   private async attempt(delivery: Delivery): Promise<void> {
     const { alert } = delivery;
-    const name = this.channel.name;
+    const name = this.target;
     const number = delivery.attempts.length + 1;
     const atMs = this.deps.clock.now();
     let error: string | undefined;
@@ -198,7 +196,11 @@ export class ChannelWorker {
       attempt: number,
       durationMs: finishedAtMs - atMs,
     };
-    this.deps.metrics.record(name, outcome.status === 'pending' ? 'retrying' : outcome.status);
+    this.deps.metrics.record(
+      this.channel.name,
+      name,
+      outcome.status === 'pending' ? 'retrying' : outcome.status,
+    );
     if (outcome.status === 'delivered') {
       this.deps.logger.info(context, `notification ${alert.kind} (${alert.status}) delivered to ${name}`);
     } else if (outcome.status === 'pending') {

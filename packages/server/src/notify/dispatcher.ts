@@ -20,7 +20,7 @@ import type { Delivery, DeliveryQuery, Outbox } from './outbox.js';
 import { buildChannels, type ConfiguredChannel } from './registry.js';
 import { Scope, type ScopeView } from './scope.js';
 import { whenFirstChecked } from './settle.js';
-import type { Alert, AlertKind, Channel, ChannelName } from './types.js';
+import type { Alert, AlertKind, TargetId } from './types.js';
 import { Watcher } from './watcher.js';
 
 /** The `[notify]` settings the dispatcher runs on (Vigil's keys and ours). */
@@ -69,12 +69,12 @@ export interface DispatcherDependencies {
   owner?: string;
 }
 
-/** Channels with the same options: one scope, one watcher, the same alerts. */
+/** Targets with the same options: one scope, one watcher, the same alerts. */
 interface Group {
   key: string;
   options: ChannelOptions;
   scope: Scope;
-  channels: Channel[];
+  targets: ConfiguredChannel[];
   watcher?: Watcher;
 }
 
@@ -86,7 +86,7 @@ interface Group {
  */
 export class Dispatcher {
   private readonly groups: Group[];
-  private readonly workers = new Map<ChannelName, ChannelWorker>();
+  private readonly workers = new Map<TargetId, ChannelWorker>();
   private readonly cleanups: Array<() => void> = [];
   /** Outbox writes, chained so they land in decision order. */
   private writes: Promise<void> = Promise.resolve();
@@ -98,18 +98,19 @@ export class Dispatcher {
     private readonly deps: DispatcherDependencies,
   ) {
     const byKey = new Map<string, Group>();
-    for (const { channel, options } of deps.channels) {
+    for (const target of deps.channels) {
+      const { options } = target;
       const key = optionsKey(options);
       let group = byKey.get(key);
       if (!group) {
-        group = { key, options, scope: new Scope(deps.model, options.scope), channels: [] };
+        group = { key, options, scope: new Scope(deps.model, options.scope), targets: [] };
         byKey.set(key, group);
       }
-      group.channels.push(channel);
+      group.targets.push(target);
       const unknown = options.scope ? Scope.unknownReferences(deps.model, options.scope) : [];
       if (unknown.length > 0) {
         deps.logger.warn(
-          `[notify.${channel.name}] filters on ${unknown.join(', ')}, which the config does not have`,
+          `[${target.where}] filters on ${unknown.join(', ')}, which the config does not have`,
         );
       }
     }
@@ -138,8 +139,8 @@ export class Dispatcher {
         this.dispatch(group, this.alert('startup', { status: 'healthy', replicas: [] }), restored);
       }
     }
-    for (const { channel } of deps.channels) {
-      const worker = new ChannelWorker(channel, {
+    for (const { target, channel } of deps.channels) {
+      const worker = new ChannelWorker(target, channel, {
         outbox: deps.outbox,
         clock: deps.clock,
         settings: settings.delivery,
@@ -147,7 +148,7 @@ export class Dispatcher {
         metrics: deps.metrics ?? NO_NOTIFICATION_METRICS,
         owner: deps.owner ?? hostname(),
       });
-      this.workers.set(channel.name, worker);
+      this.workers.set(target, worker);
       worker.start();
     }
     // Every page, service and scope change starts with a node change, and the node is up to date by then.
@@ -214,9 +215,9 @@ export class Dispatcher {
   }
 
   private dispatch(group: Group, alert: Alert, state: AlertState): void {
-    const channels = group.channels
-      .filter((channel) => channel.accepts(alert))
-      .map((channel) => channel.name);
+    const channels = group.targets
+      .filter(({ channel }) => channel.accepts(alert))
+      .map(({ target }) => target);
     this.deps.logger.info(
       { alert: alert.id, kind: alert.kind, status: alert.status, replicas: alert.replicas, channels },
       `notification ${alert.kind} (${alert.status}) for ${channels.length > 0 ? channels.join(', ') : 'no channel'}`,

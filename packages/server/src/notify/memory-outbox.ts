@@ -8,7 +8,7 @@ import type {
   Outbox,
   WatcherStateRecord,
 } from './outbox.js';
-import type { Alert, ChannelName } from './types.js';
+import type { Alert, TargetId } from './types.js';
 
 /** Finished deliveries kept for the manager API; pending ones are never dropped. */
 const FINISHED_KEPT = 1000;
@@ -25,7 +25,7 @@ export class MemoryOutbox implements Outbox {
 
   async enqueue(entry: {
     alert: Alert;
-    channels: ChannelName[];
+    channels: TargetId[];
     nowMs: number;
     watcher: WatcherStateRecord;
   }): Promise<void> {
@@ -45,7 +45,7 @@ export class MemoryOutbox implements Outbox {
   }
 
   async claimNext(
-    channel: ChannelName,
+    channel: TargetId,
     { owner, nowMs, leaseMs }: { owner: string; nowMs: number; leaseMs: number },
   ): Promise<Claim> {
     const head = this.deliveries.find((each) => each.channel === channel && each.status === 'pending');
@@ -60,7 +60,7 @@ export class MemoryOutbox implements Outbox {
 
   async recordAttempt(
     alertId: string,
-    channel: ChannelName,
+    channel: TargetId,
     attempt: DeliveryAttempt,
     outcome: AttemptOutcome,
   ): Promise<void> {

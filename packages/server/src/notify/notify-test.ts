@@ -4,10 +4,11 @@ import { type Clock, systemClock } from '../time/clock.js';
 import { ATTEMPT_TIMEOUT_MS, attemptSend, describeError } from './delivery.js';
 import { alertPage } from './dispatcher.js';
 import { buildChannels } from './registry.js';
-import type { Alert, ChannelName } from './types.js';
+import type { Alert, TargetId } from './types.js';
 
 export interface NotifyTestOutcome {
-  channel: ChannelName;
+  /** The target tried: `slack`, or `slack#ops` for an entry of a `[[notify.slack]]` array. */
+  channel: TargetId;
   durationMs: number;
   /** Why the attempt failed; absent on success. */
   error?: string;
@@ -29,8 +30,9 @@ function testAlert(branding: BrandingConfig, nowMs: number): Alert {
 }
 
 /**
- * `vigil notify-test`: one attempt per configured channel (or only `only`), all at once, each within
- * the per-attempt timeout. `reminders_only` is ignored: the point is to reach every channel.
+ * `vigil notify-test`: one attempt per configured target (or only `only`: a channel's name for all
+ * its targets, or one target's id), all at once, each within the per-attempt timeout.
+ * `reminders_only` is ignored: the point is to reach every target.
  */
 export async function runNotifyTest(
   settings: { notify?: NotifyConfig; branding: BrandingConfig },
@@ -38,12 +40,13 @@ export async function runNotifyTest(
 ): Promise<NotifyTestOutcome[]> {
   const { clock = systemClock, timeoutMs = ATTEMPT_TIMEOUT_MS } = options;
   if (!settings.notify) throw new Error('the configuration has no [notify] section');
-  const configured = buildChannels(settings.notify, { timeoutMs }).map(({ channel }) => channel);
-  const channels = configured.filter(
-    (channel) => options.only === undefined || channel.name === options.only,
+  const configured = buildChannels(settings.notify, { timeoutMs });
+  const targets = configured.filter(
+    ({ target, channel }) =>
+      options.only === undefined || channel.name === options.only || target === options.only,
   );
-  if (channels.length === 0) {
-    const names = configured.map((channel) => channel.name).join(', ') || 'none';
+  if (targets.length === 0) {
+    const names = configured.map(({ target }) => target).join(', ') || 'none';
     throw new Error(
       options.only === undefined
         ? 'no [notify.<channel>] table is configured'
@@ -52,14 +55,14 @@ export async function runNotifyTest(
   }
   const alert = testAlert(settings.branding, clock.now());
   return Promise.all(
-    channels.map(async (channel): Promise<NotifyTestOutcome> => {
+    targets.map(async ({ target, channel }): Promise<NotifyTestOutcome> => {
       const startedAt = performance.now();
       const error = await attemptSend(channel, alert, { clock, timeoutMs }).then(
         () => undefined,
         describeError,
       );
       const durationMs = Math.round(performance.now() - startedAt);
-      return { channel: channel.name, durationMs, ...(error !== undefined && { error }) };
+      return { channel: target, durationMs, ...(error !== undefined && { error }) };
     }),
   );
 }

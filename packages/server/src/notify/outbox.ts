@@ -1,9 +1,11 @@
 import type { AlertState } from './alert-policy.js';
-import type { Alert, ChannelName } from './types.js';
+import type { Alert, TargetId } from './types.js';
 
 /**
  * Where alerts wait until each channel has them: written before any attempt, so a crash or restart
  * mid-delivery still delivers. Each method maps onto simple table operations:
+ *
+ * (`channel` holds the target id: `slack`, `slack#ops`; see targets.ts.)
  *
  *   outbox           (alert_id, channel, alert JSON, state, due_at, created_at, lease; PK (alert_id, channel))
  *   outbox_attempts  (alert_id, channel, attempt, at, ok, error)
@@ -28,7 +30,8 @@ export interface DeliveryAttempt {
 
 export interface Delivery {
   alert: Alert;
-  channel: ChannelName;
+  /** The target: `slack`, or `slack#ops` for an entry of a `[[notify.slack]]` array. */
+  channel: TargetId;
   status: DeliveryStatus;
   createdAtMs: number;
   /** When a pending delivery is next tried. */
@@ -49,7 +52,7 @@ export type Claim = { delivery: Delivery } | { retryAtMs: number } | undefined;
 export interface DeliveryCursor {
   createdAtMs: number;
   alertId: string;
-  channel: ChannelName;
+  channel: TargetId;
 }
 
 export interface DeliveryQuery {
@@ -67,7 +70,7 @@ export interface Outbox {
   /** Inserts the alert, one pending delivery per channel due at `nowMs`, and the watcher state, atomically. */
   enqueue(entry: {
     alert: Alert;
-    channels: ChannelName[];
+    channels: TargetId[];
     nowMs: number;
     watcher: WatcherStateRecord;
   }): Promise<void>;
@@ -75,11 +78,11 @@ export interface Outbox {
    * Leases the channel's oldest pending delivery to `owner` for `leaseMs` if it is due and no other
    * owner holds it: a channel's alerts go out in order, one at a time, by one instance.
    */
-  claimNext(channel: ChannelName, lease: { owner: string; nowMs: number; leaseMs: number }): Promise<Claim>;
+  claimNext(channel: TargetId, lease: { owner: string; nowMs: number; leaseMs: number }): Promise<Claim>;
   /** Appends one attempt and moves the delivery on (freeing its lease), in one transaction. */
   recordAttempt(
     alertId: string,
-    channel: ChannelName,
+    channel: TargetId,
     attempt: DeliveryAttempt,
     outcome: AttemptOutcome,
   ): Promise<void>;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { formatKeyPath, type KeyPath } from '../config/problems.js';
 import type { NotifyConfig } from '../config/schema.js';
 import type { ChannelDefinition, ChannelDependencies } from './channel-definition.js';
 import { type ChannelOptions, channelOptions, channelOptionsSchema } from './channel-options.js';
@@ -20,7 +21,8 @@ import { webexChannel } from './channels/webex.js';
 import { webhookChannel } from './channels/webhook.js';
 import { xmppChannel } from './channels/xmpp.js';
 import { zulipChannel } from './channels/zulip.js';
-import type { Channel } from './types.js';
+import { targetTables } from './targets.js';
+import type { Channel, TargetId } from './types.js';
 
 /** Every channel, in Vigil's dispatch order (spec §6.1), then Vigil TS's own. */
 export const CHANNEL_DEFINITIONS: readonly ChannelDefinition[] = [
@@ -46,40 +48,48 @@ export const CHANNEL_DEFINITIONS: readonly ChannelDefinition[] = [
 ];
 
 export interface ConfiguredChannel {
+  /** Which target of the channel this is: `slack`, or `slack#ops` for an array entry (targets.ts). */
+  target: TargetId;
+  /** Where its table is, as messages name it: `notify.slack` or `notify.slack[1]`. */
+  where: string;
   channel: Channel;
   /** Vigil TS's per-channel alerting options, read from the same table. */
   options: ChannelOptions;
 }
 
-/** A `[notify.<channel>]` table the channel's own schema refuses. */
+/** A `[notify.<channel>]` table or `[[notify.<channel>]]` entry the channel's own schema refuses. */
 export class ChannelConfigError extends Error {
   override readonly name = 'ChannelConfigError';
 }
 
 /**
- * The channels whose `[notify.<name>]` table exists, in Vigil's order, each table parsed by the
- * channel's own schema. Throws ChannelConfigError naming the table and key when one does not parse.
+ * Every configured target: a `[notify.<name>]` table, or each entry of a `[[notify.<name>]]` array,
+ * channels in Vigil's order, each table parsed by the channel's own schema. Throws
+ * ChannelConfigError naming the table and key (`notify.slack[1].hook_url`) when one does not parse.
  */
 export function buildChannels(notify: NotifyConfig, dependencies: ChannelDependencies): ConfiguredChannel[] {
   const tables = notify as unknown as Record<string, unknown>;
-  return CHANNEL_DEFINITIONS.flatMap((definition) => {
-    const table = tables[definition.name];
-    if (table === undefined) return [];
-    const config = parseTable(definition.name, definition.schema, table);
-    const options = channelOptions(parseTable(definition.name, channelOptionsSchema, table));
-    return [{ channel: definition.create(config, dependencies), options }];
+  return targetTables(tables, CHANNEL_DEFINITIONS).map(({ definition, id, path, table }) => {
+    const config = parseTable(path, definition.schema, table);
+    const options = channelOptions(parseTable(path, channelOptionsSchema, table));
+    return {
+      target: id,
+      where: formatKeyPath(path),
+      channel: definition.create(config, dependencies),
+      options,
+    };
   });
 }
 
 function parseTable<Schema extends z.ZodType>(
-  name: string,
+  path: KeyPath,
   schema: Schema,
   table: unknown,
 ): z.output<Schema> {
   const parsed = schema.safeParse(table);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map(
-    (issue) => `${['notify', name, ...issue.path].join('.')}: ${issue.message}`,
+    (issue) => `${formatKeyPath([...path, ...issue.path])}: ${issue.message}`,
   );
-  throw new ChannelConfigError(`invalid [notify.${name}]: ${problems.join('; ')}`);
+  throw new ChannelConfigError(`invalid [${formatKeyPath(path)}]: ${problems.join('; ')}`);
 }

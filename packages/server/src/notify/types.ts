@@ -72,3 +72,10 @@ export const CHANNEL_NAMES = [
   'ntfy',
 ] as const;
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
+
+/**
+ * One configured target of a channel: `slack` for a `[notify.slack]` table, `slack#<name>` or
+ * `slack#<position>` for an entry of a `[[notify.slack]]` array (see targets.ts). Deliveries,
+ * workers and metrics are per target.
+ */
+export type TargetId = string;

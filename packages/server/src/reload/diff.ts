@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { NotifyConfig } from '../config/schema.js';
 import type { NodeSpec, ReplicaSpec, Topology } from '../model/topology.js';
 import { CHANNEL_DEFINITIONS } from '../notify/registry.js';
+import { targetTables } from '../notify/targets.js';
 import type { Settings } from '../settings/settings.js';
 
 /** What a reload adds, removes and changes in one kind of thing, by id. */
@@ -18,7 +19,7 @@ export interface SettingsDiff {
   nodes: Changes;
   /** Configured (poll, script) replicas as `service:node:replica` (ids carry redacted URLs). */
   replicas: Changes;
-  /** `[notify.<channel>]` tables by channel name. */
+  /** `[notify.<channel>]` tables and `[[notify.<channel>]]` entries by target id (`slack`, `slack#ops`). */
   channels: Changes;
   /** Changed `[notify]` keys other than the channel tables. */
   notify: string[];
@@ -34,10 +35,9 @@ export function diffSettings(current: Settings, next: Settings): SettingsDiff {
   const currentNotify: Partial<NotifyConfig> = current.notify ?? {};
   const nextNotify: Partial<NotifyConfig> = next.notify ?? {};
   const channelNames = CHANNEL_DEFINITIONS.map((definition) => definition.name);
-  const channels = diffById(
-    new Map(channelNames.flatMap((name) => (currentNotify[name] ? [[name, currentNotify[name]]] : []))),
-    new Map(channelNames.flatMap((name) => (nextNotify[name] ? [[name, nextNotify[name]]] : []))),
-  );
+  const tablesById = (notify: Partial<NotifyConfig>) =>
+    new Map(targetTables(notify, CHANNEL_DEFINITIONS).map(({ id, table }) => [id, table]));
+  const channels = diffById(tablesById(currentNotify), tablesById(nextNotify));
   const notifyKeys = changedKeys(currentNotify, nextNotify).filter(
     (key) => !(channelNames as string[]).includes(key),
   );

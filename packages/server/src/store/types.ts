@@ -2,7 +2,7 @@ import type { Announcement } from '../announcements/types.js';
 import type { Health } from '../model/health.js';
 import type { RestoredReplica } from '../model/health-model.js';
 import type { WatcherStateRecord } from '../notify/outbox.js';
-import type { Alert, ChannelName } from '../notify/types.js';
+import type { Alert, TargetId } from '../notify/types.js';
 
 /**
  * Everything Vigil TS keeps across restarts, behind one interface with two engines (SQLite and
@@ -84,7 +84,7 @@ export type OutboxState = 'pending' | 'delivered' | 'failed';
 /** One alert to deliver through one channel. */
 export interface OutboxItem {
   alertId: string;
-  channel: ChannelName;
+  channel: TargetId;
   alert: Alert;
   state: OutboxState;
   attempts: number;
@@ -95,7 +95,7 @@ export interface OutboxItem {
 
 export interface OutboxAttempt {
   alertId: string;
-  channel: ChannelName;
+  channel: TargetId;
   /** 1 for the first attempt. */
   attempt: number;
   atMs: number;
@@ -124,7 +124,7 @@ export interface OutboxRepository {
    */
   enqueue(
     alert: Alert,
-    channels: readonly ChannelName[],
+    channels: readonly TargetId[],
     dueAtMs: number,
     watcher?: WatcherStateRecord,
   ): Promise<void>;
@@ -134,7 +134,7 @@ export interface OutboxRepository {
    * restart). The oldest item only, so a channel's alerts go out in order, across instances too.
    */
   claimNext(
-    channel: ChannelName,
+    channel: TargetId,
     lease: { nowMs: number; leaseMs: number; owner: string },
   ): Promise<OutboxClaim>;
   /** A failed attempt: logged, then retried at `retryAtMs`, or failed for good without one. */

@@ -76,7 +76,7 @@ function instance(outbox: Outbox, clock: FakeClock, url: string, owner: string) 
     timeoutMs: ATTEMPT_TIMEOUT_MS,
   });
   const logLines: string[] = [];
-  const worker = new ChannelWorker(channel, {
+  const worker = new ChannelWorker('webhook', channel, {
     outbox: view.outbox,
     clock,
     settings: { retryDelaysMs: DEFAULT_SCHEDULE_MS, attemptTimeoutMs: ATTEMPT_TIMEOUT_MS },

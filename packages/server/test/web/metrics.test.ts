@@ -252,17 +252,19 @@ rabbitmq_queue = "jobs"
   );
   after(() => model.stop());
 
-  test('the dispatcher counts each delivery attempt by channel and outcome', async () => {
+  test('the dispatcher counts each delivery attempt by channel, target and outcome', async () => {
     const metrics = createVigilMetrics(model);
-    metrics.notifications.record('slack', 'retrying');
-    metrics.notifications.record('slack', 'delivered');
-    metrics.notifications.record('email', 'failed');
+    metrics.notifications.record('slack', 'slack', 'retrying');
+    metrics.notifications.record('slack', 'slack', 'delivered');
+    metrics.notifications.record('email', 'email', 'failed');
+    metrics.notifications.record('slack', 'slack#ops', 'delivered');
     const exposition = parseExposition(await metrics.registry.metrics());
     const attempts = (labels: Record<string, string>) =>
       sampleValue(exposition, 'vigil_notification_attempts_total', labels);
     assert.equal(attempts({ channel: 'slack', outcome: 'retrying' }), 1);
-    assert.equal(attempts({ channel: 'slack', outcome: 'delivered' }), 1);
+    assert.equal(attempts({ channel: 'slack', target: 'slack', outcome: 'delivered' }), 1);
     assert.equal(attempts({ channel: 'email', outcome: 'failed' }), 1);
+    assert.equal(attempts({ channel: 'slack', target: 'slack#ops', outcome: 'delivered' }), 1);
   });
 
   test('the RabbitMQ counts of a push node are exposed while known', async () => {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Alert, ChannelName } from '../../notify/types.js';
+import type { Alert } from '../../notify/types.js';
 import type { Database, OutboxAttemptTable, OutboxTable } from '../database.js';
 import type {
   OutboxAttempt,
@@ -212,7 +212,7 @@ async function withLog(db: Kysely<Database>, items: OutboxItem[]): Promise<Outbo
 function toAttempt(row: Selectable<OutboxAttemptTable>): OutboxAttempt {
   return {
     alertId: row.alert_id,
-    channel: row.channel as ChannelName,
+    channel: row.channel,
     attempt: row.attempt,
     atMs: row.at,
     ok: row.ok === 1,
@@ -253,7 +253,7 @@ async function logAttempt(
 function toItem(row: Selectable<OutboxTable>): OutboxItem {
   const item: OutboxItem = {
     alertId: row.alert_id,
-    channel: row.channel as ChannelName,
+    channel: row.channel,
     alert: JSON.parse(row.alert) as Alert,
     state: row.state as OutboxState,
     attempts: row.attempts,

@@ -8,6 +8,7 @@ import {
 import type { Health } from '../../model/health.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { Delivery, DeliveryCursor, DeliveryQuery } from '../../notify/outbox.js';
+import { channelOfTarget } from '../../notify/targets.js';
 import { CHANNEL_NAMES } from '../../notify/types.js';
 import type { Clock } from '../../time/clock.js';
 import { requireToken } from '../auth.js';
@@ -171,12 +172,17 @@ export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
   );
 }
 
+/** A target id is a channel name, `#` and a short entry name: anything longer is no cursor of ours. */
+const MAX_TARGET_ID_LENGTH = 200;
+
 function isDeliveryCursor(value: unknown): value is DeliveryCursor {
   const { createdAtMs, alertId, channel } = (value ?? {}) as Partial<Record<keyof DeliveryCursor, unknown>>;
   return (
     Number.isSafeInteger(createdAtMs) &&
     typeof alertId === 'string' &&
-    CHANNEL_NAMES.some((name) => name === channel)
+    typeof channel === 'string' &&
+    channel.length <= MAX_TARGET_ID_LENGTH &&
+    CHANNEL_NAMES.some((name) => name === channelOfTarget(channel))
   );
 }
 
@@ -193,7 +199,9 @@ function deliveryView(delivery: Delivery) {
       replicas: alert.replicas,
       at: iso(alert.atMs),
     },
-    channel: delivery.channel,
+    channel: channelOfTarget(delivery.channel),
+    // Which of the channel's targets: the channel's name itself for a `[notify.<channel>]` table.
+    target: delivery.channel,
     state: delivery.status,
     created_at: iso(delivery.createdAtMs),
     next_attempt_at: iso(delivery.nextAttemptAtMs),
