@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { INITIAL_ALERT_STATE } from '../../src/notify/alert-policy.js';
+import { runNotifyTest } from '../../src/notify/notify-test.js';
 import { storeOutbox } from '../../src/notify/store-outbox.js';
 import type { Alert } from '../../src/notify/types.js';
 import { openStore } from '../../src/store/open.js';
 import { systemClock } from '../../src/time/clock.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
+import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 import { waitFor } from '../helpers/vigil.js';
-import { createHarness, DB_1, pathOf, WORKER } from './dispatcher-harness.js';
+import { createHarness, DB_1, PROBES, pathOf, WORKER } from './dispatcher-harness.js';
 
 const S = 1000;
 type Harness = ReturnType<typeof createHarness>;
@@ -104,6 +106,31 @@ delay_seconds = 300
     h.set(DB_1, 'dead');
     clock.advance(300 * S);
     assert.deepEqual(await h.told('slack#1'), [['changed', 'dead']], 'dead for 300 s');
+  });
+
+  test('notify-test tries each target, or the targets of one channel, or one target', async () => {
+    const config = testConfig(`${PROBES}
+[notify]
+[[notify.slack]]
+name = "ops"
+hook_url = "${ops.url}/hook"
+[[notify.slack]]
+hook_url = "${jobs.url}/hook"
+`);
+    const outcomes = async (only?: string) =>
+      (await runNotifyTest(config, { only, timeoutMs: 2000 })).map(({ channel, error }) => [channel, error]);
+    assert.deepEqual(await outcomes(), [
+      ['slack#ops', undefined],
+      ['slack#1', undefined],
+    ]);
+    assert.deepEqual(await outcomes('slack'), [
+      ['slack#ops', undefined],
+      ['slack#1', undefined],
+    ]);
+    assert.deepEqual(await outcomes('slack#1'), [['slack#1', undefined]]);
+    assert.equal(ops.requests.length, 2);
+    assert.equal(jobs.requests.length, 3);
+    await assert.rejects(outcomes('slack#2'), /configured: slack#ops, slack#1/);
   });
 });
 

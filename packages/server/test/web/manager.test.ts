@@ -29,6 +29,7 @@ const T0 = Date.now() - 60_000;
 interface DeliveryView {
   alert: { id: string };
   channel: string;
+  target: string;
   state: string;
   next_attempt_at: string | null;
   attempts: Array<{ number: number; at: string; ok: boolean; error: string | null }>;
@@ -48,8 +49,9 @@ async function seedDeliveries(location: StoreLocation) {
     });
     await store.outbox.enqueue(alert('a0', T0), ['webhook'], T0);
     await store.outbox.complete({ alertId: 'a0', channel: 'webhook' }, T0);
-    await store.outbox.enqueue(alert('a1', T0 + 1), ['slack'], T0 + 1);
-    const slack = { alertId: 'a1', channel: 'slack' } as const;
+    // An entry of a [[notify.slack]] array: the cursor after it carries its target id.
+    await store.outbox.enqueue(alert('a1', T0 + 1), ['slack#ops'], T0 + 1);
+    const slack = { alertId: 'a1', channel: 'slack#ops' } as const;
     await store.outbox.markAttempt(slack, { atMs: T0 + 1, error: 'HTTP 502', retryAtMs: T0 + 2 });
     await store.outbox.markAttempt(slack, { atMs: T0 + 2, error: 'HTTP 503' });
     await store.outbox.enqueue(alert('a2', T0 + 2), ['email'], T0 + 60_000);
@@ -153,10 +155,10 @@ describeEachEngine('manager API', (engine) => {
     test('lists deliveries of every state with their attempts, newest first, in pages', async () => {
       const first = await page('?limit=2');
       assert.deepEqual(
-        first.deliveries.map((each) => [each.alert.id, each.channel, each.state]),
+        first.deliveries.map((each) => [each.alert.id, each.channel, each.target, each.state]),
         [
-          ['a2', 'email', 'pending'],
-          ['a1', 'slack', 'failed'],
+          ['a2', 'email', 'email', 'pending'],
+          ['a1', 'slack', 'slack#ops', 'failed'],
         ],
       );
       assert.equal(first.deliveries[0]?.next_attempt_at, new Date(T0 + 60_000).toISOString());
