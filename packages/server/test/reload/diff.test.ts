@@ -42,14 +42,18 @@ test('each kind of change gets one line, replica credentials hidden', () => {
 });
 
 test('[[notify.<channel>]] entries are compared by target id', () => {
-  const slacks = (...urls: string[]) =>
-    `[notify]\n${urls.map((url) => `[[notify.slack]]\nname = "${url}"\nhook_url = "http://127.0.0.1:9/${url}"\n`).join('')}`;
+  const slacks = (...names: string[]) =>
+    `[notify]\n${names.map((name) => `[[notify.slack]]\nname = "${name}"\nhook_url = "http://127.0.0.1:9/${name}"\n`).join('')}`;
   const current = settings('', slacks('ops', 'web'), MIXED_PROBES);
   const next = settings('', `${slacks('web', 'jobs')}\n`.replace('/web"', '/web2"'), MIXED_PROBES);
   assert.deepEqual(describeDiff(diffSettings(current, next)), [
     'notify channels: added slack#jobs; removed slack#ops; changed slack#web',
   ]);
-  const single = settings('', '[notify]\n[notify.slack]\nhook_url = "http://127.0.0.1:9/ops"\n', MIXED_PROBES);
+  const single = settings(
+    '',
+    '[notify]\n[notify.slack]\nhook_url = "http://127.0.0.1:9/ops"\n',
+    MIXED_PROBES,
+  );
   assert.deepEqual(describeDiff(diffSettings(single, current)), [
     'notify channels: added slack#ops, slack#web; removed slack',
   ]);
