@@ -50,7 +50,7 @@ export async function runNotifyTest(
     throw new Error(
       options.only === undefined
         ? 'no [notify.<channel>] table is configured'
-        : `no [notify.${options.only}] table is configured (configured: ${names})`,
+        : `no ${options.only.includes('#') ? `target ${options.only}` : `[notify.${options.only}] table`} is configured (configured: ${names})`,
     );
   }
   const alert = testAlert(settings.branding, clock.now());

@@ -130,7 +130,10 @@ hook_url = "${jobs.url}/hook"
     assert.deepEqual(await outcomes('slack#1'), [['slack#1', undefined]]);
     assert.equal(ops.requests.length, 2);
     assert.equal(jobs.requests.length, 3);
-    await assert.rejects(outcomes('slack#2'), /configured: slack#ops, slack#1/);
+    await assert.rejects(
+      outcomes('slack#2'),
+      /^Error: no target slack#2 is configured \(configured: slack#ops, slack#1\)$/,
+    );
   });
 });
 
