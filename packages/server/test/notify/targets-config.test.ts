@@ -47,6 +47,19 @@ test("Vigil's single [notify.slack] table keeps the target id slack", () => {
   );
 });
 
+test('the array form works for any channel, e.g. a channel added after Vigil', () => {
+  const targets = targetsOf(
+    '[notify]\n[[notify.discord]]\nhook_url = "http://127.0.0.1:1/a"\n[[notify.discord]]\nname = "b"\nhook_url = "http://127.0.0.1:1/b"\nnodes = ["web:router"]\n',
+  );
+  assert.deepEqual(
+    targets.map(({ target, channel }) => [target, channel.name]),
+    [
+      ['discord#0', 'discord'],
+      ['discord#b', 'discord'],
+    ],
+  );
+});
+
 const brokenTargets: Array<{ name: string; text: string; expected: RegExp }> = [
   {
     name: 'a bad key in an entry names its index',
