@@ -102,6 +102,14 @@ describe('vigil-local config', () => {
     assert.equal(job.replicaId, 'https://***@example.com/?token=***&x=1');
   });
 
+  test('the kinds Vigil TS adds are probed too, their passwords kept out of the report', () => {
+    const text = MINIMAL.replace('"tcp://127.0.0.1:22"', '"postgres://app:pw-1@db.internal/app"');
+    const [job] = buildJobs(parseLocalConfigText(text, 'local.cfg').config, 'vigil-local/9.9.9');
+    assert.ok(job?.target.kind === 'postgres');
+    assert.equal(job.target.password, 'pw-1');
+    assert.equal(job.replicaId, 'postgres://***@db.internal/app');
+  });
+
   test('${NAME} placeholders are filled from the environment, as in Vigil Local', () => {
     const text = MINIMAL.replace('"secret"', '"${VIGIL_TOKEN}"');
     const { config } = parseLocalConfigText(text, 'local.cfg', { env: { VIGIL_TOKEN: 'from-env' } });
@@ -178,8 +186,8 @@ describe('vigil-local config', () => {
       MINIMAL.replace('tcp://127.0.0.1:22', 'ftp://127.0.0.1'),
       'local.cfg: probe.service[0].node[0].replicas[0] (service "internal", node "gateway"): "ftp://127.0.0.1" ' +
         'has unsupported scheme "ftp"; expected icmp://HOST, tcp://HOST:PORT, tls://HOST:PORT (no path), an http:// or ' +
-        'https:// URL, mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE], mqtt://[USER[:PASSWORD]@]HOST:PORT ' +
-        'or grpc://HOST:PORT[/SERVICE]',
+        'https:// URL, mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE], mqtt://[USER[:PASSWORD]@]HOST:PORT, ' +
+        'grpc://HOST:PORT[/SERVICE], dns://RESOLVER[:PORT]/NAME',
     ],
     ['a TOML syntax error', MINIMAL.replace('[metrics]', '[metrics'), 'local.cfg:6:9: TOML syntax error'],
   ];

@@ -1,18 +1,20 @@
 import type { ConfigProblem, KeyPath } from '@vigil-ts/server/config';
-import { parseReplicaUrl, REPLICA_URL_GRAMMAR, type ReplicaAddress } from '@vigil-ts/server/probes';
+import {
+  ADDED_KINDS_GRAMMAR,
+  parseReplicaUrl,
+  REPLICA_URL_GRAMMAR,
+  type ReplicaAddress,
+} from '@vigil-ts/server/probes';
 import type { LocalConfig, LocalNodeConfig } from './schema.js';
 
-/** A poll replica URL vigil-local can probe: every kind but SSH (tls://, mysql://, mqtt:// and grpc:// are Vigil TS extensions). */
+/** A poll replica URL vigil-local can probe: every kind but SSH (all but Vigil's are Vigil TS extensions). */
 export type LocalReplicaAddress = Exclude<ReplicaAddress, { kind: 'ssh' }>;
 
 export type LocalReplicaParse = { ok: true; address: LocalReplicaAddress } | { ok: false; error: string };
 
-const LOCAL_REPLICA_URL_GRAMMAR =
-  'icmp://HOST, tcp://HOST:PORT, tls://HOST:PORT (no path), an http:// or https:// URL, ' +
-  'mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE], mqtt://[USER[:PASSWORD]@]HOST:PORT ' +
-  'or grpc://HOST:PORT[/SERVICE]';
+const LOCAL_REPLICA_URL_GRAMMAR = `icmp://HOST, tcp://HOST:PORT, tls://HOST:PORT (no path), an http:// or https:// URL, ${ADDED_KINDS_GRAMMAR}`;
 
-/** Vigil's replica URL grammar (spec §4.1) without ssh://, which Vigil Local refuses too (spec §9). */
+/** The server's replica URL grammar without ssh://, which Vigil Local refuses too (spec §9). */
 export function parseLocalReplicaUrl(raw: string): LocalReplicaParse {
   const parsed = parseReplicaUrl(raw);
   if (!parsed.ok)

@@ -1,7 +1,20 @@
 import { parseReplicaUrl } from '../probes/replica-url.js';
 import { NODE_MODES, type RawConfig } from './schema.js';
 
-const REPLICA_KINDS = ['icmp', 'tcp', 'ssh', 'tls', 'http', 'mysql', 'mqtt', 'grpc', 'script'] as const;
+const REPLICA_KINDS = [
+  'icmp',
+  'tcp',
+  'ssh',
+  'tls',
+  'http',
+  'mysql',
+  'mqtt',
+  'grpc',
+  'dns',
+  'redis',
+  'postgres',
+  'script',
+] as const;
 
 /**
  * One line for the startup log, e.g. `4 services, 10 nodes (6 poll, 1 push, 2 local, 1 script),

@@ -1,6 +1,9 @@
 import { lookup } from 'node:dns/promises';
-import { connect, type Socket } from 'node:net';
-import type { Deadline } from './deadline.js';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls, type TLSSocket } from 'node:tls';
+import { Deadline } from './deadline.js';
+import { describeError } from './errors.js';
+import type { ProbeContext, ProbeResult } from './types.js';
 
 /**
  * Resolves `host` and opens a TCP connection to its first address, as Vigil does for tcp:// and
@@ -33,4 +36,39 @@ export function whenSocketEmits<S extends Socket>(socket: S, event: string, dead
       resolve(socket);
     });
   });
+}
+
+/**
+ * A verified TLS handshake over a connected socket: the chain against Node's CAs (plus
+ * NODE_EXTRA_CA_CERTS) and the certificate against `host`. Rejects on failure or at the deadline.
+ */
+export function startTls(socket: Socket, host: string, deadline: Deadline): Promise<TLSSocket> {
+  // SNI carries names only; an IP literal is still checked against the certificate's IP entries.
+  const secure = connectTls({ socket, host, servername: isIP(host) ? undefined : host });
+  return whenSocketEmits(secure, 'secureConnect', deadline);
+}
+
+/**
+ * One attempt that connects to `host:port` and then runs `converse` on the socket (a protocol's
+ * first exchange): healthy when it resolves, dead with the reason of whatever failed first. The
+ * connection is always dropped afterwards.
+ */
+export async function checkOverTcp(
+  host: string,
+  port: number,
+  context: ProbeContext,
+  converse: (socket: Socket, deadline: Deadline) => Promise<void>,
+): Promise<ProbeResult> {
+  const deadline = new Deadline(context.timeoutMs, context.signal);
+  let socket: Socket | undefined;
+  try {
+    socket = await connectTcp(host, port, deadline);
+    await converse(socket, deadline);
+    return deadline.healthy();
+  } catch (error) {
+    return deadline.dead(describeError(error));
+  } finally {
+    socket?.destroy();
+    deadline.dispose();
+  }
 }

@@ -1,8 +1,11 @@
+import { dnsProbe } from './dns.js';
 import { grpcProbe } from './grpc.js';
 import { httpProbe } from './http.js';
 import { chooseIcmpMethod, createIcmpProbe, type IcmpMethod, icmpProbe } from './icmp.js';
 import { mqttProbe } from './mqtt.js';
 import { mysqlProbe } from './mysql.js';
+import { postgresProbe } from './postgres.js';
+import { redisProbe } from './redis.js';
 import { scriptProbe } from './script.js';
 import { sshProbe } from './ssh.js';
 import { tcpProbe } from './tcp.js';
@@ -12,10 +15,28 @@ import type { Probe, ProbeContext, ProbeResult, ProbeTarget, TargetOf } from './
 export { type AttemptOptions, checkWithRetries, type RetryPolicy } from './attempt.js';
 export { chooseIcmpMethod, DEFAULT_PING_PATH, type IcmpMethod, PING_PER_CHECK } from './icmp.js';
 export { redactUrl } from './redact.js';
-export { parseReplicaUrl, REPLICA_URL_GRAMMAR, type ReplicaUrlParse } from './replica-url.js';
+export {
+  ADDED_KINDS_GRAMMAR,
+  parseReplicaUrl,
+  REPLICA_URL_GRAMMAR,
+  type ReplicaUrlParse,
+} from './replica-url.js';
 export { createScriptProbe, type ScriptProbeOptions } from './script.js';
 export type * from './types.js';
-export { grpcProbe, httpProbe, icmpProbe, mqttProbe, mysqlProbe, scriptProbe, sshProbe, tcpProbe, tlsProbe };
+export {
+  dnsProbe,
+  grpcProbe,
+  httpProbe,
+  icmpProbe,
+  mqttProbe,
+  mysqlProbe,
+  postgresProbe,
+  redisProbe,
+  scriptProbe,
+  sshProbe,
+  tcpProbe,
+  tlsProbe,
+};
 
 /** One probe per target kind; adding a kind to ProbeTarget makes this fail to compile until it has one. */
 export type ProbeRegistry = { readonly [K in ProbeTarget['kind']]: Probe<TargetOf<K>> };
@@ -31,6 +52,9 @@ export const probeRegistry: ProbeRegistry = {
   mysql: mysqlProbe,
   mqtt: mqttProbe,
   grpc: grpcProbe,
+  dns: dnsProbe,
+  redis: redisProbe,
+  postgres: postgresProbe,
 };
 
 /**

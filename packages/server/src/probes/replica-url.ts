@@ -1,15 +1,34 @@
+import { parseDnsUrl } from './dns.js';
+import { parsePostgresUrl } from './postgres.js';
 import { redactUrl } from './redact.js';
+import { parseRedisUrl } from './redis.js';
 import type { GrpcTarget, MqttTarget, MysqlTarget, ReplicaAddress } from './types.js';
+import { hostOf } from './url-parts.js';
 
 export type ReplicaUrlParse = { ok: true; address: ReplicaAddress } | { ok: false; error: string };
 
-/** What a poll replica URL may look like, for error messages. */
-export const REPLICA_URL_GRAMMAR =
-  'icmp://HOST, tcp://HOST:PORT, ssh://HOST:PORT, tls://HOST:PORT (no path), an http:// or https:// URL, ' +
-  'mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE], mqtt://[USER[:PASSWORD]@]HOST:PORT ' +
-  'or grpc://HOST:PORT[/SERVICE]';
+/** Reads the URL of one kind beyond Vigil's; `shown` is the URL as errors may quote it (redacted). */
+export type KindUrlParser = (url: URL, shown: string) => ReplicaUrlParse;
 
-/** Parses a poll replica URL with Vigil's grammar (spec §4.1). */
+/** The URL forms of the kinds Vigil TS adds, for error messages. */
+export const ADDED_KINDS_GRAMMAR =
+  'mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE], mqtt://[USER[:PASSWORD]@]HOST:PORT, ' +
+  'grpc://HOST:PORT[/SERVICE], dns://RESOLVER[:PORT]/NAME[?type=TYPE&expect=ANSWER], ' +
+  'redis[s]://[[USER]:PASSWORD@]HOST[:PORT] or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE';
+
+/** What a poll replica URL may look like, for error messages. */
+export const REPLICA_URL_GRAMMAR = `icmp://HOST, tcp://HOST:PORT, ssh://HOST:PORT, tls://HOST:PORT (no path), an http:// or https:// URL, ${ADDED_KINDS_GRAMMAR}`;
+
+/** Kinds whose file parses their own URL, by scheme: one line per kind. */
+const KIND_PARSERS: Readonly<Record<string, KindUrlParser>> = {
+  dns: parseDnsUrl,
+  redis: parseRedisUrl,
+  rediss: parseRedisUrl,
+  postgres: parsePostgresUrl,
+  postgresql: parsePostgresUrl,
+};
+
+/** Parses a poll replica URL with Vigil's grammar (spec §4.1) and the kinds Vigil TS adds. */
 export function parseReplicaUrl(raw: string): ReplicaUrlParse {
   // Error messages quote the URL as written, less its secrets: they end up in logs.
   const shown = redactUrl(raw);
@@ -26,6 +45,11 @@ export function parseReplicaUrl(raw: string): ReplicaUrlParse {
   }
   if (scheme === 'mysql' || scheme === 'mqtt' || scheme === 'grpc') {
     return parseServiceUrl(url, scheme, shown);
+  }
+  const kindParser = Object.hasOwn(KIND_PARSERS, scheme) ? KIND_PARSERS[scheme] : undefined;
+  if (kindParser) {
+    if (!hostOf(url)) return { ok: false, error: `"${shown}" has no host` };
+    return kindParser(url, shown);
   }
   if (scheme !== 'icmp' && scheme !== 'tcp' && scheme !== 'ssh' && scheme !== 'tls') {
     return {

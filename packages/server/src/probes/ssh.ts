@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
-import { connectTcp } from './connect.js';
-import { Deadline } from './deadline.js';
-import { describeError, ProbeFailure } from './errors.js';
+import { checkOverTcp } from './connect.js';
+import type { Deadline } from './deadline.js';
+import { ProbeFailure } from './errors.js';
 import type { Probe, TargetOf } from './types.js';
 
 /** Our identification line (RFC 4253 §4.2). */
@@ -99,20 +99,10 @@ function awaitKexInit(socket: Socket, deadline: Deadline): Promise<void> {
  */
 export const sshProbe: Probe<TargetOf<'ssh'>> = {
   kind: 'ssh',
-  async check(target, context) {
-    const deadline = new Deadline(context.timeoutMs, context.signal);
-    let socket: Socket | undefined;
-    try {
-      socket = await connectTcp(target.host, target.port, deadline);
+  check: (target, context) =>
+    checkOverTcp(target.host, target.port, context, (socket, deadline) => {
       // Sent at once, as OpenSSH does; a non-SSH server (HTTP…) then answers with a telling error line.
       socket.write(`${CLIENT_IDENT}\r\n`);
-      await awaitKexInit(socket, deadline);
-      return deadline.healthy();
-    } catch (error) {
-      return deadline.dead(describeError(error));
-    } finally {
-      socket?.destroy();
-      deadline.dispose();
-    }
-  },
+      return awaitKexInit(socket, deadline);
+    }),
 };

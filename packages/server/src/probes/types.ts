@@ -10,7 +10,10 @@ export type ReplicaAddress =
   | { kind: 'http'; url: string }
   | MysqlTarget
   | MqttTarget
-  | GrpcTarget;
+  | GrpcTarget
+  | DnsTarget
+  | RedisTarget
+  | PostgresTarget;
 
 /** mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE]: log in, then `SELECT 1`. */
 export interface MysqlTarget {
@@ -37,6 +40,49 @@ export interface GrpcTarget {
   host: string;
   port: number;
   service: string;
+}
+
+/** The record types a dns:// replica may ask for. */
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'PTR', 'SRV', 'TXT'] as const;
+export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
+
+/** dns://RESOLVER:PORT/NAME?type=…&expect=…: one query to one resolver. */
+export interface DnsTarget {
+  kind: 'dns';
+  /** The resolver, an IP address or a host name resolved first. */
+  host: string;
+  port: number;
+  name: string;
+  recordType: DnsRecordType;
+  /** Answers that must all be among the records (one line per record, as the docs write them); empty: any answer. */
+  expect: string[];
+}
+
+/** redis://[[USER]:PASSWORD@]HOST:PORT: PING answered with PONG, after AUTH when a password is given. */
+export interface RedisTarget {
+  kind: 'redis';
+  host: string;
+  port: number;
+  /** rediss://: TLS first, the certificate verified for `host`. */
+  tls: boolean;
+  username?: string;
+  password?: string;
+}
+
+/** libpq's `sslmode` values the postgres:// probe honours, as libpq reads them. */
+export const POSTGRES_SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+export type PostgresSslMode = (typeof POSTGRES_SSL_MODES)[number];
+
+/** postgres://USER[:PASSWORD]@HOST:PORT/DATABASE: a session that answers `select 1`. */
+export interface PostgresTarget {
+  kind: 'postgres';
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+  /** `disable` (the default) starts in plain text; the others require TLS and verify as libpq does. */
+  sslMode: PostgresSslMode;
 }
 
 export type HttpMethod = 'HEAD' | 'GET' | 'POST' | 'PUT' | 'PATCH';

@@ -65,6 +65,23 @@ const brokenConfigs: Array<{ name: string; text: string; expected: RegExp }> = [
     expected: /node\[0\]\.replicas\[1\] .*unsupported scheme "ftp"/,
   },
   {
+    name: 'dns replica with an unsupported record type',
+    text: editConfig('"tcp://edge.example.com:80"', '"dns://127.0.0.1/example.com?type=SOAP"'),
+    expected:
+      /node\[0\]\.replicas\[1\] .*invalid replica URL: "dns:\/\/127\.0\.0\.1\/example\.com\?type=SOAP" has unsupported type "SOAP"; allowed: A, AAAA, CNAME, MX, NS, PTR, SRV, TXT; expected icmp:\/\/HOST/,
+  },
+  {
+    name: 'redis replica with a database path',
+    text: editConfig('"tcp://edge.example.com:80"', '"redis://cache.example.com:6379/0"'),
+    expected: /node\[0\]\.replicas\[1\] .*invalid replica URL: .* must not have a path, query or fragment/,
+  },
+  {
+    name: 'postgres replica without a database, its password kept out of the error',
+    text: editConfig('"tcp://edge.example.com:80"', '"postgres://vigil:hunter2@db.example.com:5432"'),
+    expected:
+      /node\[0\]\.replicas\[1\] .*invalid replica URL: "postgres:\/\/\*\*\*@db\.example\.com:5432" needs one database as its path(?!.*hunter2)/,
+  },
+  {
     name: 'invalid body regex',
     text: editConfig('mode = "poll"', 'mode = "poll"\nhttp_body_healthy_match = "(unclosed"'),
     expected:

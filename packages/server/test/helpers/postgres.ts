@@ -1,7 +1,18 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from './cli.js';
@@ -54,8 +65,31 @@ function handOver(path: string): void {
   chownSync(path, id('-u'), id('-g'));
 }
 
+export interface TestPostgresOptions {
+  /**
+   * The postgres user's password, which every connection must then give (SCRAM); without one,
+   * every connection is trusted.
+   */
+  password?: string;
+  /** Serves TLS too (`ssl = on`) with the test certificate (localhost, 127.0.0.1, ::1; test CA). */
+  tls?: boolean;
+}
+
+const TLS_FIXTURES = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
+
+/** The server's `-c ssl…` options; its copy of the key must belong to it and be private. */
+function tlsOptions(root: string): string[] {
+  const cert = join(root, 'server.pem');
+  const key = join(root, 'server.key');
+  copyFileSync(join(TLS_FIXTURES, 'server.pem'), cert);
+  copyFileSync(join(TLS_FIXTURES, 'server.key'), key);
+  chmodSync(key, 0o600);
+  for (const file of [cert, key]) handOver(file);
+  return ['-c ssl=on', `-c ssl_cert_file=${cert}`, `-c ssl_key_file=${key}`];
+}
+
 /** initdb + pg_ctl start with fsync off (tests need speed, not durability of the server itself). */
-export async function startTestPostgres(): Promise<TestPostgres> {
+export async function startTestPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
   const bin = findBinaries();
   const root = mkdtempSync(join(tmpdir(), 'vigil-pg-'));
   chmodSync(root, 0o755);
@@ -65,18 +99,26 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     mkdirSync(dir);
     handOver(dir);
   }
+  const auth = ['--auth=trust'];
+  if (options.password !== undefined) {
+    const passwordFile = join(root, 'password');
+    writeFileSync(passwordFile, options.password, { mode: 0o644 });
+    auth.splice(0, 1, '--auth=scram-sha-256', `--pwfile=${passwordFile}`);
+  }
   await asServerUser(join(bin, 'initdb'), [
     '-D',
     data,
     '-U',
     'postgres',
-    '--auth=trust',
+    ...auth,
     '-E',
     'UTF8',
     '--no-locale',
   ]);
-  const port = await startServer(bin, data, sockets);
-  const admin = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const port = await startServer(bin, data, sockets, options.tls ? tlsOptions(root) : []);
+  const user =
+    options.password === undefined ? 'postgres' : `postgres:${encodeURIComponent(options.password)}`;
+  const admin = `postgres://${user}@127.0.0.1:${port}/postgres`;
   let databases = 0;
 
   return {
@@ -89,7 +131,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       } finally {
         await client.end();
       }
-      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+      return `postgres://${user}@127.0.0.1:${port}/${name}`;
     },
     async stop() {
       await asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
@@ -99,7 +141,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
 }
 
 /** Starts on a free port; another process may take the port in between, so it tries a few. */
-async function startServer(bin: string, data: string, sockets: string): Promise<number> {
+async function startServer(bin: string, data: string, sockets: string, extra: string[]): Promise<number> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
@@ -110,6 +152,7 @@ async function startServer(bin: string, data: string, sockets: string): Promise<
       '-c fsync=off',
       '-c synchronous_commit=off',
       '-c full_page_writes=off',
+      ...extra,
     ].join(' ');
     try {
       await asServerUser(join(bin, 'pg_ctl'), [

@@ -6,11 +6,14 @@ import { running, serve } from './loopback.js';
 
 test('the registry has one probe per target kind, filed under its own kind', () => {
   assert.deepEqual(Object.keys(probeRegistry).sort(), [
+    'dns',
     'grpc',
     'http',
     'icmp',
     'mqtt',
     'mysql',
+    'postgres',
+    'redis',
     'script',
     'ssh',
     'tcp',

@@ -24,6 +24,58 @@ test('valid replica URLs give their probe address (spec §4.1)', () => {
     ],
     ['grpc://api:50051', { kind: 'grpc', host: 'api', port: 50051, service: '' }],
     ['grpc://api:50051/shop.v1.Cart', { kind: 'grpc', host: 'api', port: 50051, service: 'shop.v1.Cart' }],
+    [
+      'dns://1.1.1.1/example.com',
+      { kind: 'dns', host: '1.1.1.1', port: 53, name: 'example.com', recordType: 'A', expect: [] },
+    ],
+    [
+      'dns://[::1]:5353/example.com.?type=aaaa&expect=::1&expect=2001:db8::1',
+      {
+        kind: 'dns',
+        host: '::1',
+        port: 5353,
+        name: 'example.com.',
+        recordType: 'AAAA',
+        expect: ['::1', '2001:db8::1'],
+      },
+    ],
+    [
+      'dns://ns.example/example.com?type=TXT&expect=v%3Dspf1%20-all',
+      {
+        kind: 'dns',
+        host: 'ns.example',
+        port: 53,
+        name: 'example.com',
+        recordType: 'TXT',
+        expect: ['v=spf1 -all'],
+      },
+    ],
+    ['redis://cache.local', { kind: 'redis', host: 'cache.local', port: 6379, tls: false }],
+    ['rediss://cache.local:6380', { kind: 'redis', host: 'cache.local', port: 6380, tls: true }],
+    [
+      'redis://:p%40ss@cache.local:6380',
+      { kind: 'redis', host: 'cache.local', port: 6380, tls: false, password: 'p@ss' },
+    ],
+    [
+      'redis://app:pw@[::1]:6379',
+      { kind: 'redis', host: '::1', port: 6379, tls: false, username: 'app', password: 'pw' },
+    ],
+    [
+      'postgres://vigil@db.local/app',
+      { kind: 'postgres', host: 'db.local', port: 5432, user: 'vigil', database: 'app', sslMode: 'disable' },
+    ],
+    [
+      'postgresql://vigil:s%2Fcret@db.local:6432/my%20db?sslmode=verify-full',
+      {
+        kind: 'postgres',
+        host: 'db.local',
+        port: 6432,
+        user: 'vigil',
+        password: 's/cret',
+        database: 'my db',
+        sslMode: 'verify-full',
+      },
+    ],
   ];
   for (const [raw, address] of cases) assert.deepEqual(parseReplicaUrl(raw), { ok: true, address }, raw);
 });
@@ -49,6 +101,23 @@ test('invalid replica URLs are rejected with a reason', () => {
     ['mqtt://:secret@broker:1883', /a password but no user/],
     ['grpc://user:pw@api:50051', /must not have credentials/],
     ['grpc://api', /needs an explicit port from 1 to 65535; expected grpc:\/\/HOST:PORT\[\/SERVICE\]/],
+    ['dns://1.1.1.1', /needs one name to query as its path/],
+    ['dns://1.1.1.1:0/example.com', /needs a port from 1 to 65535/],
+    ['dns://1.1.1.1/example.com?type=SOA', /unsupported type "SOA"; allowed: A, AAAA/],
+    ['dns://1.1.1.1/example.com?type=A&type=MX', /more than one type/],
+    ['dns://1.1.1.1/example.com?expected=1.2.3.4', /unknown query key "expected"; allowed: type, expect/],
+    ['dns://1.1.1.1/example.com?expect=::1', /expects "::1", which is not an IPv4 address/],
+    ['dns://user:pw@1.1.1.1/example.com', /must not have credentials/],
+    ['redis://cache.local/0', /must not have a path/],
+    ['redis://app@cache.local', /names a user without a password/],
+    ['redis:///', /has no host/],
+    ['postgres://db.local/app', /needs a user/],
+    ['postgres://vigil@db.local', /needs one database/],
+    ['postgres://vigil@db.local/app?sslmode=prefer', /sslmode "prefer"; allowed: one of disable, require/],
+    [
+      'postgres://vigil@db.local/app?connect_timeout=3',
+      /unknown query key "connect_timeout"; allowed: sslmode/,
+    ],
   ];
   for (const [raw, error] of cases) {
     const parsed = parseReplicaUrl(raw);
@@ -58,7 +127,12 @@ test('invalid replica URLs are rejected with a reason', () => {
 });
 
 test('errors never show the password of a service URL', () => {
-  for (const raw of ['mysql://vigil:hunter2@db:3306/a/b', 'mqtt://probe:hunter2@broker:1883/x']) {
+  for (const raw of [
+    'mysql://vigil:hunter2@db:3306/a/b',
+    'mqtt://probe:hunter2@broker:1883/x',
+    'postgres://vigil:hunter2@db.local/app?sslmode=on',
+    'redis://app:hunter2@cache.local/0',
+  ]) {
     const parsed = parseReplicaUrl(raw);
     assert.equal(parsed.ok, false, raw);
     if (!parsed.ok) assert.doesNotMatch(parsed.error, /hunter2/, raw);
