@@ -172,7 +172,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     badgeRoutes(scope, { model });
     liveRoutes(scope, { page, headers: () => branded.documentHeaders() });
     embedRoutes(scope, { model, clock, assets: branded.assets(), settings });
-    mcpRoutes(scope, { settings, model, clock });
+    await mcpRoutes(scope, { settings, model, clock });
     if (dependencies.manager) {
       const deliveries = dependencies.notifications;
       managerRoutes(scope, {

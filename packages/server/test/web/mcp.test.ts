@@ -181,10 +181,15 @@ describe('MCP sessions are bounded', () => {
     { pushDelayDeadSeconds: 20, localDelayDeadSeconds: 40, pushCpuSickAbove: 0.9, pushRamSickAbove: 0.9 },
     clock,
   );
-  mcpRoutes(app, { settings: config, model, clock, limits: { maxSessions: 2, idleTimeoutMs: 60_000 } });
   let endpoint: string;
 
   before(async () => {
+    await mcpRoutes(app, {
+      settings: config,
+      model,
+      clock,
+      limits: { maxSessions: 2, idleTimeoutMs: 60_000 },
+    });
     endpoint = `${await app.listen({ host: '127.0.0.1', port: 0 })}/mcp/probes`;
   });
   after(() => app.close());

@@ -1,4 +1,3 @@
-import { createTransport } from 'nodemailer';
 import { z } from 'zod';
 import { defineChannel } from '../channel-definition.js';
 import { nodesList, REPORT_HEADLINE, recoveredLine, reportLines, testMarker } from '../format.js';
@@ -64,6 +63,8 @@ export const emailChannel = defineChannel({
         checkAddress('to', config.to);
         checkAddress('from', config.from);
         // A new connection per attempt, as Vigil does: nothing half-open survives a failure.
+        // nodemailer loads on the first send, so a config without email never pays for it (~15 MB).
+        const { createTransport } = await import('nodemailer');
         const transport = createTransport({
           host: config.smtp_host,
           port: config.smtp_port,

@@ -1,5 +1,3 @@
-// @ts-expect-error -- @xmpp/client ships no type declarations; XmppModule below types the part we use.
-import * as xmppModule from '@xmpp/client';
 import { z } from 'zod';
 import { defineChannel } from '../channel-definition.js';
 import { recoveredLine, shortText, testMarker } from '../format.js';
@@ -40,7 +38,11 @@ interface XmppModule {
   xml(name: string, attributes?: Record<string, string>, ...children: (XmlElement | string)[]): XmlElement;
 }
 
-const { client: createClient, xml } = xmppModule as XmppModule;
+/** @xmpp/client loads on the first send, so a config without XMPP never pays for it (~14 MB). */
+async function loadXmpp(): Promise<XmppModule> {
+  // @ts-expect-error -- @xmpp/client ships no type declarations; XmppModule types the part we use.
+  return (await import('@xmpp/client')) as XmppModule;
+}
 
 const JID = /^([^@/\s]+)@([^@/\s]+)(?:\/(.+))?$/;
 /** How long a polite stream close may take before the socket is simply destroyed. */
@@ -119,6 +121,7 @@ export const xmppChannel = defineChannel({
       name: 'xmpp',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       async send(alert, signal) {
+        const { client: createClient, xml } = await loadXmpp();
         const password = config.xmpp_password;
         const xmpp: XmppClient = createClient({
           service,

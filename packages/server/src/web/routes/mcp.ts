@@ -1,5 +1,3 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { BrandingConfig, ServerConfig } from '../../config/schema.js';
@@ -8,7 +6,7 @@ import type { HealthModel } from '../../model/health-model.js';
 import { buildStatusReport } from '../../model/status-report.js';
 import type { Clock } from '../../time/clock.js';
 import { VERSION } from '../../version.js';
-import { type McpSessionLimits, McpSessions } from './mcp-sessions.js';
+import type { McpSessionLimits } from './mcp-sessions.js';
 
 /** Vigil's texts, word for word (spec §2.3): agents read them. */
 export const MCP_INSTRUCTIONS =
@@ -49,12 +47,18 @@ export interface McpOptions {
  * `/mcp/probes` (spec §2.3) when `server.mcp_server = true`: an MCP server over the Streamable HTTP
  * transport with sessions, one tool `get_report` returning the `/status/report` document.
  */
-export function mcpRoutes(app: FastifyInstance, options: McpOptions): void {
+export async function mcpRoutes(app: FastifyInstance, options: McpOptions): Promise<void> {
   const { settings, model, clock } = options;
   if (!settings.server.mcp_server) {
     app.log.info('mcp server is not enabled (this is an opt-in feature)');
     return;
   }
+  // Loaded only when enabled: the MCP SDK is the largest module tree the server has (~20 MB).
+  const [{ McpServer }, { isInitializeRequest }, { McpSessions }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/mcp.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+    import('./mcp-sessions.js'),
+  ]);
   const createServer = () => {
     const server = new McpServer(
       { name: 'vigil', title: 'Vigil TS', version: VERSION },
