@@ -3,6 +3,8 @@
  * only the prober ever sees them: ids, logs, metrics, APIs, the page and alerts get the redacted form.
  */
 
+import { decodeComponent } from './url-parts.js';
+
 const MASK = '***';
 
 /** Query parameter names whose values are secrets: `token`, `api_key`, `X-Auth`, `sig`, `password`… */
@@ -35,11 +37,7 @@ export function redactUrl(raw: string): string {
 }
 
 function isSecretParameter(encodedName: string): boolean {
-  let name = encodedName;
-  try {
-    name = decodeURIComponent(encodedName.replace(/\+/g, ' '));
-  } catch {
-    // A malformed escape: judge the name as written.
-  }
+  // A malformed escape: judge the name as written.
+  const name = decodeComponent(encodedName.replace(/\+/g, ' ')) ?? encodedName;
   return SECRET_PARAMETER.test(name);
 }

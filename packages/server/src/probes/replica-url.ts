@@ -3,7 +3,7 @@ import { parsePostgresUrl } from './postgres.js';
 import { redactUrl } from './redact.js';
 import { parseRedisUrl } from './redis.js';
 import type { GrpcTarget, MqttTarget, MysqlTarget, ReplicaAddress } from './types.js';
-import { hostOf } from './url-parts.js';
+import { decodeComponent, hostOf } from './url-parts.js';
 
 export type ReplicaUrlParse = { ok: true; address: ReplicaAddress } | { ok: false; error: string };
 
@@ -57,7 +57,7 @@ export function parseReplicaUrl(raw: string): ReplicaUrlParse {
       error: `"${shown}" has unsupported scheme "${scheme}"; expected ${REPLICA_URL_GRAMMAR}`,
     };
   }
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = hostOf(url);
   if (!host) return { ok: false, error: `"${shown}" has no host` };
   if (url.pathname || url.search || url.hash || url.username || url.password) {
     return {
@@ -90,12 +90,7 @@ const SERVICE_FORMS: Record<ServiceScheme, string> = {
 
 /** A URL part as the server must see it: `p%40ss` is `p@ss`; undefined when empty or malformed. */
 function decoded(part: string): string | undefined {
-  if (!part) return undefined;
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return undefined;
-  }
+  return part ? decodeComponent(part) : undefined;
 }
 
 /**
@@ -108,7 +103,7 @@ function parseServiceUrl(url: URL, scheme: ServiceScheme, shown: string): Replic
     ok: false,
     error: `"${shown}" ${problem}; expected ${form}`,
   });
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = hostOf(url);
   if (!host) return fail('has no host');
   const port = Number(url.port);
   if (!url.port || port < 1) return fail('needs an explicit port from 1 to 65535');
