@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import {
+  type Priors,
+  RollupAggregator,
+  type SeriesBatch,
+  type SeriesRow,
+} from '../history/rollup/aggregator.js';
+import { bucketStart, seriesKeyString } from '../history/rollup/buckets.js';
+import { ModelSeries } from '../history/rollup/model-series.js';
+import { IncidentTracker } from '../incidents/tracker.js';
 import type { HealthModel } from '../model/health-model.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
-import { IncidentTracker } from './incident-tracker.js';
 import { logRefusals, printableId } from './refusal-log.js';
 import { ReplicaSync } from './replica-sync.js';
 import { pruneExpired, type Retention } from './retention.js';
-import { type Priors, RollupAggregator, type SeriesBatch, type SeriesRow } from './rollup/aggregator.js';
-import { bucketStart, seriesKeyString } from './rollup/buckets.js';
-import { ModelSeries } from './rollup/model-series.js';
 import { SerialQueue } from './serial.js';
 import { RESOLUTIONS, type RollupBatch, type Series, type SeriesKey, type Store } from './types.js';
 

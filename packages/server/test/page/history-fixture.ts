@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import type { RawConfig } from '../../src/config/schema.js';
+import { HistoryReader } from '../../src/history/reader.js';
 import { HealthModel } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
-import { HistoryReader } from '../../src/store/history.js';
 import { openStore } from '../../src/store/open.js';
 import { Recorder } from '../../src/store/recorder.js';
 import { retentionFrom } from '../../src/store/retention.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
+import { HistoryReader } from '../../src/history/reader.js';
 import { HealthModel } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
-import { HistoryReader } from '../../src/store/history.js';
 import { openStore } from '../../src/store/open.js';
 import type { Incident } from '../../src/store/types.js';
 import { buildApp } from '../../src/web/app.js';

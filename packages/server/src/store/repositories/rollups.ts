@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
+import { BUCKET_MS, seriesKeyString } from '../../history/rollup/buckets.js';
 import type { Database, RollupTable } from '../database.js';
-import { BUCKET_MS, seriesKeyString } from '../rollup/buckets.js';
 import {
   type HealthTotals,
   RESOLUTIONS,

@@ -1,4 +1,4 @@
-import { BUCKET_MS } from '../../store/rollup/buckets.js';
+import { BUCKET_MS } from '../../history/rollup/buckets.js';
 import type { Resolution, RollupRow } from '../../store/types.js';
 
 /** One bucket of one series in the window; no row means no data. */

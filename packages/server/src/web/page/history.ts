@@ -1,9 +1,9 @@
 import { setImmediate } from 'node:timers/promises';
+import type { HistoryReader, Uptime } from '../../history/reader.js';
+import { BUCKET_MS, bucketStart } from '../../history/rollup/buckets.js';
+import { seriesKey } from '../../history/rollup/model-series.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { NodeSpec } from '../../model/topology.js';
-import type { HistoryReader, Uptime } from '../../store/history.js';
-import { BUCKET_MS, bucketStart } from '../../store/rollup/buckets.js';
-import { seriesKey } from '../../store/rollup/model-series.js';
 import type { IncidentRepository, RollupRow, SeriesKey } from '../../store/types.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
 import type { LatencyPoint } from '../history/latency-sparkline.js';

@@ -1,5 +1,5 @@
+import type { Uptime } from '../../history/reader.js';
 import type { NodeSpec } from '../../model/topology.js';
-import type { Uptime } from '../../store/history.js';
 import { type LatencyPoint, latencyPeakMs, latencySparklineSvg } from '../history/latency-sparkline.js';
 import { daysSummary, uptimeBarSvg, uptimePercent } from '../history/uptime-bar.js';
 import type { DayUptime } from '../history/uptime-days.js';

@@ -1,4 +1,4 @@
-import { UPTIME_WINDOWS } from '../../store/history.js';
+import { UPTIME_WINDOWS } from '../../history/reader.js';
 import { RESOLUTIONS } from '../../store/types.js';
 
 const health = { type: 'string', enum: ['healthy', 'sick', 'dead'] } as const;

@@ -1,6 +1,6 @@
 import type { Announcement } from '../../announcements/types.js';
+import type { Uptime } from '../../history/reader.js';
 import type { HealthModel, NodeState } from '../../model/health-model.js';
-import type { Uptime } from '../../store/history.js';
 import type { Incident, RollupRow } from '../../store/types.js';
 
 /** Replicas listed per node in `/api/v1/status`; push nodes can have thousands. */

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AnnouncementSource } from '../../announcements/types.js';
+import { type HistoryReader, UPTIME_WINDOWS, type UptimeWindow } from '../../history/reader.js';
+import { BUCKET_MS } from '../../history/rollup/buckets.js';
+import { seriesKey } from '../../history/rollup/model-series.js';
 import type { HealthModel } from '../../model/health-model.js';
-import { type HistoryReader, UPTIME_WINDOWS, type UptimeWindow } from '../../store/history.js';
-import { BUCKET_MS } from '../../store/rollup/buckets.js';
-import { seriesKey } from '../../store/rollup/model-series.js';
 import { type IncidentRepository, RESOLUTIONS, type Resolution, type SeriesKey } from '../../store/types.js';
 import type { Clock } from '../../time/clock.js';
 import { API_V1_OPENAPI } from './api-v1-openapi.js';

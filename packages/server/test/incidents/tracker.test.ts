@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { IncidentTracker } from '../../src/incidents/tracker.js';
 import { HealthModel } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
-import { IncidentTracker } from '../../src/store/incident-tracker.js';
 import type { Incident } from '../../src/store/types.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';

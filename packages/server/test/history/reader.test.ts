@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
+import { HistoryReader } from '../../src/history/reader.js';
+import { seriesKey } from '../../src/history/rollup/model-series.js';
 import { HealthModel } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
-import { HistoryReader } from '../../src/store/history.js';
 import { Recorder } from '../../src/store/recorder.js';
 import { retentionFrom } from '../../src/store/retention.js';
-import { seriesKey } from '../../src/store/rollup/model-series.js';
 import type { Store } from '../../src/store/types.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';

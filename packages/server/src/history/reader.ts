@@ -1,6 +1,6 @@
+import type { HealthTotals, Resolution, RollupRow, Run, SeriesKey, Store } from '../store/types.js';
 import type { Clock } from '../time/clock.js';
 import { BUCKET_MS, bucketStart, seriesKeyString } from './rollup/buckets.js';
-import type { HealthTotals, Resolution, RollupRow, Run, SeriesKey, Store } from './types.js';
 
 /** The windows uptime is reported over, and the rollup each one reads. */
 export const UPTIME_WINDOWS = {

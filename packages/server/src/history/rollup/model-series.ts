@@ -1,6 +1,6 @@
 import type { Health } from '../../model/health.js';
 import type { HealthModel, ReplicaRef } from '../../model/health-model.js';
-import type { SeriesKey } from '../types.js';
+import type { SeriesKey } from '../../store/types.js';
 import type { RollupAggregator, SeriesAccumulator } from './aggregator.js';
 
 interface NodeSeries {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RollupAggregator, type SeriesBatch } from '../../src/store/rollup/aggregator.js';
-import { mergeSummaries, withLatencies } from '../../src/store/rollup/summary.js';
+import { RollupAggregator, type SeriesBatch } from '../../src/history/rollup/aggregator.js';
+import { mergeSummaries, withLatencies } from '../../src/history/rollup/summary.js';
 import type { BucketSummary, SeriesKey } from '../../src/store/types.js';
 
 const MINUTE = 60_000;

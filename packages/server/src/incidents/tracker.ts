@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Health } from '../model/health.js';
 import type { HealthModel, NodeState, ReplicaRef } from '../model/health-model.js';
-import type { Incident } from './types.js';
+import type { Incident } from '../store/types.js';
 
 /** Bounds keep a long, flapping incident's record small. */
 const MAX_REPLICAS = 100;

@@ -1,5 +1,5 @@
 import type { Health } from '../../model/health.js';
-import type { BucketSummary } from '../types.js';
+import type { BucketSummary } from '../../store/types.js';
 
 export const EMPTY_SUMMARY: Readonly<BucketSummary> = {
   healthySeconds: 0,

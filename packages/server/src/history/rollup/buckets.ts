@@ -1,4 +1,4 @@
-import type { Resolution, SeriesKey } from '../types.js';
+import type { Resolution, SeriesKey } from '../../store/types.js';
 
 export const BUCKET_MS: Record<Resolution, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 

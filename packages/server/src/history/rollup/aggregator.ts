@@ -1,5 +1,5 @@
 import type { Health } from '../../model/health.js';
-import type { BucketSummary, Resolution, SeriesKey } from '../types.js';
+import type { BucketSummary, Resolution, SeriesKey } from '../../store/types.js';
 import { BUCKET_MS, bucketStart } from './buckets.js';
 import { addTime, EMPTY_SUMMARY, isEmptySummary, mergeSummaries, withLatencies } from './summary.js';
 
