@@ -1,8 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
-import { CHANNEL_DEFINITIONS } from '../notify/registry.js';
+import { CHANNEL_DEFINITIONS, type ChannelName } from '../notify/registry.js';
 import { type ChannelTargetsSchema, channelTargetsSchema } from '../notify/targets.js';
-import type { ChannelName } from '../notify/types.js';
 
 /**
  * The whole Vigil configuration as one schema: types, defaults and per-key validation in one place.

@@ -24,8 +24,12 @@ import { zulipChannel } from './channels/zulip.js';
 import { targetTables } from './targets.js';
 import type { Channel, TargetId } from './types.js';
 
-/** Every channel, in Vigil's dispatch order (spec §6.1), then Vigil TS's own. */
-export const CHANNEL_DEFINITIONS: readonly ChannelDefinition[] = [
+/**
+ * Every channel, in Vigil's dispatch order (spec §6.1), then Vigil TS's own: the one list of channels.
+ * The `[notify.*]` schema, CHANNEL_NAMES and ChannelName are read from it, so a new channel is its
+ * file, its test and one line here.
+ */
+export const CHANNEL_DEFINITIONS = [
   emailChannel,
   twilioChannel,
   slackChannel,
@@ -45,7 +49,18 @@ export const CHANNEL_DEFINITIONS: readonly ChannelDefinition[] = [
   pagerdutyChannel,
   opsgenieChannel,
   ntfyChannel,
-];
+] as const satisfies readonly ChannelDefinition[];
+
+/** A channel's name: a `[notify.<name>]` key. */
+export type ChannelName = (typeof CHANNEL_DEFINITIONS)[number]['name'];
+
+/** The channels' names, in dispatch order. */
+export const CHANNEL_NAMES: readonly ChannelName[] = CHANNEL_DEFINITIONS.map((definition) => definition.name);
+
+/** Whether `name` is a channel's name, such as a `[notify.<name>]` key or the channel of a target id. */
+export function isChannelName(name: string): name is ChannelName {
+  return CHANNEL_NAMES.some((channel) => channel === name);
+}
 
 export interface ConfiguredChannel {
   /** Which target of the channel this is: `slack`, or `slack#ops` for an array entry (targets.ts). */

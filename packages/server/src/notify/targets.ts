@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { KeyPath } from '../config/problems.js';
 import type { ChannelDefinition } from './channel-definition.js';
-import type { ChannelName, TargetId } from './types.js';
+import type { TargetId } from './types.js';
 
 /**
  * A channel is configured either by Vigil's single `[notify.<channel>]` table or by an array of
@@ -104,7 +104,7 @@ export function targetTables(
 }
 
 /** `slack#ops` or `slack#1`: an array entry's id. */
-export function targetId(channel: ChannelName, nameOrIndex: string | number): TargetId {
+export function targetId(channel: string, nameOrIndex: string | number): TargetId {
   return `${channel}#${nameOrIndex}`;
 }
 

@@ -43,35 +43,12 @@ export interface AlertIncident {
 
 /** One delivery channel. `send` resolves once the endpoint accepted the alert and throws otherwise. */
 export interface Channel {
-  readonly name: ChannelName;
+  /** The channel's name (`slack`), as its definition in registry.ts gives it. */
+  readonly name: string;
   /** Whether Vigil would send this alert to this channel at all (`reminders_only` filter). */
   accepts(alert: Alert): boolean;
   send(alert: Alert, signal: AbortSignal): Promise<void>;
 }
-
-/** Vigil's fixed dispatch order (spec §6.1), then the channels Vigil TS adds. */
-export const CHANNEL_NAMES = [
-  'email',
-  'twilio',
-  'slack',
-  'zulip',
-  'telegram',
-  'pushover',
-  'gotify',
-  'xmpp',
-  'matrix',
-  'webex',
-  'webhook',
-  // Vigil TS's own channels, after Vigil's.
-  'discord',
-  'teams',
-  'google_chat',
-  'mattermost',
-  'pagerduty',
-  'opsgenie',
-  'ntfy',
-] as const;
-export type ChannelName = (typeof CHANNEL_NAMES)[number];
 
 /**
  * One configured target of a channel: `slack` for a `[notify.slack]` table, `slack#<name>` or

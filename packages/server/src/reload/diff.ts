@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { NotifyConfig } from '../config/schema.js';
 import type { NodeSpec, ReplicaSpec, Topology } from '../model/topology.js';
-import { CHANNEL_DEFINITIONS } from '../notify/registry.js';
+import { CHANNEL_DEFINITIONS, isChannelName } from '../notify/registry.js';
 import { targetTables } from '../notify/targets.js';
 import type { Settings } from '../settings/settings.js';
 
@@ -34,13 +34,10 @@ export function diffSettings(current: Settings, next: Settings): SettingsDiff {
   const { services, nodes, replicas } = diffTopology(current.topology, next.topology);
   const currentNotify: Partial<NotifyConfig> = current.notify ?? {};
   const nextNotify: Partial<NotifyConfig> = next.notify ?? {};
-  const channelNames = CHANNEL_DEFINITIONS.map((definition) => definition.name);
   const tablesById = (notify: Partial<NotifyConfig>) =>
     new Map(targetTables(notify, CHANNEL_DEFINITIONS).map(({ id, table }) => [id, table]));
   const channels = diffById(tablesById(currentNotify), tablesById(nextNotify));
-  const notifyKeys = changedKeys(currentNotify, nextNotify).filter(
-    (key) => !(channelNames as string[]).includes(key),
-  );
+  const notifyKeys = changedKeys(currentNotify, nextNotify).filter((key) => !isChannelName(key));
   const restartNeeded = [
     ...changedKeys(current.server, next.server).map((key) => `server.${key}`),
     ...changedKeys(current.storage, next.storage).map((key) => `storage.${key}`),

@@ -28,7 +28,6 @@ export const discordChannel = defineChannel({
     // Unset keys are undefined, which JSON leaves out: Discord then uses the webhook's own.
     const sender = { username: config.username, avatar_url: config.avatar_url };
     return {
-      name: 'discord',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       send: (alert, signal) =>
         postJson(config.hook_url, discordPayload(alert, sender), { signal, timeoutMs }),

@@ -57,7 +57,6 @@ export const emailChannel = defineChannel({
         : undefined;
 
     return {
-      name: 'email',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       async send(alert, signal) {
         checkAddress('to', config.to);

@@ -10,7 +10,6 @@ export const googleChatChannel = defineChannel({
   schema: notifierSchema({ hook_url: httpUrl }),
   create(config, { timeoutMs }) {
     return {
-      name: 'google_chat',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       send: (alert, signal) =>
         // The content type Google's webhook guide sends.

@@ -12,7 +12,6 @@ export const gotifyChannel = defineChannel({
     // Concatenated as Vigil does: a root URL gains its `/`; a path without one breaks, in Vigil too.
     const url = `${normalizedUrl(config.app_url)}message?token=${config.app_token}`;
     return {
-      name: 'gotify',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       send: (alert, signal) =>
         postForm(

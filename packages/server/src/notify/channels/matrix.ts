@@ -22,7 +22,6 @@ export const matrixChannel = defineChannel({
     // Vigil's legacy r0 POST (no transaction id), room id and token inserted raw.
     const url = `${base}_matrix/client/r0/rooms/${config.room_id}/send/m.room.message?access_token=${config.access_token}`;
     return {
-      name: 'matrix',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       send: (alert, signal) =>
         postJson(

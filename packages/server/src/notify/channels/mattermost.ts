@@ -19,7 +19,6 @@ export const mattermostChannel = defineChannel({
     // Unset keys are undefined, which JSON leaves out: the webhook's defaults then apply.
     const overrides = { channel: config.channel, username: config.username, icon_url: config.icon_url };
     return {
-      name: 'mattermost',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       send: (alert, signal) =>
         postJson(config.hook_url, mattermostPayload(alert, config.mention_channel, overrides), {

@@ -42,7 +42,6 @@ export const ntfyChannel = defineChannel({
     const url = underBase(config.server_url, '');
     const headers = authorization(config);
     return {
-      name: 'ntfy',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       send: (alert, signal) =>
         postJson(url, ntfyMessage(alert, config.topic), {

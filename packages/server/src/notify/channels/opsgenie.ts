@@ -36,7 +36,6 @@ export const opsgenieChannel = defineChannel({
   create(config, { timeoutMs }) {
     const headers = { authorization: `GenieKey ${config.api_key}` };
     return {
-      name: 'opsgenie',
       // Only alerts of an outage: a startup alert has no alert to create or close.
       accepts: (alert) => alert.incident !== undefined,
       send: async (alert, signal) => {

@@ -28,7 +28,6 @@ export const pagerdutyChannel = defineChannel({
   create(config, { timeoutMs }) {
     const url = underBase(config.api_url, 'v2/enqueue');
     return {
-      name: 'pagerduty',
       // Only alerts of an outage: a startup alert has no incident to open or close.
       accepts: (alert) => alert.incident !== undefined,
       send: (alert, signal) =>

@@ -20,7 +20,6 @@ export const pushoverChannel = defineChannel({
   create(config, { timeoutMs }) {
     const url = underBase(config.api_url, '1/messages.json');
     return {
-      name: 'pushover',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       async send(alert, signal) {
         const message = pushoverMessage(alert);

@@ -26,7 +26,6 @@ export const slackChannel = defineChannel({
   schema: notifierSchema({ hook_url: absoluteUrl, mention_channel: z.boolean().default(false) }),
   create(config, { timeoutMs }) {
     return {
-      name: 'slack',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       send: (alert, signal) =>
         postJson(config.hook_url, slackPayload(alert, config.mention_channel), { signal, timeoutMs }),

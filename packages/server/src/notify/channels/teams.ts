@@ -14,7 +14,6 @@ export const teamsChannel = defineChannel({
   schema: notifierSchema({ hook_url: httpUrl }),
   create(config, { timeoutMs }) {
     return {
-      name: 'teams',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       send: (alert, signal) => postJson(config.hook_url, teamsPayload(alert), { signal, timeoutMs }),
     };

@@ -21,7 +21,6 @@ export const telegramChannel = defineChannel({
     const url = underBase(config.api_url, `bot${config.bot_token}/sendMessage`);
     const chatId = chatIdJson(config.chat_id);
     return {
-      name: 'telegram',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       send(alert, signal) {
         const rest = {

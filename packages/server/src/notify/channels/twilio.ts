@@ -26,7 +26,6 @@ export const twilioChannel = defineChannel({
     const url = underBase(config.api_url, `2010-04-01/Accounts/${config.account_sid}/Messages.json`);
     const headers = { authorization: basicAuthorization(config.account_sid, config.auth_token) };
     return {
-      name: 'twilio',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       async send(alert, signal) {
         const body = smsText(alert);

@@ -11,7 +11,6 @@ export const webexChannel = defineChannel({
   create(config, { timeoutMs }) {
     const headers = { authorization: `Bearer ${config.token}` };
     return {
-      name: 'webex',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       send: (alert, signal) =>
         postJson(

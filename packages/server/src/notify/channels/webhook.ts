@@ -12,7 +12,6 @@ export const webhookChannel = defineChannel({
   schema: z.object({ hook_url: absoluteUrl, ...channelOptionsShape }),
   create(config, { timeoutMs }) {
     return {
-      name: 'webhook',
       accepts: () => true,
       send: (alert, signal) => postJson(config.hook_url, webhookPayload(alert), { signal, timeoutMs }),
     };

@@ -118,7 +118,6 @@ export const xmppChannel = defineChannel({
     const service = config.xmpp_service ?? domain;
 
     return {
-      name: 'xmpp',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       async send(alert, signal) {
         const { client: createClient, xml } = await loadXmpp();

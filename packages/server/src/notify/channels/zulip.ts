@@ -34,7 +34,6 @@ export const zulipChannel = defineChannel({
     const url = new URL('messages', config.api_url).href;
     const headers = { authorization: basicAuthorization(config.bot_email, config.bot_api_key) };
     return {
-      name: 'zulip',
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       send: (alert, signal) =>
         postForm(

@@ -8,8 +8,8 @@ import {
 import type { Health } from '../../model/health.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { Delivery, DeliveryCursor, DeliveryQuery } from '../../notify/outbox.js';
+import { isChannelName } from '../../notify/registry.js';
 import { channelOfTarget } from '../../notify/targets.js';
-import { CHANNEL_NAMES } from '../../notify/types.js';
 import type { Clock } from '../../time/clock.js';
 import { requireToken } from '../auth.js';
 import type { AuthThrottle } from '../auth-throttle.js';
@@ -182,7 +182,7 @@ function isDeliveryCursor(value: unknown): value is DeliveryCursor {
     typeof alertId === 'string' &&
     typeof channel === 'string' &&
     channel.length <= MAX_TARGET_ID_LENGTH &&
-    CHANNEL_NAMES.some((name) => name === channelOfTarget(channel))
+    isChannelName(channelOfTarget(channel))
   );
 }
 
