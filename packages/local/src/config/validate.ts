@@ -1,10 +1,5 @@
 import type { ConfigProblem, KeyPath } from '@vigil-ts/server/config';
-import {
-  ADDED_KINDS_GRAMMAR,
-  parseReplicaUrl,
-  REPLICA_URL_GRAMMAR,
-  type ReplicaAddress,
-} from '@vigil-ts/server/probes';
+import { parseReplicaUrl, type ReplicaAddress, replicaUrlGrammar } from '@vigil-ts/server/probes';
 import type { LocalConfig, LocalNodeConfig } from './schema.js';
 
 /** A poll replica URL vigil-local can probe: every kind but SSH (all but Vigil's are Vigil TS extensions). */
@@ -12,13 +7,13 @@ export type LocalReplicaAddress = Exclude<ReplicaAddress, { kind: 'ssh' }>;
 
 export type LocalReplicaParse = { ok: true; address: LocalReplicaAddress } | { ok: false; error: string };
 
-const LOCAL_REPLICA_URL_GRAMMAR = `icmp://HOST, tcp://HOST:PORT, tls://HOST:PORT (no path), an http:// or https:// URL, ${ADDED_KINDS_GRAMMAR}`;
+/** Every form the server takes but ssh://, which Vigil Local refuses too (spec §9). */
+const LOCAL_REPLICA_URL_GRAMMAR = replicaUrlGrammar((kind) => kind !== 'ssh');
 
-/** The server's replica URL grammar without ssh://, which Vigil Local refuses too (spec §9). */
+/** The server's replica URL grammar without ssh://. */
 export function parseLocalReplicaUrl(raw: string): LocalReplicaParse {
-  const parsed = parseReplicaUrl(raw);
-  if (!parsed.ok)
-    return { ok: false, error: parsed.error.replace(REPLICA_URL_GRAMMAR, LOCAL_REPLICA_URL_GRAMMAR) };
+  const parsed = parseReplicaUrl(raw, LOCAL_REPLICA_URL_GRAMMAR);
+  if (!parsed.ok) return parsed;
   if (parsed.address.kind === 'ssh') {
     return {
       ok: false,

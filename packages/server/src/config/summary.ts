@@ -1,20 +1,9 @@
+import { PROBE_KINDS } from '../probes/registry.js';
 import { parseReplicaUrl } from '../probes/replica-url.js';
 import { NODE_MODES, type RawConfig } from './schema.js';
 
-const REPLICA_KINDS = [
-  'icmp',
-  'tcp',
-  'ssh',
-  'tls',
-  'http',
-  'mysql',
-  'mqtt',
-  'grpc',
-  'dns',
-  'redis',
-  'postgres',
-  'script',
-] as const;
+/** Replica counts are listed in the registry's order of kinds. */
+const REPLICA_KINDS = PROBE_KINDS.map((definition) => definition.kind);
 
 /**
  * One line for the startup log, e.g. `4 services, 10 nodes (6 poll, 1 push, 2 local, 1 script),

@@ -1,14 +1,9 @@
 import { compileBodyMatch } from '../config/regex.js';
 import type { MetricsConfig, NodeConfig, NodeMode, RawConfig } from '../config/schema.js';
+import type { HeaderAssertion, HttpTarget, JsonAssertion } from '../probes/http.js';
 import { redactUrl } from '../probes/redact.js';
 import { parseReplicaUrl } from '../probes/replica-url.js';
-import type {
-  HeaderAssertion,
-  HttpTarget,
-  JsonAssertion,
-  ProbeTarget,
-  ReplicaAddress,
-} from '../probes/types.js';
+import type { ProbeTarget, ReplicaAddress } from '../probes/types.js';
 
 /**
  * A configured (poll or script) replica: its id as Vigil names it (with any secret in its URL

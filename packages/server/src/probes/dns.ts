@@ -2,9 +2,24 @@ import { lookup, Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Deadline, formatSeconds } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
-import type { ReplicaUrlParse } from './replica-url.js';
-import { DNS_RECORD_TYPES, type DnsRecordType, type DnsTarget, type Probe } from './types.js';
-import { decodeComponent, hostOf, portOf } from './url-parts.js';
+import type { ProbeKind, UrlParse, UrlParseContext } from './types.js';
+import { decodeComponent, hostOf, portOf, requiringHost } from './url-parts.js';
+
+/** The record types a dns:// replica may ask for. */
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'PTR', 'SRV', 'TXT'] as const;
+export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
+
+/** dns://RESOLVER:PORT/NAME?type=…&expect=…: one query to one resolver. */
+export interface DnsTarget {
+  kind: 'dns';
+  /** The resolver, an IP address or a host name resolved first. */
+  host: string;
+  port: number;
+  name: string;
+  recordType: DnsRecordType;
+  /** Answers that must all be among the records (one line per record, as the docs write them); empty: any answer. */
+  expect: string[];
+}
 
 const DNS_PORT = 53;
 const QUERY_KEYS = ['type', 'expect'];
@@ -14,8 +29,8 @@ function isRecordType(text: string): text is DnsRecordType {
 }
 
 /** dns://RESOLVER[:PORT]/NAME[?type=TYPE&expect=ANSWER…]; the type defaults to A. */
-export function parseDnsUrl(url: URL, shown: string): ReplicaUrlParse {
-  const fail = (why: string): ReplicaUrlParse => ({ ok: false, error: `"${shown}" ${why}` });
+function parseDnsUrl(url: URL, { shown }: UrlParseContext): UrlParse<DnsTarget> {
+  const fail = (why: string): UrlParse<DnsTarget> => ({ ok: false, error: `"${shown}" ${why}` });
   const port = portOf(url, DNS_PORT);
   if (port === undefined) return fail('needs a port from 1 to 65535 (53 when left out)');
   if (url.username || url.password || url.hash) return fail('must not have credentials or a fragment');
@@ -97,8 +112,13 @@ async function resolverAddress(host: string, deadline: Deadline): Promise<string
  * one try); healthy when it answers with at least one record and, with `expect`, with each
  * expected answer among them.
  */
-export const dnsProbe: Probe<DnsTarget> = {
+export const dnsProbe: ProbeKind<DnsTarget> = {
   kind: 'dns',
+  url: {
+    schemes: ['dns'],
+    grammar: 'dns://RESOLVER[:PORT]/NAME[?type=TYPE&expect=ANSWER]',
+    parse: requiringHost(parseDnsUrl),
+  },
   async check(target, context) {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     // c-ares takes whole milliseconds; the deadline, not this, ends the attempt.

@@ -1,7 +1,18 @@
 import type { MethodDefinition, ServiceError } from '@grpc/grpc-js';
 import { Deadline } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
-import type { Probe, TargetOf } from './types.js';
+import type { ProbeKind } from './types.js';
+import { serviceUrlFailure, serviceUrlParts } from './url-parts.js';
+
+/** grpc://HOST:PORT[/SERVICE]: grpc.health.v1.Health/Check; an empty service asks about the whole server. */
+export interface GrpcTarget {
+  kind: 'grpc';
+  host: string;
+  port: number;
+  service: string;
+}
+
+const FORM = 'grpc://HOST:PORT[/SERVICE]';
 
 /** grpc.health.v1.HealthCheckRequest: an empty service asks about the server as a whole. */
 export interface HealthCheckRequest {
@@ -76,8 +87,22 @@ function describeCallError(
  * grpc://HOST:PORT[/SERVICE]: the standard health check (grpc.health.v1.Health/Check) over
  * plaintext HTTP/2. SERVING is healthy; NOT_SERVING, an unknown service or any failed call is dead.
  */
-export const grpcProbe: Probe<TargetOf<'grpc'>> = {
+export const grpcProbe: ProbeKind<GrpcTarget> = {
   kind: 'grpc',
+  url: {
+    schemes: ['grpc'],
+    grammar: FORM,
+    parse(url, { shown }) {
+      const fail = serviceUrlFailure(shown, FORM);
+      const parsed = serviceUrlParts(url, fail);
+      if (!parsed.ok) return parsed;
+      const { host, port, user, password, path } = parsed.address;
+      if (user !== undefined || password !== undefined) {
+        return fail('must not have credentials (gRPC health checks send none)');
+      }
+      return { ok: true, address: { kind: 'grpc', host, port, service: path ?? '' } };
+    },
+  },
   async check(target, context) {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     try {

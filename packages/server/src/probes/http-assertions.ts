@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ProbeFailure } from './errors.js';
-import type { HeaderAssertion, JsonAssertion } from './types.js';
+import type { HeaderAssertion, JsonAssertion } from './http.js';
 
 /** A body as far as the probe read it. */
 export interface ReadBody {

@@ -5,7 +5,47 @@ import { Deadline } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
 import { assertHeader, assertJson, type ReadBody, searchMatches } from './http-assertions.js';
 import { peerCertificateExpiryMs, resultAfterExpiry } from './tls-expiry.js';
-import type { HttpMethod, HttpTarget, Probe } from './types.js';
+import type { ProbeKind } from './types.js';
+
+export type HttpMethod = 'HEAD' | 'GET' | 'POST' | 'PUT' | 'PATCH';
+
+/** `http_json_path` (extension): the field must exist in a JSON body, and equal or match when set. */
+export interface JsonAssertion {
+  /** Dot-separated keys, array indexes as numbers: `status`, `checks.0.state`. */
+  path: string;
+  /** Compared with the field as text: a string as is, anything else as compact JSON. */
+  equals?: string;
+  matches?: RegExp;
+}
+
+/** `http_header_present` (extension): the response must have this header, matching when set. */
+export interface HeaderAssertion {
+  name: string;
+  matches?: RegExp;
+}
+
+/** Everything one HTTP check needs: the URL plus the node's HTTP options and the global status range. */
+export interface HttpTarget {
+  kind: 'http';
+  url: string;
+  method: HttpMethod;
+  headers: Record<string, string>;
+  body?: string;
+  bodyMatch?: RegExp;
+  jsonAssertion?: JsonAssertion;
+  headerAssertion?: HeaderAssertion;
+  /** https:// only: sick when the certificate expires in fewer whole days; 0 or absent never. */
+  tlsExpirySickDays?: number;
+  /** Inclusive lower bound of a healthy status code. */
+  statusHealthyAbove: number;
+  /** Exclusive upper bound of a healthy status code. */
+  statusHealthyBelow: number;
+  /** Appends the Unix time in seconds as a query string, as Vigil does, to defeat caches. */
+  cacheBuster: boolean;
+}
+
+/** What an http:// or https:// URL gives; the topology completes it with the node's HTTP options. */
+export type HttpAddress = Pick<HttpTarget, 'kind' | 'url'>;
 
 /** Only these methods carry `http_body` (spec §4.3). */
 const BODY_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH']);
@@ -78,8 +118,16 @@ function certificateExpiryMs(response: IncomingMessage): number | undefined {
  * hold. Over https://, a certificate near its expiry makes the replica sick. The timeout covers DNS,
  * connect, TLS, the response head and the body.
  */
-export const httpProbe: Probe<HttpTarget> = {
+export const httpProbe: ProbeKind<HttpTarget, HttpAddress> = {
   kind: 'http',
+  url: {
+    schemes: ['http', 'https'],
+    grammar: 'an http:// or https:// URL',
+    parse(url, { shown }) {
+      if (!url.hostname) return { ok: false, error: `"${shown}" has no host` };
+      return { ok: true, address: { kind: 'http', url: url.href } };
+    },
+  },
   async check(target, context) {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     let response: IncomingMessage | undefined;

@@ -13,7 +13,13 @@ import { Deadline } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
 import { DEFAULT_FPING_PATH, fpingProblem, noReplyReason } from './fping.js';
 import { createFpingBatcher, MAX_BATCH_ADDRESSES, type Pinger } from './icmp-batch.js';
-import type { Probe, TargetOf } from './types.js';
+import type { Probe, ProbeKind } from './types.js';
+import { bareHostUrl } from './url-parts.js';
+
+export interface IcmpTarget {
+  kind: 'icmp';
+  host: string;
+}
 
 /** Where iputils installs ping; set VIGIL_PING_PATH on systems that put it elsewhere. */
 export const DEFAULT_PING_PATH = '/usr/bin/ping';
@@ -123,7 +129,7 @@ async function pingAll(
 }
 
 /** The ICMP probe over `method`. */
-export function createIcmpProbe(method: IcmpMethod): Probe<TargetOf<'icmp'>> {
+export function createIcmpProbe(method: IcmpMethod): Probe<IcmpTarget> {
   return {
     kind: 'icmp',
     async check(target, context) {
@@ -145,4 +151,16 @@ export function createIcmpProbe(method: IcmpMethod): Probe<TargetOf<'icmp'>> {
 }
 
 /** The stateless ICMP probe: one ping process per address, nothing shared between checks. */
-export const icmpProbe = createIcmpProbe(PING_PER_CHECK);
+export const icmpProbe: ProbeKind<IcmpTarget> = {
+  ...createIcmpProbe(PING_PER_CHECK),
+  url: {
+    schemes: ['icmp'],
+    grammar: 'icmp://HOST',
+    parse(url, context) {
+      const bare = bareHostUrl('icmp', url, context);
+      if (bare.ok && url.port)
+        return { ok: false, error: `"${context.shown}" must not have a port: ICMP has none` };
+      return bare;
+    },
+  },
+};

@@ -1,61 +1,28 @@
-import { dnsProbe } from './dns.js';
-import { grpcProbe } from './grpc.js';
-import { httpProbe } from './http.js';
-import { chooseIcmpMethod, createIcmpProbe, type IcmpMethod, icmpProbe } from './icmp.js';
-import { mqttProbe } from './mqtt.js';
-import { mysqlProbe } from './mysql.js';
-import { postgresProbe } from './postgres.js';
-import { redisProbe } from './redis.js';
-import { scriptProbe } from './script.js';
-import { sshProbe } from './ssh.js';
-import { tcpProbe } from './tcp.js';
-import { tlsProbe } from './tls.js';
-import type { Probe, ProbeContext, ProbeResult, ProbeTarget, TargetOf } from './types.js';
+import { chooseIcmpMethod, createIcmpProbe, type IcmpMethod } from './icmp.js';
+import { PROBE_KINDS } from './registry.js';
+import type { Probe, ProbeContext, ProbeKindName, ProbeResult, ProbeTarget, TargetOf } from './types.js';
 
 export { type AttemptOptions, checkWithRetries, type RetryPolicy } from './attempt.js';
 export { chooseIcmpMethod, DEFAULT_PING_PATH, type IcmpMethod, PING_PER_CHECK } from './icmp.js';
 export { redactUrl } from './redact.js';
+export { PROBE_KINDS } from './registry.js';
 export {
-  ADDED_KINDS_GRAMMAR,
   parseReplicaUrl,
   REPLICA_URL_GRAMMAR,
   type ReplicaUrlParse,
+  replicaUrlGrammar,
 } from './replica-url.js';
 export { createScriptProbe, type ScriptProbeOptions } from './script.js';
 export type * from './types.js';
-export {
-  dnsProbe,
-  grpcProbe,
-  httpProbe,
-  icmpProbe,
-  mqttProbe,
-  mysqlProbe,
-  postgresProbe,
-  redisProbe,
-  scriptProbe,
-  sshProbe,
-  tcpProbe,
-  tlsProbe,
-};
 
-/** One probe per target kind; adding a kind to ProbeTarget makes this fail to compile until it has one. */
-export type ProbeRegistry = { readonly [K in ProbeTarget['kind']]: Probe<TargetOf<K>> };
+/** One probe per target kind, keyed by kind. */
+export type ProbeRegistry = { readonly [K in ProbeKindName]: Probe<TargetOf<K>> };
 
 /** Stateless probes: nothing is shared between checks (ICMP runs one ping process per address). */
-export const probeRegistry: ProbeRegistry = {
-  icmp: icmpProbe,
-  tcp: tcpProbe,
-  ssh: sshProbe,
-  tls: tlsProbe,
-  http: httpProbe,
-  script: scriptProbe,
-  mysql: mysqlProbe,
-  mqtt: mqttProbe,
-  grpc: grpcProbe,
-  dns: dnsProbe,
-  redis: redisProbe,
-  postgres: postgresProbe,
-};
+export const probeRegistry = Object.fromEntries(
+  PROBE_KINDS.map((definition) => [definition.kind, definition]),
+  // Each entry is filed under its own kind, which is what the mapped type says.
+) as unknown as ProbeRegistry;
 
 /**
  * The probes of one long-running prober (Vigil's rounds, vigil-local's cycles) over `targets`: its

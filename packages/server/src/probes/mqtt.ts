@@ -3,7 +3,19 @@ import type { Socket } from 'node:net';
 import { connectTcp } from './connect.js';
 import { Deadline } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
-import type { Probe, TargetOf } from './types.js';
+import type { ProbeKind } from './types.js';
+import { serviceUrlFailure, serviceUrlParts } from './url-parts.js';
+
+/** mqtt://[USER[:PASSWORD]@]HOST:PORT: CONNECT, then the broker's CONNACK must accept it. */
+export interface MqttTarget {
+  kind: 'mqtt';
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+}
+
+const FORM = 'mqtt://[USER[:PASSWORD]@]HOST:PORT';
 
 type MqttPacketModule = typeof import('mqtt-packet');
 
@@ -41,8 +53,24 @@ function awaitConnack(socket: Socket, mqtt: MqttPacketModule, deadline: Deadline
  * mqtt://[USER[:PASSWORD]@]HOST:PORT: an MQTT 3.1.1 CONNECT (clean session, no will); healthy when
  * the broker's CONNACK accepts it, then a DISCONNECT. The packet codec is loaded on the first check.
  */
-export const mqttProbe: Probe<TargetOf<'mqtt'>> = {
+export const mqttProbe: ProbeKind<MqttTarget> = {
   kind: 'mqtt',
+  url: {
+    schemes: ['mqtt'],
+    grammar: FORM,
+    parse(url, { shown }) {
+      const fail = serviceUrlFailure(shown, FORM);
+      const parsed = serviceUrlParts(url, fail);
+      if (!parsed.ok) return parsed;
+      const { host, port, user, password, path } = parsed.address;
+      if (path !== undefined) return fail('must not have a path');
+      if (password !== undefined && user === undefined) return fail('has a password but no user');
+      const address: MqttTarget = { kind: 'mqtt', host, port };
+      if (user !== undefined) address.username = user;
+      if (password !== undefined) address.password = password;
+      return { ok: true, address };
+    },
+  },
   async check(target, context) {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     let socket: Socket | undefined;

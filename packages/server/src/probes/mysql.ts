@@ -1,6 +1,19 @@
 import { Deadline } from './deadline.js';
 import { describeError } from './errors.js';
-import type { Probe, TargetOf } from './types.js';
+import type { ProbeKind } from './types.js';
+import { serviceUrlFailure, serviceUrlParts } from './url-parts.js';
+
+/** mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE]: log in, then `SELECT 1`. */
+export interface MysqlTarget {
+  kind: 'mysql';
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database?: string;
+}
+
+const FORM = 'mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE]';
 
 /** Failures the driver itself names (its codes are not socket codes), in plain words. */
 const DRIVER_REASONS: Record<string, string> = {
@@ -26,8 +39,23 @@ function describeMysqlError(error: unknown): string {
  * `SELECT 1`, so a server that accepts connections but cannot answer queries is dead. The driver
  * is loaded on the first check: configurations without MySQL replicas never load it.
  */
-export const mysqlProbe: Probe<TargetOf<'mysql'>> = {
+export const mysqlProbe: ProbeKind<MysqlTarget> = {
   kind: 'mysql',
+  url: {
+    schemes: ['mysql'],
+    grammar: FORM,
+    parse(url, { shown }) {
+      const fail = serviceUrlFailure(shown, FORM);
+      const parsed = serviceUrlParts(url, fail);
+      if (!parsed.ok) return parsed;
+      const { host, port, user, password, path } = parsed.address;
+      if (user === undefined) return fail('needs a user');
+      const address: MysqlTarget = { kind: 'mysql', host, port, user };
+      if (password !== undefined) address.password = password;
+      if (path !== undefined) address.database = path;
+      return { ok: true, address };
+    },
+  },
   async check(target, context) {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     try {

@@ -1,9 +1,24 @@
 import type { Client, ClientConfig } from 'pg';
 import { Deadline } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
-import type { ReplicaUrlParse } from './replica-url.js';
-import { POSTGRES_SSL_MODES, type PostgresSslMode, type PostgresTarget, type Probe } from './types.js';
-import { decodeComponent, hostOf, portOf } from './url-parts.js';
+import type { ProbeKind, UrlParse, UrlParseContext } from './types.js';
+import { decodeComponent, hostOf, portOf, requiringHost } from './url-parts.js';
+
+/** libpq's `sslmode` values the postgres:// probe honours, as libpq reads them. */
+export const POSTGRES_SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+export type PostgresSslMode = (typeof POSTGRES_SSL_MODES)[number];
+
+/** postgres://USER[:PASSWORD]@HOST:PORT/DATABASE: a session that answers `select 1`. */
+export interface PostgresTarget {
+  kind: 'postgres';
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+  /** `disable` (the default) starts in plain text; the others require TLS and verify as libpq does. */
+  sslMode: PostgresSslMode;
+}
 
 const POSTGRES_PORT = 5432;
 
@@ -12,8 +27,8 @@ function isSslMode(text: string): text is PostgresSslMode {
 }
 
 /** postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=MODE] (postgresql:// too). */
-export function parsePostgresUrl(url: URL, shown: string): ReplicaUrlParse {
-  const fail = (why: string): ReplicaUrlParse => ({ ok: false, error: `"${shown}" ${why}` });
+function parsePostgresUrl(url: URL, { shown }: UrlParseContext): UrlParse<PostgresTarget> {
+  const fail = (why: string): UrlParse<PostgresTarget> => ({ ok: false, error: `"${shown}" ${why}` });
   const form = 'as in postgres://USER:PASSWORD@HOST:PORT/DATABASE';
   const port = portOf(url, POSTGRES_PORT);
   if (port === undefined) return fail('needs a port from 1 to 65535 (5432 when left out)');
@@ -62,8 +77,13 @@ function describePostgresError(error: unknown): string {
  * postgres://: a new session (startup, authentication) that answers `select 1`, then closed. The
  * driver is loaded on the first check, so configs without PostgreSQL replicas never load it.
  */
-export const postgresProbe: Probe<PostgresTarget> = {
+export const postgresProbe: ProbeKind<PostgresTarget> = {
   kind: 'postgres',
+  url: {
+    schemes: ['postgres', 'postgresql'],
+    grammar: 'postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE',
+    parse: requiringHost(parsePostgresUrl),
+  },
   async check(target, context) {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     let client: Client | undefined;

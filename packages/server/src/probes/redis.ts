@@ -2,17 +2,27 @@ import type { Socket } from 'node:net';
 import { checkOverTcp, startTls } from './connect.js';
 import type { Deadline } from './deadline.js';
 import { ProbeFailure } from './errors.js';
-import type { ReplicaUrlParse } from './replica-url.js';
-import type { Probe, RedisTarget } from './types.js';
-import { decodeComponent, hostOf, portOf } from './url-parts.js';
+import type { ProbeKind, UrlParse, UrlParseContext } from './types.js';
+import { decodeComponent, hostOf, portOf, requiringHost } from './url-parts.js';
+
+/** redis://[[USER]:PASSWORD@]HOST:PORT: PING answered with PONG, after AUTH when a password is given. */
+export interface RedisTarget {
+  kind: 'redis';
+  host: string;
+  port: number;
+  /** rediss://: TLS first, the certificate verified for `host`. */
+  tls: boolean;
+  username?: string;
+  password?: string;
+}
 
 const REDIS_PORT = 6379;
 /** A status or error reply longer than this is not a Redis server's. */
 const MAX_REPLY_BYTES = 4096;
 
 /** redis[s]://[[USER]:PASSWORD@]HOST[:PORT], no path: Redis's own URL form without a database number. */
-export function parseRedisUrl(url: URL, shown: string): ReplicaUrlParse {
-  const fail = (why: string): ReplicaUrlParse => ({ ok: false, error: `"${shown}" ${why}` });
+function parseRedisUrl(url: URL, { shown }: UrlParseContext): UrlParse<RedisTarget> {
+  const fail = (why: string): UrlParse<RedisTarget> => ({ ok: false, error: `"${shown}" ${why}` });
   const port = portOf(url, REDIS_PORT);
   if (port === undefined) return fail('needs a port from 1 to 65535 (6379 when left out)');
   if (url.pathname || url.search || url.hash) {
@@ -83,8 +93,13 @@ async function authAndPing(socket: Socket, target: RedisTarget, deadline: Deadli
  * redis:// and rediss:// (TLS first): healthy when AUTH says OK and PING answers PONG. No other
  * command is sent and no data is read.
  */
-export const redisProbe: Probe<RedisTarget> = {
+export const redisProbe: ProbeKind<RedisTarget> = {
   kind: 'redis',
+  url: {
+    schemes: ['redis', 'rediss'],
+    grammar: 'redis[s]://[[USER]:PASSWORD@]HOST[:PORT]',
+    parse: requiringHost(parseRedisUrl),
+  },
   check: (target, context) =>
     checkOverTcp(target.host, target.port, context, async (plain, deadline) => {
       if (!target.tls) return authAndPing(plain, target, deadline);

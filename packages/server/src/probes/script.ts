@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Deadline } from './deadline.js';
 import { describeError } from './errors.js';
-import type { Probe, ProbeResult, TargetOf } from './types.js';
+import type { Probe, ProbeKind, ProbeResult } from './types.js';
+
+/** A script replica: `sh` runs its source; the node's `scripts` list them, not URLs. */
+export interface ScriptTarget {
+  kind: 'script';
+  source: string;
+  /** Kills the script's whole process group after this long; absent means no limit, as in Vigil. */
+  timeoutMs?: number;
+}
 
 /** How much of the end of stderr is kept for the reason. */
 const STDERR_TAIL_BYTES = 500;
@@ -85,7 +93,7 @@ export interface ScriptProbeOptions {
  * `sh <file>` from the current directory with the inherited environment. Unlike Vigil, a
  * `timeoutMs` on the target bounds it. Latency is the run time.
  */
-export function createScriptProbe({ shell = 'sh' }: ScriptProbeOptions = {}): Probe<TargetOf<'script'>> {
+export function createScriptProbe({ shell = 'sh' }: ScriptProbeOptions = {}): Probe<ScriptTarget> {
   return {
     kind: 'script',
     async check(target, context) {
@@ -106,4 +114,4 @@ export function createScriptProbe({ shell = 'sh' }: ScriptProbeOptions = {}): Pr
   };
 }
 
-export const scriptProbe = createScriptProbe();
+export const scriptProbe: ProbeKind<ScriptTarget, never> = createScriptProbe();

@@ -2,7 +2,15 @@ import type { Socket } from 'node:net';
 import { checkOverTcp } from './connect.js';
 import type { Deadline } from './deadline.js';
 import { ProbeFailure } from './errors.js';
-import type { Probe, TargetOf } from './types.js';
+import type { ProbeKind } from './types.js';
+import { bareHostPortUrl } from './url-parts.js';
+
+/** ssh://HOST:PORT: the server's identification line, then its key exchange offer. */
+export interface SshTarget {
+  kind: 'ssh';
+  host: string;
+  port: number;
+}
 
 /** Our identification line (RFC 4253 §4.2). */
 export const CLIENT_IDENT = 'SSH-2.0-VigilTS_probe';
@@ -97,8 +105,13 @@ function awaitKexInit(socket: Socket, deadline: Deadline): Promise<void> {
  * Vigil's libssh2 handshake goes further (key exchange), but a server that offers a key exchange
  * is up; no authentication is attempted either way.
  */
-export const sshProbe: Probe<TargetOf<'ssh'>> = {
+export const sshProbe: ProbeKind<SshTarget> = {
   kind: 'ssh',
+  url: {
+    schemes: ['ssh'],
+    grammar: 'ssh://HOST:PORT',
+    parse: (url, context) => bareHostPortUrl('ssh', url, context),
+  },
   check: (target, context) =>
     checkOverTcp(target.host, target.port, context, (socket, deadline) => {
       // Sent at once, as OpenSSH does; a non-SSH server (HTTP…) then answers with a telling error line.

@@ -1,11 +1,23 @@
 import { connectTcp } from './connect.js';
 import { Deadline } from './deadline.js';
 import { describeError } from './errors.js';
-import type { Probe, TargetOf } from './types.js';
+import type { ProbeKind } from './types.js';
+import { bareHostPortUrl } from './url-parts.js';
+
+export interface TcpTarget {
+  kind: 'tcp';
+  host: string;
+  port: number;
+}
 
 /** tcp://host:port: healthy once a connection to the first resolved address opens (spec §4.3). */
-export const tcpProbe: Probe<TargetOf<'tcp'>> = {
+export const tcpProbe: ProbeKind<TcpTarget> = {
   kind: 'tcp',
+  url: {
+    schemes: ['tcp'],
+    grammar: 'tcp://HOST:PORT',
+    parse: (url, context) => bareHostPortUrl('tcp', url, context),
+  },
   async check(target, context) {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     try {

@@ -3,15 +3,33 @@ import { connectTcp, startTls } from './connect.js';
 import { Deadline } from './deadline.js';
 import { describeError } from './errors.js';
 import { peerCertificateExpiryMs, resultAfterExpiry } from './tls-expiry.js';
-import type { Probe, TargetOf } from './types.js';
+import type { ProbeKind } from './types.js';
+import { bareHostPortUrl } from './url-parts.js';
+
+/** tls://host:port (extension): a TCP connection plus a verified TLS handshake. */
+export interface TlsTarget {
+  kind: 'tls';
+  host: string;
+  port: number;
+  /** Sick when the certificate expires in fewer whole days; 0 or absent never (the node's `poll_tls_expiry_sick_days`). */
+  tlsExpirySickDays?: number;
+}
+
+/** What a tls:// URL gives; the topology adds the expiry threshold. */
+type TlsAddress = Omit<TlsTarget, 'tlsExpirySickDays'>;
 
 /**
  * tls://host:port (extension): a TCP connection to the first resolved address, as tcp:// does, then
  * a TLS handshake that verifies the certificate chain and name. Healthy once it completes; sick when
  * the certificate expires within the node's threshold, like https://.
  */
-export const tlsProbe: Probe<TargetOf<'tls'>> = {
+export const tlsProbe: ProbeKind<TlsTarget, TlsAddress> = {
   kind: 'tls',
+  url: {
+    schemes: ['tls'],
+    grammar: 'tls://HOST:PORT (no path)',
+    parse: (url, context) => bareHostPortUrl('tls', url, context),
+  },
   async check(target, context) {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     let socket: Socket | undefined;

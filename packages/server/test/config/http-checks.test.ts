@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfigText } from '../../src/config/index.js';
 import { buildTopology } from '../../src/model/topology.js';
-import type { HttpTarget } from '../../src/probes/types.js';
+import type { HttpTarget } from '../../src/probes/http.js';
 import { testConfig } from '../helpers/config.js';
 import { editConfig, errorsOf, FILE } from './minimal-config.js';
 

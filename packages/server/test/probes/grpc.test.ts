@@ -9,13 +9,13 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { checkWithRetries } from '../../src/probes/attempt.js';
+import type { GrpcTarget } from '../../src/probes/grpc.js';
 import {
   grpcProbe,
   type HealthCheckRequest,
   type HealthCheckResponse,
   loadHealthCheckMethod,
 } from '../../src/probes/grpc.js';
-import type { GrpcTarget } from '../../src/probes/types.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { closedPort, running } from './loopback.js';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { compileBodyMatch } from '../../src/config/regex.js';
+import type { HttpTarget } from '../../src/probes/http.js';
 import { httpProbe } from '../../src/probes/http.js';
-import type { HttpTarget } from '../../src/probes/types.js';
 import { running, type Served, serve } from './loopback.js';
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };

@@ -6,8 +6,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { HttpTarget } from '../../src/probes/http.js';
 import { httpProbe, withCacheBuster } from '../../src/probes/http.js';
-import type { HttpTarget } from '../../src/probes/types.js';
 import { closedPort, running, type Served, serve } from './loopback.js';
 
 interface Seen {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import type { MqttTarget } from '../../src/probes/mqtt.js';
 import { mqttProbe } from '../../src/probes/mqtt.js';
-import type { MqttTarget } from '../../src/probes/types.js';
 import { startTestMosquitto, type TestMosquitto } from '../helpers/mosquitto.js';
 import { closedPort, running, serve } from './loopback.js';
 import { checkThroughSlowRelay } from './slow-relay.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import type { MysqlTarget } from '../../src/probes/mysql.js';
 import { mysqlProbe } from '../../src/probes/mysql.js';
-import type { MysqlTarget } from '../../src/probes/types.js';
 import { startTestMariadb, type TestMariadb } from '../helpers/mariadb.js';
 import { closedPort, running, serve } from './loopback.js';
 import { checkThroughSlowRelay } from './slow-relay.js';

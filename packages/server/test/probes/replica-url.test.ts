@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseReplicaUrl } from '../../src/probes/replica-url.js';
+import { PROBE_KINDS } from '../../src/probes/registry.js';
+import { parseReplicaUrl, REPLICA_URL_GRAMMAR, replicaUrlGrammar } from '../../src/probes/replica-url.js';
 
 test('valid replica URLs give their probe address (spec §4.1)', () => {
   const cases: [string, unknown][] = [
@@ -136,5 +137,44 @@ test('errors never show the password of a service URL', () => {
     const parsed = parseReplicaUrl(raw);
     assert.equal(parsed.ok, false, raw);
     if (!parsed.ok) assert.doesNotMatch(parsed.error, /hunter2/, raw);
+  }
+});
+
+test("the grammar lists every kind's URL form in the registry's order, as errors quote it", () => {
+  assert.equal(
+    REPLICA_URL_GRAMMAR,
+    'icmp://HOST, tcp://HOST:PORT, ssh://HOST:PORT, tls://HOST:PORT (no path), an http:// or https:// URL, ' +
+      'mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE], mqtt://[USER[:PASSWORD]@]HOST:PORT, ' +
+      'grpc://HOST:PORT[/SERVICE], dns://RESOLVER[:PORT]/NAME[?type=TYPE&expect=ANSWER], ' +
+      'redis[s]://[[USER]:PASSWORD@]HOST[:PORT] or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE',
+  );
+  assert.equal(
+    replicaUrlGrammar((kind) => kind === 'tcp' || kind === 'mqtt'),
+    'tcp://HOST:PORT or mqtt://[USER[:PASSWORD]@]HOST:PORT',
+  );
+  // vigil-local quotes its own list.
+  assert.deepEqual(parseReplicaUrl('ftp://host', 'tcp://HOST:PORT'), {
+    ok: false,
+    error: '"ftp://host" has unsupported scheme "ftp"; expected tcp://HOST:PORT',
+  });
+  assert.deepEqual(parseReplicaUrl('tcp://host:1/x', 'tcp://HOST:PORT'), {
+    ok: false,
+    error: '"tcp://host:1/x" must not have a path, query or credentials; expected tcp://HOST:PORT',
+  });
+});
+
+test('each scheme of a kind in the registry reads into that kind', () => {
+  const kindsWithUrls = PROBE_KINDS.filter((definition) => definition.url);
+  assert.deepEqual(
+    PROBE_KINDS.filter((definition) => !definition.url).map((definition) => definition.kind),
+    ['script'],
+  );
+  for (const definition of kindsWithUrls) {
+    for (const scheme of definition.url?.schemes ?? []) {
+      // Garbage after the scheme: whatever the kind says, it must be that kind's say, not "unsupported".
+      const parsed = parseReplicaUrl(`${scheme}://h:1/a/b/c?x=1`);
+      if (!parsed.ok) assert.doesNotMatch(parsed.error, /unsupported scheme/, scheme);
+      else assert.equal(parsed.address.kind, definition.kind, scheme);
+    }
   }
 });
