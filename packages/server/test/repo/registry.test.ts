@@ -264,3 +264,39 @@ test('each exception is still needed', async () => {
     );
   }
 });
+
+/** Vigil's own channels and URL kinds, which Vigil's documentation describes; the docs here cover the rest. */
+const VIGIL_CHANNELS = new Set([
+  'email',
+  'twilio',
+  'slack',
+  'zulip',
+  'telegram',
+  'pushover',
+  'gotify',
+  'xmpp',
+  'matrix',
+  'webex',
+  'webhook',
+]);
+const VIGIL_SCHEMES = new Set(['icmp', 'tcp', 'ssh', 'http', 'https']);
+
+test('the docs cover every channel and every replica URL form', () => {
+  const alerting = readFileSync(join(REPO_ROOT, 'docs/alerting.md'), 'utf8');
+  const configuration = readFileSync(join(REPO_ROOT, 'docs/configuration.md'), 'utf8');
+  const missing: string[] = [];
+  for (const { name } of CHANNEL_DEFINITIONS) {
+    if (!alerting.includes(`\`${name}\``) && !alerting.includes(`[notify.${name}]`)) {
+      missing.push(`docs/alerting.md: ${name}`);
+    }
+    if (!VIGIL_CHANNELS.has(name) && !configuration.includes(`[notify.${name}]`)) {
+      missing.push(`docs/configuration.md: [notify.${name}]`);
+    }
+  }
+  for (const scheme of PROBE_KINDS.flatMap((definition) => definition.url?.schemes ?? [])) {
+    if (!VIGIL_SCHEMES.has(scheme) && !configuration.includes(`${scheme}://`)) {
+      missing.push(`docs/configuration.md: ${scheme}://`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
