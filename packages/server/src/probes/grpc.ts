@@ -2,7 +2,7 @@ import type { MethodDefinition, ServiceError } from '@grpc/grpc-js';
 import { Deadline } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
 import type { ProbeKind } from './types.js';
-import { serviceUrlFailure, serviceUrlParts } from './url-parts.js';
+import { serviceUrlForm } from './url-parts.js';
 
 /** grpc://HOST:PORT[/SERVICE]: grpc.health.v1.Health/Check; an empty service asks about the whole server. */
 export interface GrpcTarget {
@@ -11,8 +11,6 @@ export interface GrpcTarget {
   port: number;
   service: string;
 }
-
-const FORM = 'grpc://HOST:PORT[/SERVICE]';
 
 /** grpc.health.v1.HealthCheckRequest: an empty service asks about the server as a whole. */
 export interface HealthCheckRequest {
@@ -89,20 +87,12 @@ function describeCallError(
  */
 export const grpcProbe: ProbeKind<GrpcTarget> = {
   kind: 'grpc',
-  url: {
-    schemes: ['grpc'],
-    grammar: FORM,
-    parse(url, { shown }) {
-      const fail = serviceUrlFailure(shown, FORM);
-      const parsed = serviceUrlParts(url, fail);
-      if (!parsed.ok) return parsed;
-      const { host, port, user, password, path } = parsed.address;
-      if (user !== undefined || password !== undefined) {
-        return fail('must not have credentials (gRPC health checks send none)');
-      }
-      return { ok: true, address: { kind: 'grpc', host, port, service: path ?? '' } };
-    },
-  },
+  url: serviceUrlForm('grpc', 'grpc://HOST:PORT[/SERVICE]', ({ host, port, user, password, path }, fail) => {
+    if (user !== undefined || password !== undefined) {
+      return fail('must not have credentials (gRPC health checks send none)');
+    }
+    return { ok: true, address: { kind: 'grpc', host, port, service: path ?? '' } };
+  }),
   async check(target, context) {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     try {

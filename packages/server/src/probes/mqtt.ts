@@ -4,7 +4,7 @@ import { connectTcp } from './connect.js';
 import { Deadline } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
 import type { ProbeKind } from './types.js';
-import { serviceUrlFailure, serviceUrlParts } from './url-parts.js';
+import { serviceUrlForm } from './url-parts.js';
 
 /** mqtt://[USER[:PASSWORD]@]HOST:PORT: CONNECT, then the broker's CONNACK must accept it. */
 export interface MqttTarget {
@@ -14,8 +14,6 @@ export interface MqttTarget {
   username?: string;
   password?: string;
 }
-
-const FORM = 'mqtt://[USER[:PASSWORD]@]HOST:PORT';
 
 type MqttPacketModule = typeof import('mqtt-packet');
 
@@ -55,14 +53,10 @@ function awaitConnack(socket: Socket, mqtt: MqttPacketModule, deadline: Deadline
  */
 export const mqttProbe: ProbeKind<MqttTarget> = {
   kind: 'mqtt',
-  url: {
-    schemes: ['mqtt'],
-    grammar: FORM,
-    parse(url, { shown }) {
-      const fail = serviceUrlFailure(shown, FORM);
-      const parsed = serviceUrlParts(url, fail);
-      if (!parsed.ok) return parsed;
-      const { host, port, user, password, path } = parsed.address;
+  url: serviceUrlForm(
+    'mqtt',
+    'mqtt://[USER[:PASSWORD]@]HOST:PORT',
+    ({ host, port, user, password, path }, fail) => {
       if (path !== undefined) return fail('must not have a path');
       if (password !== undefined && user === undefined) return fail('has a password but no user');
       const address: MqttTarget = { kind: 'mqtt', host, port };
@@ -70,7 +64,7 @@ export const mqttProbe: ProbeKind<MqttTarget> = {
       if (password !== undefined) address.password = password;
       return { ok: true, address };
     },
-  },
+  ),
   async check(target, context) {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     let socket: Socket | undefined;

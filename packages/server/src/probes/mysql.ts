@@ -1,7 +1,7 @@
 import { Deadline } from './deadline.js';
 import { describeError } from './errors.js';
 import type { ProbeKind } from './types.js';
-import { serviceUrlFailure, serviceUrlParts } from './url-parts.js';
+import { serviceUrlForm } from './url-parts.js';
 
 /** mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE]: log in, then `SELECT 1`. */
 export interface MysqlTarget {
@@ -12,8 +12,6 @@ export interface MysqlTarget {
   password?: string;
   database?: string;
 }
-
-const FORM = 'mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE]';
 
 /** Failures the driver itself names (its codes are not socket codes), in plain words. */
 const DRIVER_REASONS: Record<string, string> = {
@@ -41,21 +39,17 @@ function describeMysqlError(error: unknown): string {
  */
 export const mysqlProbe: ProbeKind<MysqlTarget> = {
   kind: 'mysql',
-  url: {
-    schemes: ['mysql'],
-    grammar: FORM,
-    parse(url, { shown }) {
-      const fail = serviceUrlFailure(shown, FORM);
-      const parsed = serviceUrlParts(url, fail);
-      if (!parsed.ok) return parsed;
-      const { host, port, user, password, path } = parsed.address;
+  url: serviceUrlForm(
+    'mysql',
+    'mysql://USER[:PASSWORD]@HOST:PORT[/DATABASE]',
+    ({ host, port, user, password, path }, fail) => {
       if (user === undefined) return fail('needs a user');
       const address: MysqlTarget = { kind: 'mysql', host, port, user };
       if (password !== undefined) address.password = password;
       if (path !== undefined) address.database = path;
       return { ok: true, address };
     },
-  },
+  ),
   async check(target, context) {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     try {

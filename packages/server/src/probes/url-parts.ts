@@ -1,4 +1,4 @@
-import type { UrlParse, UrlParseContext } from './types.js';
+import type { ReplicaUrlForm, UrlParse, UrlParseContext } from './types.js';
 
 /** Pieces of a replica URL that several kinds read the same way. */
 
@@ -80,11 +80,33 @@ export interface ServiceUrlParts {
   path?: string;
 }
 
-/** Reads a service URL's parts; `fail` words a problem against the kind's `form`, as the kind's own rules do. */
-export function serviceUrlParts(
-  url: URL,
-  fail: (problem: string) => { ok: false; error: string },
-): UrlParse<ServiceUrlParts> {
+type Failure = { ok: false; error: string };
+
+/**
+ * The URL form of a service kind (`mysql://`, `mqtt://`, `grpc://`): an explicit port as for tcp://,
+ * user info where the protocol logs in, at most one path segment. `build` applies the kind's own
+ * rules to the parts; every problem is worded `"URL" problem; expected FORM`.
+ */
+export function serviceUrlForm<Address>(
+  scheme: string,
+  form: string,
+  build: (parts: ServiceUrlParts, fail: (problem: string) => Failure) => UrlParse<Address>,
+): ReplicaUrlForm<Address> {
+  return {
+    schemes: [scheme],
+    grammar: form,
+    parse(url, { shown }) {
+      const fail = (problem: string): Failure => ({
+        ok: false,
+        error: `"${shown}" ${problem}; expected ${form}`,
+      });
+      const parts = serviceUrlParts(url, fail);
+      return parts.ok ? build(parts.address, fail) : parts;
+    },
+  };
+}
+
+function serviceUrlParts(url: URL, fail: (problem: string) => Failure): UrlParse<ServiceUrlParts> {
   const host = hostOf(url);
   if (!host) return fail('has no host');
   const port = Number(url.port);
@@ -104,14 +126,6 @@ export function serviceUrlParts(
   if (password !== undefined) parts.password = password;
   if (path !== undefined) parts.path = path;
   return { ok: true, address: parts };
-}
-
-/** `"URL" problem; expected FORM`: how a service kind words what is wrong with its URL. */
-export function serviceUrlFailure(
-  shown: string,
-  form: string,
-): (problem: string) => { ok: false; error: string } {
-  return (problem) => ({ ok: false, error: `"${shown}" ${problem}; expected ${form}` });
 }
 
 /** A URL part as the server must see it: `p%40ss` is `p@ss`; undefined when empty or malformed. */
