@@ -16,6 +16,7 @@ import { createFpingBatcher, MAX_BATCH_ADDRESSES, type Pinger } from './icmp-bat
 import type { Probe, ProbeKind } from './types.js';
 import { bareHostUrl } from './url-parts.js';
 
+/** icmp://HOST: every address HOST resolves to answers an echo request. */
 export interface IcmpTarget {
   kind: 'icmp';
   host: string;

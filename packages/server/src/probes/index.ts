@@ -5,7 +5,6 @@ import type { Probe, ProbeContext, ProbeKindName, ProbeResult, ProbeTarget, Targ
 export { type AttemptOptions, checkWithRetries, type RetryPolicy } from './attempt.js';
 export { chooseIcmpMethod, DEFAULT_PING_PATH, type IcmpMethod, PING_PER_CHECK } from './icmp.js';
 export { redactUrl } from './redact.js';
-export { PROBE_KINDS } from './registry.js';
 export {
   parseReplicaUrl,
   REPLICA_URL_GRAMMAR,

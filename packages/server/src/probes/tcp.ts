@@ -4,6 +4,7 @@ import { describeError } from './errors.js';
 import type { ProbeKind } from './types.js';
 import { bareHostPortUrl } from './url-parts.js';
 
+/** tcp://HOST:PORT: a connection opens. */
 export interface TcpTarget {
   kind: 'tcp';
   host: string;
