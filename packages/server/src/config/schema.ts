@@ -70,6 +70,9 @@ const assetsSchema = z.object({
 const FRAME_ANCESTOR =
   /^('self'|'none'|\*|[a-z][a-z0-9+.-]*:|([a-z][a-z0-9+.-]*:\/\/)?(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:(\d{1,5}|\*))?(\/[^\s;,']*)?)$/i;
 
+/** The languages the page's texts exist in (web/page/texts.ts). */
+export const PAGE_LANGUAGES = ['en', 'fr'] as const;
+
 const brandingSchema = z.object({
   page_title: z.string().default('Status Page'),
   page_url: absoluteUrl,
@@ -94,6 +97,8 @@ const brandingSchema = z.object({
       message: "'none' cannot be combined with other sources",
     })
     .optional(),
+  /** Extension: the language of the page's texts. */
+  language: z.enum(PAGE_LANGUAGES).default('en'),
 });
 
 const metricsSchema = z.object({
@@ -261,3 +266,4 @@ export type RabbitmqConfig = NonNullable<NonNullable<RawConfig['plugins']>['rabb
 export type NodeConfig = z.output<typeof nodeSchema>;
 export type ServiceConfig = z.output<typeof serviceSchema>;
 export type NodeMode = (typeof NODE_MODES)[number];
+export type PageLanguage = (typeof PAGE_LANGUAGES)[number];

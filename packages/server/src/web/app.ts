@@ -15,6 +15,7 @@ import { BrandedParts } from './branded-parts.js';
 import { limitConnections, serverTimeouts } from './connection-limits.js';
 import { PageHistory } from './page/history.js';
 import { createStatusPage } from './page/status-page.js';
+import { PAGE_TEXTS } from './page/texts.js';
 import { type ApiV1Options, apiV1Routes } from './routes/api-v1.js';
 import { assetRoutes } from './routes/assets.js';
 import { badgeRoutes } from './routes/badge.js';
@@ -29,6 +30,7 @@ import {
 } from './routes/manager.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { nodePageRoutes } from './routes/node-page.js';
 import { pageRoutes } from './routes/page.js';
 import { reporterRoutes } from './routes/reporter.js';
 import { statusRoutes } from './routes/status.js';
@@ -132,6 +134,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       ...dependencies.history,
       model,
       clock,
+      texts: () => PAGE_TEXTS[settings.branding.language],
       onError: (error) => logger.error({ err: error }, 'cannot read the history for the page'),
     });
   const page = createStatusPage({
@@ -169,7 +172,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     pageRoutes(scope, { page });
     assetRoutes(scope, { assets: () => branded.assets() });
     vigilAssetRoutes(scope, { assets: () => branded.assets(), settings });
-    badgeRoutes(scope, { model });
+    badgeRoutes(scope, { model, history: dependencies.history?.history });
     liveRoutes(scope, { page, headers: () => branded.documentHeaders() });
     embedRoutes(scope, { model, clock, assets: branded.assets(), settings });
     await mcpRoutes(scope, { settings, model, clock });
@@ -185,6 +188,14 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       });
     }
     if (dependencies.history) apiV1Routes(scope, { ...dependencies.history, model, announcements, clock });
+    if (dependencies.history)
+      nodePageRoutes(scope, {
+        model,
+        history: dependencies.history.history,
+        settings,
+        assets: () => branded.assets(),
+        clock,
+      });
   });
   return app;
 }

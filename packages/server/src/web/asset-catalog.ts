@@ -6,7 +6,14 @@ import { iconBadge, TEXT_SAFE_COLORS } from './badge-svg.js';
 import { prepare, type Representation } from './representation.js';
 
 /** The files in `assets/`: nothing outside this list is ever read or served. */
-export const ASSET_FILES = ['page.css', 'live.js', 'embed.js', 'logo.svg'] as const;
+export const ASSET_FILES = [
+  'page.css',
+  'live.js',
+  'local-time.js',
+  'chart.js',
+  'embed.js',
+  'logo.svg',
+] as const;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',

@@ -45,11 +45,16 @@ function textWidth(text: string): number {
 
 /** A labelled, shields.io-style badge: `label | health`. */
 export function shieldBadge(label: string, health: Health): string {
+  return labelledBadge(label, health, TEXT_SAFE_COLORS[health]);
+}
+
+/** A shields.io-style badge: `label` on grey, `message` on `color` (white text: pick a dark enough one). */
+export function labelledBadge(label: string, message: string, color: string): string {
   const labelWidth = textWidth(label) + 12;
-  const valueWidth = textWidth(health) + 12;
+  const valueWidth = textWidth(message) + 12;
   const width = labelWidth + valueWidth;
   const text = (content: string, x: number, textLengthPx: number) =>
     `<text x="${x}" y="14" textLength="${textLengthPx - 12}" lengthAdjust="spacingAndGlyphs">${escapeHtml(content)}</text>`;
-  const title = escapeHtml(`${label}: ${health}`);
-  return `<svg ${SVG_OPEN} width="${width}" height="20" viewBox="0 0 ${width} 20" role="img" aria-label="${title}"><title>${title}</title><clipPath id="r"><rect width="${width}" height="20" rx="3"/></clipPath><g clip-path="url(#r)"><rect width="${labelWidth}" height="20" fill="#555"/><rect x="${labelWidth}" width="${valueWidth}" height="20" fill="${TEXT_SAFE_COLORS[health]}"/></g><g fill="#fff" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11" text-anchor="middle">${text(label, labelWidth / 2, labelWidth)}${text(health, labelWidth + valueWidth / 2, valueWidth)}</g></svg>`;
+  const title = escapeHtml(`${label}: ${message}`);
+  return `<svg ${SVG_OPEN} width="${width}" height="20" viewBox="0 0 ${width} 20" role="img" aria-label="${title}"><title>${title}</title><clipPath id="r"><rect width="${width}" height="20" rx="3"/></clipPath><g clip-path="url(#r)"><rect width="${labelWidth}" height="20" fill="#555"/><rect x="${labelWidth}" width="${valueWidth}" height="20" fill="${escapeHtml(color)}"/></g><g fill="#fff" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11" text-anchor="middle">${text(label, labelWidth / 2, labelWidth)}${text(message, labelWidth + valueWidth / 2, valueWidth)}</g></svg>`;
 }

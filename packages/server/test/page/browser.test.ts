@@ -332,8 +332,8 @@ reveal_replica_name = true
       await page.goto(`${hostile.url}/`);
       assert.equal(await page.evaluate('window.pwned'), undefined);
       assert.equal(await page.locator('img[src="x"], [onerror]').count(), 0);
-      // live.js and Vigil's status global, nothing from the payload.
-      assert.equal(await page.locator('script').count(), 2);
+      // live.js, local-time.js and Vigil's status global, nothing from the payload.
+      assert.equal(await page.locator('script').count(), 3);
       assert.equal(await page.evaluate('window.STATUS_GENERAL'), 'healthy');
       assert.equal(await page.textContent('#t-0-0-0 code'), `replica ${payload}`);
       assert.equal(dialogs, 0);

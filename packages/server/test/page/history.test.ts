@@ -37,9 +37,8 @@ function nodeRow(html: string, label: string): string {
   const row = html
     .split('<li class="node ')
     .slice(1)
-    .find((chunk) =>
-      chunk.includes(`<span class="glyph" aria-hidden="true"></span>${label}<span class="sr">`),
-    );
+    // With history, the label links to the node's page.
+    .find((chunk) => chunk.includes(`/">${label}</a><span class="sr">`));
   assert.ok(row, `no node row labelled ${label}`);
   // The last node of a service runs on to the end of the page.
   return row.split('</ul></section>')[0] ?? row;

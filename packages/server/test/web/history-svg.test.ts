@@ -91,15 +91,10 @@ describe('90-day uptime bar', () => {
     assert.equal(uptimePercent({ healthySeconds: 86_399, sickSeconds: 0, deadSeconds: 1 }), '99.99%');
     assert.equal(uptimePercent({ healthySeconds: 0, sickSeconds: 10, deadSeconds: 0 }), '100.00%');
     assert.equal(uptimePercent({ healthySeconds: 0, sickSeconds: 0, deadSeconds: 0 }), null);
-    assert.deepEqual([30, 60, 2700, 7200, 7500, 86_400, 100_000].map(duration), [
-      '30 s',
-      '1 min',
-      '45 min',
-      '2 h',
-      '2 h 5 min',
-      '1 d',
-      '1 d 3 h',
-    ]);
+    assert.deepEqual(
+      [30, 60, 2700, 7200, 7500, 86_400, 100_000].map((seconds) => duration(seconds)),
+      ['30 s', '1 min', '45 min', '2 h', '2 h 5 min', '1 d', '1 d 3 h'],
+    );
   });
 });
 

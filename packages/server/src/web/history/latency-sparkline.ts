@@ -43,7 +43,7 @@ export function latencyPeakMs(points: readonly LatencyPoint[]): number | undefin
 }
 
 /** An SVG path through the points that have a value; a point without one ends the current segment. */
-function linePath(
+export function linePath(
   points: readonly LatencyPoint[],
   value: (point: LatencyPoint) => number | undefined,
   x: (tMs: number) => number,

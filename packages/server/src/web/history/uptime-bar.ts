@@ -126,13 +126,15 @@ function isoDate(dayMs: number): string {
 }
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
-/** `30 s`, `45 min`, `2 h 5 min`, and past a day `3 d 4 h` (incidents can last that long). */
-export function duration(seconds: number): string {
+/** `30 s`, `45 min`, `2 h 5 min`, and past a day `3 d 4 h` (incidents can last that long; French says `j`). */
+export function duration(seconds: number, dayUnit = 'd'): string {
   if (seconds < 60) return `${Math.round(seconds)} s`;
   const minutes = Math.round(seconds / 60);
   const hours = Math.floor(minutes / 60);
   if (hours === 0) return `${minutes} min`;
   if (hours >= 24)
-    return hours % 24 === 0 ? `${hours / 24} d` : `${Math.floor(hours / 24)} d ${hours % 24} h`;
+    return hours % 24 === 0
+      ? `${hours / 24} ${dayUnit}`
+      : `${Math.floor(hours / 24)} ${dayUnit} ${hours % 24} h`;
   return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
 }

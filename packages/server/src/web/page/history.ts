@@ -13,6 +13,7 @@ import { BucketWindow, type Slot } from './history-buckets.js';
 import { incidentsSection } from './incidents.js';
 import { nodeHistory } from './node-history.js';
 import { nodeKey } from './services.js';
+import type { PageTexts } from './texts.js';
 
 /** History moves slowly: a minute between reads keeps the page fresh and the database idle. */
 export const HISTORY_REFRESH_MS = 60_000;
@@ -36,6 +37,8 @@ export interface PageHistoryOptions {
   history: Pick<HistoryReader, 'uptime' | 'bucket'>;
   incidents: Pick<IncidentRepository, 'list'>;
   clock: Clock;
+  /** The texts of the branding's language, read at each read (a reload may change it). */
+  texts: () => PageTexts;
   onError: (error: unknown) => void;
   refreshMs?: number;
 }
@@ -110,6 +113,7 @@ export class PageHistory {
 
   private async read(): Promise<void> {
     const { model, history, incidents, clock, onError } = this.options;
+    const texts = this.options.texts();
     const layout = this.layout;
     try {
       const now = clock.now();
@@ -117,9 +121,9 @@ export class PageHistory {
       if (layout.pollNodes.length > 0) await layout.hours.update(now - LATENCY_MS, now);
       const uptime = await history.uptime(layout.nodeKeys, '90d');
       const recent = await incidents.list({ scope: 'node', limit: INCIDENTS_SHOWN });
-      const nodes = await renderNodes(layout, now, uptime);
+      const nodes = await renderNodes(layout, now, uptime, texts);
       if (this.closed) return;
-      this.view = { nodes, incidents: incidentsSection(recent, model) };
+      this.view = { nodes, incidents: incidentsSection(recent, model, texts) };
       for (const listener of this.listeners) listener();
     } catch (error) {
       // The page keeps the last view; the next read tries again.
@@ -164,6 +168,7 @@ async function renderNodes(
   layout: Layout,
   now: number,
   uptime: readonly Uptime[],
+  texts: PageTexts,
 ): Promise<Map<NodeSpec, SafeHtml>> {
   const pollIndex = new Map(layout.pollNodes.map((spec, index) => [spec, index]));
   const nodes = new Map<NodeSpec, SafeHtml>();
@@ -173,7 +178,7 @@ async function renderNodes(
     const poll = pollIndex.get(spec);
     const latency = poll === undefined ? undefined : latencyPoints(layout.hours.slots(poll));
     const figures = uptime[index];
-    if (figures) nodes.set(spec, nodeHistory(spec, key, days, figures, latency));
+    if (figures) nodes.set(spec, nodeHistory(spec, key, days, figures, texts, latency));
   }
   return nodes;
 }

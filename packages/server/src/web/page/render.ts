@@ -9,7 +9,7 @@ import { announcementsSection } from './announcements.js';
 import type { HistoryView } from './history.js';
 import { serviceSection } from './services.js';
 import { banner, generalSection } from './summary.js';
-import { TEXTS } from './texts.js';
+import { PAGE_TEXTS, type PageTexts } from './texts.js';
 import { pageImageUrl, safeLinkUrl } from './urls.js';
 
 export interface PageInput {
@@ -51,17 +51,42 @@ function imageType(url: string): string | undefined {
   return ICON_TYPES[extname(parsed.pathname).toLowerCase()];
 }
 
-function head(branding: BrandingConfig, health: Health, assetUrl: AssetUrl): SafeHtml {
-  const icon = pageImageUrl(branding.icon_url, branding.page_url);
+/** How a document reaches the status page's folder: '' from the page itself, `../../../` from a node's page. */
+export interface DocumentPlace {
+  root: string;
+  assetUrl: AssetUrl;
+  texts: PageTexts;
+}
+
+/** A `./` URL (relative to the status page, from `pageImageUrl`) made relative to the document; others unchanged. */
+function fromRoot(root: string, url: string): string {
+  return root !== '' && url.startsWith('./') ? root + url.slice(2) : url;
+}
+
+/**
+ * The `<head>` of every page document: title, icons, stylesheet, scripts (`live.js` only on the
+ * status page, which it refreshes), Vigil's status global and the operator's `custom_html`.
+ */
+export function documentHead(
+  branding: BrandingConfig,
+  health: Health,
+  place: DocumentPlace,
+  options: { title: string; scripts: readonly string[] },
+): SafeHtml {
+  const { root, assetUrl } = place;
+  const iconUrl = pageImageUrl(branding.icon_url, branding.page_url);
+  const icon = iconUrl && fromRoot(root, iconUrl);
   const iconAbsolute = safeLinkUrl(branding.icon_url);
   const iconType = imageType(branding.icon_url);
-  return html`<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><title>${branding.page_title}</title>${
+  return html`<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><title>${options.title}</title>${
     icon &&
     html`<link rel="icon" href="${icon}"${iconType ? html` type="${iconType}"` : ''}><link rel="apple-touch-icon" href="${icon}">`
   }<meta name="msapplication-TileColor" content="${branding.icon_color}">${
     iconAbsolute &&
     html`<meta name="msapplication-TileImage" content="${iconAbsolute}"><meta property="og:image" content="${iconAbsolute}">`
-  }<link rel="stylesheet" href="${assetUrl('page.css')}"><script src="${assetUrl('live.js')}" defer></script>${
+  }<link rel="stylesheet" href="${root}${assetUrl('page.css')}">${options.scripts.map(
+    (script) => html`<script src="${root}${assetUrl(script)}" defer></script>`,
+  )}${
     // Before custom_html, as in Vigil, whose customisations read it; allowed by hash (security.ts).
     new SafeHtml(`<script>${statusGlobalScript(health)}</script>`)
   }<noscript><meta http-equiv="refresh" content="60"></noscript>${
@@ -70,32 +95,40 @@ function head(branding: BrandingConfig, health: Health, assetUrl: AssetUrl): Saf
   }</head>`;
 }
 
-function header(branding: BrandingConfig): SafeHtml {
-  const logo = pageImageUrl(branding.logo_url, branding.page_url);
+export function header(branding: BrandingConfig, place: DocumentPlace): SafeHtml {
+  const { root, texts } = place;
+  const logoUrl = pageImageUrl(branding.logo_url, branding.page_url);
+  const logo = logoUrl && fromRoot(root, logoUrl);
   const support = safeLinkUrl(branding.support_url);
   const website = safeLinkUrl(branding.website_url);
-  return html`<header class="site-header"><div class="wrap wrapper"><a class="brand logo" href="./">${
+  return html`<header class="site-header"><div class="wrap wrapper"><a class="brand logo" href="${root || './'}">${
     logo && html`<img class="brand-logo" src="${logo}" alt="${branding.company_name}" height="30">`
-  }<span class="brand-label logo-label">Status</span></a><nav aria-label="${branding.company_name}">${
-    support && html`<a class="support-button nav-support" href="${support}">${TEXTS.contactSupport}</a>`
+  }<span class="brand-label logo-label">${texts.status}</span></a><nav aria-label="${branding.company_name}">${
+    support && html`<a class="support-button nav-support" href="${support}">${texts.contactSupport}</a>`
   }${
     website &&
-    html`<a class="website-link nav-website" href="${website}" target="_blank" rel="noopener noreferrer">${TEXTS.goToWebsite}</a>`
+    html`<a class="website-link nav-website" href="${website}" target="_blank" rel="noopener noreferrer">${texts.goToWebsite}</a>`
   }</nav></div><p class="sr" id="live-status" aria-live="polite"></p></header>`;
 }
 
-function footer(branding: BrandingConfig, nowMs: number): SafeHtml {
-  return html`<footer class="site-footer"><div class="wrap wrapper"><p>© ${new Date(nowMs).getUTCFullYear()} ${branding.company_name}</p><p>${TEXTS.poweredBy}</p></div></footer>`;
+export function footer(branding: BrandingConfig, nowMs: number, texts: PageTexts): SafeHtml {
+  return html`<footer class="site-footer"><div class="wrap wrapper"><p>© ${new Date(nowMs).getUTCFullYear()} ${branding.company_name}</p><p>${texts.poweredBy}</p></div></footer>`;
 }
 
 /** The whole status page (spec §7.2) as one HTML string, with `VERSION_SLOT` still in it. */
 export function renderPage(input: PageInput): string {
   const { model, branding, announcements, assetUrl, history } = input;
   const health = model.pageHealth;
+  const texts = PAGE_TEXTS[branding.language];
+  const place: DocumentPlace = { root: '', assetUrl, texts };
   const services = Array.from(model.services.values(), (service, index) =>
-    serviceSection(service, index, assetUrl, history),
+    serviceSection(service, index, assetUrl, texts, history),
   );
+  const headPart = documentHead(branding, health, place, {
+    title: branding.page_title,
+    scripts: ['live.js', 'local-time.js'],
+  });
   return html`<!doctype html>
-<html lang="en" data-version="${VERSION_SLOT}" data-status="${health}">${head(branding, health, assetUrl)}<body>${header(branding)}${banner(health, model.updatedAtMs === undefined ? undefined : input.nowMs)}<main class="wrap wrapper">${generalSection(health, branding, announcements.length > 0, assetUrl)}${announcementsSection(announcements)}${services}${history?.incidents}</main>${footer(branding, input.nowMs)}</body></html>
+<html lang="${texts.lang}" data-version="${VERSION_SLOT}" data-status="${health}">${headPart}<body>${header(branding, place)}${banner(health, model.updatedAtMs === undefined ? undefined : input.nowMs, texts)}<main class="wrap wrapper">${generalSection(health, branding, announcements.length > 0, assetUrl, texts)}${announcementsSection(announcements, texts)}${services}${history?.incidents}</main>${footer(branding, input.nowMs, texts)}</body></html>
 `.value;
 }

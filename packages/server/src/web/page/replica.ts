@@ -1,7 +1,7 @@
 import type { ReplicaState } from '../../model/health-model.js';
 import type { NodeSpec } from '../../model/topology.js';
 import { html, type SafeHtml } from '../html.js';
-import { TEXTS } from './texts.js';
+import type { PageTexts } from './texts.js';
 
 const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
 
@@ -21,12 +21,18 @@ function details(replica: ReplicaState): string {
  * CSS shows on hover and on focus, so it works by keyboard and without JavaScript. The replica's
  * name, and the failure reason that may contain it, appear only with `reveal_replica_name`.
  */
-export function replicaItem(node: NodeSpec, replica: ReplicaState, position: number, key: string): SafeHtml {
+export function replicaItem(
+  node: NodeSpec,
+  replica: ReplicaState,
+  position: number,
+  key: string,
+  texts: PageTexts,
+): SafeHtml {
   const reveal = node.revealReplicaName;
   const detailLine = details(replica);
-  return html`<li class="replica is-${replica.health}"><span class="replica-box status-${replica.health}-background has-tooltip" id="r-${key}" tabindex="0" aria-describedby="t-${key}">${position}<span class="sr"> ${replica.health}</span></span><span class="tip tooltip" role="tooltip" id="t-${key}"><strong>${TEXTS.replicaReports[replica.health]}</strong> <span>${TEXTS.modeLine[node.mode]}</span>${
+  return html`<li class="replica is-${replica.health}"><span class="replica-box status-${replica.health}-background has-tooltip" id="r-${key}" tabindex="0" aria-describedby="t-${key}">${position}<span class="sr"> ${texts.health[replica.health]}</span></span><span class="tip tooltip" role="tooltip" id="t-${key}"><strong>${texts.replicaReports[replica.health]}</strong> <span>${texts.modeLine[node.mode]}</span>${
     reveal && html` <code>${replica.id}</code>`
   }${reveal && replica.reason !== undefined && html` <span>${replica.reason}</span>`}${
     detailLine && html` <span>${detailLine}</span>`
-  }${replica.checkedAtMs === undefined && html` <span>${TEXTS.notCheckedYet}</span>`}</span></li>`;
+  }${replica.checkedAtMs === undefined && html` <span>${texts.notCheckedYet}</span>`}</span></li>`;
 }

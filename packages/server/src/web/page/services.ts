@@ -4,8 +4,8 @@ import type { AssetUrl } from '../asset-catalog.js';
 import { html, type SafeHtml } from '../html.js';
 import type { HistoryView } from './history.js';
 import { replicaItem } from './replica.js';
-import { TEXTS } from './texts.js';
-import { safeLinkUrl } from './urls.js';
+import type { PageTexts } from './texts.js';
+import { nodeDetailsPath, safeLinkUrl } from './urls.js';
 
 /**
  * Past this many replicas a node shows counts and its first unhealthy replicas instead of a box
@@ -14,7 +14,7 @@ import { safeLinkUrl } from './urls.js';
 export const REPLICA_BOXES_MAX = 100;
 
 /** Every replica's box, or for a large node its counts and up to REPLICA_BOXES_MAX unhealthy boxes. */
-function replicaItems(node: NodeState, key: string): SafeHtml[] {
+export function replicaItems(node: NodeState, key: string, texts: PageTexts): SafeHtml[] {
   const { spec } = node;
   const boxes: SafeHtml[] = [];
   const large = node.replicas.size > REPLICA_BOXES_MAX;
@@ -23,26 +23,29 @@ function replicaItems(node: NodeState, key: string): SafeHtml[] {
     position += 1;
     if (boxes.length === REPLICA_BOXES_MAX) break;
     if (large && replica.health === 'healthy') continue;
-    boxes.push(replicaItem(spec, replica, position, `${key}-${position - 1}`));
+    boxes.push(replicaItem(spec, replica, position, `${key}-${position - 1}`, texts));
   }
   if (!large) return boxes;
   const unhealthy = node.counts.of('sick') + node.counts.of('dead');
   const counts = HEALTH_STATES.filter((state) => node.counts.of(state) > 0)
-    .map((state) => `${node.counts.of(state).toLocaleString('en-US')} ${state}`)
+    .map((state) => `${node.counts.of(state).toLocaleString(texts.lang)} ${texts.health[state]}`)
     .join(', ');
   const hidden = unhealthy - boxes.length;
-  return [html`<li class="replica-summary">${TEXTS.replicaSummary(counts, hidden)}</li>`, ...boxes];
+  return [html`<li class="replica-summary">${texts.replicaSummary(counts, hidden)}</li>`, ...boxes];
 }
 
 /**
- * One node row: its tinted label, the numbered replica boxes and the optional link. The row is a
- * grid with room for a history strip (uptime bars, latency chart) under the replicas.
+ * One node row: its tinted label (a link to the node's page when there is history to show), the
+ * numbered replica boxes and the optional link. The row is a grid with room for a history strip
+ * (uptime bars, latency chart) under the replicas.
  */
-function nodeItem(node: NodeState, key: string, history: SafeHtml | undefined): SafeHtml {
+function nodeItem(node: NodeState, key: string, history: SafeHtml | undefined, texts: PageTexts): SafeHtml {
   const { spec } = node;
-  const replicas = replicaItems(node, key);
+  const replicas = replicaItems(node, key, texts);
+  const details = history && nodeDetailsPath(spec.serviceId, spec.id);
+  const label = details ? html`<a class="node-details" href="${details}">${spec.label}</a>` : spec.label;
   const href = safeLinkUrl(spec.linkUrl);
-  return html`<li class="node is-${node.health} status-${node.health}-background-before"><span class="node-label status-${node.health}-background-subtle status-${node.health}-border-subtle"><span class="glyph" aria-hidden="true"></span>${spec.label}<span class="sr">: ${node.health}</span></span><ol class="replicas" aria-label="${spec.label} replicas">${replicas}</ol>${
+  return html`<li class="node is-${node.health} status-${node.health}-background-before"><span class="node-label status-${node.health}-background-subtle status-${node.health}-border-subtle"><span class="glyph" aria-hidden="true"></span>${label}<span class="sr">: ${texts.health[node.health]}</span></span><ol class="replicas" aria-label="${texts.replicasOf(spec.label)}">${replicas}</ol>${
     href && html`<a class="node-link link" href="${href}" rel="noopener">${spec.linkLabel ?? href}</a>`
   }${history}</li>`;
 }
@@ -60,11 +63,12 @@ export function serviceSection(
   service: ServiceState,
   index: number,
   assetUrl: AssetUrl,
+  texts: PageTexts,
   history?: HistoryView,
 ): SafeHtml {
   const anchor = `probe-${service.spec.id}`;
   const nodes = Array.from(service.nodes.values(), (node, nodeIndex) =>
-    nodeItem(node, nodeKey(index, nodeIndex), history?.nodes.get(node.spec)),
+    nodeItem(node, nodeKey(index, nodeIndex), history?.nodes.get(node.spec), texts),
   );
-  return html`<section class="service probe is-${service.health}" aria-labelledby="${anchor}"><h2 class="service-title title"><a href="#${encodeURIComponent(anchor)}" id="${anchor}"><img class="badge badge-default badge-status-${service.health}" src="${assetUrl(`icon-${service.health}.svg`)}" alt="" width="20" height="20">${service.spec.label}<span class="sr">: ${service.health}</span></a></h2><ul class="nodes">${nodes}</ul></section>`;
+  return html`<section class="service probe is-${service.health}" aria-labelledby="${anchor}"><h2 class="service-title title"><a href="#${encodeURIComponent(anchor)}" id="${anchor}"><img class="badge badge-default badge-status-${service.health}" src="${assetUrl(`icon-${service.health}.svg`)}" alt="" width="20" height="20">${service.spec.label}<span class="sr">: ${texts.health[service.health]}</span></a></h2><ul class="nodes">${nodes}</ul></section>`;
 }

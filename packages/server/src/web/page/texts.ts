@@ -1,55 +1,219 @@
-import type { NodeMode } from '../../config/schema.js';
+import type { NodeMode, PageLanguage } from '../../config/schema.js';
 import type { Health } from '../../model/health.js';
+import type { UptimePeriod } from './periods.js';
 
-/** Vigil's page texts word for word (spec §7.2), so its users recognise the page. */
-export const TEXTS = {
+type Severity = 'info' | 'warning' | 'critical';
+
+/** Every text the page shows, in one language: `[branding] language` picks one. */
+export interface PageTexts {
+  /** The `lang` of the documents and the locale numbers and times are formatted in. */
+  lang: string;
+  banner: Record<Health, string>;
+  notRefreshed: string;
+  refreshed: (time: string) => string;
+  generalTitle: Record<Health, string>;
+  generalIntro: string;
+  /** Followed by a link reading `contactSupportSentence`. */
+  generalSupport: Record<Health, string>;
+  contactSupportSentence: string;
+  contactSupport: string;
+  goToWebsite: string;
+  /** The brand's word beside the logo. */
+  status: string;
+  announcements: string;
+  publishedOn: string;
+  /** Announcement severities; `info` is Vigil's "Announcement". */
+  severity: Record<Severity, string>;
+  /** A state in words, for screen readers and summaries. */
+  health: Record<Health, string>;
+  replicaReports: Record<Health, string>;
+  modeLine: Record<NodeMode, string>;
+  /** Extension: Vigil shows a never-probed replica as plainly healthy. */
+  notCheckedYet: string;
+  replicasOf: (node: string) => string;
+  /** A large node's line above its unhealthy boxes, e.g. "99,997 healthy, 3 dead replicas". */
+  replicaSummary: (counts: string, notShown: number) => string;
+  poweredBy: string;
+  /** The unit of days in durations ("3 d 4 h"). */
+  dayUnit: string;
+  // The history strip of the main page.
+  noData: string;
+  uptimeOver: (window: string) => string;
+  /** How much of a window has data: "over 6 d 4 h of data". */
+  coverage: (covered: string) => string;
+  days: (count: number) => string;
+  latencyOver24h: (node: string) => string;
+  noLatencyData: string;
+  p95UpTo: (ms: number) => string;
+  // Past incidents.
+  pastIncidents: string;
+  noIncidents: string;
+  worst: Record<'sick' | 'dead', string>;
+  ongoing: string;
+  replicasAffected: (count: number) => string;
+  replicasLine: string;
+  andMore: (count: number) => string;
+  // The node detail page.
+  backToPage: string;
+  periodNavigation: string;
+  periods: Record<UptimePeriod, string>;
+  currentState: string;
+  uptimeHeading: string;
+  responseTimeHeading: string;
+  /** After an uptime figure: "99.95% up over 6 d 4 h of data". */
+  up: string;
+  uptimeChart: (node: string, period: string) => string;
+  latencyChart: (node: string, period: string) => string;
+  bucketUptime: (percent: string) => string;
+  bucketLatency: (p50: string, p95: string) => string;
+}
+
+/** Vigil's page texts word for word (spec §7.2), so its users recognise the page; then our own. */
+const en: PageTexts = {
+  lang: 'en',
   banner: {
     healthy: 'All systems report as healthy',
     sick: 'Minor service slowdown ongoing',
     dead: 'Partial service outage ongoing',
-  } satisfies Record<Health, string>,
+  },
   notRefreshed: 'not yet refreshed',
-  refreshed: (time: string) => `refreshed ${time}`,
+  refreshed: (time) => `refreshed ${time}`,
   generalTitle: {
     healthy: 'Looks like everything is operating normally.',
     sick: 'Looks like services are under high load.',
     dead: 'Looks like some services are not working.',
-  } satisfies Record<Health, string>,
+  },
   generalIntro:
     'This status page automatically monitors our systems and alerts if something is not working as expected.',
-  /** Followed by a link reading "please contact our support." */
   generalSupport: {
     healthy: 'All systems are healthy at the moment. If you are encountering an issue,',
     sick: 'Services are slower than usual at the moment. If you are encountering an issue,',
     dead: 'Our team has been notified of the issue. If the outage persists,',
-  } satisfies Record<Health, string>,
+  },
   contactSupportSentence: 'please contact our support.',
   contactSupport: 'Contact support',
   goToWebsite: 'Go to website',
-  announcement: 'Announcement',
+  status: 'Status',
+  announcements: 'Announcements',
   publishedOn: 'Published on',
+  severity: { info: 'Announcement', warning: 'Warning', critical: 'Critical' },
+  health: { healthy: 'healthy', sick: 'sick', dead: 'dead' },
   replicaReports: {
     healthy: 'This replica reports as healthy.',
     sick: 'This replica reports as sick.',
     dead: 'This replica reports as dead.',
-  } satisfies Record<Health, string>,
+  },
   modeLine: {
     poll: 'Checked via a poll probe (HTTP, SSH, TCP or ICMP).',
     push: 'Checked via a push probe (Reporter).',
     script: 'Checked via a script probe.',
     local: 'Checked via a local probe (internal).',
-  } satisfies Record<NodeMode, string>,
-  /** Extension: Vigil shows a never-probed replica as plainly healthy. */
+  },
   notCheckedYet: 'Not checked yet.',
-  /** A large node's line above its unhealthy boxes, e.g. "99,997 healthy, 3 dead". */
-  replicaSummary: (counts: string, notShown: number) =>
+  replicasOf: (node) => `${node} replicas`,
+  replicaSummary: (counts, notShown) =>
     `${counts} replicas${notShown > 0 ? ` (${notShown.toLocaleString('en-US')} more not healthy than shown)` : ''}`,
   poweredBy: 'This status page is powered by Vigil TS.',
-} as const;
+  dayUnit: 'd',
+  noData: 'No data',
+  uptimeOver: (window) => `uptime, ${window}`,
+  coverage: (covered) => `over ${covered} of data`,
+  days: (count) => `${count} days`,
+  latencyOver24h: (node) => `${node} latency, last 24 h`,
+  noLatencyData: 'no latency data',
+  p95UpTo: (ms) => `p95 ≤ ${ms} ms`,
+  pastIncidents: 'Past incidents',
+  noIncidents: 'No incidents recorded.',
+  worst: { sick: 'Sick', dead: 'Dead' },
+  ongoing: 'ongoing',
+  replicasAffected: (count) => `${count} ${count === 1 ? 'replica' : 'replicas'} affected`,
+  replicasLine: 'Replicas:',
+  andMore: (count) => ` and ${count} more`,
+  backToPage: 'All services',
+  periodNavigation: 'Period',
+  periods: { '24h': 'Last 24 hours', '7d': 'Last 7 days', '90d': 'Last 90 days' },
+  currentState: 'Now',
+  uptimeHeading: 'Uptime',
+  responseTimeHeading: 'Response time',
+  up: 'up',
+  uptimeChart: (node, period) => `${node} uptime, ${period}`,
+  latencyChart: (node, period) => `${node} response time, ${period}`,
+  bucketUptime: (percent) => `${percent} up`,
+  bucketLatency: (p50, p95) => `p50 ${p50}, p95 ${p95}`,
+};
 
-/** Announcement severities (an extension) keep Vigil's "Announcement" label for the default. */
-export const SEVERITY_LABEL = {
-  info: 'Announcement',
-  warning: 'Warning',
-  critical: 'Critical',
-} as const;
+const fr: PageTexts = {
+  lang: 'fr',
+  banner: {
+    healthy: 'Tous les systèmes sont opérationnels',
+    sick: 'Ralentissement mineur en cours',
+    dead: 'Panne partielle en cours',
+  },
+  notRefreshed: 'pas encore actualisée',
+  refreshed: (time) => `actualisée ${time}`,
+  generalTitle: {
+    healthy: 'Tout semble fonctionner normalement.',
+    sick: 'Certains services semblent très sollicités.',
+    dead: 'Certains services semblent ne pas fonctionner.',
+  },
+  generalIntro:
+    'Cette page surveille automatiquement nos systèmes et signale ce qui ne fonctionne pas comme prévu.',
+  generalSupport: {
+    healthy: 'Tous les systèmes sont opérationnels en ce moment. Si vous rencontrez un problème,',
+    sick: 'Les services sont plus lents que d’habitude en ce moment. Si vous rencontrez un problème,',
+    dead: 'Notre équipe a été prévenue du problème. Si la panne persiste,',
+  },
+  contactSupportSentence: 'contactez notre support.',
+  contactSupport: 'Contacter le support',
+  goToWebsite: 'Aller sur le site',
+  status: 'Statut',
+  announcements: 'Annonces',
+  publishedOn: 'Publiée le',
+  severity: { info: 'Annonce', warning: 'Avertissement', critical: 'Critique' },
+  health: { healthy: 'opérationnel', sick: 'ralenti', dead: 'hors service' },
+  replicaReports: {
+    healthy: 'Cette réplique est opérationnelle.',
+    sick: 'Cette réplique est ralentie.',
+    dead: 'Cette réplique est hors service.',
+  },
+  modeLine: {
+    poll: 'Vérifiée par une sonde active (HTTP, SSH, TCP ou ICMP).',
+    push: 'Vérifiée par une sonde passive (Reporter).',
+    script: 'Vérifiée par une sonde script.',
+    local: 'Vérifiée par une sonde locale (interne).',
+  },
+  notCheckedYet: 'Pas encore vérifiée.',
+  replicasOf: (node) => `Répliques de ${node}`,
+  replicaSummary: (counts, notShown) =>
+    `Répliques : ${counts}${notShown > 0 ? ` (${notShown.toLocaleString('fr-FR')} autres en difficulté non affichées)` : ''}`,
+  poweredBy: 'Cette page de statut fonctionne avec Vigil TS.',
+  dayUnit: 'j',
+  noData: 'Aucune donnée',
+  uptimeOver: (window) => `de disponibilité, ${window}`,
+  coverage: (covered) => `sur ${covered} de données`,
+  days: (count) => `${count} jours`,
+  latencyOver24h: (node) => `Latence de ${node}, dernières 24 h`,
+  noLatencyData: 'aucune donnée de latence',
+  p95UpTo: (ms) => `p95 ≤ ${ms} ms`,
+  pastIncidents: 'Incidents passés',
+  noIncidents: 'Aucun incident enregistré.',
+  worst: { sick: 'Ralenti', dead: 'Hors service' },
+  ongoing: 'en cours',
+  replicasAffected: (count) => `${count} ${count === 1 ? 'réplique touchée' : 'répliques touchées'}`,
+  replicasLine: 'Répliques :',
+  andMore: (count) => ` et ${count} autres`,
+  backToPage: 'Tous les services',
+  periodNavigation: 'Période',
+  periods: { '24h': 'Dernières 24 heures', '7d': '7 derniers jours', '90d': '90 derniers jours' },
+  currentState: 'En ce moment',
+  uptimeHeading: 'Disponibilité',
+  responseTimeHeading: 'Temps de réponse',
+  up: 'de disponibilité',
+  uptimeChart: (node, period) => `Disponibilité de ${node}, ${period}`,
+  latencyChart: (node, period) => `Temps de réponse de ${node}, ${period}`,
+  bucketUptime: (percent) => `${percent} disponible`,
+  bucketLatency: (p50, p95) => `p50 ${p50}, p95 ${p95}`,
+};
+
+/** The locale table: a language in `PAGE_LANGUAGES` without texts here does not compile. */
+export const PAGE_TEXTS: Readonly<Record<PageLanguage, PageTexts>> = { en, fr };

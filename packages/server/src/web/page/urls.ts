@@ -1,3 +1,14 @@
+/**
+ * The node's detail page, relative to the status page: `node/<service>/<node>/`. Ids may hold any
+ * character, so each is one encoded path segment; an id of `.` or `..` would move the link up a
+ * folder (browsers resolve such segments even encoded), so such a node has no link.
+ */
+export function nodeDetailsPath(serviceId: string, nodeId: string): string | undefined {
+  const ids = [serviceId, nodeId];
+  if (ids.some((id) => id === '.' || id === '..')) return undefined;
+  return `node/${ids.map(encodeURIComponent).join('/')}/`;
+}
+
 const LINK_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 const IMAGE_PROTOCOLS = new Set(['http:', 'https:', 'data:']);
 

@@ -4,7 +4,7 @@ import type { HealthModel } from '../../model/health-model.js';
 import type { Clock } from '../../time/clock.js';
 import type { AssetCatalog } from '../asset-catalog.js';
 import { trackPageHealth } from '../page/page-since.js';
-import { TEXTS } from '../page/texts.js';
+import { PAGE_TEXTS } from '../page/texts.js';
 import { sendRepresentation } from '../representation.js';
 
 export interface EmbedOptions {
@@ -44,7 +44,7 @@ export function embedRoutes(app: FastifyInstance, options: EmbedOptions) {
       since: new Date(sinceMs).toISOString(),
       // Counted here, so a visitor's wrong clock cannot show or hide the banner.
       forSeconds: Math.max(0, Math.floor((clock.now() - sinceMs) / 1000)),
-      message: TEXTS.banner[health],
+      message: PAGE_TEXTS[settings.branding.language].banner[health],
       page: { title: settings.branding.page_title, url: new URL(settings.branding.page_url).href },
     };
   });
