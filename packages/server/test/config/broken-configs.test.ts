@@ -139,6 +139,11 @@ const brokenConfigs: Array<{ name: string; text: string; expected: RegExp }> = [
     expected: /server\.log_level: must be one of off, error, warn, info, debug, trace, got "verbose"/,
   },
   {
+    name: 'a page language without texts',
+    text: editConfig('[branding]', '[branding]\nlanguage = "de"'),
+    expected: /^test\.cfg: branding\.language: must be one of en, fr, got "de"$/,
+  },
+  {
     name: 'missing branding page_url',
     text: editConfig('page_url = "https://status.example.com/"\n', ''),
     expected: /^test\.cfg: branding\.page_url: missing required key$/,
