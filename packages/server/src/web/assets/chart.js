@@ -5,8 +5,11 @@
   const lang = document.documentElement.lang || undefined;
   const DAY_MS = 86400000;
   const hourly = new Intl.DateTimeFormat(lang, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
     timeZoneName: 'short',
   });
   // A daily bucket is a UTC day: its date is the same wherever the reader is.

@@ -2,9 +2,14 @@
 // zone, keeping the UTC text as the element's title. Without this file they stay in UTC.
 (() => {
   const lang = document.documentElement.lang || undefined;
-  const dateTime = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' });
-  const timeOnly = new Intl.DateTimeFormat(lang, { timeStyle: 'medium' });
-  const zone = new Intl.DateTimeFormat(lang, { timeZoneName: 'short' });
+  const clock = { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' };
+  const dateTime = new Intl.DateTimeFormat(lang, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    ...clock,
+  });
+  const timeOnly = new Intl.DateTimeFormat(lang, clock);
   /** The server writes a time alone (no date) when the day is clear from what precedes it. */
   const TIME_ONLY = /^\d\d:\d\d/;
 
@@ -13,9 +18,8 @@
       const date = new Date(time.getAttribute('datetime'));
       if (Number.isNaN(date.getTime())) continue;
       const format = TIME_ONLY.test(time.textContent.trim()) ? timeOnly : dateTime;
-      const zoneName = zone.formatToParts(date).find((part) => part.type === 'timeZoneName')?.value;
       time.title = time.textContent;
-      time.textContent = zoneName ? `${format.format(date)} ${zoneName}` : format.format(date);
+      time.textContent = format.format(date);
       time.dataset.local = '';
     }
   }

@@ -131,7 +131,7 @@ function chartSvg(
     const when = bucketDate(bucket.tMs);
     return html`<rect x="${round(LEFT + index * columnWidth)}" y="${TOP}" width="${round(columnWidth)}" height="${PLOT_HEIGHT}" data-t="${new Date(bucket.tMs).toISOString()}" data-value="${parts.values[index] ?? ''}"><title>${when}: ${parts.values[index] ?? ''}</title></rect>`;
   });
-  return html`<svg class="detail-chart ${kind}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${options.label}" data-bucket-ms="${options.bucketMs}" tabindex="0"><title>${options.label}</title><g class="axis" font-size="11" stroke-width="1">${new SafeHtml(grid + xTicks)}<text x="${WIDTH - RIGHT}" y="${HEIGHT - 8}" text-anchor="end">UTC</text></g>${parts.marks}<line class="cursor" x1="0" x2="0" y1="${TOP}" y2="${TOP + PLOT_HEIGHT}" visibility="hidden"/><g class="targets" fill="transparent">${targets}</g></svg>`;
+  return html`<svg class="detail-chart ${kind}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${options.label}" data-bucket-ms="${options.bucketMs}" tabindex="0"><title>${options.label}</title><g class="axis" font-size="11" stroke-width="1">${new SafeHtml(grid + xTicks)}<text x="${LEFT - 6}" y="${HEIGHT - 8}" text-anchor="end">UTC</text></g>${parts.marks}<line class="cursor" x1="0" x2="0" y1="${TOP}" y2="${TOP + PLOT_HEIGHT}" visibility="hidden"/><g class="targets" fill="transparent">${targets}</g></svg>`;
 }
 
 /** Axis labels every 6 hours (24 h), at midnight (7 d), or every 15 days (90 d): a handful, never crowded. */

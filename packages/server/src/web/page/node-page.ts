@@ -1,5 +1,6 @@
 import type { BrandingConfig } from '../../config/schema.js';
 import type { Uptime } from '../../history/reader.js';
+import { HEALTH_STATES } from '../../model/health.js';
 import type { NodeState, ServiceState } from '../../model/health-model.js';
 import type { RollupRow } from '../../store/types.js';
 import type { AssetUrl } from '../asset-catalog.js';
@@ -58,7 +59,7 @@ export function renderNodePage(input: NodePageInput): string {
     scripts: ['local-time.js', 'chart.js'],
   });
   return html`<!doctype html>
-<html lang="${texts.lang}" data-status="${node.health}">${headPart}<body>${header(branding, place)}<main class="wrap wrapper node-page"><p class="back"><a href="${input.root || './'}">← ${texts.backToPage}</a></p><h1 class="node-title">${service.spec.label} › ${label}</h1><p class="node-now is-${node.health}">${texts.currentState}: <strong>${texts.health[node.health]}</strong></p><ol class="replicas" aria-label="${texts.replicasOf(label)}">${replicaItems(node, 'n', texts)}</ol>${periodLinks(period, texts)}<section class="detail-section" aria-labelledby="uptime-title"><h2 id="uptime-title">${texts.uptimeHeading}</h2>${uptimeFigure(input.uptime, texts)}${chartFigure(uptimeChartSvg(buckets, chart(texts.uptimeChart)))}</section><section class="detail-section" aria-labelledby="latency-title"><h2 id="latency-title">${texts.responseTimeHeading}</h2>${chartFigure(latencyChartSvg(buckets, chart(texts.latencyChart)))}</section></main>${footer(branding, input.nowMs, texts)}</body></html>
+<html lang="${texts.lang}" data-status="${node.health}">${headPart}<body>${header(branding, place)}<main class="wrap wrapper node-page"><p class="back"><a href="${input.root || './'}">← ${texts.backToPage}</a></p><h1 class="node-title">${service.spec.label} › ${label}</h1><p class="node-now is-${node.health}">${texts.currentState}: <strong>${texts.health[node.health]}</strong></p><ol class="replicas" aria-label="${texts.replicasOf(label)}">${replicaItems(node, 'n', texts)}</ol>${periodLinks(period, texts)}<section class="detail-section" aria-labelledby="uptime-title"><h2 id="uptime-title">${texts.uptimeHeading}</h2>${uptimeFigure(input.uptime, texts)}${chartFigure(uptimeChartSvg(buckets, chart(texts.uptimeChart)), uptimeLegend(texts))}</section><section class="detail-section" aria-labelledby="latency-title"><h2 id="latency-title">${texts.responseTimeHeading}</h2>${chartFigure(latencyChartSvg(buckets, chart(texts.latencyChart)), latencyLegend)}</section></main>${footer(branding, input.nowMs, texts)}</body></html>
 `.value;
 }
 
@@ -79,10 +80,21 @@ function uptimeFigure(uptime: Uptime, texts: PageTexts): SafeHtml {
   return html`<p class="uptime-figure"><data value="${ratio}">${percent}</data> ${texts.up} ${texts.coverage(coveredTime(uptime, texts))}</p>`;
 }
 
-/** A chart with the line its script fills in as the pointer or the arrow keys move over it. */
-function chartFigure(svg: SafeHtml): SafeHtml {
-  return html`<figure class="chart">${svg}<figcaption class="chart-readout muted" aria-live="polite"></figcaption></figure>`;
+/**
+ * A chart, the line its script fills in as the pointer or the arrow keys move over it, and its
+ * legend (hidden from screen readers, which read each chart's own label and bucket titles).
+ */
+function chartFigure(svg: SafeHtml, legend: SafeHtml): SafeHtml {
+  return html`<figure class="chart">${svg}<figcaption class="chart-readout muted" aria-live="polite"></figcaption><p class="chart-legend muted" aria-hidden="true">${legend}</p></figure>`;
 }
+
+const legendKey = (name: string, text: string) => html`<span class="key key-${name}"></span>${text} `;
+
+function uptimeLegend(texts: PageTexts): SafeHtml {
+  return html`${HEALTH_STATES.map((state) => legendKey(state, texts.health[state]))}${legendKey('none', texts.noData)}`;
+}
+
+const latencyLegend = html`${legendKey('p95', 'p95')}${legendKey('p50', 'p50')}`;
 
 /** One bucket per start, with the node's stored row where there is one (none: no data). */
 function chartBuckets(input: NodePageInput): ChartBucket[] {
