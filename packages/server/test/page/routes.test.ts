@@ -101,9 +101,39 @@ describe('badges', () => {
       '/badge/icon/nope',
       '/badge/icon/web/nope',
       '/badge/toString',
+      '/badge/endpoint',
+      '/badge/endpoint/nope',
+      '/badge/endpoint/status/nope',
     ]) {
       assert.equal((await fetch(server.url + path)).status, 404, path);
     }
+  });
+
+  test('without a store: response-time badges from the latest probes; uptime badges and node pages are 404', async () => {
+    server.model.observeProbe(API, { health: 'healthy', latencyMs: 41.6 });
+    const node = await (await fetch(`${server.url}/badge/response-time/web/api`)).text();
+    assert.ok(node.includes('<title>API response time: 42 ms</title>'), node);
+    const service = await (await fetch(`${server.url}/badge/endpoint/response-time/web`)).json();
+    assert.deepEqual(service, {
+      schemaVersion: 1,
+      label: 'Web <front> response time',
+      message: '42 ms',
+      color: '1565D8',
+    });
+    const push = await (await fetch(`${server.url}/badge/endpoint/response-time/web/app`)).json();
+    assert.deepEqual(push, {
+      schemaVersion: 1,
+      label: 'App response time',
+      message: 'no data',
+      color: '6B7280',
+    });
+    for (const path of [
+      '/badge/uptime/web',
+      '/badge/endpoint/uptime',
+      '/badge/response-time',
+      '/node/web/api/',
+    ])
+      assert.equal((await fetch(server.url + path)).status, 404, path);
   });
 });
 
