@@ -62,7 +62,7 @@ describe('90-day uptime bar', () => {
       'sick or dead on 2 days: 2026-03-03 dead 2 h, 2026-03-02 sick 7 min; no data on 1 day',
     );
     assert.equal(
-      daysSummary(days, 1),
+      daysSummary(days, { shown: 1 }),
       'sick or dead on 2 days: 2026-03-03 dead 2 h, 1 more; no data on 1 day',
     );
     assert.equal(daysSummary(days.slice(0, 1)), 'no sick or dead time');
@@ -109,6 +109,7 @@ describe('latency sparkline', () => {
     const svg = latencySparklineSvg(
       [point(0, 10, 20), point(1, 10, 40), point(2), point(3, 5, 10), point(4, 5, 40)],
       'API latency',
+      undefined,
       { width: 40, height: 21 },
     ).value;
     const p95 = svg.match(/class="p95" d="([^"]*)"/)?.[1];

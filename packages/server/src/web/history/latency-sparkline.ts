@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../html.js';
+import { PAGE_TEXTS, type PageTexts } from '../page/texts.js';
 
 /** One bucket of a latency series; no latency means no sample in that bucket. */
 export interface LatencyPoint {
@@ -22,6 +23,7 @@ const DEFAULT_SIZE: SparklineSize = { width: 120, height: 24 };
 export function latencySparklineSvg(
   points: readonly LatencyPoint[],
   label: string,
+  texts: PageTexts = PAGE_TEXTS.en,
   size: SparklineSize = DEFAULT_SIZE,
 ): SafeHtml {
   const { width, height } = size;
@@ -32,7 +34,7 @@ export function latencySparklineSvg(
   const x = (tMs: number) => round(((tMs - first) / span) * width);
   const y = (ms: number) => round(height - 1 - (ms / top) * (height - 2));
   const path = (value: (point: LatencyPoint) => number | undefined) => linePath(points, value, x, y);
-  const summary = peak === undefined ? `${label}: no data` : `${label}: p95 up to ${Math.round(peak)} ms`;
+  const summary = texts.sparklineSummary(label, peak);
   return html`<svg class="latency-sparkline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${summary}"><title>${summary}</title><path class="p50" d="${path((point) => point.p50Ms)}" fill="none" stroke="#9AA5B1" stroke-width="1" stroke-linecap="round"/><path class="p95" d="${path((point) => point.p95Ms)}" fill="none" stroke="#3B82C4" stroke-width="1.5" stroke-linecap="round"/></svg>`;
 }
 

@@ -1,5 +1,6 @@
 import type { HealthTotals } from '../../store/types.js';
-import { html, SafeHtml } from '../html.js';
+import { escapeHtml, html, SafeHtml } from '../html.js';
+import { PAGE_TEXTS, type PageTexts } from '../page/texts.js';
 import type { DayUptime } from './uptime-days.js';
 
 /** Vigil's badge colours, and a grey for days without data. */
@@ -41,14 +42,19 @@ export function uptimePercent(totals: HealthTotals): string | null {
  * a text summary, since a tab stop per day would be 90 per node; its `id` lets the page's live
  * updates keep the focus on it.
  */
-export function uptimeBarSvg(days: readonly DayUptime[], label: string, id?: string): SafeHtml {
+export function uptimeBarSvg(
+  days: readonly DayUptime[],
+  label: string,
+  id?: string,
+  texts: PageTexts = PAGE_TEXTS.en,
+): SafeHtml {
   const width = days.length * PITCH - GAP;
-  // Plain strings, not `html`: a run holds only what is generated here (numbers, ISO dates, fixed
-  // words), so there is nothing to escape, and a page has thousands of them.
+  // Plain strings, not `html`: a page has thousands of runs. A run holds only what is generated
+  // here (numbers, ISO dates) and the locale table's words, which alone are escaped.
   const groups: Record<DayState, string> = { healthy: '', sick: '', dead: '', none: '' };
   for (const run of dayRuns(days)) {
     groups[run.state] +=
-      `<path d="M${run.first * PITCH} ${HEIGHT / 2}h${run.days.length * PITCH - GAP}"><title>${runTooltip(run.days)}</title></path>`;
+      `<path d="M${run.first * PITCH} ${HEIGHT / 2}h${run.days.length * PITCH - GAP}"><title>${escapeHtml(runTooltip(run.days, texts))}</title></path>`;
   }
   const markup = DAY_STATES.map(
     (state) => groups[state] && `<g class="day-${state}" stroke="${DAY_COLORS[state]}">${groups[state]}</g>`,
@@ -72,42 +78,45 @@ function dayRuns(days: readonly DayUptime[]): Array<{ state: DayState; first: nu
  * `2026-03-02: sick, 100.00% up (sick 7 min)`; `2026-03-04: no data`;
  * `2026-03-05 – 2026-03-09 (5 days): healthy, 100.00% up`.
  */
-function runTooltip(days: readonly DayUptime[]): string {
+function runTooltip(days: readonly DayUptime[], texts: PageTexts): string {
   const first = days[0];
   const last = days.at(-1);
   if (!first || !last) return '';
   const dates =
     days.length === 1
       ? isoDate(first.dayMs)
-      : `${isoDate(first.dayMs)} – ${isoDate(last.dayMs)} (${days.length} days)`;
+      : texts.dayRun(isoDate(first.dayMs), isoDate(last.dayMs), days.length);
   const uptime = uptimePercent(first);
-  if (uptime === null) return `${dates}: no data`;
-  const troubles = troubleText(first);
-  return `${dates}: ${dayState(first)}, ${uptime} up${troubles && ` (${troubles})`}`;
+  const state = dayState(first);
+  if (uptime === null || state === 'none') return `${dates}: ${texts.noDataLower}`;
+  return `${dates}: ${texts.dayVerdict(texts.health[state], uptime, troubleText(first, texts))}`;
 }
 
 /**
  * The bar in words, for its label: the most recent days that were not fully healthy (at most
  * `shown`) and how many days have no data.
  */
-export function daysSummary(days: readonly DayUptime[], shown = 5): string {
+export function daysSummary(
+  days: readonly DayUptime[],
+  { shown = 5, texts = PAGE_TEXTS.en }: { shown?: number; texts?: PageTexts } = {},
+): string {
   const troubled = days.filter((day) => day.deadSeconds + day.sickSeconds > 0).reverse();
   const missing = days.filter((day) => dayState(day) === 'none').length;
-  const listed = troubled.slice(0, shown).map((day) => `${isoDate(day.dayMs)} ${troubleText(day)}`);
-  if (troubled.length > shown) listed.push(`${troubled.length - shown} more`);
+  const listed = troubled.slice(0, shown).map((day) => `${isoDate(day.dayMs)} ${troubleText(day, texts)}`);
+  if (troubled.length > shown) listed.push(texts.more(troubled.length - shown));
   const parts = [
     troubled.length === 0
-      ? 'no sick or dead time'
-      : `sick or dead on ${count(troubled.length, 'day')}: ${listed.join(', ')}`,
+      ? texts.noTroubles
+      : texts.troubledOn(texts.dayCount(troubled.length), listed.join(', ')),
   ];
-  if (missing > 0) parts.push(`no data on ${count(missing, 'day')}`);
+  if (missing > 0) parts.push(texts.noDataOn(texts.dayCount(missing)));
   return parts.join('; ');
 }
 
-function troubleText(day: HealthTotals): string {
+function troubleText(day: HealthTotals, texts: PageTexts): string {
   return [
-    day.deadSeconds > 0 ? `dead ${duration(day.deadSeconds)}` : '',
-    day.sickSeconds > 0 ? `sick ${duration(day.sickSeconds)}` : '',
+    day.deadSeconds > 0 ? `${texts.health.dead} ${duration(day.deadSeconds, texts.dayUnit)}` : '',
+    day.sickSeconds > 0 ? `${texts.health.sick} ${duration(day.sickSeconds, texts.dayUnit)}` : '',
   ]
     .filter(Boolean)
     .join(', ');
@@ -124,7 +133,6 @@ function isoDate(dayMs: number): string {
   }
   return date;
 }
-const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** `30 s`, `45 min`, `2 h 5 min`, and past a day `3 d 4 h` (incidents can last that long; French says `j`). */
 export function duration(seconds: number, dayUnit = 'd'): string {

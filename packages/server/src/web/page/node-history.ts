@@ -30,11 +30,11 @@ export function nodeHistory(
   latency?: readonly LatencyPoint[],
 ): SafeHtml {
   const figure = uptimePercent(uptime);
-  const window = texts.days(days.length);
+  const window = texts.dayCount(days.length);
   const partial = uptime.uptime !== null && uptime.coverage < FULL_COVERAGE;
-  const summary = `${spec.label}, last ${window}: ${figure === null ? 'no data' : `${figure} up`}; ${daysSummary(days)}`;
+  const summary = texts.barSummary(spec.label, days.length, figure, daysSummary(days, { texts }));
   const ratio = uptimeView(uptime).uptime;
-  return html`<div class="node-history"><div class="history-days">${uptimeBarSvg(days, summary, `u-${key}`)}<span class="tip" aria-hidden="true">${summary}</span></div><p class="uptime-figure">${
+  return html`<div class="node-history"><div class="history-days">${uptimeBarSvg(days, summary, `u-${key}`, texts)}<span class="tip" aria-hidden="true">${summary}</span></div><p class="uptime-figure">${
     ratio === null ? texts.noData : html`<data value="${ratio}">${figure}</data>`
   } <span class="muted">${texts.uptimeOver(window)}${partial && `, ${texts.coverage(coveredTime(uptime, texts))}`}</span></p>${
     latency && latencyChart(spec, latency, texts)
@@ -45,7 +45,7 @@ export function nodeHistory(
 function latencyChart(spec: NodeSpec, latency: readonly LatencyPoint[], texts: PageTexts): SafeHtml {
   const peak = latencyPeakMs(latency);
   // The chart's own label says the same to screen readers.
-  return html`<p class="latency">${latencySparklineSvg(latency, texts.latencyOver24h(spec.label))} <span class="muted" aria-hidden="true">${
+  return html`<p class="latency">${latencySparklineSvg(latency, texts.latencyOver24h(spec.label), texts)} <span class="muted" aria-hidden="true">${
     peak === undefined ? texts.noLatencyData : texts.p95UpTo(Math.round(peak))
   }, 24 h</span></p>`;
 }

@@ -41,7 +41,21 @@ export interface PageTexts {
   uptimeOver: (window: string) => string;
   /** How much of a window has data: "over 6 d 4 h of data". */
   coverage: (covered: string) => string;
-  days: (count: number) => string;
+  dayCount: (count: number) => string;
+  /** A day bar's tooltip for a run of days: "2026-03-05 – 2026-03-09 (5 days)". */
+  dayRun: (first: string, last: string, count: number) => string;
+  /** After a day's date: "sick, 100.00% up (sick 7 min)"; `troubles` may be empty. */
+  dayVerdict: (state: string, percent: string, troubles: string) => string;
+  /** A day or a bar without data, mid-sentence. */
+  noDataLower: string;
+  noTroubles: string;
+  troubledOn: (days: string, list: string) => string;
+  more: (count: number) => string;
+  noDataOn: (days: string) => string;
+  /** A node's day bar in words: "API, last 90 days: 99.95% up; no sick or dead time". */
+  barSummary: (node: string, dayCount: number, percent: string | null, days: string) => string;
+  /** The main page's latency chart in words. */
+  sparklineSummary: (label: string, peakMs: number | undefined) => string;
   latencyOver24h: (node: string) => string;
   noLatencyData: string;
   p95UpTo: (ms: number) => string;
@@ -118,7 +132,18 @@ const en: PageTexts = {
   noData: 'No data',
   uptimeOver: (window) => `uptime, ${window}`,
   coverage: (covered) => `over ${covered} of data`,
-  days: (count) => `${count} days`,
+  dayCount: (count) => `${count} ${count === 1 ? 'day' : 'days'}`,
+  dayRun: (first, last, count) => `${first} – ${last} (${count} days)`,
+  dayVerdict: (state, percent, troubles) => `${state}, ${percent} up${troubles && ` (${troubles})`}`,
+  noDataLower: 'no data',
+  noTroubles: 'no sick or dead time',
+  troubledOn: (days, list) => `sick or dead on ${days}: ${list}`,
+  more: (count) => `${count} more`,
+  noDataOn: (days) => `no data on ${days}`,
+  barSummary: (node, dayCount, percent, days) =>
+    `${node}, last ${dayCount} days: ${percent === null ? 'no data' : `${percent} up`}; ${days}`,
+  sparklineSummary: (label, peakMs) =>
+    peakMs === undefined ? `${label}: no data` : `${label}: p95 up to ${Math.round(peakMs)} ms`,
   latencyOver24h: (node) => `${node} latency, last 24 h`,
   noLatencyData: 'no latency data',
   p95UpTo: (ms) => `p95 ≤ ${ms} ms`,
@@ -191,7 +216,18 @@ const fr: PageTexts = {
   noData: 'Aucune donnée',
   uptimeOver: (window) => `de disponibilité, ${window}`,
   coverage: (covered) => `sur ${covered} de données`,
-  days: (count) => `${count} jours`,
+  dayCount: (count) => `${count} ${count === 1 ? 'jour' : 'jours'}`,
+  dayRun: (first, last, count) => `${first} – ${last} (${count} jours)`,
+  dayVerdict: (state, percent, troubles) => `${state}, ${percent} disponible${troubles && ` (${troubles})`}`,
+  noDataLower: 'aucune donnée',
+  noTroubles: 'aucun ralentissement ni panne',
+  troubledOn: (days, list) => `ralenti ou hors service sur ${days} : ${list}`,
+  more: (count) => `${count} autres`,
+  noDataOn: (days) => `aucune donnée sur ${days}`,
+  barSummary: (node, dayCount, percent, days) =>
+    `${node}, ${dayCount} derniers jours : ${percent === null ? 'aucune donnée' : `${percent} disponible`} ; ${days}`,
+  sparklineSummary: (label, peakMs) =>
+    peakMs === undefined ? `${label} : aucune donnée` : `${label} : p95 jusqu’à ${Math.round(peakMs)} ms`,
   latencyOver24h: (node) => `Latence de ${node}, dernières 24 h`,
   noLatencyData: 'aucune donnée de latence',
   p95UpTo: (ms) => `p95 ≤ ${ms} ms`,
