@@ -23,6 +23,7 @@ const ENGLISH = [
   'sick or dead on',
   'p95 up to',
   'days)',
+  'Latency:',
 ];
 
 describe('[branding] language = "fr"', () => {
@@ -50,6 +51,7 @@ describe('[branding] language = "fr"', () => {
       'aria-label="Répliques de API"',
       'de disponibilité, 90 jours',
       'Incidents passés',
+      '<span>Latence: 28ms</span>',
       'aria-label="API, 90 derniers jours : 100.00% disponible ; ralenti ou hors service sur 1 jour : 2026-03-02 ralenti 1 h; aucune donnée sur 81 jours"',
       '<title>2026-03-05: aucune donnée</title>',
       'Latence de API, dernières 24 h : p95 jusqu’à',

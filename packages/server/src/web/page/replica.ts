@@ -6,13 +6,18 @@ import type { PageTexts } from './texts.js';
 const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
 
 /** Vigil's details line: load and memory (push), latency (poll, script), queue (RabbitMQ). */
-function details(replica: ReplicaState): string {
+function details(replica: ReplicaState, texts: PageTexts): string {
+  const { detail } = texts;
   const parts: string[] = [];
-  if (replica.load) parts.push(`Load: ${percent(replica.load.cpu)}`, `Memory: ${percent(replica.load.ram)}`);
-  if (replica.latencyMs !== undefined) parts.push(`Latency: ${Math.round(replica.latencyMs)}ms`);
+  if (replica.load)
+    parts.push(
+      `${detail.load}: ${percent(replica.load.cpu)}`,
+      `${detail.memory}: ${percent(replica.load.ram)}`,
+    );
+  if (replica.latencyMs !== undefined) parts.push(`${detail.latency}: ${Math.round(replica.latencyMs)}ms`);
   const queue = replica.queue;
   if (queue?.ready !== undefined && queue.nack !== undefined)
-    parts.push(`Queue: ${queue.ready}R ${queue.nack}N`);
+    parts.push(`${detail.queue}: ${queue.ready}R ${queue.nack}N`);
   return parts.join(' ');
 }
 
@@ -29,7 +34,7 @@ export function replicaItem(
   texts: PageTexts,
 ): SafeHtml {
   const reveal = node.revealReplicaName;
-  const detailLine = details(replica);
+  const detailLine = details(replica, texts);
   return html`<li class="replica is-${replica.health}"><span class="replica-box status-${replica.health}-background has-tooltip" id="r-${key}" tabindex="0" aria-describedby="t-${key}">${position}<span class="sr"> ${texts.health[replica.health]}</span></span><span class="tip tooltip" role="tooltip" id="t-${key}"><strong>${texts.replicaReports[replica.health]}</strong> <span>${texts.modeLine[node.mode]}</span>${
     reveal && html` <code>${replica.id}</code>`
   }${reveal && replica.reason !== undefined && html` <span>${replica.reason}</span>`}${

@@ -28,6 +28,8 @@ export interface PageTexts {
   health: Record<Health, string>;
   replicaReports: Record<Health, string>;
   modeLine: Record<NodeMode, string>;
+  /** The words of a replica's details line: "Load: 12% Memory: 40% Latency: 31ms Queue: 3R 0N". */
+  detail: { load: string; memory: string; latency: string; queue: string };
   /** Extension: Vigil shows a never-probed replica as plainly healthy. */
   notCheckedYet: string;
   replicasOf: (node: string) => string;
@@ -123,6 +125,7 @@ const en: PageTexts = {
     script: 'Checked via a script probe.',
     local: 'Checked via a local probe (internal).',
   },
+  detail: { load: 'Load', memory: 'Memory', latency: 'Latency', queue: 'Queue' },
   notCheckedYet: 'Not checked yet.',
   replicasOf: (node) => `${node} replicas`,
   replicaSummary: (counts, notShown) =>
@@ -207,6 +210,7 @@ const fr: PageTexts = {
     script: 'Vérifiée par une sonde script.',
     local: 'Vérifiée par une sonde locale (interne).',
   },
+  detail: { load: 'Charge', memory: 'Mémoire', latency: 'Latence', queue: 'File' },
   notCheckedYet: 'Pas encore vérifiée.',
   replicasOf: (node) => `Répliques de ${node}`,
   replicaSummary: (counts, notShown) =>
