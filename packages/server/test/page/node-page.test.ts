@@ -132,6 +132,8 @@ describe('the node detail page', () => {
   test('the main page links each node to its page; assets resolve with or without the trailing slash', async () => {
     const main = await server.page();
     assert.match(main, /<a class="node-details" href="node\/web\/api\/">API<\/a>/);
+    // Its 90-day figures stand on 8 d 3 h of data, and say so.
+    assert.equal(main.match(/<span class="muted">uptime, 90 days, over 8 d 3 h of data<\/span>/g)?.length, 3);
     for (const path of ['/node/web/api/', '/node/web/api']) {
       const pageUrl = `${server.url}${path}`;
       const html = await (await fetch(pageUrl)).text();
