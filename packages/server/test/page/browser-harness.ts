@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +50,17 @@ export async function openRecordedPage(context: BrowserContext, url: string) {
   });
   await page.goto(url, { waitUntil: 'load' });
   return { page, problems, requests, navigations: () => navigations };
+}
+
+/** A visit without console errors or failed loads, whose every request went to the server under test. */
+export function assertCleanVisit(visit: { problems: string[]; requests: string[] }, serverUrl: string): void {
+  assert.deepEqual(visit.problems, []);
+  const origin = `${serverUrl}/`;
+  assert.deepEqual(
+    visit.requests.filter((url) => !url.startsWith(origin)),
+    [],
+    'a request left loopback',
+  );
 }
 
 /** Serious and critical axe violations; the context must bypass CSP, which (rightly) refuses axe. */

@@ -64,6 +64,12 @@ export const NODES = [
 const within = (atMs: number, window: { fromMs: number; toMs: number }) =>
   atMs >= window.fromMs && atMs < window.toMs;
 
+/** Brand images under page_url render relative, so a page loads them from our own asset route. */
+export function brandImagesUnderPageUrl(config: RawConfig): void {
+  config.branding.logo_url = 'https://status.example.com/assets/logo.svg';
+  config.branding.icon_url = 'https://status.example.com/assets/logo.svg';
+}
+
 export type HistoryServer = Awaited<ReturnType<typeof startHistoryServer>>;
 
 /**

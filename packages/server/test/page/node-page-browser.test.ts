@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ARTIFACTS, launchChromium, openRecordedPage, runAxe } from './browser-harness.js';
-import { type HistoryServer, NOW, startHistoryServer } from './history-fixture.js';
+import { ARTIFACTS, assertCleanVisit, launchChromium, openRecordedPage, runAxe } from './browser-harness.js';
+import { brandImagesUnderPageUrl, type HistoryServer, NOW, startHistoryServer } from './history-fixture.js';
 
 /** The reader's zone in these tests: UTC+1 in March, so a local time differs from the UTC one. */
 const ZONE = 'Europe/Paris';
@@ -27,13 +27,7 @@ describe('the node detail page in a real browser', () => {
 
   before(async () => {
     browser = await launchChromium();
-    server = await startHistoryServer({
-      configure: (config) => {
-        // Under page_url: the node page loads them from our asset route, three folders up.
-        config.branding.logo_url = 'https://status.example.com/assets/logo.svg';
-        config.branding.icon_url = 'https://status.example.com/assets/logo.svg';
-      },
-    });
+    server = await startHistoryServer({ configure: brandImagesUnderPageUrl });
   });
   after(async () => {
     await browser?.close();
@@ -101,13 +95,7 @@ describe('the node detail page in a real browser', () => {
       assert.match((await uptimeReadout.textContent()) ?? '', /^Mar 9, 2026: 100\.00% up$/);
       await page.screenshot({ path: `${ARTIFACTS}node-page-90d.png`, fullPage: true });
 
-      assert.deepEqual(problems, []);
-      const origin = `${server.url}/`;
-      assert.deepEqual(
-        requests.filter((url) => !url.startsWith(origin)),
-        [],
-        'a request left loopback',
-      );
+      assertCleanVisit({ problems, requests }, server.url);
     } finally {
       await context.close();
     }
