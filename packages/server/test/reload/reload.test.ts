@@ -99,6 +99,24 @@ test('a reload changes the branding served on the page and in /status/report', a
   }
 });
 
+test('a reload to another language re-renders the page and its history in it', async () => {
+  const file = join(dir, 'language.cfg');
+  writeFileSync(file, configText(file));
+  const vigil = await start(file);
+  try {
+    const page = async () => (await fetch(`${vigil.url}/`)).text();
+    await waitFor('the history on the page', async () => (await page()).includes('Past incidents'));
+    writeFileSync(file, configText(file).replace('[branding]', '[branding]\nlanguage = "fr"'));
+    assert.equal(await vigil.reload(), 'applied');
+    await waitFor('the page in French', async () => {
+      const html = await page();
+      return html.includes('<html lang="fr"') && html.includes('Incidents passés');
+    });
+  } finally {
+    await vigil.stop();
+  }
+});
+
 test('keys only a restart applies keep their running value', async () => {
   const file = join(dir, 'restart.cfg');
   writeFileSync(file, configText(file));

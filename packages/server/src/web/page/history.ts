@@ -112,8 +112,7 @@ export class PageHistory {
   }
 
   private async read(): Promise<void> {
-    const { model, history, incidents, clock, onError } = this.options;
-    const texts = this.options.texts();
+    const { model, history, incidents, clock, texts: textsNow, onError } = this.options;
     const layout = this.layout;
     try {
       const now = clock.now();
@@ -121,6 +120,8 @@ export class PageHistory {
       if (layout.pollNodes.length > 0) await layout.hours.update(now - LATENCY_MS, now);
       const uptime = await history.uptime(layout.nodeKeys, '90d');
       const recent = await incidents.list({ scope: 'node', limit: INCIDENTS_SHOWN });
+      // Read after the queries: a reload that changed the language is in effect by then.
+      const texts = textsNow();
       const nodes = await renderNodes(layout, now, uptime, texts);
       if (this.closed) return;
       this.view = { nodes, incidents: incidentsSection(recent, model, texts) };
