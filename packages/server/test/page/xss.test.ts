@@ -35,8 +35,8 @@ function assertInert(html: string, payload: string) {
   assert.ok(!/<script>alert/.test(html), 'a live script tag');
   assert.ok(!/<img src=x/.test(html), 'a live img tag');
   const scripts = [...html.matchAll(/<script\b[^>]*>([^<]*)<\/script>/g)].map((match) => match[0]);
-  assert.equal(scripts.length, 2, 'only the page script and its status global');
-  assert.match(scripts[1] ?? '', /^<script>window\.STATUS_GENERAL = "(healthy|sick|dead)";<\/script>$/);
+  assert.equal(scripts.length, 3, 'only the page scripts (live.js, local-time.js) and its status global');
+  assert.match(scripts[2] ?? '', /^<script>window\.STATUS_GENERAL = "(healthy|sick|dead)";<\/script>$/);
 }
 
 for (const payload of PAYLOADS) {

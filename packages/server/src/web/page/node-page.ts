@@ -1,6 +1,6 @@
 import type { BrandingConfig } from '../../config/schema.js';
 import type { Uptime } from '../../history/reader.js';
-import { HEALTH_STATES } from '../../model/health.js';
+import { HEALTH_STATES, type Health } from '../../model/health.js';
 import type { NodeState, ServiceState } from '../../model/health-model.js';
 import type { RollupRow } from '../../store/types.js';
 import type { AssetUrl } from '../asset-catalog.js';
@@ -28,6 +28,8 @@ export interface NodePageInput {
   /** The node's stored rows in those buckets. */
   rows: readonly RollupRow[];
   uptime: Uptime;
+  /** The page's state, for Vigil's `window.STATUS_GENERAL`, which custom_html scripts may read. */
+  pageHealth: Health;
   branding: BrandingConfig;
   nowMs: number;
   assetUrl: AssetUrl;
@@ -54,7 +56,7 @@ export function renderNodePage(input: NodePageInput): string {
     lang: texts.lang,
     words: { noData: texts.noData, uptime: texts.bucketUptime, latency: texts.bucketLatency },
   });
-  const headPart = documentHead(branding, node.health, place, {
+  const headPart = documentHead(branding, input.pageHealth, place, {
     title: `${label} – ${service.spec.label} – ${branding.page_title}`,
     scripts: ['local-time.js', 'chart.js'],
   });

@@ -53,6 +53,7 @@ export function nodePageRoutes(app: FastifyInstance, options: NodePageOptions) {
       buckets,
       rows,
       uptime,
+      pageHealth: model.pageHealth,
       branding: settings.branding,
       nowMs,
       assetUrl: options.assets().url,
