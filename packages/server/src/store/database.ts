@@ -14,6 +14,7 @@ export interface Database {
   rollup_day: RollupTable;
   incidents: IncidentTable;
   runs: RunTable;
+  maintenance_windows: MaintenanceWindowTable;
 }
 
 export interface AnnouncementTable {
@@ -25,6 +26,20 @@ export interface AnnouncementTable {
   created_at: number;
   severity: string | null;
   expires_at: number | null;
+}
+
+export interface MaintenanceWindowTable {
+  /** Insertion order. */
+  seq: Generated<number>;
+  id: string;
+  title: string;
+  text: string;
+  starts_at: number;
+  ends_at: number;
+  /** JSON arrays of service ids and of `service:node` references. */
+  services: string;
+  nodes: string;
+  created_at: number;
 }
 
 /** Small singleton records (the ignore window) as JSON. */
@@ -95,6 +110,8 @@ export interface RollupTable {
   healthy_s: number;
   sick_s: number;
   dead_s: number;
+  /** Added by migration 0003; 0 in older rows. */
+  maintenance_s: number;
   samples: number;
   p50_ms: number | null;
   p95_ms: number | null;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { DurableAnnouncements } from '../announcements/durable.js';
 import type { StorageConfig } from '../config/schema.js';
 import { HistoryReader } from '../history/reader.js';
+import { MaintenanceSchedule } from '../maintenance/schedule.js';
 import type { HealthModel } from '../model/health-model.js';
 import { ReminderIgnoreWindow } from '../notify/ignore-window.js';
 import type { Outbox } from '../notify/outbox.js';
@@ -28,12 +29,14 @@ export interface DurableState {
   outbox: Outbox;
   /** Read side of the history, for `/api/v1`. */
   history: HistoryReader;
+  /** Maintenance windows: the manager API changes them, alerts, incidents, history and the page read them. */
+  maintenance: MaintenanceSchedule;
   /** Waits for pending writes, then closes the store. */
   close(): Promise<void>;
 }
 
 /**
- * Opens `[storage]`, loads what the last run left (announcements, ignore window, push and local
+ * Opens `[storage]`, loads what the last run left (announcements, maintenance windows, ignore window, push and local
  * replicas into the model) and starts recording. Errors name the engine and where it looked.
  */
 export async function openDurableState(options: {
@@ -62,6 +65,7 @@ export async function openDurableState(options: {
   if (restored + skipped > 0) {
     logger.info(`restored ${restored} push and local replicas (${skipped} no longer configured)`);
   }
+  const maintenance = await MaintenanceSchedule.load(store.maintenance, clock);
   const runId = randomUUID();
   const history = new HistoryReader(store, clock, runId);
   const recorder = await Recorder.start({
@@ -73,6 +77,7 @@ export async function openDurableState(options: {
     flushIntervalMs: storage.flush_interval * 1000,
     retention: retentionFrom(storage),
     afterFlush: () => history.warm(),
+    maintenance,
   });
   return {
     store,
@@ -82,9 +87,11 @@ export async function openDurableState(options: {
     recorder,
     outbox: storeOutbox(store, () => recorder.saveReplicas()),
     history,
+    maintenance,
     async close() {
       await recorder.stop();
       await announcements.stop();
+      await maintenance.stop();
       await store.close();
     },
   };

@@ -169,5 +169,32 @@ function migrations(engine: StorageEngine): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_maintenance_windows': {
+      async up(db: Kysely<unknown>) {
+        await serial(db.schema.createTable('maintenance_windows'), 'seq')
+          .addColumn('id', 'text', (col) => col.notNull().unique())
+          .addColumn('title', 'text', required)
+          .addColumn('text', 'text', required)
+          .addColumn('starts_at', 'bigint', required)
+          .addColumn('ends_at', 'bigint', required)
+          .addColumn('services', 'text', required)
+          .addColumn('nodes', 'text', required)
+          .addColumn('created_at', 'bigint', required)
+          .execute();
+        // Both reads are ranges of end times: windows not over yet, and past ones newest first.
+        await db.schema
+          .createIndex('maintenance_windows_ends')
+          .on('maintenance_windows')
+          .columns(['ends_at', 'id'])
+          .execute();
+        // Time under maintenance counts apart from health, so it never counts against uptime.
+        for (const table of ['rollup_minute', 'rollup_hour', 'rollup_day']) {
+          await db.schema
+            .alterTable(table)
+            .addColumn('maintenance_s', 'integer', (col) => col.notNull().defaultTo(0))
+            .execute();
+        }
+      },
+    },
   };
 }

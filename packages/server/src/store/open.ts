@@ -5,6 +5,7 @@ import { migrationProvider } from './migrations.js';
 import { alertStateRepository } from './repositories/alert-state.js';
 import { announcementRepository } from './repositories/announcements.js';
 import { incidentRepository } from './repositories/incidents.js';
+import { maintenanceRepository } from './repositories/maintenance.js';
 import { outboxRepository } from './repositories/outbox.js';
 import { replicaRepository } from './repositories/replicas.js';
 import { rollupRepository } from './repositories/rollups.js';
@@ -46,6 +47,7 @@ export async function openStore(
     rollups: rollupRepository(db),
     incidents: incidentRepository(db),
     runs: runRepository(db),
+    maintenance: maintenanceRepository(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

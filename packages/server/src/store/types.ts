@@ -1,4 +1,5 @@
 import type { Announcement } from '../announcements/types.js';
+import type { MaintenanceWindow, PastMaintenanceCursor } from '../maintenance/types.js';
 import type { Health } from '../model/health.js';
 import type { RestoredReplica } from '../model/health-model.js';
 import type { WatcherStateRecord } from '../notify/outbox.js';
@@ -17,6 +18,7 @@ export interface Store {
   readonly rollups: RollupRepository;
   readonly incidents: IncidentRepository;
   readonly runs: RunRepository;
+  readonly maintenance: MaintenanceRepository;
   /** A trivial query: resolves when the database answers (readiness checks). */
   ping(): Promise<void>;
   /** Waits for running queries, then closes the connections. */
@@ -42,6 +44,21 @@ export interface AnnouncementRepository {
   /** False when no announcement has this id. */
   remove(id: string): Promise<boolean>;
   removeExpired(nowMs: number): Promise<number>;
+}
+
+/** Maintenance windows (manager API extension); ended ones are kept for the history. */
+export interface MaintenanceRepository {
+  /** Windows not over at `nowMs`, earliest start first. */
+  listCurrent(nowMs: number): Promise<MaintenanceWindow[]>;
+  /** Windows over at `nowMs`, most recently ended first, after `before` when given. */
+  listPast(query: {
+    nowMs: number;
+    limit: number;
+    before?: PastMaintenanceCursor;
+  }): Promise<MaintenanceWindow[]>;
+  insert(window: MaintenanceWindow): Promise<void>;
+  /** False when no window has this id. */
+  remove(id: string): Promise<boolean>;
 }
 
 /**
@@ -177,6 +194,8 @@ export interface BucketSummary {
   healthySeconds: number;
   sickSeconds: number;
   deadSeconds: number;
+  /** Time a node spent under maintenance, whatever its health: apart from the three. Absent when 0. */
+  maintenanceSeconds?: number;
   /** Observations with a latency. */
   samples: number;
   p50Ms?: number;
@@ -196,6 +215,8 @@ export interface HealthTotals {
   healthySeconds: number;
   sickSeconds: number;
   deadSeconds: number;
+  /** Absent when 0. */
+  maintenanceSeconds?: number;
 }
 
 export interface RollupRepository {
