@@ -5,6 +5,12 @@ import {
   type AnnouncementSource,
   AnnouncementsFullError,
 } from '../../announcements/types.js';
+import type { NewMaintenanceWindow } from '../../maintenance/schedule.js';
+import {
+  MaintenanceFullError,
+  type MaintenanceView,
+  type MaintenanceWindow,
+} from '../../maintenance/types.js';
 import type { Health } from '../../model/health.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { Delivery, DeliveryCursor, DeliveryQuery } from '../../notify/outbox.js';
@@ -13,13 +19,21 @@ import { channelOfTarget } from '../../notify/targets.js';
 import type { Clock } from '../../time/clock.js';
 import { requireToken } from '../auth.js';
 import type { AuthThrottle } from '../auth-throttle.js';
-import { TEXT_RULE, TITLE_RULE, textProblem } from '../validation/fields.js';
+import { RFC3339_EXPECTED, rfc3339Ms, TEXT_RULE, TITLE_RULE, textProblem } from '../validation/fields.js';
+import { type MaintenanceBody, maintenanceBody, maintenanceFromBody } from '../validation/maintenance.js';
+import { maintenanceView } from './api-v1-views.js';
 import { badRequest, cursor, decodeCursor, encodeCursor, limitOf } from './pagination.js';
 
 /** Announcements the manager API can change: the durable store, or the in-memory one. */
 export interface AnnouncementManager extends AnnouncementSource {
   add(fields: NewAnnouncement): Announcement | Promise<Announcement>;
   remove(id: string): boolean | Promise<boolean>;
+}
+
+/** Maintenance windows the manager API can change: the durable schedule. */
+export interface MaintenanceManager extends MaintenanceView {
+  add(fields: NewMaintenanceWindow): Promise<MaintenanceWindow>;
+  remove(id: string): Promise<boolean>;
 }
 
 export interface IgnoreWindowControl {
@@ -40,6 +54,8 @@ export interface ManagerOptions {
   ignoreWindow: IgnoreWindowControl;
   clock: Clock;
   deliveries?: DeliveryLog;
+  /** Without it, no maintenance routes. */
+  maintenance?: MaintenanceManager;
 }
 
 /** Vigil's auth errors carry this realm on every route, manager ones included (spec §12 #18). */
@@ -81,9 +97,6 @@ const deliveriesQuery = {
   additionalProperties: false,
   properties: { limit: { type: 'string', pattern: '^[0-9]{1,4}$' }, cursor },
 } as const;
-
-/** RFC 3339 with a zone, e.g. `2026-03-05T18:00:00Z` or `…+01:00`: no guessing at local time. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /**
  * Vigil's manager API (spec §2.5): announcements and the reminder-ignore window, now durable, plus
@@ -129,6 +142,9 @@ export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
     },
   );
 
+  if (options.maintenance)
+    maintenanceRoutes(app, { ...options, maintenance: options.maintenance }, onRequest);
+
   app.get('/manager/prober/alerts', { onRequest }, async () => ({
     dead: replicasWith(model, 'dead'),
     sick: replicasWith(model, 'sick'),
@@ -168,6 +184,47 @@ export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
         deliveries: page.map(deliveryView),
         next_cursor: found.length > limit && next ? encodeCursor(next) : null,
       };
+    },
+  );
+}
+
+/** Extension: maintenance windows (docs/storage.md, docs/alerting.md). */
+function maintenanceRoutes(
+  app: FastifyInstance,
+  options: ManagerOptions & { maintenance: MaintenanceManager },
+  onRequest: ReturnType<typeof requireToken>,
+) {
+  const { maintenance, model, clock } = options;
+
+  app.get('/manager/maintenances', { onRequest }, async () => {
+    const nowMs = clock.now();
+    return [...maintenance.active(), ...maintenance.upcoming()].map((each) => maintenanceView(each, nowMs));
+  });
+
+  app.post<{ Body: MaintenanceBody }>(
+    '/manager/maintenance',
+    { onRequest, bodyLimit: MANAGER_BODY_LIMIT_BYTES, schema: { body: maintenanceBody } },
+    async (request, reply) => {
+      const fields = maintenanceFromBody(request.body, model, clock.now());
+      if ('error' in fields) return reply.code(400).send({ error: fields.error });
+      try {
+        const window = await maintenance.add(fields);
+        return { id: window.id };
+      } catch (error) {
+        if (error instanceof MaintenanceFullError) return reply.code(409).send({ error: error.message });
+        throw error;
+      }
+    },
+  );
+
+  app.delete<{ Params: { maintenanceId: string } }>(
+    '/manager/maintenance/:maintenanceId',
+    { onRequest },
+    async (request, reply) => {
+      if (!(await maintenance.remove(request.params.maintenanceId))) {
+        return reply.code(404).send({ error: 'unknown maintenance window' });
+      }
+      return reply.code(200).send();
     },
   );
 }
@@ -221,10 +278,8 @@ function expiresAtMs(body: AnnouncementBody, nowMs: number): { atMs?: number } |
   }
   if (body.expires_in_seconds !== undefined) return { atMs: nowMs + body.expires_in_seconds * 1000 };
   if (body.expires_at === undefined) return {};
-  const atMs = RFC3339.test(body.expires_at) ? Date.parse(body.expires_at) : Number.NaN;
-  if (Number.isNaN(atMs)) {
-    return { error: 'expires_at must be an RFC 3339 time with a zone, such as 2026-03-05T18:00:00Z' };
-  }
+  const atMs = rfc3339Ms(body.expires_at);
+  if (atMs === undefined) return { error: `expires_at must be ${RFC3339_EXPECTED}` };
   if (atMs <= nowMs) return { error: 'expires_at is in the past' };
   return { atMs };
 }

@@ -79,3 +79,14 @@ function codePoints(value: string): number {
   for (const _ of value) count++;
   return count;
 }
+
+/** RFC 3339 with a zone, e.g. `2026-03-05T18:00:00Z` or `…+01:00`: no guessing at local time. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** Milliseconds since the epoch, or undefined when `value` is not an RFC 3339 time with a zone. */
+export function rfc3339Ms(value: string): number | undefined {
+  const atMs = RFC3339.test(value) ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(atMs) ? undefined : atMs;
+}
+
+export const RFC3339_EXPECTED = 'an RFC 3339 time with a zone, such as 2026-03-05T18:00:00Z';
