@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { NodeExemption } from '../maintenance/types.js';
 import type { Health } from '../model/health.js';
 import type { HealthModel, NodeState, ReplicaRef } from '../model/health-model.js';
 import type { Incident } from '../store/types.js';
@@ -10,6 +11,8 @@ const MAX_REASONS = 50;
 /**
  * Opens an incident when a node or the page leaves healthy, follows it (worst state, replicas that
  * failed, their reasons) and closes it when it is healthy again. Each change is handed to `save`.
+ * A node under maintenance (`exempt`) opens none, nor does the page while its only failing nodes
+ * are; one already open is followed as usual.
  */
 export class IncidentTracker {
   private readonly open = new Map<string, Incident>();
@@ -20,6 +23,7 @@ export class IncidentTracker {
     private readonly model: HealthModel,
     private readonly save: (incident: Incident) => void,
     private readonly newId: () => string = randomUUID,
+    private readonly exempt: NodeExemption = () => false,
   ) {}
 
   /** Takes over open incidents; those of nodes no longer configured end at `atMs`. */
@@ -45,7 +49,9 @@ export class IncidentTracker {
 
   nodeChanged(serviceId: string, nodeId: string, current: Health, atMs: number): void {
     const node = this.model.node(serviceId, nodeId);
-    this.subjectChanged(subjectKey(serviceId, nodeId), current, atMs, () => ({
+    const key = subjectKey(serviceId, nodeId);
+    if (current !== 'healthy' && !this.open.has(key) && this.exempt(serviceId, nodeId)) return;
+    this.subjectChanged(key, current, atMs, () => ({
       scope: 'node',
       serviceId,
       nodeId,
@@ -54,12 +60,35 @@ export class IncidentTracker {
   }
 
   pageChanged(current: Health, atMs: number): void {
+    if (current !== 'healthy' && !this.open.has(PAGE_KEY) && this.onlyExemptFail()) return;
     this.subjectChanged(PAGE_KEY, current, atMs, () => ({
       scope: 'page',
       serviceId: '',
       nodeId: '',
       nodes: [...this.model.services.values()].flatMap((service) => [...service.nodes.values()]),
     }));
+  }
+
+  /**
+   * A maintenance window started or ended: every subject is judged again, so a node still failing
+   * when its window ends opens its incident then.
+   */
+  exemptionsChanged(atMs: number): void {
+    for (const service of this.model.services.values()) {
+      for (const node of service.nodes.values())
+        this.nodeChanged(service.spec.id, node.spec.id, node.health, atMs);
+    }
+    this.pageChanged(this.model.pageHealth, atMs);
+  }
+
+  /** Whether every node that is not healthy is exempt (under maintenance). */
+  private onlyExemptFail(): boolean {
+    for (const service of this.model.services.values()) {
+      for (const node of service.nodes.values()) {
+        if (node.health !== 'healthy' && !this.exempt(service.spec.id, node.spec.id)) return false;
+      }
+    }
+    return true;
   }
 
   /**

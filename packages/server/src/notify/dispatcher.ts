@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { BrandingConfig, NotifyConfig } from '../config/schema.js';
+import type { MaintenanceView } from '../maintenance/types.js';
 import { NO_NOTIFICATION_METRICS, type NotificationMetrics } from '../metrics/notifications.js';
 import type { HealthModel } from '../model/health-model.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
@@ -67,6 +68,8 @@ export interface DispatcherDependencies {
    * need different ones; a restarted instance keeps its own, so it resumes its leases at once.
    */
   owner?: string;
+  /** Nodes under maintenance raise no alert; when a window ends, the page is judged again. */
+  maintenance?: Pick<MaintenanceView, 'isUnderMaintenance' | 'onChange'>;
 }
 
 /** Targets with the same options: one scope, one watcher, the same alerts. */
@@ -98,12 +101,16 @@ export class Dispatcher {
     private readonly deps: DispatcherDependencies,
   ) {
     const byKey = new Map<string, Group>();
+    const { maintenance } = deps;
+    const exempt =
+      maintenance &&
+      ((serviceId: string, nodeId: string) => maintenance.isUnderMaintenance(serviceId, nodeId));
     for (const target of deps.channels) {
       const { options } = target;
       const key = optionsKey(options);
       let group = byKey.get(key);
       if (!group) {
-        group = { key, options, scope: new Scope(deps.model, options.scope), targets: [] };
+        group = { key, options, scope: new Scope(deps.model, options.scope, exempt), targets: [] };
         byKey.set(key, group);
       }
       group.targets.push(target);
@@ -155,6 +162,7 @@ export class Dispatcher {
     this.cleanups.push(
       deps.model.events.on('node-changed', ({ forgotten }) => this.evaluate(forgotten)),
       deps.ignoreWindow.onChange(() => this.evaluate()),
+      deps.maintenance?.onChange(() => this.evaluate()) ?? (() => {}),
       setLongTimeout(deps.clock, () => this.settled(), settings.settleTimeoutMs),
       whenFirstChecked(deps.model, () => this.settled()),
     );

@@ -1,3 +1,4 @@
+import type { NodeExemption } from '../maintenance/types.js';
 import { type Health, worst } from '../model/health.js';
 import type { HealthModel, NodeState, ReplicaState } from '../model/health-model.js';
 import type { ScopeFilter } from './channel-options.js';
@@ -14,12 +15,17 @@ export interface ScopeView {
 /**
  * A set of nodes of the model: the whole page, or the services and nodes a channel filters on.
  * Status is the worst node status, read from nodes because a node changes before its service and
- * the page do: this gives the right answer from inside a `node-changed` listener.
+ * the page do: this gives the right answer from inside a `node-changed` listener. An exempt node
+ * counts as healthy while it is exempt.
  */
 export class Scope {
   private readonly nodes: NodeState[];
 
-  constructor(model: HealthModel, filter?: ScopeFilter) {
+  constructor(
+    model: HealthModel,
+    filter?: ScopeFilter,
+    private readonly exempt: NodeExemption = () => false,
+  ) {
     const services = new Set(filter?.services);
     const nodes = new Set(filter?.nodes);
     this.nodes = [...model.services.values()].flatMap((service) =>
@@ -41,7 +47,7 @@ export class Scope {
   }
 
   get status(): Health {
-    return worst(this.nodes.map((node) => node.health));
+    return worst(this.watched().map((node) => node.health));
   }
 
   view(): ScopeView {
@@ -49,7 +55,8 @@ export class Scope {
     const sick: string[] = [];
     // Every model change is viewed, few become alerts: keep the replicas, read reasons on demand.
     const failing: Array<[string, ReplicaState]> = [];
-    for (const node of this.nodes) {
+    const nodes = this.watched();
+    for (const node of nodes) {
       for (const replica of node.replicas.values()) {
         if (replica.health === 'healthy') continue;
         const path = `${node.spec.serviceId}:${node.spec.id}:${replica.id}`;
@@ -61,6 +68,11 @@ export class Scope {
       Object.fromEntries(
         failing.flatMap(([path, { reason }]) => (reason === undefined ? [] : [[path, reason] as const])),
       );
-    return { status: this.status, dead, sick, reasons };
+    return { status: worst(nodes.map((node) => node.health)), dead, sick, reasons };
+  }
+
+  /** The nodes that count now. */
+  private watched(): NodeState[] {
+    return this.nodes.filter((node) => !this.exempt(node.spec.serviceId, node.spec.id));
   }
 }
