@@ -12,11 +12,14 @@ export const UPTIME_WINDOWS = {
 export type UptimeWindow = keyof typeof UPTIME_WINDOWS;
 
 export interface Uptime extends HealthTotals {
-  /** Share of the window with data (Vigil TS running); the rest is a gap. */
+  /** Share of the window with data (Vigil TS running), maintenance included; the rest is a gap. */
   coverage: number;
-  /** Share of the covered time that was not dead (sick counts as up, degraded); null without data. */
+  /**
+   * Share of the covered time outside maintenance that was not dead (sick counts as up, degraded);
+   * null without such time.
+   */
   uptime: number | null;
-  /** Share of the covered time that was healthy; null without data. */
+  /** Share of the covered time outside maintenance that was healthy; null without such time. */
   healthy: number | null;
 }
 
@@ -136,18 +139,23 @@ export class HistoryReader {
 }
 
 function add(a: HealthTotals, b: HealthTotals): HealthTotals {
-  return {
+  const sum: HealthTotals = {
     healthySeconds: a.healthySeconds + b.healthySeconds,
     sickSeconds: a.sickSeconds + b.sickSeconds,
     deadSeconds: a.deadSeconds + b.deadSeconds,
   };
+  const maintenanceSeconds = (a.maintenanceSeconds ?? 0) + (b.maintenanceSeconds ?? 0);
+  if (maintenanceSeconds > 0) sum.maintenanceSeconds = maintenanceSeconds;
+  return sum;
 }
 
+/** Maintenance time is covered time, yet neither up nor down: it counts for coverage only. */
 function describeUptime(totals: HealthTotals, windowSeconds: number): Uptime {
   const observed = totals.healthySeconds + totals.sickSeconds + totals.deadSeconds;
+  const covered = observed + (totals.maintenanceSeconds ?? 0);
   return {
     ...totals,
-    coverage: windowSeconds > 0 ? Math.min(1, observed / windowSeconds) : 0,
+    coverage: windowSeconds > 0 ? Math.min(1, covered / windowSeconds) : 0,
     uptime: observed > 0 ? (observed - totals.deadSeconds) / observed : null,
     healthy: observed > 0 ? totals.healthySeconds / observed : null,
   };

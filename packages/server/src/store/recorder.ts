@@ -9,6 +9,7 @@ import {
 import { bucketStart, seriesKeyString } from '../history/rollup/buckets.js';
 import { ModelSeries } from '../history/rollup/model-series.js';
 import { IncidentTracker } from '../incidents/tracker.js';
+import type { MaintenanceView } from '../maintenance/types.js';
 import type { HealthModel } from '../model/health-model.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
 import { logRefusals, printableId } from './refusal-log.js';
@@ -28,6 +29,8 @@ export interface RecorderOptions {
   afterFlush?: () => Promise<void>;
   /** This run's id in the runs table; a new one by default. */
   runId?: string;
+  /** Nodes under maintenance open no incident, and their time counts apart in the history. */
+  maintenance?: Pick<MaintenanceView, 'isUnderMaintenance' | 'onChange'>;
 }
 
 const PRUNE_INTERVAL_MS = 3_600_000;
@@ -67,7 +70,11 @@ export class Recorder {
     const series = await store.rollups.listSeries();
     const priors = await loadPriors(store, series, now);
     const aggregator = new RollupAggregator((key) => priors.get(seriesKeyString(key)) ?? {});
-    const modelSeries = new ModelSeries(aggregator, model, now);
+    const { maintenance } = options;
+    const exempt =
+      maintenance &&
+      ((serviceId: string, nodeId: string) => maintenance.isUnderMaintenance(serviceId, nodeId));
+    const modelSeries = new ModelSeries(aggregator, model, now, exempt);
     const runId = options.runId ?? randomUUID();
     await store.runs.start({ id: runId, startedAtMs: now, lastSeenAtMs: now });
 
@@ -76,7 +83,7 @@ export class Recorder {
       runId,
       aggregator,
       new ReplicaSync(model, options.logger),
-      new IncidentTracker(model, (incident) => recorder.saveIncident(incident)),
+      new IncidentTracker(model, (incident) => recorder.saveIncident(incident), randomUUID, exempt),
       modelSeries,
     );
     for (const each of series) recorder.seriesIds.set(seriesKeyString(each), each.id);
@@ -159,6 +166,16 @@ export class Recorder {
         this.incidents.pageChanged(current, atMs);
       }),
     );
+    const { maintenance, clock } = this.options;
+    if (maintenance) {
+      this.unsubscribe.push(
+        maintenance.onChange(() => {
+          const now = clock.now();
+          series.exemptionsChanged(model, now);
+          this.incidents.exemptionsChanged(now);
+        }),
+      );
+    }
   }
 
   private saveIncident(incident: Parameters<Store['incidents']['save']>[0]): void {

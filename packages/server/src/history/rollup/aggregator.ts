@@ -1,7 +1,13 @@
-import type { Health } from '../../model/health.js';
 import type { BucketSummary, Resolution, SeriesKey } from '../../store/types.js';
 import { BUCKET_MS, bucketStart } from './buckets.js';
-import { addTime, EMPTY_SUMMARY, isEmptySummary, mergeSummaries, withLatencies } from './summary.js';
+import {
+  addTime,
+  EMPTY_SUMMARY,
+  isEmptySummary,
+  mergeSummaries,
+  type SeriesState,
+  withLatencies,
+} from './summary.js';
 
 /** A row before its series has a database id. */
 export interface SeriesRow extends BucketSummary {
@@ -52,7 +58,7 @@ export class SeriesAccumulator {
 
   constructor(
     readonly key: SeriesKey,
-    private health: Health | undefined,
+    private health: SeriesState | undefined,
     nowMs: number,
     priors: Priors = {},
   ) {
@@ -69,7 +75,7 @@ export class SeriesAccumulator {
     this.day = { ...open('day'), parts: [] };
   }
 
-  setHealth(health: Health | undefined, atMs: number, out: SeriesBatch): void {
+  setHealth(health: SeriesState | undefined, atMs: number, out: SeriesBatch): void {
     this.advance(atMs, out);
     this.health = health;
   }
@@ -149,9 +155,7 @@ export class SeriesAccumulator {
   /** The bucket's row, or undefined when it holds nothing (a row of zeros would only take space). */
   private row(bucketMs: number, parts: ReadonlyArray<BucketSummary | undefined>): SeriesRow | undefined {
     const summary = mergeSummaries(parts.filter((part): part is BucketSummary => part !== undefined));
-    const empty =
-      summary.healthySeconds + summary.sickSeconds + summary.deadSeconds === 0 && summary.samples === 0;
-    return empty ? undefined : { series: this.key, bucketMs, ...summary };
+    return isEmptySummary(summary) ? undefined : { series: this.key, bucketMs, ...summary };
   }
 }
 
@@ -167,7 +171,7 @@ export class RollupAggregator {
   constructor(private readonly priors: (key: SeriesKey) => Priors = () => ({})) {}
 
   /** A new accumulator, counting from `atMs` in `health`. */
-  track(key: SeriesKey, health: Health | undefined, atMs: number): SeriesAccumulator {
+  track(key: SeriesKey, health: SeriesState | undefined, atMs: number): SeriesAccumulator {
     const accumulator = new SeriesAccumulator(key, health, atMs, this.priors(key));
     this.all.add(accumulator);
     return accumulator;

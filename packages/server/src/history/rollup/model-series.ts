@@ -1,7 +1,9 @@
+import type { NodeExemption } from '../../maintenance/types.js';
 import type { Health } from '../../model/health.js';
 import type { HealthModel, ReplicaRef } from '../../model/health-model.js';
 import type { SeriesKey } from '../../store/types.js';
 import type { RollupAggregator, SeriesAccumulator } from './aggregator.js';
+import type { SeriesState } from './summary.js';
 
 interface NodeSeries {
   node: SeriesAccumulator;
@@ -23,6 +25,8 @@ export class ModelSeries {
     private readonly aggregator: RollupAggregator,
     model: HealthModel,
     nowMs: number,
+    /** Nodes under maintenance: their time counts as maintenance, whatever their health. */
+    private readonly exempt: NodeExemption = () => false,
   ) {
     this.page = aggregator.track(seriesKey('page'), model.pageHealth, nowMs);
     for (const service of model.services.values()) {
@@ -36,7 +40,11 @@ export class ModelSeries {
           replicas.set(replica.id, aggregator.track(key, replica.health, nowMs));
         }
         nodes.set(nodeId, {
-          node: aggregator.track(seriesKey('node', serviceId, nodeId), node.health, nowMs),
+          node: aggregator.track(
+            seriesKey('node', serviceId, nodeId),
+            this.nodeState(serviceId, nodeId, node.health),
+            nowMs,
+          ),
           replicas,
         });
       }
@@ -115,11 +123,12 @@ export class ModelSeries {
       for (const node of service.nodes.values()) {
         const nodeId = node.spec.id;
         const series = entry.nodes.get(nodeId);
-        if (series) series.node.setHealth(node.health, atMs, out);
+        const state = this.nodeState(serviceId, nodeId, node.health);
+        if (series) series.node.setHealth(state, atMs, out);
         else {
           const key = seriesKey('node', serviceId, nodeId);
           entry.nodes.set(nodeId, {
-            node: this.aggregator.track(key, node.health, atMs),
+            node: this.aggregator.track(key, state, atMs),
             replicas: new Map(),
           });
         }
@@ -128,7 +137,22 @@ export class ModelSeries {
   }
 
   nodeChanged(serviceId: string, nodeId: string, health: Health, atMs: number): void {
-    this.services.get(serviceId)?.nodes.get(nodeId)?.node.setHealth(health, atMs, this.aggregator.out);
+    this.services
+      .get(serviceId)
+      ?.nodes.get(nodeId)
+      ?.node.setHealth(this.nodeState(serviceId, nodeId, health), atMs, this.aggregator.out);
+  }
+
+  /** A maintenance window started or ended: each node's time counts as its state from now on. */
+  exemptionsChanged(model: HealthModel, atMs: number): void {
+    for (const service of model.services.values()) {
+      for (const node of service.nodes.values())
+        this.nodeChanged(service.spec.id, node.spec.id, node.health, atMs);
+    }
+  }
+
+  private nodeState(serviceId: string, nodeId: string, health: Health): SeriesState {
+    return this.exempt(serviceId, nodeId) ? 'maintenance' : health;
   }
 
   serviceChanged(serviceId: string, health: Health, atMs: number): void {

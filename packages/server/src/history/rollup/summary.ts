@@ -8,20 +8,32 @@ export const EMPTY_SUMMARY: Readonly<BucketSummary> = {
   samples: 0,
 };
 
+/** What a series' time is counted as: a health, or maintenance (a node under a window), apart. */
+export type SeriesState = Health | 'maintenance';
+
 const SECONDS_FIELD = {
   healthy: 'healthySeconds',
   sick: 'sickSeconds',
   dead: 'deadSeconds',
-} as const satisfies Record<Health, keyof BucketSummary>;
+  maintenance: 'maintenanceSeconds',
+} as const satisfies Record<SeriesState, keyof BucketSummary>;
+
+/** Seconds of every state in the summary. */
+export function totalSeconds(summary: BucketSummary): number {
+  return (
+    summary.healthySeconds + summary.sickSeconds + summary.deadSeconds + (summary.maintenanceSeconds ?? 0)
+  );
+}
 
 /** No time and no latency: nothing worth a row. */
 export function isEmptySummary(summary: BucketSummary): boolean {
-  return summary.healthySeconds + summary.sickSeconds + summary.deadSeconds === 0 && summary.samples === 0;
+  return totalSeconds(summary) === 0 && summary.samples === 0;
 }
 
 /** Adds time spent in a state. */
-export function addTime(summary: BucketSummary, health: Health, ms: number): void {
-  summary[SECONDS_FIELD[health]] += ms / 1000;
+export function addTime(summary: BucketSummary, state: SeriesState, ms: number): void {
+  const field = SECONDS_FIELD[state];
+  summary[field] = (summary[field] ?? 0) + ms / 1000;
 }
 
 /** Exact percentiles (nearest rank) of the raw latencies of one minute. */
@@ -49,6 +61,8 @@ export function mergeSummaries(parts: readonly BucketSummary[]): BucketSummary {
     merged.healthySeconds += part.healthySeconds;
     merged.sickSeconds += part.sickSeconds;
     merged.deadSeconds += part.deadSeconds;
+    if (part.maintenanceSeconds)
+      merged.maintenanceSeconds = (merged.maintenanceSeconds ?? 0) + part.maintenanceSeconds;
   }
   if (withLatency.length === 0) return merged;
   merged.samples = withLatency.reduce((sum, part) => sum + part.samples, 0);

@@ -18,7 +18,16 @@ const TABLES = {
   day: 'rollup_day',
 } as const satisfies Record<Resolution, keyof Database>;
 
-const VALUE_COLUMNS = ['healthy_s', 'sick_s', 'dead_s', 'samples', 'p50_ms', 'p95_ms', 'max_ms'] as const;
+const VALUE_COLUMNS = [
+  'healthy_s',
+  'sick_s',
+  'dead_s',
+  'maintenance_s',
+  'samples',
+  'p50_ms',
+  'p95_ms',
+  'max_ms',
+] as const;
 
 export function rollupRepository(db: Kysely<Database>): RollupRepository {
   const listSeries = async () => {
@@ -117,6 +126,7 @@ export function rollupRepository(db: Kysely<Database>): RollupRepository {
             eb.fn.sum<number>('healthy_s').as('healthy'),
             eb.fn.sum<number>('sick_s').as('sick'),
             eb.fn.sum<number>('dead_s').as('dead'),
+            eb.fn.sum<number>('maintenance_s').as('maintenance'),
           ])
           .where('bucket', '>=', Math.ceil(fromMs / 1000))
           .where('bucket', '<', Math.ceil(toMs / 1000));
@@ -126,11 +136,13 @@ export function rollupRepository(db: Kysely<Database>): RollupRepository {
       const batches = seriesIds === undefined ? [undefined] : [...chunks(seriesIds, 1000)];
       for (const ids of batches) {
         for (const row of await sum(ids)) {
-          totals.set(row.series_id, {
+          const figures: HealthTotals = {
             healthySeconds: Number(row.healthy),
             sickSeconds: Number(row.sick),
             deadSeconds: Number(row.dead),
-          });
+          };
+          if (Number(row.maintenance) > 0) figures.maintenanceSeconds = Number(row.maintenance);
+          totals.set(row.series_id, figures);
         }
       }
       return totals;
@@ -161,6 +173,7 @@ function toRow(row: RollupRow): Selectable<RollupTable> {
     healthy_s: storableInteger('healthy_s', Math.round(row.healthySeconds)),
     sick_s: storableInteger('sick_s', Math.round(row.sickSeconds)),
     dead_s: storableInteger('dead_s', Math.round(row.deadSeconds)),
+    maintenance_s: storableInteger('maintenance_s', Math.round(row.maintenanceSeconds ?? 0)),
     samples: storableInteger('samples', row.samples),
     p50_ms: roundOrNull('p50_ms', row.p50Ms),
     p95_ms: roundOrNull('p95_ms', row.p95Ms),
@@ -181,6 +194,7 @@ function toSummaryRow(row: Selectable<RollupTable>): RollupRow {
     deadSeconds: row.dead_s,
     samples: row.samples,
   };
+  if (row.maintenance_s > 0) summary.maintenanceSeconds = row.maintenance_s;
   if (row.p50_ms !== null) summary.p50Ms = row.p50_ms;
   if (row.p95_ms !== null) summary.p95Ms = row.p95_ms;
   if (row.max_ms !== null) summary.maxMs = row.max_ms;
