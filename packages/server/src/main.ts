@@ -109,6 +109,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     clock,
     logger,
     ignoreWindow: durable.ignoreWindow,
+    maintenance: durable.maintenance,
     metrics: prometheus?.notifications,
     // Host and address tell instances sharing a database apart, and stay the same across a restart
     // (and a reload, which keeps `server.inet`).
@@ -138,7 +139,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       listDeliveries: (query) => parts.dispatcher?.listDeliveries(query) ?? Promise.resolve([]),
     },
     announcements: durable.announcements,
-    manager: { announcements: durable.announcements, ignoreWindow: durable.ignoreControl },
+    manager: {
+      announcements: durable.announcements,
+      ignoreWindow: durable.ignoreControl,
+      maintenance: durable.maintenance,
+    },
+    maintenance: durable.maintenance,
     history: { history: durable.history, incidents: durable.store.incidents },
     store: durable.store,
   });

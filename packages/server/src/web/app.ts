@@ -6,6 +6,7 @@ import Fastify, {
 } from 'fastify';
 import { MemoryAnnouncementStore } from '../announcements/memory.js';
 import type { AnnouncementSource } from '../announcements/types.js';
+import type { MaintenanceView } from '../maintenance/types.js';
 import type { VigilMetrics } from '../metrics/index.js';
 import type { HealthModel } from '../model/health-model.js';
 import type { Settings } from '../settings/settings.js';
@@ -26,6 +27,7 @@ import {
   type AnnouncementManager,
   type DeliveryLog,
   type IgnoreWindowControl,
+  type MaintenanceManager,
   managerRoutes,
 } from './routes/manager.js';
 import { mcpRoutes } from './routes/mcp.js';
@@ -54,7 +56,13 @@ export interface AppDependencies {
   /** The notification dispatcher's delivery log, when `[notify]` is configured. */
   notifications?: DeliveryLog;
   /** Durable state behind Vigil's manager API (pass the same announcements as above); no routes without it. */
-  manager?: { announcements: AnnouncementManager; ignoreWindow: IgnoreWindowControl };
+  manager?: {
+    announcements: AnnouncementManager;
+    ignoreWindow: IgnoreWindowControl;
+    maintenance?: MaintenanceManager;
+  };
+  /** Maintenance windows for the page and `/api/v1` (pass the same schedule as the manager's); none without. */
+  maintenance?: MaintenanceView;
   /** The store's history and incidents: serves the public `/api/v1` and the page's history; none without it. */
   history?: Pick<ApiV1Options, 'history' | 'incidents'>;
   /** The store `/readyz` checks; without it the server is always ready. */
@@ -145,6 +153,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     clock,
     renderIntervalMs: dependencies.pageRenderIntervalMs,
     history: pageHistory,
+    maintenance: dependencies.maintenance,
   });
   pageHistory?.start();
   app.addHook('onClose', async () => {
@@ -187,7 +196,10 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
         deliveries,
       });
     }
-    if (dependencies.history) apiV1Routes(scope, { ...dependencies.history, model, announcements, clock });
+    if (dependencies.history) {
+      const { maintenance } = dependencies;
+      apiV1Routes(scope, { ...dependencies.history, model, announcements, clock, maintenance });
+    }
     if (dependencies.history)
       nodePageRoutes(scope, {
         model,

@@ -4,7 +4,7 @@ import { html, type SafeHtml } from '../html.js';
 import type { PageTexts } from './texts.js';
 
 /** Escaped text with its line breaks kept as <br>. */
-function multiline(text: string): SafeHtml[] {
+export function multiline(text: string): SafeHtml[] {
   return text.split(/\r\n|\r|\n/).map((line, index) => (index === 0 ? html`${line}` : html`<br>${line}`));
 }
 

@@ -7,6 +7,7 @@ import type { AssetUrl } from '../asset-catalog.js';
 import { html, SafeHtml } from '../html.js';
 import { announcementsSection } from './announcements.js';
 import type { HistoryView } from './history.js';
+import { maintenanceSection, type PageMaintenance } from './maintenance.js';
 import { serviceSection } from './services.js';
 import { banner, generalSection } from './summary.js';
 import { PAGE_TEXTS, type PageTexts } from './texts.js';
@@ -21,6 +22,8 @@ export interface PageInput {
   assetUrl: AssetUrl;
   /** The store's history, once read; the page has none without a store. */
   history?: HistoryView;
+  /** Maintenance windows; the page shows none without. */
+  maintenance?: PageMaintenance;
 }
 
 /**
@@ -117,18 +120,18 @@ export function footer(branding: BrandingConfig, nowMs: number, texts: PageTexts
 
 /** The whole status page (spec §7.2) as one HTML string, with `VERSION_SLOT` still in it. */
 export function renderPage(input: PageInput): string {
-  const { model, branding, announcements, assetUrl, history } = input;
+  const { model, branding, announcements, assetUrl, history, maintenance } = input;
   const health = model.pageHealth;
   const texts = PAGE_TEXTS[branding.language];
   const place: DocumentPlace = { root: '', assetUrl, texts };
   const services = Array.from(model.services.values(), (service, index) =>
-    serviceSection(service, index, assetUrl, texts, history),
+    serviceSection(service, index, assetUrl, texts, history, maintenance),
   );
   const headPart = documentHead(branding, health, place, {
     title: branding.page_title,
     scripts: ['live.js', 'local-time.js'],
   });
   return html`<!doctype html>
-<html lang="${texts.lang}" data-version="${VERSION_SLOT}" data-status="${health}">${headPart}<body>${header(branding, place)}${banner(health, model.updatedAtMs === undefined ? undefined : input.nowMs, texts)}<main class="wrap wrapper">${generalSection(health, branding, announcements.length > 0, assetUrl, texts)}${announcementsSection(announcements, texts)}${services}${history?.incidents}</main>${footer(branding, input.nowMs, texts)}</body></html>
+<html lang="${texts.lang}" data-version="${VERSION_SLOT}" data-status="${health}">${headPart}<body>${header(branding, place)}${banner(health, model.updatedAtMs === undefined ? undefined : input.nowMs, texts)}<main class="wrap wrapper">${generalSection(health, branding, announcements.length > 0, assetUrl, texts)}${announcementsSection(announcements, texts)}${maintenanceSection(maintenance, model, texts)}${services}${history?.incidents}</main>${footer(branding, input.nowMs, texts)}</body></html>
 `.value;
 }

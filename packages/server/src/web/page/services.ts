@@ -3,6 +3,7 @@ import type { NodeState, ServiceState } from '../../model/health-model.js';
 import type { AssetUrl } from '../asset-catalog.js';
 import { html, type SafeHtml } from '../html.js';
 import type { HistoryView } from './history.js';
+import type { PageMaintenance } from './maintenance.js';
 import { replicaItem } from './replica.js';
 import type { PageTexts } from './texts.js';
 import { nodeDetailsPath, safeLinkUrl } from './urls.js';
@@ -39,13 +40,21 @@ export function replicaItems(node: NodeState, key: string, texts: PageTexts): Sa
  * numbered replica boxes and the optional link. The row is a grid with room for a history strip
  * (uptime bars, latency chart) under the replicas.
  */
-function nodeItem(node: NodeState, key: string, history: SafeHtml | undefined, texts: PageTexts): SafeHtml {
+function nodeItem(
+  node: NodeState,
+  key: string,
+  history: SafeHtml | undefined,
+  texts: PageTexts,
+  underMaintenance: boolean,
+): SafeHtml {
   const { spec } = node;
   const replicas = replicaItems(node, key, texts);
   const details = history && nodeDetailsPath(spec.serviceId, spec.id);
   const label = details ? html`<a class="node-details" href="${details}">${spec.label}</a>` : spec.label;
   const href = safeLinkUrl(spec.linkUrl);
-  return html`<li class="node is-${node.health} status-${node.health}-background-before"><span class="node-label status-${node.health}-background-subtle status-${node.health}-border-subtle"><span class="glyph" aria-hidden="true"></span>${label}<span class="sr">: ${texts.health[node.health]}</span></span><ol class="replicas" aria-label="${texts.replicasOf(spec.label)}">${replicas}</ol>${
+  return html`<li class="node is-${node.health} status-${node.health}-background-before${underMaintenance ? ' under-maintenance' : ''}"><span class="node-label status-${node.health}-background-subtle status-${node.health}-border-subtle"><span class="glyph" aria-hidden="true"></span>${label}<span class="sr">: ${texts.health[node.health]}</span>${
+    underMaintenance && html`<span class="maintenance-tag">${texts.underMaintenance}</span>`
+  }</span><ol class="replicas" aria-label="${texts.replicasOf(spec.label)}">${replicas}</ol>${
     href && html`<a class="node-link link" href="${href}" rel="noopener">${spec.linkLabel ?? href}</a>`
   }${history}</li>`;
 }
@@ -65,10 +74,17 @@ export function serviceSection(
   assetUrl: AssetUrl,
   texts: PageTexts,
   history?: HistoryView,
+  maintenance?: Pick<PageMaintenance, 'isUnderMaintenance'>,
 ): SafeHtml {
   const anchor = `probe-${service.spec.id}`;
   const nodes = Array.from(service.nodes.values(), (node, nodeIndex) =>
-    nodeItem(node, nodeKey(index, nodeIndex), history?.nodes.get(node.spec), texts),
+    nodeItem(
+      node,
+      nodeKey(index, nodeIndex),
+      history?.nodes.get(node.spec),
+      texts,
+      maintenance?.isUnderMaintenance(service.spec.id, node.spec.id) ?? false,
+    ),
   );
   return html`<section class="service probe is-${service.health}" aria-labelledby="${anchor}"><h2 class="service-title title"><a href="#${encodeURIComponent(anchor)}" id="${anchor}"><img class="badge badge-default badge-status-${service.health}" src="${assetUrl(`icon-${service.health}.svg`)}" alt="" width="20" height="20">${service.spec.label}<span class="sr">: ${texts.health[service.health]}</span></a></h2><ul class="nodes">${nodes}</ul></section>`;
 }

@@ -1,5 +1,6 @@
 import type { AnnouncementSource } from '../../announcements/types.js';
 import type { BrandingConfig } from '../../config/schema.js';
+import type { MaintenanceView } from '../../maintenance/types.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { Clock } from '../../time/clock.js';
 import type { AssetCatalog } from '../asset-catalog.js';
@@ -24,6 +25,8 @@ export interface StatusPageOptions {
   renderIntervalMs?: number;
   /** The store's history; without it the page shows none. */
   history?: PageHistory;
+  /** Maintenance windows; without them the page shows none. */
+  maintenance?: MaintenanceView;
 }
 
 /**
@@ -31,12 +34,13 @@ export interface StatusPageOptions {
  * it change.
  */
 export function createStatusPage(options: StatusPageOptions): PageCache {
-  const { model, announcements, settings, assets, clock, history } = options;
+  const { model, announcements, settings, assets, clock, history, maintenance } = options;
   const sources: ChangeSource[] = [
     (onChange) => model.events.on('updated', onChange),
     (onChange) => announcements.onChange(onChange),
   ];
   if (history) sources.push((onChange) => history.onChange(onChange));
+  if (maintenance) sources.push((onChange) => maintenance.onChange(onChange));
   return new PageCache({
     render: () =>
       renderPage({
@@ -46,6 +50,11 @@ export function createStatusPage(options: StatusPageOptions): PageCache {
         nowMs: clock.now(),
         assetUrl: assets().url,
         history: history?.current,
+        maintenance: maintenance && {
+          active: maintenance.active(),
+          upcoming: maintenance.upcoming(),
+          isUnderMaintenance: (serviceId, nodeId) => maintenance.isUnderMaintenance(serviceId, nodeId),
+        },
       }),
     sources,
     clock,

@@ -82,6 +82,15 @@ export interface PageTexts {
   latencyChart: (node: string, period: string) => string;
   bucketUptime: (percent: string) => string;
   bucketLatency: (p50: string, p95: string) => string;
+  // Extension: maintenance windows.
+  maintenanceTitle: string;
+  /** A window's badge: in progress, or to come. */
+  maintenance: Record<'active' | 'upcoming', string>;
+  /** A window's span, as text around the two times: ["From ", from, " to ", to]. */
+  maintenanceWhen: <T>(from: T, to: T) => Array<string | T>;
+  maintenanceAffects: string;
+  /** A node's tag while a window covers it. */
+  underMaintenance: string;
 }
 
 /** Vigil's page texts word for word (spec §7.2), so its users recognise the page; then our own. */
@@ -168,6 +177,11 @@ const en: PageTexts = {
   latencyChart: (node, period) => `${node} response time, ${period}`,
   bucketUptime: (percent) => `${percent} up`,
   bucketLatency: (p50, p95) => `p50 ${p50}, p95 ${p95}`,
+  maintenanceTitle: 'Maintenance',
+  maintenance: { active: 'In progress', upcoming: 'Scheduled' },
+  maintenanceWhen: (from, to) => ['From ', from, ' to ', to],
+  maintenanceAffects: 'Affects:',
+  underMaintenance: 'Under maintenance',
 };
 
 const fr: PageTexts = {
@@ -253,6 +267,11 @@ const fr: PageTexts = {
   latencyChart: (node, period) => `Temps de réponse de ${node}, ${period}`,
   bucketUptime: (percent) => `${percent} disponible`,
   bucketLatency: (p50, p95) => `p50 ${p50}, p95 ${p95}`,
+  maintenanceTitle: 'Maintenance',
+  maintenance: { active: 'En cours', upcoming: 'Prévue' },
+  maintenanceWhen: (from, to) => ['Du ', from, ' au ', to],
+  maintenanceAffects: 'Concerne :',
+  underMaintenance: 'En maintenance',
 };
 
 /** The locale table: a language in `PAGE_LANGUAGES` without texts here does not compile. */

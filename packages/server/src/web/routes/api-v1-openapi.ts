@@ -1,4 +1,5 @@
 import { UPTIME_WINDOWS } from '../../history/reader.js';
+import { MAINTENANCE_WINDOWS_MAX } from '../../maintenance/types.js';
 import { RESOLUTIONS } from '../../store/types.js';
 
 const health = { type: 'string', enum: ['healthy', 'sick', 'dead'] } as const;
@@ -23,6 +24,30 @@ const query = (name: string, schema: object, description: string, required = fal
   description,
 });
 const ok = (schema: object) => ({ description: 'OK', content: { 'application/json': { schema } } });
+
+const maintenanceSeconds = {
+  type: 'integer',
+  description: 'Time a node spent under maintenance, apart from the states: not in uptime or healthy.',
+} as const;
+
+const maintenanceList = {
+  type: 'array',
+  maxItems: MAINTENANCE_WINDOWS_MAX,
+  items: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      title: { type: 'string' },
+      text: { type: 'string' },
+      starts_at: time,
+      ends_at: time,
+      services: { type: 'array', items: { type: 'string' } },
+      nodes: { type: 'array', items: { type: 'string' }, description: 'As `service:node`.' },
+      state: { type: 'string', enum: ['upcoming', 'active'] },
+      created_at: time,
+    },
+  },
+} as const;
 
 const replica = {
   type: 'object',
@@ -49,6 +74,7 @@ const point = {
     healthy_seconds: { type: 'integer' },
     sick_seconds: { type: 'integer' },
     dead_seconds: { type: 'integer' },
+    maintenance_seconds: maintenanceSeconds,
   },
 } as const;
 
@@ -92,6 +118,11 @@ export const API_V1_OPENAPI = {
                           status: health,
                           replicas_total: { type: 'integer' },
                           replicas: { type: 'array', maxItems: 100, items: replica },
+                          under_maintenance: {
+                            type: 'boolean',
+                            description:
+                              'A maintenance window covers the node now: it alerts and opens no incident.',
+                          },
                         },
                       },
                     },
@@ -109,7 +140,8 @@ export const API_V1_OPENAPI = {
         description:
           '24h and 7d read hour buckets, 30d and 90d day buckets; the window is that many buckets, ' +
           'the current (open) one included. `uptime` is the share of covered time not dead (sick ' +
-          'is degraded, not down); `healthy` the share that was healthy.',
+          "is degraded, not down); `healthy` the share that was healthy. A node's time under " +
+          'maintenance counts in `maintenance_seconds` and `coverage` only.',
         parameters: [
           query('window', { type: 'string', enum: Object.keys(UPTIME_WINDOWS), default: '24h' }, 'Window'),
           query('kind', { type: 'string', enum: ['node', 'service'], default: 'node' }, 'What to list'),
@@ -135,6 +167,7 @@ export const API_V1_OPENAPI = {
                     healthy_seconds: { type: 'integer' },
                     sick_seconds: { type: 'integer' },
                     dead_seconds: { type: 'integer' },
+                    maintenance_seconds: maintenanceSeconds,
                   },
                 },
               },
@@ -259,6 +292,17 @@ export const API_V1_OPENAPI = {
                 },
               },
             },
+          }),
+        },
+      },
+    },
+    '/api/v1/maintenance': {
+      get: {
+        summary: 'Maintenance windows in progress and upcoming, earliest start first',
+        responses: {
+          200: ok({
+            type: 'object',
+            properties: { active: maintenanceList, upcoming: maintenanceList },
           }),
         },
       },

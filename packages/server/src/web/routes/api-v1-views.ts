@@ -1,5 +1,6 @@
 import type { Announcement } from '../../announcements/types.js';
 import type { Uptime } from '../../history/reader.js';
+import { type MaintenanceView, type MaintenanceWindow, phaseOf } from '../../maintenance/types.js';
 import type { HealthModel, NodeState } from '../../model/health-model.js';
 import type { Incident, RollupRow } from '../../store/types.js';
 
@@ -17,7 +18,7 @@ function revealed(model: HealthModel, serviceId: string, nodeId: string): boolea
   return model.node(serviceId, nodeId)?.spec.revealReplicaName ?? false;
 }
 
-export function statusView(model: HealthModel) {
+export function statusView(model: HealthModel, maintenance?: Pick<MaintenanceView, 'isUnderMaintenance'>) {
   return {
     status: model.pageHealth,
     updated_at: model.updatedAtMs === undefined ? null : iso(model.updatedAtMs),
@@ -25,7 +26,10 @@ export function statusView(model: HealthModel) {
       id: service.spec.id,
       label: service.spec.label,
       status: service.health,
-      nodes: Array.from(service.nodes.values(), nodeView),
+      nodes: Array.from(service.nodes.values(), (node) => ({
+        ...nodeView(node),
+        under_maintenance: maintenance?.isUnderMaintenance(service.spec.id, node.spec.id) ?? false,
+      })),
     })),
   };
 }
@@ -57,6 +61,7 @@ export function uptimeView(uptime: Uptime) {
     healthy_seconds: uptime.healthySeconds,
     sick_seconds: uptime.sickSeconds,
     dead_seconds: uptime.deadSeconds,
+    maintenance_seconds: uptime.maintenanceSeconds ?? 0,
   };
 }
 
@@ -70,6 +75,7 @@ export function pointView(row: RollupRow) {
     healthy_seconds: row.healthySeconds,
     sick_seconds: row.sickSeconds,
     dead_seconds: row.deadSeconds,
+    maintenance_seconds: row.maintenanceSeconds ?? 0,
   };
 }
 
@@ -102,5 +108,20 @@ export function announcementView(announcement: Announcement) {
     published_at: iso(announcement.atMs),
     severity: announcement.severity ?? null,
     expires_at: announcement.expiresAtMs === undefined ? null : iso(announcement.expiresAtMs),
+  };
+}
+
+/** A maintenance window as the manager API and `/api/v1` show it; `state` as of `nowMs`. */
+export function maintenanceView(window: MaintenanceWindow, nowMs: number) {
+  return {
+    id: window.id,
+    title: window.title,
+    text: window.text,
+    starts_at: iso(window.startsAtMs),
+    ends_at: iso(window.endsAtMs),
+    services: window.services,
+    nodes: window.nodes,
+    state: phaseOf(window, nowMs),
+    created_at: iso(window.createdAtMs),
   };
 }

@@ -3,11 +3,19 @@ import type { AnnouncementSource } from '../../announcements/types.js';
 import { type HistoryReader, UPTIME_WINDOWS, type UptimeWindow } from '../../history/reader.js';
 import { BUCKET_MS } from '../../history/rollup/buckets.js';
 import { seriesKey } from '../../history/rollup/model-series.js';
+import type { MaintenanceView } from '../../maintenance/types.js';
 import type { HealthModel } from '../../model/health-model.js';
 import { type IncidentRepository, RESOLUTIONS, type Resolution, type SeriesKey } from '../../store/types.js';
 import type { Clock } from '../../time/clock.js';
 import { API_V1_OPENAPI } from './api-v1-openapi.js';
-import { announcementView, incidentView, pointView, statusView, uptimeView } from './api-v1-views.js';
+import {
+  announcementView,
+  incidentView,
+  maintenanceView,
+  pointView,
+  statusView,
+  uptimeView,
+} from './api-v1-views.js';
 import { badRequest, cursor, decodeCursor, encodeCursor, limitOf } from './pagination.js';
 
 export interface ApiV1Options {
@@ -16,6 +24,8 @@ export interface ApiV1Options {
   incidents: Pick<IncidentRepository, 'list'>;
   announcements: AnnouncementSource;
   clock: Clock;
+  /** Maintenance windows: nodes under one say so, and `/api/v1/maintenance` lists them. */
+  maintenance?: MaintenanceView;
 }
 
 /** Bounds that keep every answer small: pages of items, and points per series. */
@@ -74,11 +84,19 @@ const gapsQuery = {
  * latency series, incidents, gaps and announcements. Every list is bounded and paginated.
  */
 export function apiV1Routes(app: FastifyInstance, options: ApiV1Options) {
-  const { model, history, incidents, announcements, clock } = options;
+  const { model, history, incidents, announcements, clock, maintenance } = options;
 
   app.get('/api/v1/openapi.json', async () => API_V1_OPENAPI);
 
-  app.get('/api/v1/status', async () => statusView(model));
+  app.get('/api/v1/status', async () => statusView(model, maintenance));
+
+  app.get('/api/v1/maintenance', async () => {
+    const nowMs = clock.now();
+    return {
+      active: (maintenance?.active() ?? []).map((each) => maintenanceView(each, nowMs)),
+      upcoming: (maintenance?.upcoming() ?? []).map((each) => maintenanceView(each, nowMs)),
+    };
+  });
 
   app.get('/api/v1/announcements', async () => ({ items: announcements.list().map(announcementView) }));
 
