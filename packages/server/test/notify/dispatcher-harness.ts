@@ -5,6 +5,7 @@ import { buildTopology } from '../../src/model/topology.js';
 import {
   alertPage,
   Dispatcher,
+  type DispatcherDependencies,
   type DispatcherSettings,
   dispatcherSettings,
 } from '../../src/notify/dispatcher.js';
@@ -61,6 +62,8 @@ export interface HarnessOptions {
   probes?: string;
   /** Overrides of the model's settings, e.g. a forget age. */
   model?: Partial<HealthModelSettings>;
+  /** Maintenance windows the dispatcher honours. */
+  maintenance?: DispatcherDependencies['maintenance'];
 }
 
 /** A model and a dispatcher over real channels built from config tables, with an in-memory outbox. */
@@ -86,6 +89,7 @@ export function createHarness(options: HarnessOptions) {
     ignoreWindow,
     page: alertPage(config.branding),
     ...(options.owner !== undefined && { owner: options.owner }),
+    ...(options.maintenance !== undefined && { maintenance: options.maintenance }),
   });
 
   return {
