@@ -8,7 +8,12 @@ import { describeEachEngine } from '../helpers/store-engines.js';
 
 const MINUTE = 60_000;
 
-function windowAt(clock: FakeClock, startInMs: number, lengthMs: number, nodes = ['web:app']): NewMaintenanceWindow {
+function windowAt(
+  clock: FakeClock,
+  startInMs: number,
+  lengthMs: number,
+  nodes = ['web:app'],
+): NewMaintenanceWindow {
   const startsAtMs = clock.now() + startInMs;
   return {
     title: 'Database move',
@@ -140,7 +145,9 @@ describeEachEngine('maintenance schedule', (engine) => {
     );
 
     const results = await Promise.allSettled(
-      Array.from({ length: MAINTENANCE_WINDOWS_MAX + 5 }, () => schedule.add(windowAt(clock, MINUTE, MINUTE))),
+      Array.from({ length: MAINTENANCE_WINDOWS_MAX + 5 }, () =>
+        schedule.add(windowAt(clock, MINUTE, MINUTE)),
+      ),
     );
     const refused = results.filter((result) => result.status === 'rejected');
     assert.equal(refused.length, 5);
