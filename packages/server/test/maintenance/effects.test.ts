@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { HistoryReader } from '../../src/history/reader.js';
 import { seriesKey } from '../../src/history/rollup/model-series.js';
@@ -12,6 +12,7 @@ import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 import { API_1, createHarness, DB_1, PROBES } from '../notify/dispatcher-harness.js';
+import { windowAt } from './windows.js';
 
 const MINUTE = 60_000;
 /** Midnight UTC: the hour and day buckets of the history test hold exactly what it simulates. */
@@ -36,18 +37,9 @@ async function started(store: Store, clock = new FakeClock(T0)) {
   return { clock, schedule, ...harness };
 }
 
-/** A window over the `web:db` node from now on, for `lengthMs`. */
-function dbWindow(clock: FakeClock, lengthMs: number, startInMs = 0) {
-  const startsAtMs = clock.now() + startInMs;
-  return {
-    title: 'Database upgrade',
-    text: 'Planned',
-    startsAtMs,
-    endsAtMs: startsAtMs + lengthMs,
-    services: [],
-    nodes: ['web:db'],
-  };
-}
+/** A window over the `web:db` node from `startInMs` on, for `lengthMs`. */
+const dbWindow = (clock: FakeClock, lengthMs: number, startInMs = 0) =>
+  windowAt(clock, startInMs, lengthMs, ['web:db']);
 
 describeEachEngine(
   'maintenance windows and alerts',

@@ -1,29 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MaintenanceSchedule, type NewMaintenanceWindow } from '../../src/maintenance/schedule.js';
+import { MaintenanceSchedule } from '../../src/maintenance/schedule.js';
 import { MAINTENANCE_WINDOWS_MAX, MaintenanceFullError } from '../../src/maintenance/types.js';
 import { openStore } from '../../src/store/open.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
+import { windowAt } from './windows.js';
 
 const MINUTE = 60_000;
-
-function windowAt(
-  clock: FakeClock,
-  startInMs: number,
-  lengthMs: number,
-  nodes = ['web:app'],
-): NewMaintenanceWindow {
-  const startsAtMs = clock.now() + startInMs;
-  return {
-    title: 'Database move',
-    text: 'Line one\nline two',
-    startsAtMs,
-    endsAtMs: startsAtMs + lengthMs,
-    services: [],
-    nodes,
-  };
-}
 
 describeEachEngine('maintenance schedule', (engine) => {
   test('a window is upcoming, then active exactly at its start, then past exactly at its end', async () => {

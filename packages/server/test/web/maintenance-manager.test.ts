@@ -3,13 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import type { RunningVigil } from '../../src/main.js';
 import { MAINTENANCE_WINDOWS_MAX } from '../../src/maintenance/types.js';
 import type { StoreLocation } from '../../src/store/connect.js';
+import { managerCaller, UUID_V4 } from '../helpers/manager-call.js';
 import { basicAuth } from '../helpers/server.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 import { REPORTED_PROBES, startStoredVigil } from '../helpers/store-vigil.js';
 import { pushReport } from '../helpers/vigil.js';
 
-const MANAGER = basicAuth('manager-secret');
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const HOUR = 3_600_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -41,28 +40,7 @@ describeEachEngine('manager API: maintenance windows', (engine) => {
   let location: StoreLocation;
   let vigil: RunningVigil;
 
-  async function call(
-    path: string,
-    init: { method?: string; body?: unknown; raw?: string; auth?: string | null } = {},
-  ) {
-    const { method = 'GET', body, raw, auth = MANAGER } = init;
-    const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
-    const response = await fetch(`${vigil.url}${path}`, {
-      method,
-      headers: {
-        ...(auth === null ? {} : { Authorization: auth }),
-        ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: payload,
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      text,
-      json: () => JSON.parse(text) as unknown,
-    };
-  }
+  const call = managerCaller(() => vigil.url);
   const listed = async () => (await call('/manager/maintenances/')).json() as WindowView[];
   const create = (body: unknown) => call('/manager/maintenance/', { method: 'POST', body });
 

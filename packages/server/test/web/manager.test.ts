@@ -4,22 +4,10 @@ import type { RunningVigil } from '../../src/main.js';
 import type { Alert } from '../../src/notify/types.js';
 import type { StoreLocation } from '../../src/store/connect.js';
 import { openStore } from '../../src/store/open.js';
+import { JSON_TYPE, type ManagerCall, managerCaller, UUID_V4 } from '../helpers/manager-call.js';
 import { basicAuth } from '../helpers/server.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 import { REPORTED_PROBES, startStoredVigil } from '../helpers/store-vigil.js';
-
-const MANAGER = basicAuth('manager-secret');
-const JSON_TYPE = 'application/json';
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-interface Call {
-  method?: string;
-  body?: unknown;
-  /** Sent as is, bypassing JSON encoding. */
-  raw?: string;
-  headers?: Record<string, string>;
-  auth?: string | null;
-}
 
 /** Notifications on, with no channel: the deliveries listed are the ones seeded in the store. */
 const NOTIFY = '[notify]\nstartup_notification = false\n';
@@ -64,25 +52,7 @@ describeEachEngine('manager API', (engine) => {
   let location: StoreLocation;
   let vigil: RunningVigil;
 
-  async function call(path: string, { method = 'GET', body, raw, headers = {}, auth = MANAGER }: Call = {}) {
-    const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
-    const response = await fetch(`${vigil.url}${path}`, {
-      method,
-      headers: {
-        ...(auth === null ? {} : { Authorization: auth }),
-        ...(payload === undefined ? {} : { 'Content-Type': JSON_TYPE }),
-        ...headers,
-      },
-      body: payload,
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      text,
-      json: () => JSON.parse(text) as unknown,
-    };
-  }
+  const call = managerCaller(() => vigil.url);
 
   const listed = async () => (await call('/manager/announcements/')).json();
   const ignored = async () => (await call('/manager/prober/alerts/ignored/')).json();
@@ -217,7 +187,7 @@ describeEachEngine('manager API', (engine) => {
     });
 
     test('bad bodies are 400 with a JSON error and store nothing', async () => {
-      const bad: Array<[string, Call]> = [
+      const bad: Array<[string, ManagerCall]> = [
         ['empty title', { body: { title: '', text: 'x' } }],
         ['empty text', { body: { title: 't', text: '' } }],
         ['missing text', { body: { title: 't' } }],
@@ -407,7 +377,7 @@ describeEachEngine('manager API', (engine) => {
 
     test('out-of-range and mistyped values are 400 and keep the current window', async () => {
       await call('/manager/prober/alerts/ignored/', { method: 'PUT', body: { reminders_seconds: 3600 } });
-      const bad: Array<[string, Call]> = [
+      const bad: Array<[string, ManagerCall]> = [
         ['above 65535', { body: { reminders_seconds: 65_536 } }],
         ['negative', { body: { reminders_seconds: -1 } }],
         ['fractional', { body: { reminders_seconds: 1.5 } }],

@@ -30,15 +30,20 @@ const maintenanceSeconds = {
   description: 'Time a node spent under maintenance, apart from the states: not in uptime or healthy.',
 } as const;
 
+/** What announcements and maintenance windows both have. */
+const titledText = {
+  id: { type: 'string' },
+  title: { type: 'string' },
+  text: { type: 'string' },
+} as const;
+
 const maintenanceList = {
   type: 'array',
   maxItems: MAINTENANCE_WINDOWS_MAX,
   items: {
     type: 'object',
     properties: {
-      id: { type: 'string' },
-      title: { type: 'string' },
-      text: { type: 'string' },
+      ...titledText,
       starts_at: time,
       ends_at: time,
       services: { type: 'array', items: { type: 'string' } },
@@ -282,9 +287,7 @@ export const API_V1_OPENAPI = {
                 items: {
                   type: 'object',
                   properties: {
-                    id: { type: 'string' },
-                    title: { type: 'string' },
-                    text: { type: 'string' },
+                    ...titledText,
                     published_at: time,
                     severity: { type: ['string', 'null'], enum: ['info', 'warning', 'critical', null] },
                     expires_at: nullableTime,
