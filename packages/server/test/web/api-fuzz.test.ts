@@ -259,6 +259,55 @@ const junkManager = fc.oneof(
   }),
 );
 
+/** Maintenance windows: every generated body breaks one rule, so none may be stored. */
+const HOUR_MS = 3_600_000;
+const inAnHour = () => new Date(Date.now() + HOUR_MS).toISOString();
+const inTwoHours = () => new Date(Date.now() + 2 * HOUR_MS).toISOString();
+/** Anything but a configured service or `service:node`. */
+const unknownTarget = fc
+  .string({ maxLength: 20 })
+  .filter((value) => !['web', 'relay', 'web:app', 'relay:lan'].includes(value));
+const notATime = fc.string().filter((value) => Number.isNaN(Date.parse(value)) || !value.includes('T'));
+const invalidMaintenance = fc
+  .oneof(
+    fc.record({ title: fc.oneof(spoiled(title), fc.constant(''), text(257, 300)), text: body }),
+    fc.record({ title, text: fc.oneof(spoiled(body, badTextChar), fc.constant(''), text(16_385, 16_400)) }),
+    fc.record({ title, text: body, starts_at: notATime }),
+    fc.record({ title, text: body, ends_at: notATime }),
+    fc.record({ title, text: body, nodes: fc.array(unknownTarget, { maxLength: 3 }) }),
+    fc.record({ title, text: body, services: fc.array(unknownTarget, { maxLength: 3 }) }),
+  )
+  .map((fields) => ({
+    starts_at: inAnHour(),
+    ends_at: inTwoHours(),
+    ...fields,
+    nodes: 'nodes' in fields ? fields.nodes : [],
+  }))
+  .map(posting('/manager/maintenance/', { kind: 'invalid' }));
+const junkMaintenance = fc.oneof(
+  fc
+    .oneof(
+      fc.json(),
+      fc.string({ unit: 'binary' }),
+      fc.record({ title: fc.anything(), starts_at: fc.anything(), nodes: fc.anything() }).map(json),
+    )
+    .map(
+      (payload): FuzzRequest => ({
+        method: 'POST',
+        url: '/manager/maintenance/',
+        payload,
+        expect: { kind: 'any' },
+      }),
+    ),
+  fc.oneof(fc.uuid(), fc.string({ unit: 'binary', maxLength: 700 })).map(
+    (id): FuzzRequest => ({
+      method: 'DELETE',
+      url: `/manager/maintenance/${encodeSegment(id)}/`,
+      expect: { kind: 'any' },
+    }),
+  ),
+);
+
 const deleteExisting = fc.nat().map(
   (pick): FuzzRequest => ({
     method: 'DELETE',
@@ -278,6 +327,8 @@ const requests = fc.oneof(
   { weight: 2, arbitrary: deleteExisting },
   { weight: 2, arbitrary: invalidAnnouncement },
   { weight: 2, arbitrary: junkManager },
+  { weight: 2, arbitrary: invalidMaintenance },
+  { weight: 1, arbitrary: junkMaintenance },
 );
 
 /** Push and local replicas as the model holds them, and the announcement ids: what a refused request must not change. */
@@ -304,7 +355,16 @@ async function snapshot(vigil: RunningVigil) {
       load,
     }));
   });
-  return JSON.stringify({ reports, announcements: await announcementIds(vigil) });
+  const maintenance = await vigil.app.inject({
+    method: 'GET',
+    url: '/manager/maintenances/',
+    headers: { authorization: MANAGER },
+  });
+  return JSON.stringify({
+    reports,
+    announcements: await announcementIds(vigil),
+    maintenance: maintenance.body,
+  });
 }
 
 /** Fills in the target of requests about what exists at the time they run. */
