@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { BrandingConfig, NotifyConfig } from '../config/schema.js';
 import type { MaintenanceView } from '../maintenance/types.js';
 import { NO_NOTIFICATION_METRICS, type NotificationMetrics } from '../metrics/notifications.js';
+import { worse } from '../model/health.js';
 import type { HealthModel } from '../model/health-model.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
 import {
@@ -162,7 +163,7 @@ export class Dispatcher {
     this.cleanups.push(
       deps.model.events.on('node-changed', ({ forgotten }) => this.evaluate(forgotten)),
       deps.ignoreWindow.onChange(() => this.evaluate()),
-      deps.maintenance?.onChange(() => this.evaluate()) ?? (() => {}),
+      deps.maintenance?.onChange(() => this.evaluateExemptions()) ?? (() => {}),
       setLongTimeout(deps.clock, () => this.settled(), settings.settleTimeoutMs),
       whenFirstChecked(deps.model, () => this.settled()),
     );
@@ -202,6 +203,21 @@ export class Dispatcher {
   private evaluate(forgotten = false): void {
     if (!this.isSettled || this.stopped) return;
     for (const group of this.groups) group.watcher?.evaluate(forgotten);
+  }
+
+  /**
+   * A maintenance window started or ended. A scope it made better is taken without an alert, as a
+   * forgetting is: a node going under maintenance recovered nothing, and its reminders stop. One it
+   * made worse (a window ended on a failing node) is told as any change.
+   */
+  private evaluateExemptions(): void {
+    if (!this.isSettled || this.stopped) return;
+    for (const { scope, watcher } of this.groups) {
+      if (!watcher) continue;
+      const before = watcher.state.lastStatus;
+      const now = scope.status;
+      watcher.evaluate(now !== before && worse(now, before) === before);
+    }
   }
 
   private commit(group: Group, state: AlertState, decision?: Decision, view?: ScopeView): void {

@@ -25,10 +25,10 @@ before(async () => {
 after(() => capture.close());
 
 /** A settled dispatcher with a webhook, honouring the schedule, on a fake clock. */
-async function started(store: Store, clock = new FakeClock(T0)) {
+async function started(store: Store, notifyKeys = '', clock = new FakeClock(T0)) {
   const schedule = await MaintenanceSchedule.load(store.maintenance, clock);
   const harness = createHarness({
-    notify: `[notify]\nstartup_notification = false\n[notify.webhook]\nhook_url = "${capture.url}/webhook"\n`,
+    notify: `[notify]\nstartup_notification = false\n${notifyKeys}\n[notify.webhook]\nhook_url = "${capture.url}/webhook"\n`,
     clock,
     maintenance: schedule,
   });
@@ -72,6 +72,24 @@ describeEachEngine(
       assert.deepEqual(await h.told('webhook'), [['changed', 'dead']]);
       const [alert] = await h.deliveries();
       assert.deepEqual(alert?.alert.replicas, ['web:api:tcp://api-1:80'], 'only the node outside the window');
+      await h.stop();
+      await h.schedule.stop();
+      await store.close();
+    });
+
+    test('a window starting over a dead node sends no recovery and stops its reminders; its end alerts again', async () => {
+      const store = await engine.freshStore();
+      const h = await started(store, 'reminder_interval = 300');
+      h.set(DB_1, 'dead');
+      assert.deepEqual(await h.told('webhook'), [['changed', 'dead']]);
+      await h.schedule.add(dbWindow(h.clock, 30 * MINUTE));
+      h.clock.advance(30 * MINUTE - 1);
+      assert.deepEqual(await h.told('webhook'), [['changed', 'dead']], 'no recovery, no reminder');
+      h.clock.advance(1);
+      assert.deepEqual(await h.told('webhook'), [
+        ['changed', 'dead'],
+        ['changed', 'dead'],
+      ]);
       await h.stop();
       await h.schedule.stop();
       await store.close();
