@@ -207,6 +207,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
         settings,
         assets: () => branded.assets(),
         clock,
+        maintenance: dependencies.maintenance,
       });
   });
   return app;

@@ -30,6 +30,8 @@ export interface NodePageInput {
   uptime: Uptime;
   /** The page's state, for Vigil's `window.STATUS_GENERAL`, which custom_html scripts may read. */
   pageHealth: Health;
+  /** A maintenance window covers the node now. */
+  underMaintenance: boolean;
   branding: BrandingConfig;
   nowMs: number;
   assetUrl: AssetUrl;
@@ -61,7 +63,9 @@ export function renderNodePage(input: NodePageInput): string {
     scripts: ['local-time.js', 'chart.js'],
   });
   return html`<!doctype html>
-<html lang="${texts.lang}" data-status="${node.health}">${headPart}<body>${header(branding, place)}<main class="wrap wrapper node-page"><p class="back"><a href="${input.root || './'}">← ${texts.backToPage}</a></p><h1 class="node-title">${service.spec.label} › ${label}</h1><p class="node-now is-${node.health}">${texts.currentState}: <strong>${texts.health[node.health]}</strong></p><ol class="replicas" aria-label="${texts.replicasOf(label)}">${replicaItems(node, 'n', texts)}</ol>${periodLinks(period, texts)}<section class="detail-section" aria-labelledby="uptime-title"><h2 id="uptime-title">${texts.uptimeHeading}</h2>${uptimeFigure(input.uptime, texts)}${chartFigure(uptimeChartSvg(buckets, chart(texts.uptimeChart)), uptimeLegend(texts))}</section><section class="detail-section" aria-labelledby="latency-title"><h2 id="latency-title">${texts.responseTimeHeading}</h2>${chartFigure(latencyChartSvg(buckets, chart(texts.latencyChart)), latencyLegend)}</section></main>${footer(branding, input.nowMs, texts)}</body></html>
+<html lang="${texts.lang}" data-status="${node.health}">${headPart}<body>${header(branding, place)}<main class="wrap wrapper node-page"><p class="back"><a href="${input.root || './'}">← ${texts.backToPage}</a></p><h1 class="node-title">${service.spec.label} › ${label}</h1><p class="node-now is-${node.health}">${texts.currentState}: <strong>${texts.health[node.health]}</strong>${
+    input.underMaintenance && html` <span class="maintenance-tag">${texts.underMaintenance}</span>`
+  }</p><ol class="replicas" aria-label="${texts.replicasOf(label)}">${replicaItems(node, 'n', texts)}</ol>${periodLinks(period, texts)}<section class="detail-section" aria-labelledby="uptime-title"><h2 id="uptime-title">${texts.uptimeHeading}</h2>${uptimeFigure(input.uptime, texts)}${chartFigure(uptimeChartSvg(buckets, chart(texts.uptimeChart)), uptimeLegend(texts))}</section><section class="detail-section" aria-labelledby="latency-title"><h2 id="latency-title">${texts.responseTimeHeading}</h2>${chartFigure(latencyChartSvg(buckets, chart(texts.latencyChart)), latencyLegend)}</section></main>${footer(branding, input.nowMs, texts)}</body></html>
 `.value;
 }
 

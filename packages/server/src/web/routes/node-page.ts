@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BrandingConfig } from '../../config/schema.js';
 import type { HistoryReader } from '../../history/reader.js';
 import { seriesKey } from '../../history/rollup/model-series.js';
+import type { MaintenanceView } from '../../maintenance/types.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { Clock } from '../../time/clock.js';
 import type { AssetCatalog } from '../asset-catalog.js';
@@ -16,6 +17,8 @@ export interface NodePageOptions {
   settings: { readonly branding: BrandingConfig };
   assets: () => AssetCatalog;
   clock: Clock;
+  /** Maintenance windows: a node under one says so. */
+  maintenance?: Pick<MaintenanceView, 'isUnderMaintenance'>;
 }
 
 interface NodePageRequest {
@@ -54,6 +57,7 @@ export function nodePageRoutes(app: FastifyInstance, options: NodePageOptions) {
       rows,
       uptime,
       pageHealth: model.pageHealth,
+      underMaintenance: options.maintenance?.isUnderMaintenance(serviceId, nodeId) ?? false,
       branding: settings.branding,
       nowMs,
       assetUrl: options.assets().url,
