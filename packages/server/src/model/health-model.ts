@@ -1,65 +1,54 @@
 import type { MetricsConfig } from '../config/schema.js';
-import type { ProbeResult } from '../probes/types.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
 import { TypedEmitter } from './events.js';
 import { type Health, HealthCounts } from './health.js';
+import type {
+  ApplyOutcome,
+  Load,
+  NodeRef,
+  Observation,
+  ObservationOf,
+  QueueState,
+  ReplicaRef,
+} from './observation.js';
 import type { NodeSpec, ServiceSpec, Topology } from './topology.js';
 import { TurnQueue } from './turn-queue.js';
+import type { HealthCountsView, NodeView, ReplicaView, ServiceView } from './views.js';
 
-/** System load a push reporter sends: ratios where 1.0 means fully used. */
-export interface Load {
-  cpu: number;
-  ram: number;
-}
+export type { ApplyOutcome, Load, QueueState, ReplicaRef } from './observation.js';
 
-/** The RabbitMQ queue check's verdict for a push node (spec §4.7). */
-export interface QueueState {
-  loaded: boolean;
-  stalled: boolean;
-  ready?: number;
-  nack?: number;
-}
-
-export interface ReplicaState {
+/** The model's own, mutable state; consumers see it through the read-only views (views.ts). */
+interface ReplicaState {
   readonly id: string;
   health: Health;
-  /** Why it is not healthy, kept for the page and alerts. */
   reason?: string;
   latencyMs?: number;
   load?: Load;
   queue?: QueueState;
-  /** Last push or local report. */
   report?: { atMs: number; intervalSeconds: number };
-  /** Health the local relay reported, before the deadline rule. */
   reportedHealth?: Health;
-  /** When the replica was last probed or reported; absent until then. */
   checkedAtMs?: number;
-  /** When its health last changed (or it appeared). */
   sinceMs: number;
 }
 
-export interface NodeState {
+interface NodeState {
   /** Replaced by `reconfigure` when a reload changes the node's config. */
   spec: NodeSpec;
   health: Health;
   readonly replicas: Map<string, ReplicaState>;
   /** Its replicas by state; only the model changes them. */
   readonly counts: HealthCounts;
+  /** Time of the last queue check taken in (a late one is stale). */
+  queueAtMs?: number;
 }
 
-export interface ServiceState {
+interface ServiceState {
   /** Replaced by `reconfigure` when a reload changes the service's config. */
   spec: ServiceSpec;
   health: Health;
   readonly nodes: Map<string, NodeState>;
   /** Its nodes by state; only the model changes them. */
   readonly counts: HealthCounts;
-}
-
-export interface ReplicaRef {
-  serviceId: string;
-  nodeId: string;
-  replicaId: string;
 }
 
 export interface HealthChange<T> {
@@ -127,8 +116,6 @@ interface PendingDeadline {
   cancel: () => void;
 }
 
-export type ReportOutcome = 'ok' | 'not-found' | 'wrong-mode';
-
 /**
  * Deaths and forgettings handled per turn of the event loop: a few milliseconds of work, so a mass
  * death of 100,000 replicas takes 100 short turns and requests are answered in between.
@@ -153,13 +140,16 @@ export interface RestoredReplica extends ReplicaRef {
  * Each level keeps counts of its members' states, so a replica's change costs O(1) however many
  * replicas its node has. Push and local replicas die by timer at exactly `last report + interval +
  * delay`, and, with a forget age set, are forgotten by timer that long after they died.
- * No I/O: sources call in, consumers listen to events.
+ *
+ * No I/O, and one way in: sources hand observations to `apply` (observation.ts); consumers read
+ * the read-only views (views.ts) and listen to events. Events carry the model's time (the clock's
+ * when it took the observation in), which never goes back, so consumers adding up durations can
+ * trust it; the observation's own time sets when the replica was checked and when its deadline is.
  */
 export class HealthModel {
   readonly events: TypedEmitter<HealthModelEvents>;
-  readonly services = new Map<string, ServiceState>();
-  /** The services by state; only the model changes them. */
-  readonly pageCounts = new HealthCounts();
+  private readonly serviceStates = new Map<string, ServiceState>();
+  private readonly pageCountsState = new HealthCounts();
   private pageHealthValue: Health = 'healthy';
   private lastUpdateMs: number | undefined;
   /** Cancels the pending dead-by-silence timer of each push or local replica. */
@@ -193,14 +183,24 @@ export class HealthModel {
         nodes.set(nodeSpec.id, { spec: nodeSpec, health: 'healthy', replicas, counts });
         serviceCounts.add('healthy');
       }
-      this.services.set(serviceSpec.id, {
+      this.serviceStates.set(serviceSpec.id, {
         spec: serviceSpec,
         health: 'healthy',
         nodes,
         counts: serviceCounts,
       });
-      this.pageCounts.add('healthy');
+      this.pageCountsState.add('healthy');
     }
+  }
+
+  /** Every service, in config order, to read. */
+  get services(): ReadonlyMap<string, ServiceView> {
+    return this.serviceStates;
+  }
+
+  /** The services by state. */
+  get pageCounts(): HealthCountsView {
+    return this.pageCountsState;
   }
 
   get pageHealth(): Health {
@@ -212,58 +212,82 @@ export class HealthModel {
     return this.lastUpdateMs;
   }
 
-  node(serviceId: string, nodeId: string): NodeState | undefined {
-    return this.services.get(serviceId)?.nodes.get(nodeId);
+  service(serviceId: string): ServiceView | undefined {
+    return this.serviceStates.get(serviceId);
   }
 
-  /** Records one poll or script result for a configured replica. */
-  observeProbe(ref: ReplicaRef, result: ProbeResult): ReportOutcome {
-    const node = this.node(ref.serviceId, ref.nodeId);
-    const replica = node?.replicas.get(ref.replicaId);
+  node(serviceId: string, nodeId: string): NodeView | undefined {
+    return this.nodeState({ serviceId, nodeId });
+  }
+
+  replica(ref: ReplicaRef): ReplicaView | undefined {
+    return this.nodeState(ref)?.replicas.get(ref.replicaId);
+  }
+
+  /**
+   * Takes one observation in: the only way anything outside the model changes its state. Unknown
+   * subjects are `not-found`, a report for a node of another mode `wrong-mode`, and one older than
+   * what the model last took for its subject `stale` (ignored, so a late arrival never overwrites
+   * a newer state). An observation from the future counts as made now.
+   */
+  apply(observation: Observation): ApplyOutcome {
+    const now = this.clock.now();
+    const atMs = Math.min(observation.atMs, now);
+    switch (observation.kind) {
+      case 'probe':
+        return this.applyProbe(observation, atMs, now);
+      case 'push':
+        return this.applyPush(observation, atMs, now);
+      case 'local':
+        return this.applyLocal(observation, atMs, now);
+      case 'queue':
+        return this.applyQueue(observation, atMs, now);
+      case 'flush':
+        return this.applyFlush(observation, atMs);
+      case 'restore':
+        return this.applyRestore(observation, atMs, now);
+    }
+  }
+
+  private nodeState(ref: NodeRef): NodeState | undefined {
+    return this.serviceStates.get(ref.serviceId)?.nodes.get(ref.nodeId);
+  }
+
+  private applyProbe(observation: ObservationOf<'probe'>, atMs: number, now: number): ApplyOutcome {
+    const node = this.nodeState(observation.subject);
+    const replica = node?.replicas.get(observation.subject.replicaId);
     if (!node || !replica) return 'not-found';
     if (node.spec.mode !== 'poll' && node.spec.mode !== 'script') return 'wrong-mode';
-    const now = this.clock.now();
-    replica.latencyMs = result.latencyMs;
-    replica.checkedAtMs = now;
-    this.setReplicaHealth(node, replica, result.health, result.reason, now);
+    if (isStale(replica, atMs)) return 'stale';
+    replica.latencyMs = observation.latencyMs;
+    replica.checkedAtMs = atMs;
+    this.setReplicaHealth(node, replica, observation.health, observation.reason, now);
     this.events.emit('replica-observed', {
-      ...ref,
+      ...refOf(node, replica),
       health: replica.health,
-      latencyMs: result.latencyMs,
+      latencyMs: observation.latencyMs,
       atMs: now,
     });
     return 'ok';
   }
 
-  /** A Vigil Reporter load report for a push node (spec §4.5). */
-  reportPush(
-    serviceId: string,
-    nodeId: string,
-    replicaId: string,
-    intervalSeconds: number,
-    load: Load,
-  ): ReportOutcome {
-    const reported = this.recordReport(serviceId, nodeId, replicaId, 'push', intervalSeconds);
+  private applyPush(observation: ObservationOf<'push'>, atMs: number, now: number): ApplyOutcome {
+    const reported = this.recordReport(observation, atMs, now);
     if (typeof reported === 'string') return reported;
-    const { node, replica, now } = reported;
-    replica.load = load;
+    const { node, replica } = reported;
+    replica.load = { cpu: observation.load.cpu, ram: observation.load.ram };
     this.evaluatePush(node, replica, now);
-    this.events.emit('push-reported', { serviceId, nodeId, replicaId, atMs: now });
-    this.events.emit('replica-observed', { serviceId, nodeId, replicaId, health: replica.health, atMs: now });
+    const ref = refOf(node, replica);
+    this.events.emit('push-reported', { ...ref, atMs: now });
+    this.events.emit('replica-observed', { ...ref, health: replica.health, atMs: now });
     return 'ok';
   }
 
-  /** A Vigil Local health report for a local node (spec §4.6): it replaces the replica's record. */
-  reportLocal(
-    serviceId: string,
-    nodeId: string,
-    replicaId: string,
-    intervalSeconds: number,
-    health: Health,
-  ): ReportOutcome {
-    const reported = this.recordReport(serviceId, nodeId, replicaId, 'local', intervalSeconds);
+  private applyLocal(observation: ObservationOf<'local'>, atMs: number, now: number): ApplyOutcome {
+    const reported = this.recordReport(observation, atMs, now);
     if (typeof reported === 'string') return reported;
-    const { node, replica, now } = reported;
+    const { node, replica } = reported;
+    const { health } = observation;
     replica.reportedHealth = health;
     this.setReplicaHealth(
       node,
@@ -272,30 +296,31 @@ export class HealthModel {
       health === 'healthy' ? undefined : `reported ${health} by the local relay`,
       now,
     );
-    this.events.emit('replica-observed', { serviceId, nodeId, replicaId, health: replica.health, atMs: now });
+    this.events.emit('replica-observed', { ...refOf(node, replica), health: replica.health, atMs: now });
     return 'ok';
   }
 
-  /** The RabbitMQ check's verdict, applied to every replica of a push node (spec §4.7). */
-  applyQueueState(serviceId: string, nodeId: string, queue: QueueState): ReportOutcome {
-    const node = this.node(serviceId, nodeId);
+  private applyQueue(observation: ObservationOf<'queue'>, atMs: number, now: number): ApplyOutcome {
+    const node = this.nodeState(observation.subject);
     if (!node) return 'not-found';
     if (node.spec.mode !== 'push') return 'wrong-mode';
-    const now = this.clock.now();
+    if (node.queueAtMs !== undefined && atMs < node.queueAtMs) return 'stale';
+    node.queueAtMs = atMs;
     for (const replica of node.replicas.values()) {
-      replica.queue = queue;
+      replica.queue = { ...observation.queue };
       this.evaluatePush(node, replica, now);
     }
     return 'ok';
   }
 
-  /** Removes a push or local replica (the reporter's flush). */
-  flush(serviceId: string, nodeId: string, replicaId: string): ReportOutcome {
-    const node = this.node(serviceId, nodeId);
+  private applyFlush(observation: ObservationOf<'flush'>, atMs: number): ApplyOutcome {
+    const node = this.nodeState(observation.subject);
     if (!node) return 'not-found';
     if (node.spec.mode !== 'push' && node.spec.mode !== 'local') return 'wrong-mode';
-    const replica = node.replicas.get(replicaId);
+    const replica = node.replicas.get(observation.subject.replicaId);
     if (!replica) return 'not-found';
+    // A report sent after this flush was taken first: the replica is back.
+    if (isStale(replica, atMs)) return 'stale';
     this.removeReplica(node, replica, false);
     return 'ok';
   }
@@ -304,32 +329,34 @@ export class HealthModel {
    * Re-creates a push or local replica from a previous run's record (spec §4.5, §4.6 rules) and
    * re-arms its deadline from the report's time: a deadline that passed meanwhile makes it dead now.
    */
-  restoreReplica(record: RestoredReplica): ReportOutcome {
-    const node = this.node(record.serviceId, record.nodeId);
+  private applyRestore(observation: ObservationOf<'restore'>, atMs: number, now: number): ApplyOutcome {
+    const node = this.nodeState(observation.subject);
     if (!node) return 'not-found';
-    if (node.spec.mode !== record.mode) return 'wrong-mode';
-    const now = this.clock.now();
-    const replica = this.upsertReplica(node, record.replicaId, now);
-    const report = { atMs: record.reportAtMs, intervalSeconds: record.intervalSeconds };
+    if (node.spec.mode !== observation.mode) return 'wrong-mode';
+    if (isStale(node.replicas.get(observation.subject.replicaId), atMs)) return 'stale';
+    const replica = this.upsertReplica(node, observation.subject.replicaId, now);
+    const report = { atMs, intervalSeconds: observation.intervalSeconds };
     replica.report = report;
-    replica.checkedAtMs = record.reportAtMs;
-    if (record.mode === 'push') {
-      replica.load = record.load;
+    replica.checkedAtMs = atMs;
+    if (observation.mode === 'push') {
+      replica.load = observation.load && { cpu: observation.load.cpu, ram: observation.load.ram };
       // A deadline that passed meanwhile fires at once, and that arms the forget timer.
-      this.armDeadline(node, replica, record.intervalSeconds + this.settings.pushDelayDeadSeconds);
+      this.armDeadline(node, replica, observation.intervalSeconds + this.settings.pushDelayDeadSeconds);
       this.evaluatePush(node, replica, now);
     } else {
       const delaySeconds = this.settings.localDelayDeadSeconds;
       const silent = now - report.atMs >= (report.intervalSeconds + delaySeconds) * 1000;
-      replica.reportedHealth = silent ? 'dead' : (record.reportedHealth ?? record.health);
-      if (!silent) this.armDeadline(node, replica, record.intervalSeconds + delaySeconds);
-      const reason = silent ? this.silenceReason(report, delaySeconds, 'local_delay_dead') : record.reason;
+      replica.reportedHealth = silent ? 'dead' : (observation.reportedHealth ?? observation.health);
+      if (!silent) this.armDeadline(node, replica, observation.intervalSeconds + delaySeconds);
+      const reason = silent
+        ? this.silenceReason(report, delaySeconds, 'local_delay_dead')
+        : observation.reason;
       this.setReplicaHealth(node, replica, replica.reportedHealth, reason, now);
     }
     // Still in the state it was saved in: it has been since then, not since the restart.
-    if (replica.health === record.health) replica.sinceMs = record.sinceMs;
+    if (replica.health === observation.health) replica.sinceMs = observation.sinceMs;
     // A local replica silent since before the restart: dead already, so forgotten from its death.
-    if (record.mode === 'local' && !this.deadlines.has(replica)) this.armForget(node, replica);
+    if (observation.mode === 'local' && !this.deadlines.has(replica)) this.armForget(node, replica);
     return 'ok';
   }
 
@@ -340,7 +367,7 @@ export class HealthModel {
 
   replicaPathsWith(health: Health): string[] {
     const paths: string[] = [];
-    for (const service of this.services.values()) {
+    for (const service of this.serviceStates.values()) {
       for (const node of service.nodes.values()) {
         for (const replica of node.replicas.values()) {
           if (replica.health === health) paths.push(`${service.spec.id}:${node.spec.id}:${replica.id}`);
@@ -367,11 +394,11 @@ export class HealthModel {
     const added: ReplicaRef[] = [];
     const keptServices = new Set<ServiceState>();
     const services = topology.services.map((serviceSpec) => {
-      let service = this.services.get(serviceSpec.id);
+      let service = this.serviceStates.get(serviceSpec.id);
       if (service) keptServices.add(service);
       else {
         service = { spec: serviceSpec, health: 'healthy', nodes: new Map(), counts: new HealthCounts() };
-        this.pageCounts.add(service.health);
+        this.pageCountsState.add(service.health);
       }
       service.spec = serviceSpec;
       const keptNodes = new Set<NodeState>();
@@ -391,11 +418,11 @@ export class HealthModel {
       for (const node of nodes) service.nodes.set(node.spec.id, node);
       return service;
     });
-    for (const service of this.services.values()) {
-      if (!keptServices.has(service)) this.pageCounts.remove(service.health);
+    for (const service of this.serviceStates.values()) {
+      if (!keptServices.has(service)) this.pageCountsState.remove(service.health);
     }
-    this.services.clear();
-    for (const service of services) this.services.set(service.spec.id, service);
+    this.serviceStates.clear();
+    for (const service of services) this.serviceStates.set(service.spec.id, service);
     this.lastUpdateMs = now;
     this.events.emit('reconfigured', { atMs: now });
     for (const ref of added) this.events.emit('replica-added', ref);
@@ -412,7 +439,7 @@ export class HealthModel {
     const specs = new Map(
       topology.services.map((service) => [service.id, new Map(service.nodes.map((node) => [node.id, node]))]),
     );
-    for (const service of this.services.values()) {
+    for (const service of this.serviceStates.values()) {
       for (const node of service.nodes.values()) {
         const spec = specs.get(service.spec.id)?.get(node.spec.id);
         const replicas = [...node.replicas.values()];
@@ -463,7 +490,7 @@ export class HealthModel {
 
   /** Re-arms each pending deadline with the new delay, counted from the same last report. */
   private moveDeadlines(): void {
-    for (const service of this.services.values()) {
+    for (const service of this.serviceStates.values()) {
       for (const node of service.nodes.values()) {
         for (const replica of node.replicas.values()) {
           if (!replica.report || !this.deadlines.has(replica)) continue;
@@ -482,7 +509,7 @@ export class HealthModel {
    * change; live push replicas are judged again first (new CPU and RAM thresholds).
    */
   private reaggregate(now: number): void {
-    for (const service of this.services.values()) {
+    for (const service of this.serviceStates.values()) {
       for (const node of service.nodes.values()) {
         if (node.spec.mode === 'push') {
           for (const replica of node.replicas.values()) {
@@ -507,28 +534,28 @@ export class HealthModel {
 
   /**
    * What every push or local report does first: find the node of that mode, create the replica on
-   * its first report, stamp the report, and move its silence deadline.
+   * its first report, stamp the report with its time, and move its silence deadline.
    */
   private recordReport(
-    serviceId: string,
-    nodeId: string,
-    replicaId: string,
-    mode: 'push' | 'local',
-    intervalSeconds: number,
-  ): ReportOutcome | { node: NodeState; replica: ReplicaState; now: number } {
-    const node = this.node(serviceId, nodeId);
+    observation: ObservationOf<'push' | 'local'>,
+    atMs: number,
+    now: number,
+  ): ApplyOutcome | { node: NodeState; replica: ReplicaState } {
+    const node = this.nodeState(observation.subject);
     if (!node) return 'not-found';
-    if (node.spec.mode !== mode) return 'wrong-mode';
-    const now = this.clock.now();
+    if (node.spec.mode !== observation.kind) return 'wrong-mode';
+    const { replicaId } = observation.subject;
+    if (isStale(node.replicas.get(replicaId), atMs)) return 'stale';
     const replica = this.upsertReplica(node, replicaId, now);
-    replica.report = { atMs: now, intervalSeconds };
-    replica.checkedAtMs = now;
+    const { intervalSeconds } = observation;
+    replica.report = { atMs, intervalSeconds };
+    replica.checkedAtMs = atMs;
     // Reporting again, it is no longer a replica that went away.
     this.clearForget(replica);
     const delaySeconds =
-      mode === 'push' ? this.settings.pushDelayDeadSeconds : this.settings.localDelayDeadSeconds;
+      observation.kind === 'push' ? this.settings.pushDelayDeadSeconds : this.settings.localDelayDeadSeconds;
     this.armDeadline(node, replica, intervalSeconds + delaySeconds);
-    return { node, replica, now };
+    return { node, replica };
   }
 
   private upsertReplica(node: NodeState, replicaId: string, now: number): ReplicaState {
@@ -718,7 +745,7 @@ export class HealthModel {
    */
   private propagate(node: NodeState, now: number, forgotten = false): void {
     if (!this.updateNodeHealth(node, now, forgotten)) return;
-    const service = this.services.get(node.spec.serviceId);
+    const service = this.serviceStates.get(node.spec.serviceId);
     if (!service || !this.updateServiceHealth(service, now, forgotten)) return;
     this.updatePageHealth(now, forgotten);
   }
@@ -730,7 +757,7 @@ export class HealthModel {
     if (health === previous) return false;
     node.health = health;
     const { serviceId, id: nodeId } = node.spec;
-    this.services.get(serviceId)?.counts.move(previous, health);
+    this.serviceStates.get(serviceId)?.counts.move(previous, health);
     this.events.emit('node-changed', {
       subject: { serviceId, nodeId },
       previous,
@@ -747,7 +774,7 @@ export class HealthModel {
     const health = service.counts.worst;
     if (health === previous) return false;
     service.health = health;
-    this.pageCounts.move(previous, health);
+    this.pageCountsState.move(previous, health);
     this.events.emit('service-changed', {
       subject: { serviceId: service.spec.id },
       previous,
@@ -761,7 +788,7 @@ export class HealthModel {
   /** The page's health from its counts; emits on a change. */
   private updatePageHealth(now: number, forgotten = false): void {
     const previous = this.pageHealthValue;
-    const health = this.pageCounts.worst;
+    const health = this.pageCountsState.worst;
     if (health === previous) return;
     this.pageHealthValue = health;
     this.events.emit('page-changed', {
@@ -782,4 +809,13 @@ function sameDelays(a: HealthModelSettings, b: HealthModelSettings): boolean {
 
 function percent(ratio: number): string {
   return `${Math.round(ratio * 100)}%`;
+}
+
+/** Whether the model already took a newer observation of this replica. */
+function isStale(replica: ReplicaState | undefined, atMs: number): boolean {
+  return replica?.checkedAtMs !== undefined && atMs < replica.checkedAtMs;
+}
+
+function refOf(node: NodeState, replica: ReplicaState): ReplicaRef {
+  return { serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: replica.id };
 }

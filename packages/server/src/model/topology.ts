@@ -10,33 +10,33 @@ import type { ProbeTarget, ReplicaAddress } from '../probes/types.js';
  * masked: only `target` carries them), and what to check.
  */
 export interface ReplicaSpec {
-  id: string;
-  target: ProbeTarget;
+  readonly id: string;
+  readonly target: ProbeTarget;
 }
 
 export interface NodeSpec {
-  serviceId: string;
-  id: string;
-  label: string;
-  mode: NodeMode;
-  revealReplicaName: boolean;
-  linkUrl?: string;
-  linkLabel?: string;
-  rabbitmqQueue?: string;
-  rabbitmqNackHealthyBelow?: number;
-  rabbitmqNackDeadAbove?: number;
+  readonly serviceId: string;
+  readonly id: string;
+  readonly label: string;
+  readonly mode: NodeMode;
+  readonly revealReplicaName: boolean;
+  readonly linkUrl?: string;
+  readonly linkLabel?: string;
+  readonly rabbitmqQueue?: string;
+  readonly rabbitmqNackHealthyBelow?: number;
+  readonly rabbitmqNackDeadAbove?: number;
   /** Poll and script replicas, fixed by the config; push and local nodes start empty. */
-  replicas: ReplicaSpec[];
+  readonly replicas: readonly ReplicaSpec[];
 }
 
 export interface ServiceSpec {
-  id: string;
-  label: string;
-  nodes: NodeSpec[];
+  readonly id: string;
+  readonly label: string;
+  readonly nodes: readonly NodeSpec[];
 }
 
 export interface Topology {
-  services: ServiceSpec[];
+  readonly services: readonly ServiceSpec[];
 }
 
 /** How Vigil's HTTP client names itself: `vigil (+https://status.example.com/)`. */
