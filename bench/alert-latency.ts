@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { startVigil } from '../packages/server/src/main.js';
+import { systemClock } from '../packages/server/src/time/clock.js';
+import { sourcesFor } from '../packages/server/test/helpers/model.js';
 import { listenLoopback } from './lib/bare-http.js';
 import type { Benchmark, FigureRow } from './lib/benchmark.js';
 import { judge } from './lib/benchmark.js';
@@ -84,6 +86,7 @@ async function measure(deadlineTrials: number, relayTrials: number) {
     logger: pino({ level: 'silent' }),
     listen: { host: '127.0.0.1', port: 0 },
   });
+  const observe = sourcesFor(vigil.model, systemClock);
   let decidedAt = 0;
   vigil.model.events.on('page-changed', ({ current }) => {
     if (current === 'dead') decidedAt = performance.now();
@@ -105,13 +108,13 @@ async function measure(deadlineTrials: number, relayTrials: number) {
     const deadline: number[] = [];
     for (let index = 0; index < deadlineTrials; index += 1) {
       // A 1 s report interval with push_delay_dead = 0: the model's deadline timer kills it 1 s later.
-      const report = () => vigil.model.reportPush(SERVICE_ID, PUSH_NODE, REPLICA, 1, { cpu: 0.1, ram: 0.1 });
-      deadline.push(await trial(report, () => vigil.model.flush(SERVICE_ID, PUSH_NODE, REPLICA)));
+      const report = () => observe.push(SERVICE_ID, PUSH_NODE, REPLICA, 1, { cpu: 0.1, ram: 0.1 });
+      deadline.push(await trial(report, () => observe.flush(SERVICE_ID, PUSH_NODE, REPLICA)));
     }
     const relay: number[] = [];
     for (let index = 0; index < relayTrials; index += 1) {
       const report = (health: 'dead' | 'healthy') => () =>
-        vigil.model.reportLocal(SERVICE_ID, LOCAL_NODE, REPLICA, 3600, health);
+        observe.local(SERVICE_ID, LOCAL_NODE, REPLICA, 3600, health);
       relay.push(await trial(report('dead'), report('healthy')));
     }
     return { deadline, relay };

@@ -24,6 +24,7 @@ import { HealthModel, healthModelSettings } from '../packages/server/src/model/h
 import { buildTopology } from '../packages/server/src/model/topology.js';
 import { systemClock } from '../packages/server/src/time/clock.js';
 import { buildApp } from '../packages/server/src/web/app.js';
+import { sourcesFor } from '../packages/server/test/helpers/model.js';
 
 const SERVICES = 50;
 const NODES_PER_SERVICE = 20;
@@ -92,6 +93,7 @@ ${services.join('\n')}
 async function serveVigil(): Promise<void> {
   const config = configSchema.parse(parse(largeConfigToml()));
   const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), systemClock);
+  const observe = sourcesFor(model, systemClock);
   let index = 0;
   for (const service of model.services.values()) {
     for (const node of service.nodes.values()) {
@@ -99,7 +101,7 @@ async function serveVigil(): Promise<void> {
         index += 1;
         const health: Health = index % 97 === 0 ? 'dead' : index % 31 === 0 ? 'sick' : 'healthy';
         const ref = { serviceId: service.spec.id, nodeId: node.spec.id, replicaId };
-        model.observeProbe(ref, {
+        observe.probe(ref, {
           health,
           latencyMs: (index * 37) % 900,
           reason: health === 'healthy' ? undefined : 'timeout',

@@ -7,6 +7,7 @@ import { HealthModel, healthModelSettings } from '../../packages/server/src/mode
 import { buildTopology } from '../../packages/server/src/model/topology.js';
 import { buildApp } from '../../packages/server/src/web/app.js';
 import { holdableClock } from '../../packages/server/test/helpers/holdable-clock.js';
+import { sourcesFor } from '../../packages/server/test/helpers/model.js';
 import { serveParent } from '../lib/serve-parent.js';
 import { loadBenchConfig, PUSH_NODE_ID, pushNodes, SERVICE_ID } from '../lib/vigil-config.js';
 
@@ -29,6 +30,7 @@ const { clock, hold, release } = holdableClock();
 
 const { config } = loadBenchConfig(pushNodes(1), 'push_delay_dead = 0');
 const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), clock);
+const observe = sourcesFor(model, clock);
 const app = buildApp({
   settings: config,
   model,
@@ -47,7 +49,7 @@ const api = {
       const started = performance.now();
       const dueAtMs = hold() + 1000;
       for (let index = 0; index < fleet; index++) {
-        model.reportPush(SERVICE_ID, PUSH_NODE_ID, `host-${index}`, 1, { cpu: 0.42, ram: 0.61 });
+        observe.push(SERVICE_ID, PUSH_NODE_ID, `host-${index}`, 1, { cpu: 0.42, ram: 0.61 });
       }
       release();
       const seedMs = performance.now() - started;

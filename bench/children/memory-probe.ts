@@ -2,6 +2,8 @@
 // probers (not started) and the fastify app listening — then reports memory after full GCs.
 // Arguments: poll nodes, replicas per poll node, push nodes, replicas per push node. With no nodes it
 // imports the same modules and builds nothing: the baseline.
+import { systemClock } from '../../packages/server/src/time/clock.js';
+import { sourcesFor } from '../../packages/server/test/helpers/model.js';
 import { serveParent } from '../lib/serve-parent.js';
 import { loadBenchConfig, pollNodes, pushNodes, SERVICE_ID } from '../lib/vigil-config.js';
 import { buildCore, listenCore } from '../lib/vigil-core.js';
@@ -21,10 +23,11 @@ async function build(): Promise<{ keep: unknown; replicas: number }> {
     pollNodes(pollNodeCount, perPollNode, (n) => `http://127.0.0.1:9/r/${n}`) + pushNodes(pushNodeCount),
   );
   const core = buildCore(loaded);
+  const observe = sourcesFor(core.model, systemClock);
   // Each push replica reported once, as after a reporter's first report: state plus a deadline timer.
   for (let node = 1; node <= pushNodeCount; node++) {
     for (let replica = 0; replica < perPushNode; replica++) {
-      core.model.reportPush(SERVICE_ID, `h${node}`, `host-${replica}`, 30, { cpu: 0.42, ram: 0.61 });
+      observe.push(SERVICE_ID, `h${node}`, `host-${replica}`, 30, { cpu: 0.42, ram: 0.61 });
     }
   }
   const { app } = await listenCore(core);

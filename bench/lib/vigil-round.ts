@@ -1,4 +1,4 @@
-import type { ReplicaState } from '../../packages/server/src/model/health-model.js';
+import type { ReplicaView } from '../../packages/server/src/model/views.js';
 import type { IcmpMethod } from '../../packages/server/src/probes/index.js';
 import { cpuMs } from './serve-parent.js';
 import { count } from './table.js';
@@ -57,7 +57,7 @@ export async function vigilRound(options: VigilRoundOptions, warnings: string[])
   const cpuUsed = cpu() - cpuBefore;
 
   // Every replica starts healthy in the model, so only the ones this round checked count.
-  const states: ReplicaState[] = [...model.services.values()].flatMap((service) =>
+  const states: ReplicaView[] = [...model.services.values()].flatMap((service) =>
     [...service.nodes.values()].flatMap((node) => [...node.replicas.values()]),
   );
   const checked = states.filter((state) => state.checkedAtMs !== undefined);

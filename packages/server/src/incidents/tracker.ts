@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { NodeExemption } from '../maintenance/types.js';
 import type { Health } from '../model/health.js';
-import type { HealthModel, NodeState, ReplicaRef } from '../model/health-model.js';
+import type { HealthModel, ReplicaRef } from '../model/health-model.js';
+import type { NodeView } from '../model/views.js';
 import type { Incident } from '../store/types.js';
 
 /** Bounds keep a long, flapping incident's record small. */
@@ -115,7 +116,7 @@ export class IncidentTracker {
     key: string,
     current: Health,
     atMs: number,
-    subject: () => Pick<Incident, 'scope' | 'serviceId' | 'nodeId'> & { nodes: NodeState[] },
+    subject: () => Pick<Incident, 'scope' | 'serviceId' | 'nodeId'> & { nodes: NodeView[] },
   ): void {
     if (current === 'healthy') {
       this.close(key, atMs);

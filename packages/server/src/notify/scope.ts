@@ -1,6 +1,7 @@
 import type { NodeExemption } from '../maintenance/types.js';
 import { type Health, worst } from '../model/health.js';
-import type { HealthModel, NodeState, ReplicaState } from '../model/health-model.js';
+import type { HealthModel } from '../model/health-model.js';
+import type { NodeView, ReplicaView } from '../model/views.js';
 import type { ScopeFilter } from './channel-options.js';
 
 /** The part of the page one watcher judges: its status and its dead and sick replicas. */
@@ -19,7 +20,7 @@ export interface ScopeView {
  * counts as healthy while it is exempt.
  */
 export class Scope {
-  private readonly nodes: NodeState[];
+  private readonly nodes: NodeView[];
 
   constructor(
     model: HealthModel,
@@ -54,7 +55,7 @@ export class Scope {
     const dead: string[] = [];
     const sick: string[] = [];
     // Every model change is viewed, few become alerts: keep the replicas, read reasons on demand.
-    const failing: Array<[string, ReplicaState]> = [];
+    const failing: Array<[string, ReplicaView]> = [];
     const nodes = this.watched();
     for (const node of nodes) {
       for (const replica of node.replicas.values()) {
@@ -72,7 +73,7 @@ export class Scope {
   }
 
   /** The nodes that count now. */
-  private watched(): NodeState[] {
+  private watched(): NodeView[] {
     return this.nodes.filter((node) => !this.exempt(node.spec.serviceId, node.spec.id));
   }
 }

@@ -1,4 +1,5 @@
-import type { HealthModel, ReplicaState } from '../model/health-model.js';
+import type { HealthModel } from '../model/health-model.js';
+import type { ReplicaView } from '../model/views.js';
 
 /**
  * Calls `onSettled` once every poll and script replica configured at boot has been checked once,
@@ -6,7 +7,7 @@ import type { HealthModel, ReplicaState } from '../model/health-model.js';
  * Returns a function that cancels the wait.
  */
 export function whenFirstChecked(model: HealthModel, onSettled: () => void): () => void {
-  const replicas: ReplicaState[] = [];
+  const replicas: ReplicaView[] = [];
   for (const service of model.services.values()) {
     for (const node of service.nodes.values()) {
       if (node.spec.mode === 'poll' || node.spec.mode === 'script') replicas.push(...node.replicas.values());

@@ -115,7 +115,8 @@ export class RabbitmqQueueChecker {
       run.rerun = false;
       const state = await this.check(spec, queue);
       if (!state) return;
-      this.options.model.applyQueueState(spec.serviceId, spec.id, state);
+      const subject = { serviceId: spec.serviceId, nodeId: spec.id };
+      this.options.model.apply({ kind: 'queue', subject, atMs: this.options.clock.now(), queue: state });
     } while (run.rerun);
   }
 

@@ -58,10 +58,9 @@ export function createProbers(options: {
     sickLatencyMs: metrics.poll_delay_sick * 1000,
   };
   const runJob = async ({ ref, target }: ProbeJob, signal: AbortSignal) => {
-    model.observeProbe(
-      ref,
-      await checkWithRetries(probeFor(target, probes), target, policy, { clock, signal }),
-    );
+    const result = await checkWithRetries(probeFor(target, probes), target, policy, { clock, signal });
+    // Stamped when the check ends: the time the replica was seen in this state.
+    model.apply({ kind: 'probe', subject: ref, atMs: clock.now(), ...result });
   };
   const loop = (jobs: ProbeJob[], parallelism: number, intervalSeconds: number) =>
     new RoundLoop<ProbeJob>({

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { HealthModel, NodeState, ReplicaRef, ReplicaState } from '../model/health-model.js';
+import type { HealthModel, ReplicaRef } from '../model/health-model.js';
+import type { NodeView, ReplicaView } from '../model/views.js';
 import { logRefusals, printableId } from './refusal-log.js';
 import { SerialQueue } from './serial.js';
 import type { ReplicaKey, ReplicaRecord, ReplicaRepository } from './types.js';
@@ -10,7 +11,7 @@ import type { ReplicaKey, ReplicaRecord, ReplicaRepository } from './types.js';
  */
 export class ReplicaSync {
   /** By node, then replica id: a removal finds its mark at once, even after a mass death. */
-  private readonly changed = new Map<NodeState, Map<string, ReplicaState>>();
+  private readonly changed = new Map<NodeView, Map<string, ReplicaView>>();
   private removed: ReplicaKey[] = [];
   /** The flush timer and the alert path both write: one at a time, so a newer state is never overwritten. */
   private readonly writes = new SerialQueue();
@@ -78,7 +79,7 @@ function replicaPath(key: ReplicaKey): string {
   return `${key.serviceId}:${key.nodeId}:${printableId(key.replicaId)}`;
 }
 
-function toRecord(node: NodeState, replica: ReplicaState): ReplicaRecord | undefined {
+function toRecord(node: NodeView, replica: ReplicaView): ReplicaRecord | undefined {
   const mode = node.spec.mode;
   if (!replica.report || (mode !== 'push' && mode !== 'local')) return undefined;
   const record: ReplicaRecord = {

@@ -1,4 +1,5 @@
-import type { HealthModel } from '../model/health-model.js';
+import type { HealthModel, RestoredReplica } from '../model/health-model.js';
+import type { ObservationOf } from '../model/observation.js';
 import type { ReplicaRepository } from './types.js';
 
 /**
@@ -22,8 +23,14 @@ export async function restoreReplicas(
   for (const record of await repository.list()) {
     const judged =
       record.health === 'dead' ? record : { ...record, reportAtMs: Math.max(record.reportAtMs, nowMs) };
-    if (model.restoreReplica(judged) === 'ok') restored++;
+    if (model.apply(restoreObservation(judged)) === 'ok') restored++;
     else skipped++;
   }
   return { restored, skipped };
+}
+
+/** A stored record as the model takes it: observed at its last report's time. */
+export function restoreObservation(record: RestoredReplica): ObservationOf<'restore'> {
+  const { serviceId, nodeId, replicaId, reportAtMs, ...kept } = record;
+  return { kind: 'restore', subject: { serviceId, nodeId, replicaId }, atMs: reportAtMs, ...kept };
 }

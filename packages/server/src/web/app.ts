@@ -173,6 +173,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     healthRoutes(scope, { store: dependencies.store, clock });
     reporterRoutes(scope, {
       model,
+      clock,
       token: settings.server.reporter_token,
       throttle: authThrottle,
       replicasPerNodeMax: () => settings.metrics.reported_replicas_max,

@@ -7,6 +7,7 @@ import { buildTopology } from '../../src/model/topology.js';
 import type { Clock } from '../../src/time/clock.js';
 import { buildApp } from '../../src/web/app.js';
 import { testConfig } from './config.js';
+import { sourcesFor } from './model.js';
 
 export interface TestServerOptions {
   clock?: Clock;
@@ -44,6 +45,8 @@ export async function startTestServer(probes: string, options: TestServerOptions
   return {
     config,
     model,
+    /** Feeds the model as its sources do. */
+    observe: sourcesFor(model, clock),
     app,
     url: `http://127.0.0.1:${port}`,
     port,

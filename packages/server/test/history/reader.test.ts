@@ -10,6 +10,7 @@ import { retentionFrom } from '../../src/store/retention.js';
 import type { Store } from '../../src/store/types.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { sourcesFor } from '../helpers/model.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 
 const MINUTE = 60_000;
@@ -42,6 +43,7 @@ async function startRun(store: Store, startMs: number) {
     { pushDelayDeadSeconds: 20, localDelayDeadSeconds: 40, pushCpuSickAbove: 0.9, pushRamSickAbove: 0.9 },
     clock,
   );
+  const observe = sourcesFor(model, clock);
   const recorder = await Recorder.start({
     store,
     model,
@@ -55,7 +57,7 @@ async function startRun(store: Store, startMs: number) {
     while (clock.now() < untilMs) {
       const now = clock.now();
       const dead = outage !== undefined && now >= outage.fromMs && now < outage.toMs;
-      model.observeProbe(
+      observe.probe(
         REPLICA,
         dead
           ? { health: 'dead', latencyMs: 5000, reason: 'connect ECONNREFUSED' }

@@ -6,6 +6,7 @@ import { buildTopology } from '../../src/model/topology.js';
 import type { Incident } from '../../src/store/types.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { sourcesFor } from '../helpers/model.js';
 
 const PROBES = `
 [[probe.service]]
@@ -33,6 +34,7 @@ function setUp() {
     { pushDelayDeadSeconds: 20, localDelayDeadSeconds: 40, pushCpuSickAbove: 0.9, pushRamSickAbove: 0.9 },
     clock,
   );
+  const observe = sourcesFor(model, clock);
   /** The latest saved version of each incident. */
   const saved = new Map<string, Incident>();
   let ids = 0;
@@ -48,19 +50,19 @@ function setUp() {
     tracker.nodeChanged(subject.serviceId, subject.nodeId, current, atMs),
   );
   model.events.on('page-changed', ({ current, atMs }) => tracker.pageChanged(current, atMs));
-  return { clock, model, tracker, saved };
+  return { observe, clock, model, tracker, saved };
 }
 
 describe('incidents', () => {
   test('a node incident opens on the first failure, worsens, gathers replicas and reasons, and closes', () => {
-    const { clock, model, saved } = setUp();
+    const { clock, saved, observe } = setUp();
     const start = clock.now();
-    model.observeProbe(A, { health: 'sick', latencyMs: 900, reason: 'slow: 900 ms' });
+    observe.probe(A, { health: 'sick', latencyMs: 900, reason: 'slow: 900 ms' });
     clock.advance(60_000);
-    model.observeProbe(B, { health: 'dead', latencyMs: 10_000, reason: 'timed out' });
+    observe.probe(B, { health: 'dead', latencyMs: 10_000, reason: 'timed out' });
     clock.advance(60_000);
-    model.observeProbe(A, { health: 'healthy', latencyMs: 10 });
-    model.observeProbe(B, { health: 'healthy', latencyMs: 10 });
+    observe.probe(A, { health: 'healthy', latencyMs: 10 });
+    observe.probe(B, { health: 'healthy', latencyMs: 10 });
     const node = saved.get('i1');
     assert.deepEqual(node, {
       id: 'i1',
@@ -84,23 +86,23 @@ describe('incidents', () => {
   });
 
   test('the page incident lasts while any node is unhealthy and names replicas of every node', () => {
-    const { clock, model, saved } = setUp();
-    model.observeProbe(A, { health: 'dead', latencyMs: 1, reason: 'refused' });
+    const { clock, saved, observe } = setUp();
+    observe.probe(A, { health: 'dead', latencyMs: 1, reason: 'refused' });
     clock.advance(1000);
-    model.observeProbe(C, { health: 'sick', latencyMs: 1, reason: 'slow' });
+    observe.probe(C, { health: 'sick', latencyMs: 1, reason: 'slow' });
     clock.advance(1000);
-    model.observeProbe(A, { health: 'healthy', latencyMs: 1 });
+    observe.probe(A, { health: 'healthy', latencyMs: 1 });
     const page = [...saved.values()].find((each) => each.scope === 'page');
     assert.equal(page?.endedAtMs, undefined);
     assert.deepEqual(page?.replicas, ['web:api:tcp://a:1', 'web:db:tcp://c:1']);
     clock.advance(1000);
-    model.observeProbe(C, { health: 'healthy', latencyMs: 1 });
+    observe.probe(C, { health: 'healthy', latencyMs: 1 });
     assert.equal([...saved.values()].find((each) => each.scope === 'page')?.endedAtMs, clock.now());
     assert.equal([...saved.values()].filter((each) => each.scope === 'node').length, 2);
   });
 
   test('an incident left open by the previous run continues, and closes once the node is checked healthy', () => {
-    const { clock, model, tracker, saved } = setUp();
+    const { clock, tracker, saved, observe } = setUp();
     const leftOpen: Incident = {
       id: 'old',
       scope: 'node',
@@ -117,16 +119,16 @@ describe('incidents', () => {
 
     tracker.reconcile(clock.now());
     assert.equal(saved.has('old'), false, 'boot-time "healthy" is not the truth yet');
-    model.observeProbe(A, { health: 'dead', latencyMs: 1, reason: 'refused' });
+    observe.probe(A, { health: 'dead', latencyMs: 1, reason: 'refused' });
     assert.equal(saved.get('old')?.worst, 'dead', 'the same incident goes on');
     clock.advance(5000);
-    model.observeProbe(A, { health: 'healthy', latencyMs: 1 });
-    model.observeProbe(B, { health: 'healthy', latencyMs: 1 });
+    observe.probe(A, { health: 'healthy', latencyMs: 1 });
+    observe.probe(B, { health: 'healthy', latencyMs: 1 });
     assert.equal(saved.get('old')?.endedAtMs, clock.now());
   });
 
   test('a left-open incident whose node comes back healthy after the restart closes at reconciliation', () => {
-    const { clock, model, tracker, saved } = setUp();
+    const { clock, tracker, saved, observe } = setUp();
     tracker.restore(
       [
         {
@@ -142,7 +144,7 @@ describe('incidents', () => {
       ],
       clock.now(),
     );
-    model.observeProbe(C, { health: 'healthy', latencyMs: 1 });
+    observe.probe(C, { health: 'healthy', latencyMs: 1 });
     tracker.reconcile(clock.now());
     assert.equal(saved.get('old')?.endedAtMs, clock.now());
   });

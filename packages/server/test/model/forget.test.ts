@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { HealthModelEvents, RestoredReplica } from '../../src/model/health-model.js';
 import { MIXED_PROBES } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { testModel } from '../helpers/model.js';
+import { sourcesFor, testModel } from '../helpers/model.js';
 
 const S = 1000;
 const LOAD = { cpu: 0.1, ram: 0.1 };
@@ -15,18 +15,19 @@ function setup(forget: { push?: number; local?: number } = { push: 600, local: 3
     pushForgetAfterSeconds: forget.push,
     localForgetAfterSeconds: forget.local,
   });
+  const observe = sourcesFor(model, clock);
   const removed: Array<HealthModelEvents['replica-removed']> = [];
   const nodeChanges: Array<HealthModelEvents['node-changed']> = [];
   const pageChanges: Array<HealthModelEvents['page-changed']> = [];
   model.events.on('replica-removed', (event) => removed.push(event));
   model.events.on('node-changed', (event) => nodeChanges.push(event));
   model.events.on('page-changed', (event) => pageChanges.push(event));
-  return { clock, model, removed, nodeChanges, pageChanges };
+  return { observe, clock, model, removed, nodeChanges, pageChanges };
 }
 
 test('a push replica dead by silence is forgotten exactly push_forget_after after it died', () => {
-  const { clock, model, removed, nodeChanges, pageChanges } = setup();
-  model.reportPush('web', 'app', 'gone', 30, LOAD);
+  const { clock, model, removed, nodeChanges, pageChanges, observe } = setup();
+  observe.push('web', 'app', 'gone', 30, LOAD);
   clock.advance(50 * S);
   assert.equal(model.node('web', 'app')?.health, 'dead');
   clock.advance(600 * S - 1);
@@ -51,11 +52,11 @@ test('a push replica dead by silence is forgotten exactly push_forget_after afte
 });
 
 test('a report before the forget age revives the replica and cancels forgetting', () => {
-  const { clock, model, removed } = setup();
-  model.reportPush('web', 'app', 'back', 30, LOAD);
+  const { clock, model, removed, observe } = setup();
+  observe.push('web', 'app', 'back', 30, LOAD);
   clock.advance(50 * S + 500 * S);
   assert.equal(model.node('web', 'app')?.replicas.get('back')?.health, 'dead');
-  model.reportPush('web', 'app', 'back', 30, LOAD);
+  observe.push('web', 'app', 'back', 30, LOAD);
   assert.equal(model.node('web', 'app')?.replicas.get('back')?.health, 'healthy');
   clock.advance(200 * S);
   // It went silent again at its new deadline (50 s after the new report), 150 s ago: kept.
@@ -69,20 +70,20 @@ test('a report before the forget age revives the replica and cancels forgetting'
 });
 
 test('only silence makes a replica forgettable: a reporting replica dead by its queue stays', () => {
-  const { clock, model } = setup();
-  model.reportPush('web', 'app', 'stalled', 30, LOAD);
-  model.applyQueueState('web', 'app', { loaded: false, stalled: true });
+  const { clock, model, observe } = setup();
+  observe.push('web', 'app', 'stalled', 30, LOAD);
+  observe.queue('web', 'app', { loaded: false, stalled: true });
   for (let minute = 0; minute < 30; minute += 1) {
     clock.advance(20 * S);
-    model.reportPush('web', 'app', 'stalled', 30, LOAD);
+    observe.push('web', 'app', 'stalled', 30, LOAD);
   }
   assert.equal(model.node('web', 'app')?.replicas.get('stalled')?.health, 'dead');
 });
 
 test('a local replica is forgotten after local_forget_after, and never without the key', () => {
-  const { clock, model } = setup({ local: 300 });
-  model.reportLocal('internal', 'gateway', 'lan-1', 30, 'healthy');
-  model.reportPush('web', 'app', 'kept', 30, LOAD);
+  const { clock, model, observe } = setup({ local: 300 });
+  observe.local('internal', 'gateway', 'lan-1', 30, 'healthy');
+  observe.push('web', 'app', 'kept', 30, LOAD);
   clock.advance(70 * S + 300 * S);
   assert.equal(model.node('internal', 'gateway')?.replicas.size, 0);
   // No push_forget_after: Vigil's behaviour, dead until flushed.
@@ -91,10 +92,10 @@ test('a local replica is forgotten after local_forget_after, and never without t
 });
 
 test('a flush while waiting to be forgotten cancels the forget timer', () => {
-  const { clock, model, removed } = setup();
-  model.reportPush('web', 'app', 'flushed', 30, LOAD);
+  const { clock, removed, observe } = setup();
+  observe.push('web', 'app', 'flushed', 30, LOAD);
   clock.advance(50 * S);
-  assert.equal(model.flush('web', 'app', 'flushed'), 'ok');
+  assert.equal(observe.flush('web', 'app', 'flushed'), 'ok');
   assert.equal(clock.pendingTimers, 0);
   assert.deepEqual(
     removed.map(({ forgotten }) => forgotten),
@@ -103,7 +104,7 @@ test('a flush while waiting to be forgotten cancels the forget timer', () => {
 });
 
 test('restored replicas are forgotten from the time they died, not from the restart', () => {
-  const { clock, model } = setup();
+  const { clock, model, observe } = setup();
   const now = clock.now();
   /** A replica that reported `silentSeconds` ago and has been dead for `deadSeconds`. */
   const silent = (replicaId: string, silentSeconds: number, deadSeconds: number): RestoredReplica => ({
@@ -118,9 +119,9 @@ test('restored replicas are forgotten from the time they died, not from the rest
     sinceMs: now - deadSeconds * S,
   });
   // Died 10 min + 1 s before the restart: forgotten at once. Died 1 min before: 9 min from now.
-  model.restoreReplica(silent('old', 661, 601));
-  model.restoreReplica(silent('recent', 110, 60));
-  model.restoreReplica({
+  observe.restore(silent('old', 661, 601));
+  observe.restore(silent('recent', 110, 60));
+  observe.restore({
     ...silent('lan-old', 3600, 3530),
     serviceId: 'internal',
     nodeId: 'gateway',

@@ -6,7 +6,7 @@ import type { HealthModel } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
 import { MIXED_PROBES, testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { MODEL_SETTINGS, testModel } from '../helpers/model.js';
+import { MODEL_SETTINGS, type Sources, sourcesFor, testModel } from '../helpers/model.js';
 
 const REPLICA_IDS = ['a', 'b', 'c', 'd'];
 const POLL_IDS = ['http://127.0.0.1:1/health', 'tcp://127.0.0.1:1'];
@@ -60,31 +60,31 @@ const step = fc.oneof(
 );
 type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 
-function apply(model: HealthModel, clock: FakeClock, each: Step): void {
+function apply(model: HealthModel, observe: Sources, clock: FakeClock, each: Step): void {
   switch (each.kind) {
     case 'push':
-      model.reportPush('web', 'app', each.id, each.interval, each.load);
+      observe.push('web', 'app', each.id, each.interval, each.load);
       return;
     case 'local':
-      model.reportLocal('internal', 'gateway', each.id, each.interval, each.health);
+      observe.local('internal', 'gateway', each.id, each.interval, each.health);
       return;
     case 'probe':
-      model.observeProbe(
+      observe.probe(
         { serviceId: 'web', nodeId: 'api', replicaId: each.id },
         { health: each.health, latencyMs: 1 },
       );
       return;
     case 'script':
-      model.observeProbe(
+      observe.probe(
         { serviceId: 'internal', nodeId: 'jobs', replicaId: '0' },
         { health: each.health, latencyMs: 1 },
       );
       return;
     case 'flush':
-      model.flush(each.node === 'app' ? 'web' : 'internal', each.node, each.id);
+      observe.flush(each.node === 'app' ? 'web' : 'internal', each.node, each.id);
       return;
     case 'queue':
-      model.applyQueueState('web', 'app', { loaded: each.loaded, stalled: each.stalled });
+      observe.queue('web', 'app', { loaded: each.loaded, stalled: each.stalled });
       return;
     case 'advance':
       clock.advance(each.ms);
@@ -136,8 +136,9 @@ test('kept counts equal a recomputation from scratch after any sequence of chang
           pushForgetAfterSeconds: forgetAfterSeconds,
           localForgetAfterSeconds: forgetAfterSeconds,
         });
+        const observe = sourcesFor(model, clock);
         for (const each of steps) {
-          apply(model, clock, each);
+          apply(model, observe, clock, each);
           assertCountsExact(model);
         }
         model.stop();

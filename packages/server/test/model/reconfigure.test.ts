@@ -4,6 +4,7 @@ import { HealthModel, type HealthModelEvents } from '../../src/model/health-mode
 import { buildTopology } from '../../src/model/topology.js';
 import { MIXED_PROBES, testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { sourcesFor } from '../helpers/model.js';
 
 const SETTINGS = {
   pushDelayDeadSeconds: 20,
@@ -24,19 +25,20 @@ const RELOADED_PROBES = MIXED_PROBES.replace(
 function setup() {
   const clock = new FakeClock();
   const model = new HealthModel(buildTopology(testConfig(MIXED_PROBES)), SETTINGS, clock);
+  const observe = sourcesFor(model, clock);
   const events: Array<[keyof HealthModelEvents, unknown]> = [];
   for (const name of ['replica-added', 'replica-removed', 'reconfigured', 'page-changed'] as const) {
     model.events.on(name, (event) => events.push([name, event]));
   }
-  return { clock, model, events };
+  return { observe, clock, model, events };
 }
 
 test('a reload adds and removes configured replicas and services, and keeps what stayed', () => {
-  const { clock, model, events } = setup();
+  const { clock, model, events, observe } = setup();
   const startMs = clock.now();
   const kept = { serviceId: 'web', nodeId: 'api', replicaId: 'http://127.0.0.1:1/health' };
-  model.observeProbe(kept, { health: 'sick', latencyMs: 7000, reason: 'slow' });
-  assert.equal(model.reportPush('web', 'app', 'host-1', 30, { cpu: 0.1, ram: 0.1 }), 'ok');
+  observe.probe(kept, { health: 'sick', latencyMs: 7000, reason: 'slow' });
+  assert.equal(observe.push('web', 'app', 'host-1', 30, { cpu: 0.1, ram: 0.1 }), 'ok');
   const keptState = model.node('web', 'api')?.replicas.get(kept.replicaId);
   clock.advance(1000);
   events.length = 0;
@@ -66,8 +68,8 @@ test('a reload adds and removes configured replicas and services, and keeps what
 });
 
 test('a push replica that stays keeps its deadline across a reload', () => {
-  const { clock, model } = setup();
-  model.reportPush('web', 'app', 'host-1', 30, { cpu: 0.1, ram: 0.1 });
+  const { clock, model, observe } = setup();
+  observe.push('web', 'app', 'host-1', 30, { cpu: 0.1, ram: 0.1 });
   clock.advance(10_000);
   model.reconfigure(buildTopology(testConfig(RELOADED_PROBES)), SETTINGS);
   // Reported at 0 with interval 30 s + push_delay_dead 20 s: dead at exactly 50 s, reload or not.
@@ -78,8 +80,8 @@ test('a push replica that stays keeps its deadline across a reload', () => {
 });
 
 test('a changed push_delay_dead moves pending deadlines, from the same last report', () => {
-  const { clock, model } = setup();
-  model.reportPush('web', 'app', 'host-1', 30, { cpu: 0.1, ram: 0.1 });
+  const { clock, model, observe } = setup();
+  observe.push('web', 'app', 'host-1', 30, { cpu: 0.1, ram: 0.1 });
   clock.advance(10_000);
   model.reconfigure(buildTopology(testConfig(MIXED_PROBES)), { ...SETTINGS, pushDelayDeadSeconds: 5 });
   clock.advance(24_999);
@@ -89,8 +91,8 @@ test('a changed push_delay_dead moves pending deadlines, from the same last repo
 });
 
 test('removing a node drops its replicas and their timers, and the page recovers', () => {
-  const { clock, model, events } = setup();
-  model.reportPush('web', 'app', 'host-1', 30, { cpu: 0.1, ram: 0.1 });
+  const { clock, model, events, observe } = setup();
+  observe.push('web', 'app', 'host-1', 30, { cpu: 0.1, ram: 0.1 });
   clock.advance(50_000);
   const nowMs = clock.now();
   assert.equal(model.pageHealth, 'dead');
@@ -109,13 +111,13 @@ test('removing a node drops its replicas and their timers, and the page recovers
 });
 
 test('a node whose mode changed starts over in its new mode', () => {
-  const { model } = setup();
-  model.reportPush('web', 'app', 'host-1', 30, { cpu: 0.1, ram: 0.1 });
+  const { model, observe } = setup();
+  observe.push('web', 'app', 'host-1', 30, { cpu: 0.1, ram: 0.1 });
   const asPoll = MIXED_PROBES.replace(
     'id = "app"\nlabel = "App"\nmode = "push"',
     'id = "app"\nlabel = "App"\nmode = "poll"\nreplicas = ["tcp://127.0.0.1:4"]',
   );
   model.reconfigure(buildTopology(testConfig(asPoll)), SETTINGS);
   assert.deepEqual([...(model.node('web', 'app')?.replicas.keys() ?? [])], ['tcp://127.0.0.1:4']);
-  assert.equal(model.reportPush('web', 'app', 'host-1', 30, { cpu: 0.1, ram: 0.1 }), 'wrong-mode');
+  assert.equal(observe.push('web', 'app', 'host-1', 30, { cpu: 0.1, ram: 0.1 }), 'wrong-mode');
 });

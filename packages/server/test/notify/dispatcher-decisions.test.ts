@@ -398,8 +398,8 @@ describe('incidents and reasons (extension)', () => {
       notify: `startup_notification = false\nreminder_interval = 300\n[notify.pagerduty]\nrouting_key = "k"\napi_url = "${capture.url}"`,
       slack: 'notify_sick = true',
     });
-    h.model.observeProbe(API_2, { health: 'sick', latencyMs: 1, reason: 'slow answer' });
-    h.model.observeProbe(API_1, { health: 'dead', latencyMs: 1, reason: 'connection refused' });
+    h.observe.probe(API_2, { health: 'sick', latencyMs: 1, reason: 'slow answer' });
+    h.observe.probe(API_1, { health: 'dead', latencyMs: 1, reason: 'connection refused' });
     h.clock.advance(300 * S);
     h.set(API_1, 'healthy');
     h.set(API_2, 'healthy');

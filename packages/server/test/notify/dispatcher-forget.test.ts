@@ -44,8 +44,8 @@ hook_url = "${capture.url}/webhook"
 
 test('forgetting the dead replicas of a scaled-down fleet sends no recovery, and later outages are told', async () => {
   const h = await started();
-  h.model.reportPush('fleet', 'app', 'host-1', 30, LOAD);
-  h.model.reportPush('fleet', 'app', 'host-2', 30, LOAD);
+  h.observe.push('fleet', 'app', 'host-1', 30, LOAD);
+  h.observe.push('fleet', 'app', 'host-2', 30, LOAD);
   h.clock.advance(50 * S);
   assert.equal(h.model.pageHealth, 'dead');
   // One reminder 400 s after the alert, then both are forgotten at +600 s.
@@ -62,9 +62,9 @@ test('forgetting the dead replicas of a scaled-down fleet sends no recovery, and
   assert.equal((await h.outbox.loadWatcherStates()).get(PAGE_WATCHER_KEY)?.lastStatus, 'healthy');
 
   // A new outage is a change again, and its recovery names only what came back.
-  h.model.reportPush('fleet', 'app', 'host-3', 30, LOAD);
+  h.observe.push('fleet', 'app', 'host-3', 30, LOAD);
   h.clock.advance(50 * S);
-  h.model.reportPush('fleet', 'app', 'host-3', 30, LOAD);
+  h.observe.push('fleet', 'app', 'host-3', 30, LOAD);
   const deliveries = await h.deliveries();
   assert.deepEqual(
     deliveries.slice(2).map(({ alert }) => [alert.kind, alert.status, alert.replicas, alert.recovered]),
@@ -78,9 +78,9 @@ test('forgetting the dead replicas of a scaled-down fleet sends no recovery, and
 
 test('a flush, unlike forgetting, is a recovery as in Vigil', async () => {
   const h = await started();
-  h.model.reportPush('fleet', 'app', 'host-1', 30, LOAD);
+  h.observe.push('fleet', 'app', 'host-1', 30, LOAD);
   h.clock.advance(50 * S);
-  h.model.flush('fleet', 'app', 'host-1');
+  h.observe.flush('fleet', 'app', 'host-1');
   assert.deepEqual(await h.told('webhook'), [
     ['changed', 'dead'],
     ['changed', 'healthy'],

@@ -15,7 +15,7 @@ import type { Outbox } from '../../src/notify/outbox.js';
 import { buildChannels } from '../../src/notify/registry.js';
 import type { Clock } from '../../src/time/clock.js';
 import { testConfig } from '../helpers/config.js';
-import { MODEL_SETTINGS } from '../helpers/model.js';
+import { MODEL_SETTINGS, sourcesFor } from '../helpers/model.js';
 
 /** Two services, three nodes: enough for filters and dead lists. */
 export const PROBES = `
@@ -72,6 +72,7 @@ export function createHarness(options: HarnessOptions) {
   if (!config.notify) throw new Error('the harness needs a [notify] table');
   const { clock } = options;
   const model = new HealthModel(buildTopology(config), { ...MODEL_SETTINGS, ...options.model }, clock);
+  const observe = sourcesFor(model, clock);
   const settings: DispatcherSettings = { ...dispatcherSettings(config.notify), ...options.settings };
   const outbox = options.outbox ?? new MemoryOutbox();
   const ignoreWindow = new ReminderIgnoreWindow(clock);
@@ -94,12 +95,13 @@ export function createHarness(options: HarnessOptions) {
 
   return {
     model,
+    observe,
     dispatcher,
     outbox,
     ignoreWindow,
     logLines: lines,
     set(ref: ReplicaRef, health: Health) {
-      model.observeProbe(ref, { health, latencyMs: 1, ...(health !== 'healthy' && { reason: 'test' }) });
+      observe.probe(ref, { health, latencyMs: 1, ...(health !== 'healthy' && { reason: 'test' }) });
     },
     /** Every delivery in the outbox, oldest first, as [channel, kind, status] plus the alert. */
     async deliveries() {

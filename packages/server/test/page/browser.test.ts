@@ -67,12 +67,12 @@ describe('status page in a real browser', () => {
     });
     const frontend = ['http://127.0.0.1:9/a', 'http://127.0.0.1:9/b', 'tcp://127.0.0.1:9'];
     frontend.forEach((replicaId, index) => {
-      server.model.observeProbe(
+      server.observe.probe(
         { serviceId: 'web', nodeId: 'frontend', replicaId },
         { health: index === 1 ? 'sick' : 'healthy', latencyMs: 40 + index * 900 },
       );
     });
-    server.model.observeProbe(
+    server.observe.probe(
       { serviceId: 'internal', nodeId: 'jobs', replicaId: '0' },
       { health: 'healthy', latencyMs: 3 },
     );
@@ -238,7 +238,7 @@ describe('status page in a real browser', () => {
         .first()
         .textContent();
       assert.equal(before, '1 healthy');
-      server.model.observeProbe(
+      server.observe.probe(
         { serviceId: 'internal', nodeId: 'jobs', replicaId: '0' },
         { health: 'sick', latencyMs: 3 },
       );
@@ -249,7 +249,7 @@ describe('status page in a real browser', () => {
       );
       assert.equal(navigations(), 1);
     } finally {
-      server.model.observeProbe(
+      server.observe.probe(
         { serviceId: 'internal', nodeId: 'jobs', replicaId: '0' },
         { health: 'healthy', latencyMs: 3 },
       );
@@ -323,7 +323,7 @@ reveal_replica_name = true
     );
     const context = await browser.newContext();
     try {
-      hostile.model.reportPush('svc', 'node', `replica ${payload}`, 30, { cpu: 0, ram: 0 });
+      hostile.observe.push('svc', 'node', `replica ${payload}`, 30, { cpu: 0, ram: 0 });
       const page = await context.newPage();
       let dialogs = 0;
       page.on('dialog', (dialog) => {

@@ -115,7 +115,7 @@ describe('history on the status page, in a real browser', () => {
 
       // A live update swaps the page's main part under a visitor on a bar: the focus stays there.
       await dbBar.focus();
-      server.model.observeProbe(DB, { health: 'sick', latencyMs: 900, reason: 'slow' });
+      server.observe.probe(DB, { health: 'sick', latencyMs: 900, reason: 'slow' });
       server.clock.advance(0); // the page's render timer, on the fake clock
       await waitUntil(
         page,

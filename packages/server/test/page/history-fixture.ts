@@ -10,6 +10,7 @@ import { retentionFrom } from '../../src/store/retention.js';
 import { buildApp } from '../../src/web/app.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { type Sources, sourcesFor } from '../helpers/model.js';
 import { waitFor } from '../helpers/vigil.js';
 
 export const MINUTE = 60_000;
@@ -86,6 +87,7 @@ export async function startHistoryServer(options: { configure?: (config: RawConf
     { pushDelayDeadSeconds: 20, localDelayDeadSeconds: 40, pushCpuSickAbove: 0.9, pushRamSickAbove: 0.9 },
     clock,
   );
+  const observe = sourcesFor(model, clock);
   const startRecorder = () =>
     Recorder.start({
       store,
@@ -97,11 +99,11 @@ export async function startHistoryServer(options: { configure?: (config: RawConf
     });
 
   let recorder = await startRecorder();
-  await simulate(model, clock, recorder, STOPPED);
+  await simulate(observe, clock, recorder, STOPPED);
   await recorder.stop();
   clock.advance(RESTARTED - STOPPED);
   recorder = await startRecorder();
-  await simulate(model, clock, recorder, NOW);
+  await simulate(observe, clock, recorder, NOW);
 
   const history = new HistoryReader(store, clock, recorder.runId);
   const app = buildApp({
@@ -119,6 +121,7 @@ export async function startHistoryServer(options: { configure?: (config: RawConf
     url,
     clock,
     model,
+    observe,
     store,
     recorder,
     async page(): Promise<string> {
@@ -140,23 +143,23 @@ export async function startHistoryServer(options: { configure?: (config: RawConf
 }
 
 /** Probes both poll nodes and reports the push node every 30 minutes until `untilMs`. */
-async function simulate(model: HealthModel, clock: FakeClock, recorder: Recorder, untilMs: number) {
+async function simulate(observe: Sources, clock: FakeClock, recorder: Recorder, untilMs: number) {
   for (let step = 1; clock.now() < untilMs; step++) {
     const at = clock.now();
-    model.observeProbe(
+    observe.probe(
       API,
       within(at, SICK)
         ? { health: 'sick', latencyMs: 900, reason: 'slow' }
         : { health: 'healthy', latencyMs: 20 + (step % 5) * 4 },
     );
-    model.observeProbe(
+    observe.probe(
       DB,
       within(at, DEAD)
         ? { health: 'dead', latencyMs: 5000, reason: 'timed out' }
         : { health: 'healthy', latencyMs: 3 },
     );
     // An interval longer than the stop, so the push node is not dead when run 2 starts.
-    model.reportPush('web', 'app', 'host-1', 3 * 86_400, { cpu: 0.1, ram: 0.2 });
+    observe.push('web', 'app', 'host-1', 3 * 86_400, { cpu: 0.1, ram: 0.2 });
     clock.advance(STEP);
     if (step % 6 === 0) await recorder.flush();
   }

@@ -188,11 +188,11 @@ describe('history on the status page', () => {
   });
 
   test('a new read of the history re-renders the page', async () => {
-    const { clock, model, recorder } = server;
-    model.observeProbe(DB, { health: 'dead', latencyMs: 5000, reason: 'timed out' });
+    const { clock, observe, recorder } = server;
+    observe.probe(DB, { health: 'dead', latencyMs: 5000, reason: 'timed out' });
     clock.advance(30 * MINUTE);
-    model.observeProbe(DB, { health: 'healthy', latencyMs: 3 });
-    model.observeProbe(API, { health: 'healthy', latencyMs: 20 });
+    observe.probe(DB, { health: 'healthy', latencyMs: 3 });
+    observe.probe(API, { health: 'healthy', latencyMs: 20 });
     await recorder.flush();
     clock.advance(HISTORY_REFRESH_MS);
     // 15 healthy hours, then 30 dead minutes: 54,000 / 55,800.

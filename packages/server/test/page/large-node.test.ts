@@ -24,12 +24,11 @@ test('a node past REPLICA_BOXES_MAX shows its counts and its unhealthy replicas 
   // 0 s of grace: a report with interval 0 is past its deadline at once, i.e. dead.
   const server = await startTestServer(PROBES, { metrics: 'push_delay_dead = 0' });
   try {
-    for (let index = 1; index <= 3; index += 1)
-      server.model.reportPush('web', 'small', `s-${index}`, 30, LOAD);
+    for (let index = 1; index <= 3; index += 1) server.observe.push('web', 'small', `s-${index}`, 30, LOAD);
     const size = REPLICA_BOXES_MAX + 50;
     for (let position = 1; position <= size; position += 1) {
       const dies = position === 10 || position === 120;
-      server.model.reportPush('web', 'fleet', `host-${position}`, dies ? 0 : 30, LOAD);
+      server.observe.push('web', 'fleet', `host-${position}`, dies ? 0 : 30, LOAD);
     }
     await waitFor('two replicas to die', () => server.model.node('web', 'fleet')?.counts.of('dead') === 2);
     const page = await (await fetch(`${server.url}/`)).text();

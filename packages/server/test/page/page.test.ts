@@ -88,7 +88,7 @@ describe('status page content (Vigil parity)', () => {
 
   for (const health of ['sick', 'dead', 'healthy'] as const) {
     test(`a ${health} page has Vigil's ${health} banner, headline and support sentence`, async () => {
-      server.model.observeProbe(API_1, { health, latencyMs: 12 });
+      server.observe.probe(API_1, { health, latencyMs: 12 });
       const html = await page(server);
       const expected = EXPECTED[health];
       assert.match(html, new RegExp(`<html lang="en" data-version="[^"]+" data-status="${health}">`));
@@ -121,7 +121,7 @@ describe('status page content (Vigil parity)', () => {
   });
 
   test('replica boxes show their 1-based position and a tooltip with status and mode lines', async () => {
-    server.model.observeProbe(API_1, { health: 'dead', latencyMs: 0 });
+    server.observe.probe(API_1, { health: 'dead', latencyMs: 0 });
     const html = await page(server);
     const api = /aria-label="API replicas">(.*?)<\/ol>/.exec(html)?.[1] ?? '';
     const boxes = [
@@ -138,34 +138,34 @@ describe('status page content (Vigil parity)', () => {
     assert.ok(api.includes('<span>Checked via a poll probe (HTTP, SSH, TCP or ICMP).</span>'));
     assert.ok(api.includes('<span>Latency: 0ms</span>'), 'latency shows even when 0');
     assert.ok(api.includes('<span>Not checked yet.</span>'), 'the second replica was never probed');
-    server.model.observeProbe(API_1, { health: 'healthy', latencyMs: 12 });
+    server.observe.probe(API_1, { health: 'healthy', latencyMs: 12 });
   });
 
   test('replica names, and reasons that may hold them, stay hidden unless reveal_replica_name', async () => {
-    server.model.observeProbe(API_1, {
+    server.observe.probe(API_1, {
       health: 'dead',
       latencyMs: 5,
       reason: 'connect ECONNREFUSED 10.0.0.1:80',
     });
-    server.model.reportPush('web', 'app', 'host-7.internal', 30, { cpu: 0.421, ram: 0.6 });
+    server.observe.push('web', 'app', 'host-7.internal', 30, { cpu: 0.421, ram: 0.6 });
     const html = await page(server);
     assert.ok(!html.includes('10.0.0.1'), 'neither the poll replica URL nor the reason leaks');
     const app = /aria-label="App replicas">(.*?)<\/ol>/.exec(html)?.[1] ?? '';
     assert.ok(app.includes('<code>host-7.internal</code>'));
     assert.ok(app.includes('<span>Checked via a push probe (Reporter).</span>'));
     assert.ok(app.includes('<span>Load: 42% Memory: 60%</span>'));
-    server.model.observeProbe(API_1, { health: 'healthy', latencyMs: 12 });
+    server.observe.probe(API_1, { health: 'healthy', latencyMs: 12 });
   });
 
   test('script and local mode lines; queue details for RabbitMQ', async () => {
-    server.model.reportLocal('jobs', 'relay', 'icmp://10.1.1.1', 60, 'sick');
-    server.model.reportPush('web', 'app', 'host-7.internal', 30, { cpu: 0.1, ram: 0.1 });
-    server.model.applyQueueState('web', 'app', { loaded: false, stalled: false, ready: 12, nack: 3 });
+    server.observe.local('jobs', 'relay', 'icmp://10.1.1.1', 60, 'sick');
+    server.observe.push('web', 'app', 'host-7.internal', 30, { cpu: 0.1, ram: 0.1 });
+    server.observe.queue('web', 'app', { loaded: false, stalled: false, ready: 12, nack: 3 });
     const html = await page(server);
     assert.ok(html.includes('<span>Checked via a script probe.</span>'));
     assert.ok(html.includes('<span>Checked via a local probe (internal).</span>'));
     assert.ok(html.includes('<span>Load: 10% Memory: 10% Queue: 12R 3N</span>'), 'one details line');
-    server.model.flush('jobs', 'relay', 'icmp://10.1.1.1');
+    server.observe.flush('jobs', 'relay', 'icmp://10.1.1.1');
   });
 
   test('link_url shows with link_label, or the URL itself when there is no label', async () => {
@@ -257,7 +257,7 @@ describe('status page content (Vigil parity)', () => {
     assert.equal(gzip.headers.get('cache-control'), 'no-cache');
     const again = await fetch(`${server.url}/`, { headers: { 'If-None-Match': etag } });
     assert.equal(again.status, 304);
-    server.model.observeProbe(API_1, { health: 'healthy', latencyMs: 99 });
+    server.observe.probe(API_1, { health: 'healthy', latencyMs: 99 });
     const changed = await fetch(`${server.url}/`, { headers: { 'If-None-Match': etag } });
     assert.equal(changed.status, 200);
     assert.notEqual(changed.headers.get('etag'), etag);

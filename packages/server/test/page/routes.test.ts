@@ -52,7 +52,7 @@ describe('badges', () => {
   test("/badge/color and /badge/icon are Vigil's 20×20 SVGs in its colours, without Last-Modified", async () => {
     const colors = { healthy: '#0EB033', sick: '#F18000', dead: '#E10000' } as const;
     for (const health of ['healthy', 'sick', 'dead'] as const) {
-      server.model.observeProbe(API, { health, latencyMs: 1 });
+      server.observe.probe(API, { health, latencyMs: 1 });
       for (const kind of ['color', 'icon']) {
         const response = await fetch(`${server.url}/badge/${kind}`);
         assert.equal(response.status, 200);
@@ -68,20 +68,20 @@ describe('badges', () => {
         if (kind === 'icon') assert.ok(svg.includes('rx="2"'));
       }
     }
-    server.model.observeProbe(API, { health: 'healthy', latencyMs: 1 });
+    server.observe.probe(API, { health: 'healthy', latencyMs: 1 });
   });
 
   test('the badge changes with the status: its ETag does too', async () => {
     const healthy = (await fetch(`${server.url}/badge/icon`)).headers.get('etag');
-    server.model.observeProbe(API, { health: 'dead', latencyMs: 1 });
+    server.observe.probe(API, { health: 'dead', latencyMs: 1 });
     const dead = await fetch(`${server.url}/badge/icon`, { headers: { 'If-None-Match': healthy ?? '' } });
     assert.equal(dead.status, 200);
     assert.notEqual(dead.headers.get('etag'), healthy);
-    server.model.observeProbe(API, { health: 'healthy', latencyMs: 1 });
+    server.observe.probe(API, { health: 'healthy', latencyMs: 1 });
   });
 
   test('shield badges are labelled, for the page, a service and a node; labels are escaped', async () => {
-    server.model.observeProbe(API, { health: 'sick', latencyMs: 1 });
+    server.observe.probe(API, { health: 'sick', latencyMs: 1 });
     const page = await (await fetch(`${server.url}/badge/shield`)).text();
     assert.ok(page.includes('<title>status: sick</title>'));
     const service = await (await fetch(`${server.url}/badge/shield/web`)).text();
@@ -91,7 +91,7 @@ describe('badges', () => {
     assert.ok(node.includes('<title>App: healthy</title>'));
     const nodeIcon = await (await fetch(`${server.url}/badge/icon/web/api`)).text();
     assert.ok(nodeIcon.includes('fill="#F18000"'));
-    server.model.observeProbe(API, { health: 'healthy', latencyMs: 1 });
+    server.observe.probe(API, { health: 'healthy', latencyMs: 1 });
   });
 
   test('unknown kinds, services and nodes are 404', async () => {
@@ -272,7 +272,7 @@ describe('live stream', () => {
       const next = eventReader(response);
       const [first] = await next(1);
       assert.equal(first, `retry: 2000\nevent: version\ndata: ${pageVersion}`);
-      server.model.observeProbe(API, { health: 'dead', latencyMs: 1 });
+      server.observe.probe(API, { health: 'dead', latencyMs: 1 });
       const [second] = await next(1);
       const newVersion = (await fetch(`${server.url}/`)).headers.get('etag')?.replaceAll('"', '');
       assert.notEqual(newVersion, pageVersion);
@@ -292,7 +292,7 @@ describe('live stream', () => {
       const next = eventReader(response);
       await next(1);
       for (let report = 0; report < 50; report++) {
-        server.model.reportPush('web', 'app', `host-${report}`, 30, { cpu: 0.1, ram: 0.1 });
+        server.observe.push('web', 'app', `host-${report}`, 30, { cpu: 0.1, ram: 0.1 });
       }
       clock.advance(199);
       clock.advance(1);
@@ -366,7 +366,7 @@ describe('embed banner', () => {
       assert.ok((await script.text()).includes('embed/status'));
 
       clock.advance(30_000);
-      server.model.observeProbe(API, { health: 'dead', latencyMs: 1 });
+      server.observe.probe(API, { health: 'dead', latencyMs: 1 });
       clock.advance(125_000);
       const response = await fetch(`${server.url}/embed/status`, {
         headers: { Origin: 'https://shop.example' },

@@ -121,7 +121,7 @@ describe('Vigil page compatibility in a real browser', () => {
           '<script>document.documentElement.dataset.seenStatus = window.STATUS_GENERAL;</script>';
       },
     });
-    status.model.observeProbe(API, { health: 'dead', latencyMs: 1 });
+    status.observe.probe(API, { health: 'dead', latencyMs: 1 });
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
@@ -209,7 +209,7 @@ test('"refreshed" is the time the page was produced, not the last observation', 
   const clock = new FakeClock(Date.UTC(2026, 2, 5, 14, 3, 9));
   const server = await startTestServer(PROBES, { clock });
   try {
-    server.model.observeProbe(API, { health: 'healthy', latencyMs: 1 });
+    server.observe.probe(API, { health: 'healthy', latencyMs: 1 });
     clock.advance(95_000);
     const html = await (await fetch(`${server.url}/`)).text();
     assert.match(html, /<p class="banner-refreshed">refreshed 14:04:44 UTC\+00:00<\/p>/);

@@ -50,8 +50,8 @@ for (const payload of PAYLOADS) {
       },
     });
     try {
-      server.model.reportPush(`svc${payload}`, `node${payload}`, `replica${payload}`, 30, { cpu: 0, ram: 0 });
-      server.model.reportPush(`svc${payload}`, `node${payload}`, `other${payload}`, 30, { cpu: 0, ram: 0 });
+      server.observe.push(`svc${payload}`, `node${payload}`, `replica${payload}`, 30, { cpu: 0, ram: 0 });
+      server.observe.push(`svc${payload}`, `node${payload}`, `other${payload}`, 30, { cpu: 0, ram: 0 });
       announcements.add({ title: `Title ${payload}`, text: `Line one ${payload}\nLine two ${payload}` });
       const html = await (await fetch(`${server.url}/`)).text();
       assertInert(html, payload);

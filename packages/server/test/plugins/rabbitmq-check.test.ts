@@ -10,6 +10,7 @@ import { judgeQueue, RabbitmqQueueChecker } from '../../src/plugins/rabbitmq.js'
 import { queueApiUrl } from '../../src/plugins/rabbitmq-api.js';
 import { BASE_CONFIG } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { sourcesFor } from '../helpers/model.js';
 import { waitFor } from '../helpers/vigil.js';
 
 const THRESHOLDS = { readyHealthyBelow: 10, nackHealthyBelow: 5, readyDeadAbove: 20, nackDeadAbove: 8 };
@@ -129,6 +130,7 @@ rabbitmq_queue = "polled-q"
     { pushDelayDeadSeconds: 20, localDelayDeadSeconds: 40, pushCpuSickAbove: 0.9, pushRamSickAbove: 0.9 },
     clock,
   );
+  const observe = sourcesFor(model, clock);
   const rabbitmq = config.plugins?.rabbitmq as RabbitmqConfig;
   const checker = new RabbitmqQueueChecker({
     config: rabbitmq,
@@ -139,7 +141,7 @@ rabbitmq_queue = "polled-q"
     pageUrl: config.branding.page_url,
     logger: pino({ level: 'silent' }),
   }).start();
-  return { model, clock, checker };
+  return { model, observe, clock, checker };
 }
 
 describe('RabbitMQ queue checker (loopback management API)', () => {
@@ -162,7 +164,7 @@ describe('RabbitMQ queue checker (loopback management API)', () => {
   });
 
   const report = (nodeId: string, replicaId = 'r1') =>
-    setup.model.reportPush('svc', nodeId, replicaId, 30, { cpu: 0.1, ram: 0.1 });
+    setup.observe.push('svc', nodeId, replicaId, 30, { cpu: 0.1, ram: 0.1 });
   const queueOf = (nodeId: string, replicaId = 'r1') =>
     setup.model.node('svc', nodeId)?.replicas.get(replicaId)?.queue;
   const healthOf = (nodeId: string) => setup.model.node('svc', nodeId)?.health;
@@ -258,7 +260,7 @@ describe('RabbitMQ queue checker (loopback management API)', () => {
   test('nodes without rabbitmq_queue, and non-push nodes, are never checked', async () => {
     report('plain');
     setup.checker.trigger('svc', 'polled');
-    setup.model.observeProbe(
+    setup.observe.probe(
       { serviceId: 'svc', nodeId: 'polled', replicaId: 'tcp://127.0.0.1:1' },
       { health: 'healthy', latencyMs: 1 },
     );
@@ -307,7 +309,7 @@ describe('queue_loaded_retry_delay', () => {
   });
 
   test('a loaded queue is asked again after the delay, and the second answer replaces the first', async () => {
-    const { model, clock, checker } = setup;
+    const { model, observe, clock, checker } = setup;
     const answers = [
       [10, 0],
       [2, 1],
@@ -316,7 +318,7 @@ describe('queue_loaded_retry_delay', () => {
       const [ready = 0, nack = 0] = answers.shift() ?? [];
       counts(response, ready, nack);
     };
-    model.reportPush('svc', 'global', 'r1', 30, { cpu: 0.1, ram: 0.1 });
+    observe.push('svc', 'global', 'r1', 30, { cpu: 0.1, ram: 0.1 });
     const timersBefore = clock.pendingTimers;
     await waitFor('the retry delay to start', () => clock.pendingTimers === timersBefore + 1);
     assert.equal(api.requests.length, 1);
@@ -337,7 +339,7 @@ describe('queue_loaded_retry_delay', () => {
   test('a queue that is not loaded is asked once', async () => {
     api.requests.length = 0;
     api.answer = (_request, response) => counts(response, 9, 4);
-    setup.model.reportPush('svc', 'global', 'r1', 30, { cpu: 0.1, ram: 0.1 });
+    setup.observe.push('svc', 'global', 'r1', 30, { cpu: 0.1, ram: 0.1 });
     await setup.checker.idle();
     assert.equal(api.requests.length, 1);
   });

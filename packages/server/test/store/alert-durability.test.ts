@@ -11,6 +11,7 @@ import type { Store } from '../../src/store/types.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { sourcesFor } from '../helpers/model.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 import { REPORTED_PROBES, storageTable } from '../helpers/store-vigil.js';
 import { waitFor } from '../helpers/vigil.js';
@@ -58,6 +59,7 @@ describeEachEngine('alert state and replicas across a crash', (engine) => {
     return {
       clock,
       model,
+      observe: sourcesFor(model, clock),
       store,
       /** Waits until the outbox holds `count` alerts. */
       async decided(count: number) {
@@ -83,8 +85,8 @@ describeEachEngine('alert state and replicas across a crash', (engine) => {
   test('a restart after each alert re-decides nothing: no false recovery, no second "dead"', async () => {
     const location = await engine.freshLocation();
     const first = await run(location, T0);
-    first.model.reportPush('web', 'app', 'steady', 30, LOAD);
-    first.model.reportLocal('relay', 'lan', 'lan-1', 300, 'dead');
+    first.observe.push('web', 'app', 'steady', 30, LOAD);
+    first.observe.local('relay', 'lan', 'lan-1', 300, 'dead');
     await first.decided(2);
     // Written with the alert, 10 s before the periodic flush would have.
     assert.deepEqual(
@@ -99,7 +101,7 @@ describeEachEngine('alert state and replicas across a crash', (engine) => {
     // In the outage: restored dead, as the alert said; no startup, no recovery, no second "dead".
     const second = await run(location, T0 + MINUTE);
     assert.equal(second.model.pageHealth, 'dead');
-    second.model.reportLocal('relay', 'lan', 'lan-1', 300, 'healthy');
+    second.observe.local('relay', 'lan', 'lan-1', 300, 'healthy');
     await second.decided(3);
     await second.crash();
 
@@ -118,12 +120,12 @@ describeEachEngine('alert state and replicas across a crash', (engine) => {
   test('a replica that dies while the page is already dead is written at once too', async () => {
     const location = await engine.freshLocation();
     const first = await run(location, T0);
-    first.model.reportLocal('relay', 'lan', 'lan-1', 300, 'dead');
-    first.model.reportLocal('relay', 'lan', 'lan-2', 300, 'healthy');
+    first.observe.local('relay', 'lan', 'lan-1', 300, 'dead');
+    first.observe.local('relay', 'lan', 'lan-2', 300, 'healthy');
     await first.decided(2);
     // No alert for this one (the page is dead already), yet a restart must know it is dead:
     // otherwise lan-1's recovery would read as the page's.
-    first.model.reportLocal('relay', 'lan', 'lan-2', 300, 'dead');
+    first.observe.local('relay', 'lan', 'lan-2', 300, 'dead');
     await waitFor('lan-2 stored dead', async () =>
       (await first.store.replicas.list()).some(
         (each) => each.replicaId === 'lan-2' && each.health === 'dead',
@@ -132,7 +134,7 @@ describeEachEngine('alert state and replicas across a crash', (engine) => {
     await first.crash();
 
     const second = await run(location, T0 + MINUTE);
-    second.model.reportLocal('relay', 'lan', 'lan-1', 300, 'healthy');
+    second.observe.local('relay', 'lan', 'lan-1', 300, 'healthy');
     assert.equal(second.model.pageHealth, 'dead');
     await second.stop();
     assert.deepEqual(await storedAlerts(location), ['startup healthy', 'changed dead']);
@@ -141,9 +143,9 @@ describeEachEngine('alert state and replicas across a crash', (engine) => {
   test('time the server was down does not count toward a reporter’s silence', async () => {
     const location = await engine.freshLocation();
     const first = await run(location, T0);
-    first.model.reportPush('web', 'app', 'steady', 30, LOAD);
-    first.model.reportPush('web', 'app', 'gone', 30, LOAD);
-    first.model.reportLocal('relay', 'lan', 'lan-1', 300, 'sick');
+    first.observe.push('web', 'app', 'steady', 30, LOAD);
+    first.observe.push('web', 'app', 'gone', 30, LOAD);
+    first.observe.local('relay', 'lan', 'lan-1', 300, 'sick');
     await first.decided(1);
     await first.stop();
 
@@ -157,7 +159,7 @@ describeEachEngine('alert state and replicas across a crash', (engine) => {
     ]);
     assert.equal(second.model.node('relay', 'lan')?.health, 'sick', 'the relay keeps its reported health');
     second.clock.advance(48_000);
-    second.model.reportPush('web', 'app', 'steady', 30, LOAD);
+    second.observe.push('web', 'app', 'steady', 30, LOAD);
     second.clock.advance(1_000);
     assert.deepEqual(health(), [
       ['steady', 'healthy'],

@@ -10,6 +10,7 @@ import type { StoreLocation } from '../../src/store/connect.js';
 import { openStore } from '../../src/store/open.js';
 import { BASE_CONFIG } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { sourcesFor } from '../helpers/model.js';
 import { REPORTED_PROBES, storageTable } from '../helpers/store-vigil.js';
 import { waitFor } from '../helpers/vigil.js';
 
@@ -50,15 +51,16 @@ test('a forgotten replica loses its stored snapshot, keeps its history and stays
   const location: StoreLocation = { engine: 'sqlite', path: join(folder, 'vigil.db') };
   const clock = new FakeClock();
   const first = await start(location, clock);
-  first.model.reportPush('web', 'app', 'gone', 5, LOAD);
-  first.model.reportPush('web', 'app', 'staying', 5, LOAD);
+  const observeFirst = sourcesFor(first.model, clock);
+  observeFirst.push('web', 'app', 'gone', 5, LOAD);
+  observeFirst.push('web', 'app', 'staying', 5, LOAD);
   await advanceSeconds(clock, 2);
   await waitFor('both snapshots stored', async () => (await storedReplicas(location)).length === 2);
 
   // `staying` keeps reporting; `gone` dies at 6 s and is forgotten at 66 s.
   for (let step = 0; step < 14; step += 1) {
     await advanceSeconds(clock, 5);
-    first.model.reportPush('web', 'app', 'staying', 5, LOAD);
+    observeFirst.push('web', 'app', 'staying', 5, LOAD);
   }
   assert.deepEqual([...(first.model.node('web', 'app')?.replicas.keys() ?? [])], ['staying']);
   assert.equal(first.model.pageHealth, 'healthy');

@@ -9,6 +9,7 @@ import { retentionFrom } from '../../src/store/retention.js';
 import type { ReplicaRecord, RollupRow } from '../../src/store/types.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { sourcesFor } from '../helpers/model.js';
 import { pushReplicaRecord } from '../helpers/replica-records.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 import { REPORTED_PROBES } from '../helpers/store-vigil.js';
@@ -153,6 +154,7 @@ describeEachEngine('poison records', (engine) => {
       { pushDelayDeadSeconds: 20, localDelayDeadSeconds: 40, pushCpuSickAbove: 0.9, pushRamSickAbove: 0.9 },
       clock,
     );
+    const observe = sourcesFor(model, clock);
     const { logger, lines } = capturedLogger();
     const recorder = await Recorder.start({
       store,
@@ -164,11 +166,11 @@ describeEachEngine('poison records', (engine) => {
     });
     try {
       const reportAll = () => {
-        model.reportPush('web', 'app', 'good', 30, LOAD);
-        model.reportPush('web', 'app', NUL_ID, 30, LOAD);
-        model.reportPush('web', 'app', SURROGATE_ID, 30, LOAD);
-        model.reportPush('web', 'app', HUGE_INTERVAL_ID, 1e20, LOAD);
-        model.reportLocal('relay', 'lan', 'lan-1', 30, 'sick');
+        observe.push('web', 'app', 'good', 30, LOAD);
+        observe.push('web', 'app', NUL_ID, 30, LOAD);
+        observe.push('web', 'app', SURROGATE_ID, 30, LOAD);
+        observe.push('web', 'app', HUGE_INTERVAL_ID, 1e20, LOAD);
+        observe.local('relay', 'lan', 'lan-1', 30, 'sick');
       };
       for (let flush = 1; flush <= 7; flush++) {
         reportAll();

@@ -4,6 +4,7 @@ import { HealthModel, type RestoredReplica } from '../../src/model/health-model.
 import { buildTopology } from '../../src/model/topology.js';
 import { MIXED_PROBES, testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { sourcesFor } from '../helpers/model.js';
 
 function setUp() {
   const clock = new FakeClock();
@@ -12,7 +13,8 @@ function setUp() {
     { pushDelayDeadSeconds: 20, localDelayDeadSeconds: 40, pushCpuSickAbove: 0.9, pushRamSickAbove: 0.9 },
     clock,
   );
-  return { clock, model };
+  const observe = sourcesFor(model, clock);
+  return { clock, model, observe };
 }
 
 const push = (overrides: Partial<RestoredReplica> = {}): RestoredReplica => ({
@@ -30,9 +32,9 @@ const push = (overrides: Partial<RestoredReplica> = {}): RestoredReplica => ({
 
 describe('restoring push and local replicas', () => {
   test('a push replica comes back with its report, and its deadline runs from that report', () => {
-    const { clock, model } = setUp();
+    const { clock, model, observe } = setUp();
     const reportAtMs = clock.now() - 40_000;
-    assert.equal(model.restoreReplica(push({ reportAtMs, sinceMs: reportAtMs - 1000 })), 'ok');
+    assert.equal(observe.restore(push({ reportAtMs, sinceMs: reportAtMs - 1000 })), 'ok');
     const replica = model.node('web', 'app')?.replicas.get('host-1');
     assert.deepEqual(
       [replica?.health, replica?.report, replica?.load, replica?.sinceMs],
@@ -45,11 +47,11 @@ describe('restoring push and local replicas', () => {
   });
 
   test('a push replica silent past its deadline is dead at once; an overloaded one is sick', () => {
-    const { clock, model } = setUp();
-    model.restoreReplica(
+    const { clock, model, observe } = setUp();
+    observe.restore(
       push({ replicaId: 'silent', reportAtMs: clock.now() - 3_600_000, health: 'dead', sinceMs: 5 }),
     );
-    model.restoreReplica(
+    observe.restore(
       push({ replicaId: 'busy', reportAtMs: clock.now(), load: { cpu: 0.99, ram: 0.1 }, health: 'sick' }),
     );
     const replicas = model.node('web', 'app')?.replicas;
@@ -61,7 +63,7 @@ describe('restoring push and local replicas', () => {
   });
 
   test('a local replica keeps its reported health until its deadline, or is dead if it passed', () => {
-    const { clock, model } = setUp();
+    const { clock, model, observe } = setUp();
     const local = {
       serviceId: 'internal',
       nodeId: 'gateway',
@@ -69,7 +71,7 @@ describe('restoring push and local replicas', () => {
       intervalSeconds: 60,
       sinceMs: 0,
     };
-    model.restoreReplica({
+    observe.restore({
       ...local,
       replicaId: 'fresh',
       reportAtMs: clock.now(),
@@ -77,7 +79,7 @@ describe('restoring push and local replicas', () => {
       health: 'sick',
       reason: 'reported sick',
     });
-    model.restoreReplica({
+    observe.restore({
       ...local,
       replicaId: 'stale',
       reportAtMs: clock.now() - 100_000,
@@ -93,8 +95,8 @@ describe('restoring push and local replicas', () => {
   });
 
   test('records of unknown nodes or of another mode are refused', () => {
-    const { model } = setUp();
-    assert.equal(model.restoreReplica(push({ nodeId: 'gone' })), 'not-found');
-    assert.equal(model.restoreReplica(push({ serviceId: 'internal', nodeId: 'gateway' })), 'wrong-mode');
+    const { observe } = setUp();
+    assert.equal(observe.restore(push({ nodeId: 'gone' })), 'not-found');
+    assert.equal(observe.restore(push({ serviceId: 'internal', nodeId: 'gateway' })), 'wrong-mode');
   });
 });

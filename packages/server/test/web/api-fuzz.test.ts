@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import type { RunningVigil } from '../../src/main.js';
 import type { StoreLocation } from '../../src/store/connect.js';
 import { openStore } from '../../src/store/open.js';
+import { systemClock } from '../../src/time/clock.js';
+import { sourcesFor } from '../helpers/model.js';
 import { basicAuth } from '../helpers/server.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 import { REPORTED_PROBES, storageTable } from '../helpers/store-vigil.js';
@@ -469,7 +471,7 @@ describeEachEngine('reporter and manager APIs under fuzz', (engine) => {
     assert.ok([200, 409].includes(afterReport.statusCode));
     if (afterReport.statusCode === 409) {
       const [first = ''] = replicaIds(vigil, 'local');
-      assert.equal(vigil.model.flush('relay', 'lan', first), 'ok');
+      assert.equal(sourcesFor(vigil.model, systemClock).flush('relay', 'lan', first), 'ok');
     }
     assert.equal(
       (

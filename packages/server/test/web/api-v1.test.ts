@@ -16,6 +16,7 @@ import { buildApp } from '../../src/web/app.js';
 import { API_V1_OPENAPI } from '../../src/web/routes/api-v1-openapi.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { sourcesFor } from '../helpers/model.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -70,6 +71,7 @@ describe('public read API /api/v1', () => {
       { pushDelayDeadSeconds: 20, localDelayDeadSeconds: 40, pushCpuSickAbove: 0.9, pushRamSickAbove: 0.9 },
       clock,
     );
+    const observe = sourcesFor(model, clock);
     recorder = await Recorder.start({
       store,
       model,
@@ -84,14 +86,14 @@ describe('public read API /api/v1', () => {
       const at = clock.now();
       const dbDead = at >= T0 + DAY + 6 * HOUR && at < T0 + DAY + 7 * HOUR;
       const cacheDead = at === T0 + 12 * HOUR;
-      model.observeProbe(API, { health: 'healthy', latencyMs: 12 });
-      model.observeProbe(
+      observe.probe(API, { health: 'healthy', latencyMs: 12 });
+      observe.probe(
         DB,
         dbDead
           ? { health: 'dead', latencyMs: 10_000, reason: 'timed out' }
           : { health: 'healthy', latencyMs: 3 },
       );
-      model.observeProbe(
+      observe.probe(
         CACHE,
         cacheDead
           ? { health: 'dead', latencyMs: 1, reason: 'refused 10.0.0.3' }
@@ -100,7 +102,7 @@ describe('public read API /api/v1', () => {
       clock.advance(HOUR / 2);
       await recorder.flush();
     }
-    model.observeProbe(DB, { health: 'sick', latencyMs: 900, reason: 'slow' });
+    observe.probe(DB, { health: 'sick', latencyMs: 900, reason: 'slow' });
     const announcements = await DurableAnnouncements.load(store.announcements, clock);
     await announcements.add({
       title: 'Upgrade',

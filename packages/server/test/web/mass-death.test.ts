@@ -5,7 +5,7 @@ import { REPLICA_BOXES_MAX } from '../../src/web/page/services.js';
 import { PAGE_RENDER_INTERVAL_MS } from '../../src/web/page/status-page.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { holdableClock } from '../helpers/holdable-clock.js';
-import { testModel } from '../helpers/model.js';
+import { sourcesFor, testModel } from '../helpers/model.js';
 import { startTestServer } from '../helpers/server.js';
 import { REPORTED_PROBES } from '../helpers/store-vigil.js';
 import { waitFor } from '../helpers/vigil.js';
@@ -17,11 +17,12 @@ const LOAD = { cpu: 0.1, ram: 0.1 };
 test('100,000 push replicas die together and are forgotten together, with exact counts and one change per level', () => {
   const clock = new FakeClock();
   const model = testModel(REPORTED_PROBES, clock, { pushForgetAfterSeconds: 600 });
+  const observe = sourcesFor(model, clock);
   const changes: Array<[string, unknown]> = [];
   for (const name of ['node-changed', 'service-changed', 'page-changed'] as const) {
     model.events.on(name, (event: HealthModelEvents[typeof name]) => changes.push([name, event.current]));
   }
-  for (let index = 0; index < FLEET; index += 1) model.reportPush('web', 'app', `host-${index}`, 30, LOAD);
+  for (let index = 0; index < FLEET; index += 1) observe.push('web', 'app', `host-${index}`, 30, LOAD);
   const node = model.node('web', 'app');
   clock.advance(50_000 - 1);
   assert.equal(node?.counts.of('healthy'), FLEET);
@@ -68,7 +69,7 @@ test('while 100,000 push replicas die at the same instant, /status/text keeps an
     // millisecond, and seeding takes longer than that, so all 100,000 timers are due at once.
     hold();
     for (let index = 0; index < FLEET; index += 1) {
-      server.model.reportPush('web', 'app', `host-${index}`, 1, LOAD);
+      server.observe.push('web', 'app', `host-${index}`, 1, LOAD);
     }
     release();
     const node = server.model.node('web', 'app');

@@ -7,6 +7,7 @@ import { HealthModel } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { sourcesFor } from '../helpers/model.js';
 import { type Exposition, parseExposition, sampleValue } from '../helpers/prometheus.js';
 import { basicAuth } from '../helpers/server.js';
 import { postReport, pushReport, startFullVigil, waitFor } from '../helpers/vigil.js';
@@ -245,11 +246,13 @@ label = "Jobs"
 mode = "push"
 rabbitmq_queue = "jobs"
 `);
+  const clock = new FakeClock();
   const model = new HealthModel(
     buildTopology(config),
     { pushDelayDeadSeconds: 20, localDelayDeadSeconds: 40, pushCpuSickAbove: 0.9, pushRamSickAbove: 0.9 },
-    new FakeClock(),
+    clock,
   );
+  const observe = sourcesFor(model, clock);
   after(() => model.stop());
 
   test('the dispatcher counts each delivery attempt by channel, target and outcome', async () => {
@@ -269,12 +272,12 @@ rabbitmq_queue = "jobs"
 
   test('the RabbitMQ counts of a push node are exposed while known', async () => {
     const metrics = createVigilMetrics(model);
-    model.reportPush('workers', 'jobs', 'w1', 30, { cpu: 0.1, ram: 0.1 });
-    model.applyQueueState('workers', 'jobs', { loaded: true, stalled: false, ready: 12, nack: 3 });
+    observe.push('workers', 'jobs', 'w1', 30, { cpu: 0.1, ram: 0.1 });
+    observe.queue('workers', 'jobs', { loaded: true, stalled: false, ready: 12, nack: 3 });
     let exposition = parseExposition(await metrics.registry.metrics());
     assert.equal(sampleValue(exposition, 'vigil_rabbitmq_queue_messages', { state: 'ready' }), 12);
     assert.equal(sampleValue(exposition, 'vigil_rabbitmq_queue_messages', { state: 'unacknowledged' }), 3);
-    model.applyQueueState('workers', 'jobs', { loaded: false, stalled: false });
+    observe.queue('workers', 'jobs', { loaded: false, stalled: false });
     exposition = parseExposition(await metrics.registry.metrics());
     assert.equal(sampleValue(exposition, 'vigil_rabbitmq_queue_messages', { state: 'ready' }), undefined);
   });

@@ -68,10 +68,10 @@ test('a push replica reported over HTTP turns dead on /status/text at interval +
   });
   assert.equal(report.status, 200);
   for (const replica of server.model.node('web', 'app')?.replicas.keys() ?? []) {
-    if (replica !== 'deadline-check') server.model.flush('web', 'app', replica);
+    if (replica !== 'deadline-check') server.observe.flush('web', 'app', replica);
   }
   for (const replica of server.model.node('internal', 'gateway')?.replicas.keys() ?? []) {
-    server.model.flush('internal', 'gateway', replica);
+    server.observe.flush('internal', 'gateway', replica);
   }
   assert.equal(await (await fetch(`${server.url}/status/text`)).text(), 'healthy');
   clock.advance(49_999);

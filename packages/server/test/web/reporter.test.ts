@@ -317,7 +317,7 @@ describe('reporter API bounds', () => {
       server.model.node('internal', 'gateway')?.replicas.get('cron')?.report?.intervalSeconds,
       31_536_000,
     );
-    server.model.flush('internal', 'gateway', 'cron');
+    server.observe.flush('internal', 'gateway', 'cron');
   });
 
   test('a refused id gets a 400 naming the field and what is allowed, never echoing the value', async () => {
@@ -360,8 +360,8 @@ describe('reporter API bounds', () => {
       (await report(server, '/reporter/web/app/', { replica: 'd', interval: 30, load })).status,
       200,
     );
-    for (const replica of ['a', 'c', 'd']) server.model.flush('web', 'app', replica);
-    server.model.flush('internal', 'gateway', 'd');
+    for (const replica of ['a', 'c', 'd']) server.observe.flush('web', 'app', replica);
+    server.observe.flush('internal', 'gateway', 'd');
   });
 
   test('a poll node with more configured replicas than the bound still answers 412, not 409', async () => {

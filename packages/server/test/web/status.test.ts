@@ -17,7 +17,7 @@ describe('public status routes', () => {
       assert.equal(response.headers.get('content-type'), 'text/plain; charset=utf-8');
       assert.equal(await response.text(), 'healthy');
     }
-    server.model.observeProbe(
+    server.observe.probe(
       { serviceId: 'internal', nodeId: 'jobs', replicaId: '0' },
       { health: 'sick', latencyMs: 1 },
     );
@@ -25,7 +25,7 @@ describe('public status routes', () => {
   });
 
   test('/status/report has Vigil shape: labels and statuses in config order, no replica ids', async () => {
-    server.model.reportPush('web', 'app', '10.1.1.1', 30, { cpu: 0.1, ram: 0.1 });
+    server.observe.push('web', 'app', '10.1.1.1', 30, { cpu: 0.1, ram: 0.1 });
     const response = await fetch(`${server.url}/status/report/`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
@@ -96,7 +96,7 @@ mode = "push"
 reveal_replica_name = true
 `);
     try {
-      server.model.reportPush('evil', 'app', '<script>alert("replica")</script>', 30, { cpu: 0, ram: 0 });
+      server.observe.push('evil', 'app', '<script>alert("replica")</script>', 30, { cpu: 0, ram: 0 });
       const page = await (await fetch(`${server.url}/`)).text();
       assert.ok(!page.includes('<script>alert'), 'no raw script tag');
       assert.ok(!page.includes('<img src=x'), 'no raw img tag');

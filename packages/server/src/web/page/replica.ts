@@ -1,12 +1,12 @@
-import type { ReplicaState } from '../../model/health-model.js';
 import type { NodeSpec } from '../../model/topology.js';
+import type { ReplicaView } from '../../model/views.js';
 import { html, type SafeHtml } from '../html.js';
 import type { PageTexts } from './texts.js';
 
 const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
 
 /** Vigil's details line: load and memory (push), latency (poll, script), queue (RabbitMQ). */
-function details(replica: ReplicaState, texts: PageTexts): string {
+function details(replica: ReplicaView, texts: PageTexts): string {
   const { detail } = texts;
   const parts: string[] = [];
   if (replica.load)
@@ -28,7 +28,7 @@ function details(replica: ReplicaState, texts: PageTexts): string {
  */
 export function replicaItem(
   node: NodeSpec,
-  replica: ReplicaState,
+  replica: ReplicaView,
   position: number,
   key: string,
   texts: PageTexts,

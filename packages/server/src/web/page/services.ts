@@ -1,5 +1,5 @@
 import { HEALTH_STATES } from '../../model/health.js';
-import type { NodeState, ServiceState } from '../../model/health-model.js';
+import type { NodeView, ServiceView } from '../../model/views.js';
 import type { AssetUrl } from '../asset-catalog.js';
 import { html, type SafeHtml } from '../html.js';
 import type { HistoryView } from './history.js';
@@ -15,7 +15,7 @@ import { nodeDetailsPath, safeLinkUrl } from './urls.js';
 export const REPLICA_BOXES_MAX = 100;
 
 /** Every replica's box, or for a large node its counts and up to REPLICA_BOXES_MAX unhealthy boxes. */
-export function replicaItems(node: NodeState, key: string, texts: PageTexts): SafeHtml[] {
+export function replicaItems(node: NodeView, key: string, texts: PageTexts): SafeHtml[] {
   const { spec } = node;
   const boxes: SafeHtml[] = [];
   const large = node.replicas.size > REPLICA_BOXES_MAX;
@@ -41,7 +41,7 @@ export function replicaItems(node: NodeState, key: string, texts: PageTexts): Sa
  * (uptime bars, latency chart) under the replicas.
  */
 function nodeItem(
-  node: NodeState,
+  node: NodeView,
   key: string,
   history: SafeHtml | undefined,
   texts: PageTexts,
@@ -69,7 +69,7 @@ export function nodeKey(serviceIndex: number, nodeIndex: number): string {
  * show their history strip when the store's history is on the page.
  */
 export function serviceSection(
-  service: ServiceState,
+  service: ServiceView,
   index: number,
   assetUrl: AssetUrl,
   texts: PageTexts,

@@ -1,7 +1,8 @@
 import type { Announcement } from '../../announcements/types.js';
 import type { Uptime } from '../../history/reader.js';
 import { type MaintenanceView, type MaintenanceWindow, phaseOf } from '../../maintenance/types.js';
-import type { HealthModel, NodeState } from '../../model/health-model.js';
+import type { HealthModel } from '../../model/health-model.js';
+import type { NodeView } from '../../model/views.js';
 import type { Incident, RollupRow } from '../../store/types.js';
 
 /** Replicas listed per node in `/api/v1/status`; push nodes can have thousands. */
@@ -34,7 +35,7 @@ export function statusView(model: HealthModel, maintenance?: Pick<MaintenanceVie
   };
 }
 
-function nodeView(node: NodeState) {
+function nodeView(node: NodeView) {
   const reveal = node.spec.revealReplicaName;
   const replicas = [...node.replicas.values()];
   return {

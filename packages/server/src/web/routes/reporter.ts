@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HEALTH_STATES } from '../../model/health.js';
-import type { HealthModel, ReportOutcome } from '../../model/health-model.js';
+import type { HealthModel } from '../../model/health-model.js';
+import type { ApplyOutcome } from '../../model/observation.js';
 import { redactUrl } from '../../probes/redact.js';
+import type { Clock } from '../../time/clock.js';
 import { requireToken } from '../auth.js';
 import type { AuthThrottle } from '../auth-throttle.js';
 import { REPLICA_ID_RULE, textProblem } from '../validation/fields.js';
@@ -40,9 +42,16 @@ interface ReportBody {
   health?: (typeof HEALTH_STATES)[number];
 }
 
-const OUTCOME_STATUS: Record<ReportOutcome, number> = { ok: 200, 'not-found': 404, 'wrong-mode': 412 };
-const OUTCOME_ERROR: Record<ReportOutcome, string | undefined> = {
+/** A stale report (the model took a newer one for that replica meanwhile) was received all the same. */
+const OUTCOME_STATUS: Record<ApplyOutcome, number> = {
+  ok: 200,
+  stale: 200,
+  'not-found': 404,
+  'wrong-mode': 412,
+};
+const OUTCOME_ERROR: Record<ApplyOutcome, string | undefined> = {
   ok: undefined,
+  stale: undefined,
   'not-found': 'unknown probe, node or replica',
   'wrong-mode': 'the node mode does not accept this request',
 };
@@ -50,13 +59,15 @@ const OUTCOME_ERROR: Record<ReportOutcome, string | undefined> = {
 /** The levels at which a debug line is printed. */
 const LOGGED_AT_DEBUG = new Set(['debug', 'trace']);
 
-function answer(reply: FastifyReply, outcome: ReportOutcome) {
+function answer(reply: FastifyReply, outcome: ApplyOutcome) {
   const error = OUTCOME_ERROR[outcome];
   return reply.code(OUTCOME_STATUS[outcome]).send(error === undefined ? undefined : { error });
 }
 
 export interface ReporterOptions {
   model: HealthModel;
+  /** Stamps each report and flush with the time it came in. */
+  clock: Clock;
   token: string;
   throttle: AuthThrottle;
   /** `[metrics] reported_replicas_max`, read per report (a reload may change it): one more is refused. */
@@ -65,7 +76,7 @@ export interface ReporterOptions {
 
 /** Vigil's reporter API (spec §2.4): push load reports, local health reports, and flushes. */
 export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
-  const { model, replicasPerNodeMax } = options;
+  const { model, clock, replicasPerNodeMax } = options;
   const onRequest = requireToken(options.token, 'Reporter Token', options.throttle);
 
   /** A report of this mode would add a replica to a node that has its fill; poll nodes are left to the model. */
@@ -91,11 +102,15 @@ export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
           error: `node ${probeId}/${nodeId} already has ${replicasPerNodeMax()} replicas, the most [metrics] reported_replicas_max allows: flush one or raise the limit`,
         });
       }
-      let outcome: ReportOutcome;
-      if (load)
-        outcome = model.reportPush(probeId, nodeId, replica, interval, { cpu: load.cpu, ram: load.ram });
-      else if (health) outcome = model.reportLocal(probeId, nodeId, replica, interval, health);
-      else return reply.code(400).send({ error: 'a report needs "load" (push) or "health" (local)' });
+      const subject = { serviceId: probeId, nodeId, replicaId: replica };
+      const atMs = clock.now();
+      let outcome: ApplyOutcome;
+      if (load) {
+        const pushLoad = { cpu: load.cpu, ram: load.ram };
+        outcome = model.apply({ kind: 'push', subject, atMs, intervalSeconds: interval, load: pushLoad });
+      } else if (health) {
+        outcome = model.apply({ kind: 'local', subject, atMs, intervalSeconds: interval, health });
+      } else return reply.code(400).send({ error: 'a report needs "load" (push) or "health" (local)' });
       // Checked first: the line is built only when it is printed, as reports can come by thousands.
       if (LOGGED_AT_DEBUG.has(request.log.level)) {
         // A reporter may name its replica by a URL with credentials in it (Vigil Local does).
@@ -112,7 +127,8 @@ export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
     { onRequest },
     (request, reply) => {
       const { probeId, nodeId, replicaId } = request.params;
-      return answer(reply, model.flush(probeId, nodeId, replicaId));
+      const subject = { serviceId: probeId, nodeId, replicaId };
+      return answer(reply, model.apply({ kind: 'flush', subject, atMs: clock.now() }));
     },
   );
 }
