@@ -23,8 +23,8 @@ import type { Health } from '../packages/server/src/model/health.js';
 import { HealthModel, healthModelSettings } from '../packages/server/src/model/health-model.js';
 import { buildTopology } from '../packages/server/src/model/topology.js';
 import { systemClock } from '../packages/server/src/time/clock.js';
-import { buildApp } from '../packages/server/src/web/app.js';
 import { sourcesFor } from '../packages/server/test/helpers/model.js';
+import { buildTestApp } from '../packages/server/test/helpers/server.js';
 
 const SERVICES = 50;
 const NODES_PER_SERVICE = 20;
@@ -109,7 +109,7 @@ async function serveVigil(): Promise<void> {
       }
     }
   }
-  const app = buildApp({ settings: config, model, logger: pino({ level: 'silent' }) });
+  const app = buildTestApp({ settings: config, model, logger: pino({ level: 'silent' }) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   console.log(`READY ${typeof address === 'object' && address ? address.port : 0}`);

@@ -18,8 +18,8 @@ import { buildTopology } from '../packages/server/src/model/topology.js';
 import { openStore } from '../packages/server/src/store/open.js';
 import type { RollupRow, Series, SeriesKey, Store } from '../packages/server/src/store/types.js';
 import { systemClock } from '../packages/server/src/time/clock.js';
-import { buildApp } from '../packages/server/src/web/app.js';
 import { testConfig } from '../packages/server/test/helpers/config.js';
+import { buildTestApp } from '../packages/server/test/helpers/server.js';
 import { combineLoads, type LoadResult, okPerSecond, runLoad } from './lib/autocannon.js';
 import { type Benchmark, type FigureRow, judge } from './lib/benchmark.js';
 import { type Child, withChild } from './lib/child.js';
@@ -238,7 +238,7 @@ async function uptimeQuery(folder: string) {
     systemClock,
   );
   const history = new HistoryReader(store, systemClock);
-  const app = buildApp({
+  const app = buildTestApp({
     settings: config,
     model,
     logger: pino({ level: 'silent' }),

@@ -5,9 +5,9 @@
 import { createLogger } from '../../packages/server/src/log/logger.js';
 import { HealthModel, healthModelSettings } from '../../packages/server/src/model/health-model.js';
 import { buildTopology } from '../../packages/server/src/model/topology.js';
-import { buildApp } from '../../packages/server/src/web/app.js';
 import { holdableClock } from '../../packages/server/test/helpers/holdable-clock.js';
 import { sourcesFor } from '../../packages/server/test/helpers/model.js';
+import { buildTestApp } from '../../packages/server/test/helpers/server.js';
 import { serveParent } from '../lib/serve-parent.js';
 import { loadBenchConfig, PUSH_NODE_ID, pushNodes, SERVICE_ID } from '../lib/vigil-config.js';
 
@@ -31,7 +31,7 @@ const { clock, hold, release } = holdableClock();
 const { config } = loadBenchConfig(pushNodes(1), 'push_delay_dead = 0');
 const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), clock);
 const observe = sourcesFor(model, clock);
-const app = buildApp({
+const app = buildTestApp({
   settings: config,
   model,
   clock,

@@ -4,12 +4,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startRecording } from '../../packages/server/src/history/recording.js';
 import { createLogger } from '../../packages/server/src/log/logger.js';
 import { HealthModel, healthModelSettings } from '../../packages/server/src/model/health-model.js';
 import { buildTopology } from '../../packages/server/src/model/topology.js';
 import { openDurableState } from '../../packages/server/src/store/durable-state.js';
 import { systemClock } from '../../packages/server/src/time/clock.js';
-import { buildApp } from '../../packages/server/src/web/app.js';
+import { buildTestApp } from '../../packages/server/test/helpers/server.js';
 import type { ServerApi, ServerReady } from '../lib/rpc.js';
 import { cpuMs, serveParent } from '../lib/serve-parent.js';
 import { loadBenchConfig, PUSH_NODE_ID, pushNodes, SERVICE_ID } from '../lib/vigil-config.js';
@@ -22,15 +23,18 @@ const storage = { ...config.storage, path: join(mkdtempSync(join(tmpdir(), 'vigi
 const durable = withStore
   ? await openDurableState({ storage, model, clock: systemClock, logger })
   : undefined;
-const app = buildApp({
+const recording =
+  durable && (await startRecording({ store: durable.store, storage, model, clock: systemClock, logger }));
+const app = buildTestApp({
   settings: config,
   model,
   logger,
-  ...(durable && {
-    announcements: durable.announcements,
-    manager: { announcements: durable.announcements, ignoreWindow: durable.ignoreControl },
-    history: { history: durable.history, incidents: durable.store.incidents },
-  }),
+  ...(durable &&
+    recording && {
+      announcements: durable.announcements,
+      manager: { announcements: durable.announcements, ignoreWindow: durable.ignoreControl },
+      history: { history: recording.history, incidents: durable.store.incidents },
+    }),
 });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();

@@ -5,7 +5,7 @@ import { buildTopology } from '../../packages/server/src/model/topology.js';
 import type { IcmpMethod } from '../../packages/server/src/probes/index.js';
 import { createProbers } from '../../packages/server/src/scheduler/probers.js';
 import { systemClock } from '../../packages/server/src/time/clock.js';
-import { buildApp } from '../../packages/server/src/web/app.js';
+import { buildTestApp } from '../../packages/server/test/helpers/server.js';
 
 /**
  * The engine startVigil wires: topology, model and probers, none of them started. Deliberately not
@@ -35,7 +35,7 @@ export type Core = ReturnType<typeof buildCore>;
 
 /** The real HTTP server (buildApp) over the core's model, logging off, on a free loopback port. */
 export async function listenCore(core: Core) {
-  const app = buildApp({
+  const app = buildTestApp({
     settings: core.config,
     model: core.model,
     logger: createLogger({ level: 'off', pretty: false }),

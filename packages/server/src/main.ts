@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load.js';
+import { startRecording } from './history/recording.js';
 import { clipForLog } from './log/clip.js';
 import { logProbeResults } from './log/probe-results.js';
 import { createVigilMetrics } from './metrics/index.js';
@@ -15,6 +16,7 @@ import { type Settings, settingsFrom } from './settings/settings.js';
 import { openDurableState } from './store/durable-state.js';
 import { type Clock, systemClock } from './time/clock.js';
 import { buildApp, type WebSettings } from './web/app.js';
+import { createWebServices } from './web/services.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -48,14 +50,22 @@ export function parseInet(inet: string): { host: string; port: number } {
   return { host: inet.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(inet.slice(colon + 1)) };
 }
 
-/** Wires a loaded config → settings → model → probers and web, and starts them. */
-export async function startVigil(options: StartOptions): Promise<RunningVigil> {
-  const { logger, clock = systemClock, loaded } = options;
-  for (const warning of loaded.warnings) logger.warn(warning);
-  const settings = settingsFrom(loaded.config);
-  const { metrics, topology } = settings;
+/** Steps to undo, run last-in first-out: each start step pushes how to stop what it started. */
+class Teardown {
+  private readonly steps: Array<() => unknown> = [];
 
-  const model = new HealthModel(topology, settings.model, clock, (error) =>
+  push(step: () => unknown): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    for (let step = this.steps.pop(); step; step = this.steps.pop()) await step();
+  }
+}
+
+/** The health model, with its changes logged. */
+function createModel(settings: Settings, clock: Clock, logger: Logger): HealthModel {
+  const model = new HealthModel(settings.topology, settings.model, clock, (error) =>
     logger.error({ err: error }, 'health model listener failed'),
   );
   // Replica ids stored by older versions may be kilobytes long: the log gets their start.
@@ -74,38 +84,62 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     logger.info(`page status ${previous} → ${current}`),
   );
   logProbeResults(model, logger);
+  return model;
+}
 
-  // Opened before anything can change state, so nothing the last run left is overwritten.
+/**
+ * The composition root: builds, in order, settings → model → store (opened, replicas restored) →
+ * history and incidents (recording) → dispatcher → sources (probers, the RabbitMQ check, the
+ * model's own deadline timers) → web app → reloader, and `stop()` tears them down in reverse.
+ * Sources only hand the model observations; consumers only read its views and events.
+ */
+export async function startVigil(options: StartOptions): Promise<RunningVigil> {
+  const { logger, clock = systemClock, loaded } = options;
+  for (const warning of loaded.warnings) logger.warn(warning);
+  const teardown = new Teardown();
+  try {
+    return await compose(options, logger, clock, teardown);
+  } catch (error) {
+    // What started before the failure (a store, a dispatcher) stops, so the process can exit.
+    await teardown.run();
+    throw error;
+  }
+}
+
+async function compose(
+  options: StartOptions,
+  logger: Logger,
+  clock: Clock,
+  teardown: Teardown,
+): Promise<RunningVigil> {
+  const { loaded } = options;
+  // Settings.
+  const settings = settingsFrom(loaded.config);
+  const { metrics } = settings;
+
+  // Model.
+  const model = createModel(settings, clock, logger);
+
+  // Store: opened before anything can change state, so nothing the last run left is overwritten.
   const durable = await openDurableState({ storage: settings.storage, model, clock, logger });
+  teardown.push(() => durable.close());
 
-  const startProbers = (current: Settings): Probers => {
-    const started = createProbers({
-      topology: current.topology,
-      metrics: current.metrics,
-      model,
-      clock,
-      onJobError: (error, job) => logger.error({ err: error, replica: job.ref }, 'probe job failed'),
-      log: (message) => logger.info(message),
-    });
-    started.poll.start();
-    started.script.start();
-    return started;
-  };
-  const stopProbers = (running: Probers) => Promise.all([running.poll.stop(), running.script.stop()]);
-
-  const queueChecker = createRabbitmqChecker(settings.rabbitmq, {
+  // History and incidents.
+  const recording = await startRecording({
+    store: durable.store,
+    storage: settings.storage,
     model,
     clock,
-    timeoutMs: metrics.poll_delay_dead * 1000,
-    pageUrl: settings.branding.page_url,
     logger,
-  })?.start();
-  // Its `notifications` go to the notification dispatcher.
-  const prometheus = settings.prometheus.enabled ? createVigilMetrics(model) : undefined;
+    maintenance: durable.maintenance,
+  });
+  teardown.push(() => recording.stop());
 
+  // Dispatcher: started before the sources so it sees their first results; it judges the page once they settle.
+  const prometheus = settings.prometheus.enabled ? createVigilMetrics(model) : undefined;
   const dispatcherDependencies = {
     model,
-    outbox: durable.outbox,
+    outbox: recording.outbox,
     clock,
     logger,
     ignoreWindow: durable.ignoreWindow,
@@ -119,35 +153,75 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const parts: { probers?: Probers; dispatcher?: Dispatcher } = {
     dispatcher: prepareDispatcher(settings)?.(dispatcherDependencies),
   };
-  // Started before the sources so it sees their first results; it judges the page once they settle.
+  // Alerts due when stopping are delivered for a while; the outbox keeps the rest.
+  teardown.push(() => parts.dispatcher?.stop(NOTIFY_DRAIN_MS));
   await parts.dispatcher?.start();
 
-  // The web surface reads its branding and metrics from here on each use, so a reload replaces them in place.
+  // Sources. The model's deadline timers change it too: they stop with the sources, before alerts drain.
+  teardown.push(() => model.stop());
+  const queueChecker = createRabbitmqChecker(settings.rabbitmq, {
+    model,
+    clock,
+    timeoutMs: metrics.poll_delay_dead * 1000,
+    pageUrl: settings.branding.page_url,
+    logger,
+  })?.start();
+  teardown.push(() => queueChecker?.stop());
+  const startProbers = (current: Settings): Probers => {
+    const started = createProbers({
+      topology: current.topology,
+      metrics: current.metrics,
+      model,
+      clock,
+      onJobError: (error, job) => logger.error({ err: error, replica: job.ref }, 'probe job failed'),
+      log: (message) => logger.info(message),
+    });
+    started.poll.start();
+    started.script.start();
+    return started;
+  };
+  const stopProbers = (running: Probers | undefined) =>
+    running && Promise.all([running.poll.stop(), running.script.stop()]);
+  teardown.push(() => stopProbers(parts.probers));
+
+  // Web app. It reads its branding and metrics from `web` on each use, so a reload replaces them in place.
   const web: WebSettings = {
     server: settings.server,
     branding: settings.branding,
     prometheus: settings.prometheus,
     metrics: settings.metrics,
   };
+  const history = { history: recording.history, incidents: durable.store.incidents };
+  const services = createWebServices({
+    settings: web,
+    model,
+    logger,
+    clock,
+    announcements: durable.announcements,
+    maintenance: durable.maintenance,
+    history,
+  });
   const app = buildApp({
     settings: web,
     model,
     logger,
     clock,
+    services,
     metrics: prometheus,
     notifications: {
       listDeliveries: (query) => parts.dispatcher?.listDeliveries(query) ?? Promise.resolve([]),
     },
-    announcements: durable.announcements,
     manager: {
       announcements: durable.announcements,
       ignoreWindow: durable.ignoreControl,
       maintenance: durable.maintenance,
     },
     maintenance: durable.maintenance,
-    history: { history: durable.history, incidents: durable.store.incidents },
+    history,
     store: durable.store,
   });
+  // Closing the app closes its services too.
+  teardown.push(() => app.close());
   const address = options.listen ?? parseInet(settings.server.inet);
   await app.listen({ host: address.host, port: address.port });
   const bound = app.server.address();
@@ -155,8 +229,10 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   const url = `http://${host}:${port}`;
 
+  // Probe rounds start once the server answers, as reporters' first reports can.
   parts.probers = startProbers(settings);
 
+  // Reloader.
   const reloader = new Reloader({
     path: loaded.path,
     env: options.env ?? process.env,
@@ -168,7 +244,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       const previous = parts.dispatcher;
       const settled = previous?.hasSettled ?? true;
       // The outbox is durable: what the old dispatcher has not delivered, the new one does.
-      await Promise.all([parts.probers && stopProbers(parts.probers), previous?.stop(NOTIFY_DRAIN_MS)]);
+      await Promise.all([stopProbers(parts.probers), previous?.stop(NOTIFY_DRAIN_MS)]);
       model.reconfigure(next.topology, next.model);
       web.branding = next.branding;
       web.metrics = next.metrics;
@@ -179,6 +255,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       parts.probers = startProbers(next);
     },
   });
+  teardown.push(() => reloader.close());
   const stopWatching =
     options.watch === true
       ? watchConfigFile(loaded.path, () => void reloader.reload(), {
@@ -186,6 +263,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           onError: (error) => logger.error({ err: error }, `cannot watch ${loaded.path}`),
         })
       : undefined;
+  teardown.push(() => stopWatching?.());
 
   return {
     get settings() {
@@ -196,14 +274,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     url,
     reload: () => reloader.reload(),
     async stop() {
-      stopWatching?.();
-      await reloader.close();
-      // Order matters: stop sources first, then the model's timers, drain alerts, then the HTTP server.
-      await Promise.all([parts.probers && stopProbers(parts.probers), queueChecker?.stop()]);
-      model.stop();
-      await parts.dispatcher?.stop(NOTIFY_DRAIN_MS);
-      await app.close();
-      await durable.close();
+      await teardown.run();
       logger.info('stopped');
     },
   };

@@ -4,19 +4,12 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
-import { MemoryAnnouncementStore } from '../announcements/memory.js';
-import type { AnnouncementSource } from '../announcements/types.js';
 import type { MaintenanceView } from '../maintenance/types.js';
 import type { VigilMetrics } from '../metrics/index.js';
 import type { HealthModel } from '../model/health-model.js';
 import type { Settings } from '../settings/settings.js';
 import { type Clock, systemClock } from '../time/clock.js';
-import { AuthThrottle } from './auth-throttle.js';
-import { BrandedParts } from './branded-parts.js';
 import { limitConnections, serverTimeouts } from './connection-limits.js';
-import { PageHistory } from './page/history.js';
-import { createStatusPage } from './page/status-page.js';
-import { PAGE_TEXTS } from './page/texts.js';
 import { type ApiV1Options, apiV1Routes } from './routes/api-v1.js';
 import { assetRoutes } from './routes/assets.js';
 import { badgeRoutes } from './routes/badge.js';
@@ -37,6 +30,7 @@ import { pageRoutes } from './routes/page.js';
 import { reporterRoutes } from './routes/reporter.js';
 import { statusRoutes } from './routes/status.js';
 import { vigilAssetRoutes } from './routes/vigil-assets.js';
+import type { WebServices } from './services.js';
 import { PATH_PARAM_MAX_UTF16_UNITS } from './validation/fields.js';
 
 /** The settings the HTTP surface runs on. */
@@ -46,22 +40,20 @@ export interface AppDependencies {
   settings: WebSettings;
   model: HealthModel;
   logger: FastifyBaseLogger;
-  /** What the page announces; defaults to an empty in-memory store. */
-  announcements?: AnnouncementSource;
+  /** The page, its announcements, the branding's parts and the auth throttle, built by `createWebServices`; closed with the app. */
+  services: WebServices;
   clock?: Clock;
-  /** Shortest time between two page renders; tests that read the page right after a change use 0. */
-  pageRenderIntervalMs?: number;
   /** Present when `[prometheus] enabled = true`: serves `/metrics`. */
   metrics?: VigilMetrics;
   /** The notification dispatcher's delivery log, when `[notify]` is configured. */
   notifications?: DeliveryLog;
-  /** Durable state behind Vigil's manager API (pass the same announcements as above); no routes without it. */
+  /** Durable state behind Vigil's manager API (pass the same announcements as the services'); no routes without it. */
   manager?: {
     announcements: AnnouncementManager;
     ignoreWindow: IgnoreWindowControl;
     maintenance?: MaintenanceManager;
   };
-  /** Maintenance windows for the page and `/api/v1` (pass the same schedule as the manager's); none without. */
+  /** Maintenance windows for `/api/v1` and the node pages (pass the same schedule as the services' and the manager's); none without. */
   maintenance?: MaintenanceView;
   /** The store's history and incidents: serves the public `/api/v1` and the page's history; none without it. */
   history?: Pick<ApiV1Options, 'history' | 'incidents'>;
@@ -78,7 +70,7 @@ const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 /** The HTTP surface: routes translate HTTP to model calls and back. */
 export function buildApp(dependencies: AppDependencies): FastifyInstance {
   const { settings, model, logger, clock = systemClock } = dependencies;
-  const announcements = dependencies.announcements ?? new MemoryAnnouncementStore(clock);
+  const { announcements, authThrottle, branded, page } = dependencies.services;
   const app = Fastify({
     loggerInstance: logger,
     // One log line per request would drown the log at thousands of reports a second.
@@ -95,12 +87,6 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     ...serverTimeouts(settings.server),
   });
   limitConnections(app.server, settings.server.max_connections, clock, logger);
-  const authThrottle = new AuthThrottle({
-    maxFailures: settings.server.auth_failure_limit,
-    windowMs: settings.server.auth_failure_window * 1000,
-    clock,
-    logger,
-  });
 
   // Vigil accepts any `*/*+json` media type as JSON.
   app.addContentTypeParser(
@@ -109,8 +95,6 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     app.getDefaultJsonParser('error', 'error'),
   );
 
-  // Read on each use: a reload replaces the branding in `settings`.
-  const branded = new BrandedParts(settings);
   // Anything a browser may render gets the full set; answers for programs (JSON, the reporter's empty
   // 200s) only nosniff, as CSP and framing rules do nothing there and the reporter path stays lean.
   // A callback hook, not an async one: it runs on every response, the reporter's included.
@@ -136,30 +120,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not found' }));
 
-  const pageHistory =
-    dependencies.history &&
-    new PageHistory({
-      ...dependencies.history,
-      model,
-      clock,
-      texts: () => PAGE_TEXTS[settings.branding.language],
-      onError: (error) => logger.error({ err: error }, 'cannot read the history for the page'),
-    });
-  const page = createStatusPage({
-    model,
-    announcements,
-    settings,
-    assets: () => branded.assets(),
-    clock,
-    renderIntervalMs: dependencies.pageRenderIntervalMs,
-    history: pageHistory,
-    maintenance: dependencies.maintenance,
-  });
-  pageHistory?.start();
-  app.addHook('onClose', async () => {
-    page.close();
-    await pageHistory?.close();
-  });
+  app.addHook('onClose', () => dependencies.services.close());
 
   // On the root instance: its request counter must see routes of every scope.
   if (dependencies.metrics)

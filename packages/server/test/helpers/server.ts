@@ -4,8 +4,9 @@ import type { AnnouncementSource } from '../../src/announcements/types.js';
 import type { RawConfig } from '../../src/config/schema.js';
 import { HealthModel, healthModelSettings } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
-import type { Clock } from '../../src/time/clock.js';
-import { buildApp } from '../../src/web/app.js';
+import { type Clock, systemClock } from '../../src/time/clock.js';
+import { type AppDependencies, buildApp } from '../../src/web/app.js';
+import { createWebServices, type WebServiceOptions } from '../../src/web/services.js';
 import { testConfig } from './config.js';
 import { sourcesFor } from './model.js';
 
@@ -21,6 +22,17 @@ export interface TestServerOptions {
   logger?: FastifyBaseLogger;
 }
 
+/**
+ * The app with its services built from the same options, as the composition root builds them (the
+ * system clock unless one is given); closing the app closes them.
+ */
+export function buildTestApp(
+  options: Omit<AppDependencies, 'services' | 'clock'> & Omit<WebServiceOptions, 'clock'> & { clock?: Clock },
+) {
+  const clock = options.clock ?? systemClock;
+  return buildApp({ ...options, clock, services: createWebServices({ ...options, clock }) });
+}
+
 /** A real HTTP server on a free loopback port, over the real model, without probers. */
 export async function startTestServer(probes: string, options: TestServerOptions = {}) {
   const config = testConfig(probes, options.metrics);
@@ -31,7 +43,7 @@ export async function startTestServer(probes: string, options: TestServerOptions
     clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
   };
   const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), clock);
-  const app = buildApp({
+  const app = buildTestApp({
     settings: config,
     model,
     logger: options.logger ?? pino({ level: 'silent' }),

@@ -7,10 +7,10 @@ import { buildTopology } from '../../src/model/topology.js';
 import { openStore } from '../../src/store/open.js';
 import { Recorder } from '../../src/store/recorder.js';
 import { retentionFrom } from '../../src/store/retention.js';
-import { buildApp } from '../../src/web/app.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { type Sources, sourcesFor } from '../helpers/model.js';
+import { buildTestApp } from '../helpers/server.js';
 import { waitFor } from '../helpers/vigil.js';
 
 export const MINUTE = 60_000;
@@ -106,7 +106,7 @@ export async function startHistoryServer(options: { configure?: (config: RawConf
   await simulate(observe, clock, recorder, NOW);
 
   const history = new HistoryReader(store, clock, recorder.runId);
-  const app = buildApp({
+  const app = buildTestApp({
     settings: config,
     model,
     clock,

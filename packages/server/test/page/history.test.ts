@@ -6,11 +6,10 @@ import { HealthModel } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
 import { openStore } from '../../src/store/open.js';
 import type { Incident } from '../../src/store/types.js';
-import { buildApp } from '../../src/web/app.js';
 import { HISTORY_REFRESH_MS } from '../../src/web/page/history.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { startTestServer } from '../helpers/server.js';
+import { buildTestApp, startTestServer } from '../helpers/server.js';
 import { REPORTED_PROBES } from '../helpers/store-vigil.js';
 import { startFullVigil, waitFor } from '../helpers/vigil.js';
 import {
@@ -274,7 +273,7 @@ mode = "push"
       { pushDelayDeadSeconds: 20, localDelayDeadSeconds: 40, pushCpuSickAbove: 0.9, pushRamSickAbove: 0.9 },
       clock,
     );
-    const app = buildApp({
+    const app = buildTestApp({
       settings: config,
       model,
       clock,

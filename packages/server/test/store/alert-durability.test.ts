@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
+import { startRecording } from '../../src/history/recording.js';
 import { HealthModel, healthModelSettings } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
 import { prepareDispatcher } from '../../src/notify/dispatcher.js';
@@ -44,9 +45,16 @@ describeEachEngine('alert state and replicas across a crash', (engine) => {
     const logger = pino({ level: 'silent' });
     const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), clock);
     const durable: DurableState = await openDurableState({ storage: config.storage, model, clock, logger });
+    const recording = await startRecording({
+      store: durable.store,
+      storage: config.storage,
+      model,
+      clock,
+      logger,
+    });
     const dispatcher = prepareDispatcher(config)?.({
       model,
-      outbox: durable.outbox,
+      outbox: recording.outbox,
       clock,
       logger,
       ignoreWindow: durable.ignoreWindow,
@@ -77,6 +85,7 @@ describeEachEngine('alert state and replicas across a crash', (engine) => {
       async stop() {
         await dispatcher.stop(0);
         model.stop();
+        await recording.stop();
         await durable.close();
       },
     };

@@ -12,11 +12,11 @@ import { openStore } from '../../src/store/open.js';
 import { Recorder } from '../../src/store/recorder.js';
 import { retentionFrom } from '../../src/store/retention.js';
 import type { Store } from '../../src/store/types.js';
-import { buildApp } from '../../src/web/app.js';
 import { API_V1_OPENAPI } from '../../src/web/routes/api-v1-openapi.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { sourcesFor } from '../helpers/model.js';
+import { buildTestApp } from '../helpers/server.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -110,7 +110,7 @@ describe('public read API /api/v1', () => {
       severity: 'warning',
       expiresAtMs: T0 + 3 * DAY,
     });
-    const app = buildApp({
+    const app = buildTestApp({
       settings: config,
       model,
       clock,

@@ -7,11 +7,11 @@ import { pino } from 'pino';
 import type { RunningVigil } from '../../src/main.js';
 import { HealthModel, healthModelSettings } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
-import { buildApp } from '../../src/web/app.js';
 import type { ReadinessProbe } from '../../src/web/routes/health.js';
 import { MIXED_PROBES, testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { buildTestApp } from '../helpers/server.js';
 import { startFullVigil, waitFor } from '../helpers/vigil.js';
 
 async function probe(url: string, method: 'GET' | 'HEAD' = 'GET') {
@@ -114,7 +114,7 @@ describe('readiness against a store that hangs', () => {
   function appWith(store: ReadinessProbe, clock: FakeClock) {
     const config = testConfig(MIXED_PROBES);
     const model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), clock);
-    return buildApp({ settings: config, model, clock, logger: pino({ level: 'silent' }), store });
+    return buildTestApp({ settings: config, model, clock, logger: pino({ level: 'silent' }), store });
   }
 
   it('fails after the timeout, and concurrent probes share one query', async () => {
