@@ -105,9 +105,9 @@ export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
       const subject = { serviceId: probeId, nodeId, replicaId: replica };
       const atMs = clock.now();
       let outcome: ApplyOutcome;
+      // The model keeps its own copy of the load: only cpu and ram.
       if (load) {
-        const pushLoad = { cpu: load.cpu, ram: load.ram };
-        outcome = model.apply({ kind: 'push', subject, atMs, intervalSeconds: interval, load: pushLoad });
+        outcome = model.apply({ kind: 'push', subject, atMs, intervalSeconds: interval, load });
       } else if (health) {
         outcome = model.apply({ kind: 'local', subject, atMs, intervalSeconds: interval, health });
       } else return reply.code(400).send({ error: 'a report needs "load" (push) or "health" (local)' });
