@@ -8,6 +8,7 @@ import type {
   NodeRef,
   Observation,
   ObservationOf,
+  ObservationSink,
   QueueState,
   ReplicaRef,
 } from './observation.js';
@@ -146,7 +147,7 @@ export interface RestoredReplica extends ReplicaRef {
  * when it took the observation in), which never goes back, so consumers adding up durations can
  * trust it; the observation's own time sets when the replica was checked and when its deadline is.
  */
-export class HealthModel {
+export class HealthModel implements ObservationSink {
   readonly events: TypedEmitter<HealthModelEvents>;
   private readonly serviceStates = new Map<string, ServiceState>();
   private readonly pageCountsState = new HealthCounts();

@@ -79,6 +79,14 @@ export type ObservationOf<K extends ObservationKind> = Extract<Observation, { ki
  */
 export type ApplyOutcome = 'ok' | 'not-found' | 'wrong-mode' | 'stale';
 
+/**
+ * Where a source sends what it observed: the health model itself, or later a channel to it from a
+ * prober thread or another instance. A source needs nothing else.
+ */
+export interface ObservationSink {
+  apply(observation: Observation): ApplyOutcome;
+}
+
 /** Checks data that crossed a boundary (a thread, the network); throws a ZodError naming what is wrong. */
 export function parseObservation(value: unknown): Observation {
   return observationSchema.parse(value);

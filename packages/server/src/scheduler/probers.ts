@@ -1,5 +1,5 @@
 import type { MetricsConfig } from '../config/schema.js';
-import type { HealthModel, ReplicaRef } from '../model/health-model.js';
+import type { ObservationSink, ReplicaRef } from '../model/observation.js';
 import type { Topology } from '../model/topology.js';
 import { checkWithRetries, createProbeRegistry, type IcmpMethod, probeFor } from '../probes/index.js';
 import type { ProbeTarget } from '../probes/types.js';
@@ -32,11 +32,12 @@ function jobsOf(topology: Topology, mode: 'poll' | 'script'): ProbeJob[] {
   );
 }
 
-/** Poll and script rounds (spec §4.2), each feeding its results into the health model. */
+/** Poll and script rounds (spec §4.2), each result handed on as a probe observation. */
 export function createProbers(options: {
   topology: Topology;
   metrics: MetricsConfig;
-  model: HealthModel;
+  /** The health model, or whatever takes observations to it. */
+  model: ObservationSink;
   clock: Clock;
   onJobError: (error: unknown, job: ProbeJob) => void;
   /** How ICMP checks ping; by default fping batches when installed, else one ping per check. */
