@@ -110,7 +110,7 @@ describe('badges', () => {
   });
 
   test('without a store: response-time badges from the latest probes; uptime badges and node pages are 404', async () => {
-    server.model.observeProbe(API, { health: 'healthy', latencyMs: 41.6 });
+    server.observe.probe(API, { health: 'healthy', latencyMs: 41.6 });
     const node = await (await fetch(`${server.url}/badge/response-time/web/api`)).text();
     assert.ok(node.includes('<title>API response time: 42 ms</title>'), node);
     const service = await (await fetch(`${server.url}/badge/endpoint/response-time/web`)).json();

@@ -1,7 +1,7 @@
 import type { BrandingConfig } from '../../config/schema.js';
 import type { Uptime } from '../../history/reader.js';
 import { HEALTH_STATES, type Health } from '../../model/health.js';
-import type { NodeState, ServiceState } from '../../model/health-model.js';
+import type { NodeView, ServiceView } from '../../model/views.js';
 import type { RollupRow } from '../../store/types.js';
 import type { AssetUrl } from '../asset-catalog.js';
 import {
@@ -20,8 +20,8 @@ import { replicaItems } from './services.js';
 import { PAGE_TEXTS, type PageTexts } from './texts.js';
 
 export interface NodePageInput {
-  service: ServiceState;
-  node: NodeState;
+  service: ServiceView;
+  node: NodeView;
   period: UptimePeriod;
   /** The period's bucket starts, oldest first, and their length. */
   buckets: { starts: readonly number[]; size: number };

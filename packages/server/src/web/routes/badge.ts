@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type HistoryReader, UPTIME_WINDOWS, type UptimeWindow } from '../../history/reader.js';
 import { seriesKey } from '../../history/rollup/model-series.js';
 import type { Health } from '../../model/health.js';
-import type { HealthModel, NodeState } from '../../model/health-model.js';
+import type { HealthModel } from '../../model/health-model.js';
+import type { NodeView } from '../../model/views.js';
 import type { SeriesKey } from '../../store/types.js';
 import { colorBadge, iconBadge, labelledBadge, shieldBadge } from '../badge-svg.js';
 import {
@@ -47,7 +48,7 @@ interface Subject {
   label: string | undefined;
   health: Health;
   key: SeriesKey;
-  nodes: () => Iterable<NodeState>;
+  nodes: () => Iterable<NodeView>;
 }
 
 export interface BadgeOptions {
@@ -160,7 +161,7 @@ export function badgeRoutes(app: FastifyInstance, options: BadgeOptions) {
 }
 
 /** The latest latency of every replica of these nodes that has one. */
-function latencies(nodes: Iterable<NodeState>): number[] {
+function latencies(nodes: Iterable<NodeView>): number[] {
   const values: number[] = [];
   for (const node of nodes)
     for (const replica of node.replicas.values())
