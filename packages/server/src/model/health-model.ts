@@ -144,8 +144,9 @@ export interface RestoredReplica extends ReplicaRef {
  *
  * No I/O, and one way in: sources hand observations to `apply` (observation.ts); consumers read
  * the read-only views (views.ts) and listen to events. Events carry the model's time (the clock's
- * when it took the observation in), which never goes back, so consumers adding up durations can
- * trust it; the observation's own time sets when the replica was checked and when its deadline is.
+ * when it took the observation in), in the order things happened to the model, so consumers adding
+ * up durations never see a late arrival's past time; the observation's own time sets when the
+ * replica was checked and when its deadline is.
  */
 export class HealthModel implements ObservationSink {
   readonly events: TypedEmitter<HealthModelEvents>;
