@@ -245,7 +245,7 @@ export class HealthModel implements ObservationSink {
       case 'queue':
         return this.applyQueue(observation, atMs, now);
       case 'flush':
-        return this.applyFlush(observation, atMs);
+        return this.applyFlush(observation, atMs, now);
       case 'restore':
         return this.applyRestore(observation, atMs, now);
     }
@@ -260,7 +260,7 @@ export class HealthModel implements ObservationSink {
     const replica = node?.replicas.get(observation.subject.replicaId);
     if (!node || !replica) return 'not-found';
     if (node.spec.mode !== 'poll' && node.spec.mode !== 'script') return 'wrong-mode';
-    if (isStale(replica, atMs)) return 'stale';
+    if (isStale(replica.checkedAtMs, atMs, now)) return 'stale';
     replica.latencyMs = observation.latencyMs;
     replica.checkedAtMs = atMs;
     this.setReplicaHealth(node, replica, observation.health, observation.reason, now);
@@ -306,7 +306,7 @@ export class HealthModel implements ObservationSink {
     const node = this.nodeState(observation.subject);
     if (!node) return 'not-found';
     if (node.spec.mode !== 'push') return 'wrong-mode';
-    if (node.queueAtMs !== undefined && atMs < node.queueAtMs) return 'stale';
+    if (isStale(node.queueAtMs, atMs, now)) return 'stale';
     node.queueAtMs = atMs;
     for (const replica of node.replicas.values()) {
       replica.queue = { ...observation.queue };
@@ -315,14 +315,14 @@ export class HealthModel implements ObservationSink {
     return 'ok';
   }
 
-  private applyFlush(observation: ObservationOf<'flush'>, atMs: number): ApplyOutcome {
+  private applyFlush(observation: ObservationOf<'flush'>, atMs: number, now: number): ApplyOutcome {
     const node = this.nodeState(observation.subject);
     if (!node) return 'not-found';
     if (node.spec.mode !== 'push' && node.spec.mode !== 'local') return 'wrong-mode';
     const replica = node.replicas.get(observation.subject.replicaId);
     if (!replica) return 'not-found';
     // A report sent after this flush was taken first: the replica is back.
-    if (isStale(replica, atMs)) return 'stale';
+    if (isStale(replica.checkedAtMs, atMs, now)) return 'stale';
     this.removeReplica(node, replica, false);
     return 'ok';
   }
@@ -335,7 +335,7 @@ export class HealthModel implements ObservationSink {
     const node = this.nodeState(observation.subject);
     if (!node) return 'not-found';
     if (node.spec.mode !== observation.mode) return 'wrong-mode';
-    if (isStale(node.replicas.get(observation.subject.replicaId), atMs)) return 'stale';
+    if (isStale(node.replicas.get(observation.subject.replicaId)?.checkedAtMs, atMs, now)) return 'stale';
     const replica = this.upsertReplica(node, observation.subject.replicaId, now);
     const report = { atMs, intervalSeconds: observation.intervalSeconds };
     replica.report = report;
@@ -547,7 +547,7 @@ export class HealthModel implements ObservationSink {
     if (!node) return 'not-found';
     if (node.spec.mode !== observation.kind) return 'wrong-mode';
     const { replicaId } = observation.subject;
-    if (isStale(node.replicas.get(replicaId), atMs)) return 'stale';
+    if (isStale(node.replicas.get(replicaId)?.checkedAtMs, atMs, now)) return 'stale';
     const replica = this.upsertReplica(node, replicaId, now);
     const { intervalSeconds } = observation;
     replica.report = { atMs, intervalSeconds };
@@ -813,9 +813,13 @@ function percent(ratio: number): string {
   return `${Math.round(ratio * 100)}%`;
 }
 
-/** Whether the model already took a newer observation of this replica. */
-function isStale(replica: ReplicaState | undefined, atMs: number): boolean {
-  return replica?.checkedAtMs !== undefined && atMs < replica.checkedAtMs;
+/**
+ * Whether the model already took a newer observation of this subject. Only when the clock has not
+ * gone back past that observation: after a backward step (NTP, a VM restored), every fresh report
+ * would look older than the last one, and ignoring them would kill healthy push replicas.
+ */
+function isStale(lastAtMs: number | undefined, atMs: number, now: number): boolean {
+  return lastAtMs !== undefined && atMs < lastAtMs && now >= lastAtMs;
 }
 
 function refOf(node: NodeState, replica: ReplicaState): ReplicaRef {

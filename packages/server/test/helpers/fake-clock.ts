@@ -55,6 +55,15 @@ export class FakeClock implements Clock {
     return earliest;
   }
 
+  /**
+   * Steps the wall clock (NTP, a restored VM) without firing anything: pending timers keep their
+   * remaining delays, as Node's monotonic timers do.
+   */
+  stepWallClock(deltaMs: number): void {
+    this.current += deltaMs;
+    for (const timer of this.heap) timer.dueAt += deltaMs;
+  }
+
   /** Moves time forward, firing every timer that falls due, earliest first. */
   advance(deltaMs: number): void {
     const target = this.current + deltaMs;

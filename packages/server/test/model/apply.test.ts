@@ -117,6 +117,37 @@ test('a late push report neither overwrites the newer load nor moves the deadlin
   assert.equal(model.replica(HOST)?.health, 'dead');
 });
 
+test('after the wall clock steps back, fresh reports and probe results are taken, not stale', () => {
+  const { clock, model } = setup();
+  model.apply({ kind: 'push', subject: HOST, atMs: clock.now(), intervalSeconds: 30, load: LOAD });
+  model.apply({ kind: 'probe', subject: API, atMs: clock.now(), health: 'healthy', latencyMs: 3 });
+  clock.stepWallClock(-3_600_000);
+  const report = model.apply({
+    kind: 'push',
+    subject: HOST,
+    atMs: clock.now(),
+    intervalSeconds: 30,
+    load: LOAD,
+  });
+  assert.equal(report, 'ok');
+  assert.equal(model.replica(HOST)?.report?.atMs, clock.now());
+  const probe = model.apply({
+    kind: 'probe',
+    subject: API,
+    atMs: clock.now(),
+    health: 'dead',
+    reason: 'refused',
+  });
+  assert.equal(probe, 'ok');
+  assert.equal(model.replica(API)?.health, 'dead');
+  // The report just taken keeps the replica alive for its full interval + delay.
+  clock.advance(49_999);
+  assert.equal(model.replica(HOST)?.health, 'healthy');
+  model.apply({ kind: 'push', subject: HOST, atMs: clock.now(), intervalSeconds: 30, load: LOAD });
+  clock.advance(49_999);
+  assert.equal(model.replica(HOST)?.health, 'healthy');
+});
+
 test('a late local report is stale too', () => {
   const { clock, model } = setup();
   const now = clock.now();
