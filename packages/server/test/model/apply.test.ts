@@ -137,6 +137,7 @@ test('after the wall clock steps back, fresh reports and probe results are taken
     atMs: clock.now(),
     health: 'dead',
     reason: 'refused',
+    latencyMs: 5,
   });
   assert.equal(probe, 'ok');
   assert.equal(model.replica(API)?.health, 'dead');
