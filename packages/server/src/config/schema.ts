@@ -202,6 +202,27 @@ const storageSchema = z
     }
   });
 
+/**
+ * Extension: several instances on one PostgreSQL database (docs/cluster.md). The table's presence
+ * turns it on; `enabled = false` keeps it written but off.
+ */
+const clusterSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** This member's name in the cluster; the host name and `server.inet` port when absent. */
+  instance_id: z.string().min(1).max(200).optional(),
+  /** Where this member looks from, e.g. a region: shown with it and named in its alerts. */
+  vantage: z.string().min(1).max(100).default('default'),
+  /** Seconds a member's heartbeat (and the alert leader's lease) lasts without renewal. */
+  lease: seconds(1).max(3600).default(10),
+  /** An outside dead man's switch the alert leader calls (GET) every `heartbeat_interval` seconds. */
+  heartbeat_url: absoluteUrl
+    .refine((value) => !URL.canParse(value) || /^https?:$/.test(new URL(value).protocol), {
+      message: 'must be an http:// or https:// URL',
+    })
+    .optional(),
+  heartbeat_interval: seconds(1).max(86_400).default(60),
+});
+
 export const NODE_MODES = ['poll', 'push', 'script', 'local'] as const;
 export const HTTP_METHODS = ['HEAD', 'GET', 'POST', 'PUT', 'PATCH'] as const;
 
@@ -252,6 +273,8 @@ export const configSchema = z.object({
   notify: notifySchema.optional(),
   /** Extension: absent means SQLite at ./data/vigil.db with the default retention. */
   storage: storageSchema.default(() => storageSchema.parse({})),
+  /** Extension: absent means a single instance. */
+  cluster: clusterSchema.optional(),
   probe: probeSchema,
 });
 
@@ -262,6 +285,7 @@ export type MetricsConfig = RawConfig['metrics'];
 export type PrometheusConfig = RawConfig['prometheus'];
 export type NotifyConfig = NonNullable<RawConfig['notify']>;
 export type StorageConfig = RawConfig['storage'];
+export type ClusterConfig = NonNullable<RawConfig['cluster']>;
 export type RabbitmqConfig = NonNullable<NonNullable<RawConfig['plugins']>['rabbitmq']>;
 export type NodeConfig = z.output<typeof nodeSchema>;
 export type ServiceConfig = z.output<typeof serviceSchema>;

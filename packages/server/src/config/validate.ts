@@ -33,6 +33,7 @@ export function validateConfig(config: RawConfig): ValidationResult {
 
   checkTokens(config.server, error);
   checkMetrics(config.metrics, error, warn);
+  checkCluster(config, error);
   const assetsPath = config.assets?.path;
   if (assetsPath !== undefined && !VIGIL_ASSET_PATHS.has(assetsPath.replace(/\/+$/, ''))) {
     warn(
@@ -78,6 +79,17 @@ function checkTokens(server: ServerConfig, error: Report): void {
       'must differ from server.manager_token: every reporter would hold the manager password',
     );
   }
+}
+
+/** Members share their leases, alert leadership and outbox through one database, which SQLite cannot be. */
+function checkCluster(config: RawConfig, error: Report): void {
+  if (config.cluster?.enabled !== true || config.storage.engine === 'postgres') return;
+  error(
+    ['storage', 'engine'],
+    `is "${config.storage.engine}", and [cluster] needs "postgres": the members share their leases, the alert ` +
+      'leader and the outbox through one PostgreSQL database (a SQLite file serves one instance); set ' +
+      'storage.engine = "postgres" and storage.url, or remove [cluster] (or set cluster.enabled = false)',
+  );
 }
 
 function checkMetrics(metrics: MetricsConfig, error: Report, warn: Report): void {

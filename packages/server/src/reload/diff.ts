@@ -43,6 +43,7 @@ export function diffSettings(current: Settings, next: Settings): SettingsDiff {
     ...changedKeys(current.storage, next.storage).map((key) => `storage.${key}`),
     ...changedKeys(current.prometheus, next.prometheus).map((key) => `prometheus.${key}`),
     ...(isDeepStrictEqual(current.rabbitmq, next.rabbitmq) ? [] : ['plugins.rabbitmq']),
+    ...(isDeepStrictEqual(current.cluster, next.cluster) ? [] : ['cluster']),
   ];
   return {
     services,

@@ -21,7 +21,7 @@ export interface ReloaderOptions {
 /**
  * Reloads the config file through the same pipeline as start (config/load.ts). An unusable file is
  * refused with every error logged, and the running config stays. Otherwise the differences are logged
- * and applied, except for the keys only a restart applies (server, storage, Prometheus, RabbitMQ),
+ * and applied, except for the keys only a restart applies (server, storage, Prometheus, RabbitMQ, cluster),
  * which keep their running value. Reloads run one at a time, in the order they were asked for.
  */
 export class Reloader {
@@ -76,8 +76,8 @@ export class Reloader {
       );
     }
     // Sections only a restart applies stay as they run.
-    const { server, storage, prometheus, rabbitmq } = this.current;
-    const effective: Settings = { ...next, server, storage, prometheus, rabbitmq };
+    const { server, storage, prometheus, rabbitmq, cluster } = this.current;
+    const effective: Settings = { ...next, server, storage, prometheus, rabbitmq, cluster };
     const applicable = { ...diff, restartNeeded: [] };
     if (isEmptyDiff(applicable)) {
       logger.info(`configuration reloaded from ${path}: nothing to change`);

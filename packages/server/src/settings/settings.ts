@@ -1,5 +1,6 @@
 import type {
   BrandingConfig,
+  ClusterConfig,
   MetricsConfig,
   NotifyConfig,
   PrometheusConfig,
@@ -26,6 +27,8 @@ export interface Settings {
   /** Absent without `[notify]`: then nothing is ever sent, as in Vigil. */
   notify: NotifyConfig | undefined;
   storage: StorageConfig;
+  /** `[cluster]` when it is on; absent for a single instance. */
+  cluster: ClusterConfig | undefined;
   rabbitmq: RabbitmqConfig | undefined;
   /** Services → nodes → replicas, with the probe targets fully resolved. */
   topology: Topology;
@@ -41,6 +44,7 @@ export function settingsFrom(config: RawConfig): Settings {
     prometheus: config.prometheus,
     notify: config.notify,
     storage: config.storage,
+    cluster: config.cluster?.enabled === true ? config.cluster : undefined,
     rabbitmq: config.plugins?.rabbitmq,
     topology: buildTopology(config),
   };
