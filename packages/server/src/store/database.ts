@@ -15,6 +15,8 @@ export interface Database {
   incidents: IncidentTable;
   runs: RunTable;
   maintenance_windows: MaintenanceWindowTable;
+  cluster_members: ClusterMemberTable;
+  cluster_leader: ClusterLeaderTable;
 }
 
 export interface AnnouncementTable {
@@ -82,6 +84,8 @@ export interface OutboxTable {
   due_at: number;
   lease_owner: string | null;
   lease_until: number | null;
+  /** The cluster leader's fencing token the lease was taken under; null outside a cluster. */
+  lease_token: number | null;
   finished_at: number | null;
   last_error: string | null;
 }
@@ -136,4 +140,22 @@ export interface RunTable {
   started_at: number;
   last_seen_at: number;
   stopped_at: number | null;
+}
+
+/** A cluster member's lease: alive while `heartbeat_at + lease_ms` is after the database's now. */
+export interface ClusterMemberTable {
+  instance_id: string;
+  vantage: string;
+  started_at: number;
+  heartbeat_at: number;
+  lease_ms: number;
+}
+
+/** The alert leader's lease (one row, id 1); `token` only ever grows, one step per new lease. */
+export interface ClusterLeaderTable {
+  id: number;
+  holder: string;
+  token: number;
+  acquired_at: number;
+  lease_until: number;
 }

@@ -196,5 +196,29 @@ function migrations(engine: StorageEngine): Record<string, Migration> {
         }
       },
     },
+    '0004_cluster': {
+      async up(db: Kysely<unknown>) {
+        // Only a [cluster] on PostgreSQL uses these (docs/cluster.md); times are the database's, in ms.
+        await db.schema
+          .createTable('cluster_members')
+          .addColumn('instance_id', 'text', (col) => col.primaryKey())
+          .addColumn('vantage', 'text', required)
+          .addColumn('started_at', 'bigint', required)
+          .addColumn('heartbeat_at', 'bigint', required)
+          .addColumn('lease_ms', 'bigint', required)
+          .execute();
+        // One row: who decides and sends alerts, until when, under which fencing token.
+        await db.schema
+          .createTable('cluster_leader')
+          .addColumn('id', 'integer', (col) => col.primaryKey())
+          .addColumn('holder', 'text', required)
+          .addColumn('token', 'bigint', required)
+          .addColumn('acquired_at', 'bigint', required)
+          .addColumn('lease_until', 'bigint', required)
+          .execute();
+        // The leader token a delivery was claimed under: a newer leader takes over an older one's claims.
+        await db.schema.alterTable('outbox').addColumn('lease_token', 'bigint').execute();
+      },
+    },
   };
 }

@@ -4,6 +4,7 @@ import { connect, type StoreLocation } from './connect.js';
 import { migrationProvider } from './migrations.js';
 import { alertStateRepository } from './repositories/alert-state.js';
 import { announcementRepository } from './repositories/announcements.js';
+import { clusterRepository } from './repositories/cluster.js';
 import { incidentRepository } from './repositories/incidents.js';
 import { maintenanceRepository } from './repositories/maintenance.js';
 import { outboxRepository } from './repositories/outbox.js';
@@ -48,6 +49,7 @@ export async function openStore(
     incidents: incidentRepository(db),
     runs: runRepository(db),
     maintenance: maintenanceRepository(db),
+    cluster: clusterRepository(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -19,6 +19,8 @@ export interface Store {
   readonly incidents: IncidentRepository;
   readonly runs: RunRepository;
   readonly maintenance: MaintenanceRepository;
+  /** `[cluster]` membership and alert leadership; PostgreSQL only (docs/cluster.md). */
+  readonly cluster: ClusterRepository;
   /** A trivial query: resolves when the database answers (readiness checks). */
   ping(): Promise<void>;
   /** Waits for running queries, then closes the connections. */
@@ -26,6 +28,72 @@ export interface Store {
 }
 
 export type StorageEngine = 'sqlite' | 'postgres';
+
+/** The cluster alert leader's fencing token a write is made under (docs/cluster.md). */
+export interface Fence {
+  token: number;
+}
+
+/** A write made under a fencing token that is no longer the current leader's: nothing was written. */
+export class FencedOutError extends Error {
+  override name = 'FencedOutError';
+  constructor(readonly fence: Fence) {
+    super(`alert leadership ${fence.token} is no longer current`);
+  }
+}
+
+export interface ClusterMember {
+  instanceId: string;
+  vantage: string;
+  startedAtMs: number;
+  /** The database's time of its last heartbeat. */
+  heartbeatAtMs: number;
+  leaseMs: number;
+  /** Its lease still runs by the database's clock. */
+  alive: boolean;
+}
+
+export interface ClusterLeader {
+  instanceId: string;
+  token: number;
+  acquiredAtMs: number;
+  leaseUntilMs: number;
+  /** Its lease still runs by the database's clock. */
+  current: boolean;
+}
+
+/** The cluster as the database sees it at `nowMs` (its own clock). */
+export interface ClusterView {
+  nowMs: number;
+  members: ClusterMember[];
+  leader?: ClusterLeader;
+}
+
+export interface ClusterRepository {
+  /**
+   * Inserts or renews this member's lease, timed by the database's clock. `sharedWithLiveProcess`:
+   * the row was last renewed, within its lease, by a process that started at another time.
+   */
+  heartbeat(member: {
+    instanceId: string;
+    vantage: string;
+    leaseMs: number;
+    startedAtMs: number;
+  }): Promise<{ sharedWithLiveProcess: boolean }>;
+  /** A graceful leave: the member's row goes, and its alert lease ends now if it held it. */
+  leave(instanceId: string): Promise<void>;
+  view(): Promise<ClusterView>;
+  /**
+   * Takes or renews the alert leader's lease for `leaseMs`; undefined while another member's runs.
+   * Only a renewal of `heldToken`'s running lease keeps the token; every other take (a lapsed lease,
+   * this member's own from before a restart) gets the next one.
+   */
+  acquireLeadership(
+    instanceId: string,
+    leaseMs: number,
+    heldToken?: number,
+  ): Promise<{ token: number; leaseUntilMs: number } | undefined>;
+}
 
 /**
  * A record the database refused (or could not hold exactly), with why. Batch writes set such
@@ -69,7 +137,7 @@ export interface MaintenanceRepository {
 export interface AlertStateRepository {
   watcherStates(): Promise<Map<string, WatcherStateRecord['state']>>;
   /** A state change that decided no alert; an alert saves its state with `outbox.enqueue`. */
-  setWatcherState(record: WatcherStateRecord): Promise<void>;
+  setWatcherState(record: WatcherStateRecord, fence?: Fence): Promise<void>;
   /** End of the reminder-ignore window (spec §2.5), if one was set. */
   getIgnoreUntil(): Promise<number | undefined>;
   setIgnoreUntil(untilMs: number | undefined): Promise<void>;
@@ -137,22 +205,27 @@ export interface OutboxRepository {
   /**
    * One pending item per channel, and the state of the watcher that decided the alert, in one
    * transaction: a crash can neither lose the alert nor keep the state without it. Enqueuing the
-   * same alert and channel twice keeps the first.
+   * same alert and channel twice keeps the first. With a `fence`, nothing is written unless its
+   * token is current (FencedOutError).
    */
   enqueue(
     alert: Alert,
     channels: readonly TargetId[],
     dueAtMs: number,
     watcher?: WatcherStateRecord,
+    fence?: Fence,
   ): Promise<void>;
   /**
    * Leases the channel's oldest pending item to `owner` for `leaseMs` if it is due and not leased
    * by another owner (a lease that ran out is free; the owner's own is taken over, as after its
    * restart). The oldest item only, so a channel's alerts go out in order, across instances too.
+   * With a `fence` (a cluster's alert leader), only while that token is current, and an item claimed
+   * under an older token is free at once: the new leader takes over what the old one had claimed.
    */
   claimNext(
     channel: TargetId,
     lease: { nowMs: number; leaseMs: number; owner: string },
+    fence?: Fence,
   ): Promise<OutboxClaim>;
   /** A failed attempt: logged, then retried at `retryAtMs`, or failed for good without one. */
   markAttempt(ref: OutboxRef, failure: { atMs: number; error: string; retryAtMs?: number }): Promise<void>;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { WatcherStateRecord } from '../../notify/outbox.js';
 import type { Database } from '../database.js';
 import type { AlertStateRepository } from '../types.js';
+import { assertLeader } from './cluster.js';
 
 const IGNORE_UNTIL = 'reminder_ignore_until';
 
@@ -27,7 +28,13 @@ export function alertStateRepository(db: Kysely<Database>): AlertStateRepository
       const rows = await db.selectFrom('watcher_states').selectAll().execute();
       return new Map(rows.map((row) => [row.key, JSON.parse(row.state) as WatcherStateRecord['state']]));
     },
-    setWatcherState: (record) => saveWatcherState(db, record),
+    setWatcherState: (record, fence) =>
+      fence === undefined
+        ? saveWatcherState(db, record)
+        : db.transaction().execute(async (trx) => {
+            await assertLeader(trx, fence);
+            await saveWatcherState(trx, record);
+          }),
     getIgnoreUntil: async () => {
       const value = await read(IGNORE_UNTIL);
       return typeof value === 'number' ? value : undefined;

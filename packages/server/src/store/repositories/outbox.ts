@@ -10,12 +10,14 @@ import type {
   OutboxState,
 } from '../types.js';
 import { saveWatcherState } from './alert-state.js';
+import { assertLeader, leaderIsCurrent } from './cluster.js';
 
 export function outboxRepository(db: Kysely<Database>): OutboxRepository {
   return {
-    async enqueue(alert, channels, dueAtMs, watcher) {
+    async enqueue(alert, channels, dueAtMs, watcher, fence) {
       const json = JSON.stringify(alert);
       await db.transaction().execute(async (trx) => {
+        if (fence) await assertLeader(trx, fence);
         if (channels.length > 0) {
           await trx
             .insertInto('outbox')
@@ -30,6 +32,7 @@ export function outboxRepository(db: Kysely<Database>): OutboxRepository {
                 due_at: dueAtMs,
                 lease_owner: null,
                 lease_until: null,
+                lease_token: null,
                 finished_at: null,
                 last_error: null,
               })),
@@ -41,7 +44,7 @@ export function outboxRepository(db: Kysely<Database>): OutboxRepository {
       });
     },
 
-    async claimNext(channel, { nowMs, leaseMs, owner }) {
+    async claimNext(channel, { nowMs, leaseMs, owner }, fence) {
       const head = db
         .selectFrom('outbox')
         .where('channel', '=', channel)
@@ -51,9 +54,9 @@ export function outboxRepository(db: Kysely<Database>): OutboxRepository {
         .limit(1);
       // One statement, so two instances never both lease the head: PostgreSQL re-checks the
       // conditions on a row another claim just changed, SQLite runs one writer at a time.
-      const leased = await db
+      let claim = db
         .updateTable('outbox')
-        .set({ lease_owner: owner, lease_until: nowMs + leaseMs })
+        .set({ lease_owner: owner, lease_until: nowMs + leaseMs, lease_token: fence?.token ?? null })
         .where('channel', '=', channel)
         .where('state', '=', 'pending')
         .where('due_at', '<=', nowMs)
@@ -62,8 +65,12 @@ export function outboxRepository(db: Kysely<Database>): OutboxRepository {
             eb('lease_until', 'is', null),
             eb('lease_until', '<=', nowMs),
             eb('lease_owner', '=', owner),
+            // A claim made under an older leader's token: that leader is fenced out and cannot send it.
+            ...(fence ? [eb('lease_token', '<', fence.token)] : []),
           ]),
-        )
+        );
+      if (fence) claim = claim.where(leaderIsCurrent(fence));
+      const leased = await claim
         .where(({ eb, refTuple }) =>
           eb(
             refTuple('alert_id', 'channel'),
@@ -77,6 +84,7 @@ export function outboxRepository(db: Kysely<Database>): OutboxRepository {
         const [entry] = await withLog(db, [toItem(leased)]);
         return entry && { entry };
       }
+      if (fence) await assertLeader(db, fence);
       const waiting = await head.select(['due_at', 'lease_until']).executeTakeFirst();
       return waiting && { retryAtMs: Math.max(nowMs, waiting.due_at, waiting.lease_until ?? nowMs) };
     },
@@ -90,6 +98,7 @@ export function outboxRepository(db: Kysely<Database>): OutboxRepository {
             last_error: error,
             lease_owner: null,
             lease_until: null,
+            lease_token: null,
             ...(retryAtMs === undefined
               ? { state: 'failed' satisfies OutboxState, finished_at: atMs }
               : { due_at: retryAtMs }),
@@ -108,6 +117,7 @@ export function outboxRepository(db: Kysely<Database>): OutboxRepository {
             finished_at: atMs,
             lease_owner: null,
             lease_until: null,
+            lease_token: null,
           })
           .execute();
       });
