@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { NotificationMetrics } from '../metrics/notifications.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
+import { withIdempotencyKey } from './idempotency.js';
 import type { AttemptOutcome, Claim, Delivery, Outbox } from './outbox.js';
 import type { Alert, Channel, TargetId } from './types.js';
 
@@ -67,7 +68,8 @@ export function attemptSend(
     () => controller.abort(new Error(`no outcome within ${timeoutMs} ms`)),
     timeoutMs + TIMEOUT_GRACE_MS,
   );
-  return Promise.race([channel.send(alert, controller.signal), aborted]).finally(() => {
+  const sent = withIdempotencyKey(alert.id, () => channel.send(alert, controller.signal));
+  return Promise.race([sent, aborted]).finally(() => {
     clock.clearTimeout(timer);
     stop?.removeEventListener('abort', onStop);
   });

@@ -7,6 +7,7 @@ import { NO_NOTIFICATION_METRICS, type NotificationMetrics } from '../metrics/no
 import { worse } from '../model/health.js';
 import type { HealthModel } from '../model/health-model.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
+import { transitionAlertId } from './alert-id.js';
 import {
   type AlertPolicy,
   type AlertState,
@@ -18,7 +19,7 @@ import { type ChannelOptions, optionsKey } from './channel-options.js';
 import { ATTEMPT_TIMEOUT_MS, ChannelWorker, type DeliverySettings, retryDelaysMs } from './delivery.js';
 import type { ReminderIgnoreWindow } from './ignore-window.js';
 import { alertIncident, namedReasons } from './incident.js';
-import type { Delivery, DeliveryQuery, Outbox } from './outbox.js';
+import type { Delivery, DeliveryQuery, Outbox, WatcherStateRecord } from './outbox.js';
 import { buildChannels, type ConfiguredChannel } from './registry.js';
 import { Scope, type ScopeView } from './scope.js';
 import { whenFirstChecked } from './settle.js';
@@ -141,10 +142,12 @@ export class Dispatcher {
         view: () => group.scope.view(),
         delayMs: group.options.delayMs,
         ignoreRemindersUntilMs: () => deps.ignoreWindow.untilMs,
-        commit: (state, decision, view) => this.commit(group, state, decision, view),
+        commit: (state, decision, view, previous) => this.commit(group, state, previous, decision, view),
       });
       if (!takeOver && settings.startupNotification && startupIsTold(restored)) {
-        this.dispatch(group, this.alert('startup', { status: 'healthy', replicas: [] }), restored);
+        // Not a transition: every start tells it, so its id is new each time.
+        const startup = this.alert(randomUUID(), 'startup', { status: 'healthy', replicas: [] });
+        this.dispatch(group.targets, startup, { key: group.key, state: restored });
       }
     }
     for (const { target, channel } of deps.channels) {
@@ -220,33 +223,53 @@ export class Dispatcher {
     }
   }
 
-  private commit(group: Group, state: AlertState, decision?: Decision, view?: ScopeView): void {
+  /**
+   * An alert no watcher decided (a cluster member's lease lapsed or came back), to every channel
+   * that accepts it, stored with `watcher`, the state that records it was told.
+   */
+  announce(alert: Omit<Alert, 'page'>, watcher: WatcherStateRecord): void {
+    if (this.stopped) return;
+    this.dispatch(this.deps.channels, { ...alert, page: this.deps.page }, watcher);
+  }
+
+  private commit(
+    group: Group,
+    state: AlertState,
+    previous: AlertState,
+    decision?: Decision,
+    view?: ScopeView,
+  ): void {
     if (!decision) {
       this.write(() => this.deps.outbox.saveWatcherState({ key: group.key, state }));
       return;
     }
     const { kind, incident, ...data } = decision;
-    const alert = this.alert(kind, data);
+    const id = transitionAlertId({
+      pageUrl: this.deps.page.url,
+      subject: group.key,
+      kind,
+      from: previous.lastStatus,
+      to: decision.status,
+      sinceMs: previous.notifiedAtMs ?? this.deps.clock.now(),
+    });
+    const alert = this.alert(id, kind, data);
     if (group.options.notifySick && view) alert.sick = view.sick;
     const reasons = view && namedReasons(alert, view.reasons());
     if (reasons) alert.reasons = reasons;
     if (incident) alert.incident = alertIncident(this.deps.page, group.key, incident);
-    this.dispatch(group, alert, state);
+    this.dispatch(group.targets, alert, { key: group.key, state });
   }
 
-  private alert(kind: AlertKind, data: Omit<Decision, 'kind' | 'incident'>): Alert {
-    return { id: randomUUID(), kind, ...data, atMs: this.deps.clock.now(), page: this.deps.page };
+  private alert(id: string, kind: AlertKind, data: Omit<Decision, 'kind' | 'incident'>): Alert {
+    return { id, kind, ...data, atMs: this.deps.clock.now(), page: this.deps.page };
   }
 
-  private dispatch(group: Group, alert: Alert, state: AlertState): void {
-    const channels = group.targets
-      .filter(({ channel }) => channel.accepts(alert))
-      .map(({ target }) => target);
+  private dispatch(targets: readonly ConfiguredChannel[], alert: Alert, watcher: WatcherStateRecord): void {
+    const channels = targets.filter(({ channel }) => channel.accepts(alert)).map(({ target }) => target);
     this.deps.logger.info(
       { alert: alert.id, kind: alert.kind, status: alert.status, replicas: alert.replicas, channels },
       `notification ${alert.kind} (${alert.status}) for ${channels.length > 0 ? channels.join(', ') : 'no channel'}`,
     );
-    const watcher = { key: group.key, state };
     this.write(async () => {
       if (channels.length === 0) return this.deps.outbox.saveWatcherState(watcher);
       await this.deps.outbox.enqueue({ alert, channels, nowMs: alert.atMs, watcher });

@@ -1,4 +1,4 @@
-import type { OutboxEntry, Store } from '../store/types.js';
+import type { Fence, OutboxEntry, Store } from '../store/types.js';
 import type { Delivery, Outbox } from './outbox.js';
 
 /**
@@ -6,20 +6,23 @@ import type { Delivery, Outbox } from './outbox.js';
  * model state decisions are taken on (the recorder's push and local replicas); it is awaited before
  * each watcher state is stored, so the model a restart restores is never older than the alert
  * state it restores, and the restart never re-decides an alert from stale replicas (issue #15).
+ * With a `fence` (a cluster's alert leader), every write and claim holds only while its token is
+ * current, and fails with FencedOutError once another member leads.
  */
 export function storeOutbox(
   store: Pick<Store, 'outbox' | 'alerts'>,
   saveModel: () => Promise<void> = async () => {},
+  fence?: Fence,
 ): Outbox {
   const { outbox, alerts } = store;
   return {
     async enqueue({ alert, channels, nowMs, watcher }) {
       await saveModel();
-      await outbox.enqueue(alert, channels, nowMs, watcher);
+      await outbox.enqueue(alert, channels, nowMs, watcher, fence);
     },
 
     async claimNext(channel, lease) {
-      const claim = await outbox.claimNext(channel, lease);
+      const claim = await outbox.claimNext(channel, lease, fence);
       return claim && ('entry' in claim ? { delivery: toDelivery(claim.entry) } : claim);
     },
 
@@ -41,7 +44,7 @@ export function storeOutbox(
     loadWatcherStates: () => alerts.watcherStates(),
     async saveWatcherState(record) {
       await saveModel();
-      await alerts.setWatcherState(record);
+      await alerts.setWatcherState(record, fence);
     },
   };
 }

@@ -21,6 +21,8 @@ export interface Alert {
   recovered?: string[];
   /** Extension: sick replicas, for channels that opted in to hear of sick (upstream #82, #105). */
   sick?: string[];
+  /** Extension: a sentence saying what happened when it is not the page's status (a cluster member stopped). */
+  notice?: string;
   /** Set by `vigil notify-test`: the message says it is a test. */
   test?: boolean;
   /** Extension: why each replica named in `replicas` or `sick` is not healthy, where the model knows. */

@@ -16,8 +16,8 @@ export interface WatcherDependencies {
   /** Extension: a dead scope is only observed once it has stayed dead this long. */
   delayMs: number;
   ignoreRemindersUntilMs: () => number | undefined;
-  /** Called on every state change, with the alert it decided if any. */
-  commit: (state: AlertState, decision?: Decision, view?: ScopeView) => void;
+  /** Called on every state change, with the alert it decided if any and the state it left. */
+  commit: (state: AlertState, decision: Decision | undefined, view: ScopeView, previous: AlertState) => void;
 }
 
 /**
@@ -62,9 +62,10 @@ export class Watcher {
         },
         policy,
       );
-      const changed = JSON.stringify(step.state) !== JSON.stringify(this.current);
+      const previous = this.current;
+      const changed = JSON.stringify(step.state) !== JSON.stringify(previous);
       this.current = step.state;
-      if (changed || step.decision) this.deps.commit(step.state, step.decision, view);
+      if (changed || step.decision) this.deps.commit(step.state, step.decision, view, previous);
     }
     this.arm(held ? delayEndsAtMs : nextReminderAtMs(this.current, policy, this.ignoreUntil()));
   }

@@ -1,5 +1,6 @@
 import { basicAuthorization } from '../../http/basic-auth.js';
 import { VERSION } from '../../version.js';
+import { currentIdempotencyKey } from '../idempotency.js';
 
 /**
  * One HTTP attempt for the notify channels, with Vigil's client behaviour: POST, redirects followed,
@@ -58,12 +59,15 @@ export async function post(
   const target = URL.canParse(url) ? new URL(url).origin : 'an invalid URL';
   const credentials = urlCredentials(url);
   const timeout = AbortSignal.timeout(timeoutMs);
+  // The same on every attempt at one alert, so an endpoint that keeps keys drops a repeat.
+  const idempotencyKey = currentIdempotencyKey();
   let response: Response;
   try {
     response = await fetch(credentials?.url ?? url, {
       method: 'POST',
       headers: {
         'user-agent': NOTIFIER_USER_AGENT,
+        ...(idempotencyKey !== undefined && { 'idempotency-key': idempotencyKey }),
         ...credentials?.headers,
         ...headers,
         'content-type': contentType,

@@ -20,7 +20,8 @@ export const webhookChannel = defineChannel({
 
 /**
  * Vigil's payload, keys in its order. Extensions, present only when they apply so Vigil's
- * payload is otherwise unchanged: `recovered` (replicas back up) and `test: true`.
+ * payload is otherwise unchanged: `recovered` (replicas back up), `notice` (what a cluster alert
+ * is about) and `test: true`.
  */
 function webhookPayload(alert: Alert) {
   const recovered = recoveredReplicas(alert);
@@ -31,6 +32,7 @@ function webhookPayload(alert: Alert) {
     replicas: alert.replicas,
     page: { title: alert.page.title, url: alert.page.url },
     ...(recovered.length > 0 && { recovered }),
+    ...(alert.notice !== undefined && { notice: alert.notice }),
     ...(alert.test && { test: true }),
   };
 }
