@@ -1,13 +1,15 @@
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { AlertDispatcher } from './cluster/leader-dispatcher.js';
+import { startClusterIfConfigured } from './cluster/start.js';
 import type { LoadedConfig } from './config/load.js';
 import { startRecording } from './history/recording.js';
 import { clipForLog } from './log/clip.js';
 import { logProbeResults } from './log/probe-results.js';
 import { createVigilMetrics } from './metrics/index.js';
 import { HealthModel, type ReplicaRef } from './model/health-model.js';
-import { type Dispatcher, prepareDispatcher } from './notify/dispatcher.js';
+import { alertPage, prepareDispatcher } from './notify/dispatcher.js';
 import { createRabbitmqChecker } from './plugins/rabbitmq.js';
 import { Reloader, type ReloadOutcome } from './reload/reloader.js';
 import { watchConfigFile } from './reload/watch.js';
@@ -149,9 +151,26 @@ async function compose(
     // (and a reload, which keeps `server.inet`).
     owner: `${hostname()} ${settings.server.inet}`,
   };
+  // [cluster]: alerts are decided and sent only by the member holding the alert leader's lease.
+  // It leaves after the dispatcher drained, so another member takes over at once.
+  const cluster = await startClusterIfConfigured(
+    settings,
+    { store: durable.store, recorder: recording.recorder },
+    { clock, logger, metrics: prometheus?.registry },
+  );
+  teardown.push(() => cluster?.stop());
+  const makeDispatcher = (
+    make: ReturnType<typeof prepareDispatcher>,
+    next: Settings,
+  ): AlertDispatcher | undefined => {
+    if (!make) return undefined;
+    return cluster
+      ? cluster.leaderOnly(make, dispatcherDependencies, alertPage(next.branding).url)
+      : make(dispatcherDependencies);
+  };
   // What a reload replaces: kept in one place so stop() always stops the current ones.
-  const parts: { probers?: Probers; dispatcher?: Dispatcher } = {
-    dispatcher: prepareDispatcher(settings)?.(dispatcherDependencies),
+  const parts: { probers?: Probers; dispatcher?: AlertDispatcher } = {
+    dispatcher: makeDispatcher(prepareDispatcher(settings), settings),
   };
   // Alerts due when stopping are delivered for a while; the outbox keeps the rest.
   teardown.push(() => parts.dispatcher?.stop(NOTIFY_DRAIN_MS));
@@ -219,6 +238,7 @@ async function compose(
     maintenance: durable.maintenance,
     history,
     store: durable.store,
+    cluster,
   });
   // Closing the app closes its services too.
   teardown.push(() => app.close());
@@ -228,6 +248,7 @@ async function compose(
   const port = typeof bound === 'object' && bound ? bound.port : address.port;
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   const url = `http://${host}:${port}`;
+  await cluster?.join();
 
   // Probe rounds start once the server answers, as reporters' first reports can.
   parts.probers = startProbers(settings);
@@ -240,7 +261,7 @@ async function compose(
     current: settings,
     async apply(next) {
       // Channels first: one that cannot be built refuses the reload before anything changed.
-      const makeDispatcher = prepareDispatcher(next);
+      const make = prepareDispatcher(next);
       const previous = parts.dispatcher;
       const settled = previous?.hasSettled ?? true;
       // The outbox is durable: what the old dispatcher has not delivered, the new one does.
@@ -249,7 +270,7 @@ async function compose(
       web.branding = next.branding;
       web.metrics = next.metrics;
       // After the model took the new services: the dispatcher's scopes list their nodes.
-      const dispatcher = makeDispatcher?.(dispatcherDependencies);
+      const dispatcher = makeDispatcher(make, next);
       parts.dispatcher = dispatcher;
       await dispatcher?.start({ settled });
       parts.probers = startProbers(next);

@@ -13,6 +13,7 @@ import { limitConnections, serverTimeouts } from './connection-limits.js';
 import { type ApiV1Options, apiV1Routes } from './routes/api-v1.js';
 import { assetRoutes } from './routes/assets.js';
 import { badgeRoutes } from './routes/badge.js';
+import { type ClusterStatusSource, clusterRoutes } from './routes/cluster.js';
 import { embedRoutes } from './routes/embed.js';
 import { healthRoutes, type ReadinessProbe } from './routes/health.js';
 import { liveRoutes } from './routes/live.js';
@@ -59,6 +60,8 @@ export interface AppDependencies {
   history?: Pick<ApiV1Options, 'history' | 'incidents'>;
   /** The store `/readyz` checks; without it the server is always ready. */
   store?: ReadinessProbe;
+  /** `[cluster]`: serves `/api/v1/cluster` and `/manager/cluster/`; none without it. */
+  cluster?: ClusterStatusSource;
 }
 
 /** Answers meant for programs (JSON, or no body at all, like the reporter's 200s). */
@@ -171,6 +174,13 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
         clock,
         maintenance: dependencies.maintenance,
       });
+    if (dependencies.cluster) {
+      clusterRoutes(scope, {
+        cluster: dependencies.cluster,
+        managerToken: settings.server.manager_token,
+        throttle: authThrottle,
+      });
+    }
   });
   return app;
 }

@@ -1,0 +1,124 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ClusterConfig, ServerConfig } from '../config/schema.js';
+import type { Dispatcher, DispatcherDependencies } from '../notify/dispatcher.js';
+import { storeOutbox } from '../notify/store-outbox.js';
+import type { Settings } from '../settings/settings.js';
+import type { Recorder } from '../store/recorder.js';
+import type { ClusterView, Store } from '../store/types.js';
+import type { Clock } from '../time/clock.js';
+import { fencedOutbox } from './fenced-outbox.js';
+import { HeartbeatCaller } from './heartbeat-url.js';
+import { type AlertDispatcher, LeaderDispatcher } from './leader-dispatcher.js';
+import { Membership } from './membership.js';
+import { registerClusterGauges } from './metrics.js';
+
+type DispatcherParts = Omit<DispatcherDependencies, 'channels' | 'page'>;
+
+/** A running `[cluster]` membership, as main.ts wires it. */
+export interface RunningCluster {
+  instanceId: string;
+  /**
+   * The first heartbeat, then one every third of a lease: called once the server listens, so the
+   * heavy work of starting (loading and building everything) cannot stall heartbeats past the lease.
+   */
+  join(): Promise<void>;
+  /** The dispatcher `make` builds, run only while this member leads alerting. */
+  leaderOnly(
+    make: (deps: DispatcherParts) => Dispatcher,
+    deps: DispatcherParts,
+    pageUrl: string,
+  ): AlertDispatcher;
+  /** Members, leader and liveness as the database sees them, for the APIs. */
+  view(): Promise<ClusterView>;
+  /** Stops heartbeats and leaves the cluster (another member takes alerting over at once). */
+  stop(): Promise<void>;
+}
+
+/** `host:port` of `server.inet`: stable across restarts, different for two instances on one host. */
+export function defaultInstanceId(server: ServerConfig): string {
+  return `${hostname()}:${server.inet.slice(server.inet.lastIndexOf(':') + 1)}`;
+}
+
+/** The cluster `[cluster]` asks for, to join once serving; undefined for a single instance. */
+export async function startClusterIfConfigured(
+  settings: Pick<Settings, 'cluster' | 'server'>,
+  durable: { store: Store; recorder: Pick<Recorder, 'saveReplicas'> },
+  context: { clock: Clock; logger: Logger; metrics?: Registry },
+): Promise<RunningCluster | undefined> {
+  if (!settings.cluster) return undefined;
+  return startCluster({
+    cluster: settings.cluster,
+    server: settings.server,
+    store: durable.store,
+    saveModel: () => durable.recorder.saveReplicas(),
+    ...context,
+  });
+}
+
+/** A member of the cluster, and the dead man's switch it calls while leading. */
+export async function startCluster(options: {
+  cluster: ClusterConfig;
+  server: ServerConfig;
+  store: Store;
+  /** Written before each alert state (the recorder's replicas), as on a single instance. */
+  saveModel: () => Promise<void>;
+  clock: Clock;
+  logger: Logger;
+  /** The Prometheus registry, with `[prometheus] enabled = true`. */
+  metrics?: Registry;
+}): Promise<RunningCluster> {
+  const { cluster, store, clock, logger } = options;
+  const instanceId = cluster.instance_id ?? defaultInstanceId(options.server);
+  const membership = new Membership({
+    repository: store.cluster,
+    clock,
+    logger,
+    instanceId,
+    vantage: cluster.vantage,
+    leaseMs: cluster.lease * 1000,
+  });
+  if (options.metrics) registerClusterGauges(options.metrics, membership);
+  const heartbeat =
+    cluster.heartbeat_url === undefined
+      ? undefined
+      : new HeartbeatCaller({
+          membership,
+          url: cluster.heartbeat_url,
+          intervalMs: cluster.heartbeat_interval * 1000,
+          clock,
+          logger,
+        });
+  const unfenced = storeOutbox(store, options.saveModel);
+
+  return {
+    instanceId,
+    async join() {
+      await membership.start();
+      heartbeat?.start();
+      logger.info(`cluster: ${instanceId} (${cluster.vantage}) joined, lease ${cluster.lease} s`);
+    },
+    leaderOnly(make, deps, pageUrl) {
+      return new LeaderDispatcher({
+        membership,
+        repository: store.cluster,
+        outbox: unfenced,
+        pageUrl,
+        clock,
+        logger,
+        makeDispatcher(token, onWriteFailure) {
+          const fence = { token };
+          const fenced = storeOutbox(store, options.saveModel, fence);
+          const outbox = fencedOutbox(fenced, membership, token, onWriteFailure);
+          return { outbox, dispatcher: make({ ...deps, outbox, owner: instanceId }) };
+        },
+      });
+    },
+    view: () => store.cluster.view(),
+    async stop() {
+      heartbeat?.stop();
+      await membership.stop();
+    },
+  };
+}
