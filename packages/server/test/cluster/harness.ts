@@ -1,0 +1,236 @@
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type CapturedRequest, type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
+import { exited, freePort, spawnCli, waitForHttp } from '../helpers/cli.js';
+import { BASE_CONFIG } from '../helpers/config.js';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { basicAuth } from '../helpers/server.js';
+
+/**
+ * Real `vigil` processes on loopback sharing one real PostgreSQL database, probing one HTTP target
+ * the test turns up (200) and down (503), alerting a webhook on a capture server. Each member has
+ * its own hook and heartbeat paths (`/hook/<id>`, `/beat/<id>`), so the test knows who sent what.
+ */
+
+/**
+ * Short leases keep the files fast: a lapsed member is noticed within 3 s plus a round. Not
+ * shorter: on a loaded 2-core machine a member's event loop can stall for a second or two, and a
+ * lease shorter than that would report live members stopped.
+ */
+export const LEASE_S = 3;
+
+/** What the webhook received, with when and from which member. */
+export interface Received {
+  member: string;
+  atMs: number;
+  key: string | undefined;
+  type: string;
+  status: string;
+  replicas: string[];
+  recovered?: string[];
+  notice?: string;
+}
+
+export interface Member {
+  id: string;
+  url: string;
+  child: ChildProcess;
+  /** Everything it logged, for failure messages. */
+  log: () => string;
+}
+
+export interface ClusterDocument {
+  instance_id: string;
+  leader: { instance_id: string; token: number; current: boolean } | null;
+  members: Array<{ instance_id: string; vantage: string; alive: boolean; leader: boolean; self: boolean }>;
+}
+
+export class ClusterHarness {
+  readonly members = new Map<string, Member>();
+  private readonly arrivals = new Map<CapturedRequest, number>();
+  private targetUp = true;
+
+  private constructor(
+    private readonly postgres: TestPostgres,
+    readonly databaseUrl: string,
+    readonly capture: CaptureServer,
+    private readonly target: Server,
+    private readonly targetUrl: string,
+    private readonly folder: string,
+  ) {
+    capture.reply((request) => {
+      this.arrivals.set(request, Date.now());
+      return { status: 200 };
+    });
+  }
+
+  static async start(): Promise<ClusterHarness> {
+    const postgres = await startTestPostgres();
+    const databaseUrl = await postgres.createDatabase();
+    const capture = await startCaptureServer();
+    const folder = mkdtempSync(join(tmpdir(), 'vigil-cluster-'));
+    let harness: ClusterHarness | undefined;
+    const target = createServer((_request, response) => {
+      response.writeHead(harness?.targetUp === false ? 503 : 200).end();
+    });
+    target.listen(0, '127.0.0.1');
+    await once(target, 'listening');
+    const address = target.address();
+    if (address === null || typeof address === 'string') throw new Error('not a TCP server');
+    harness = new ClusterHarness(
+      postgres,
+      databaseUrl,
+      capture,
+      target,
+      `http://127.0.0.1:${address.port}/health`,
+      folder,
+    );
+    return harness;
+  }
+
+  /** The replica path alerts name the target by. */
+  get targetPath(): string {
+    return `web:api:${this.targetUrl}`;
+  }
+
+  setTarget(up: boolean): void {
+    this.targetUp = up;
+  }
+
+  /** Starts member `id` and waits until it serves. */
+  async startMember(id: string, vantage = `zone-${id}`): Promise<Member> {
+    const port = await freePort();
+    const config = join(this.folder, `${id}.cfg`);
+    const base = BASE_CONFIG.replace('inet = "127.0.0.1:0"', `inet = "127.0.0.1:${port}"`).replace(
+      'log_level = "off"',
+      'log_level = "info"',
+    );
+    writeFileSync(
+      config,
+      `${base}poll_interval = 1\npoll_retry = 0\npoll_delay_dead = 1\npoll_delay_sick = 1\n` +
+        `[notify]\nsettle_timeout = 5\nretry_tail = [1]\n` +
+        `[notify.webhook]\nhook_url = "${this.capture.url}/hook/${id}"\n` +
+        `[storage]\nengine = "postgres"\nurl = "${this.databaseUrl}"\npool_size = 4\n` +
+        `[cluster]\ninstance_id = "${id}"\nvantage = "${vantage}"\nlease = ${LEASE_S}\n` +
+        `heartbeat_url = "${this.capture.url}/beat/${id}"\nheartbeat_interval = 1\n` +
+        `[probe]\n[[probe.service]]\nid = "web"\nlabel = "Web"\n` +
+        `[[probe.service.node]]\nid = "api"\nlabel = "API"\nmode = "poll"\nreplicas = ["${this.targetUrl}"]\n`,
+    );
+    const child = spawnCli(['-c', config]);
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = `${output}${chunk.toString()}`.slice(-20_000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const member: Member = { id, url: `http://127.0.0.1:${port}`, child, log: () => output };
+    this.members.set(id, member);
+    try {
+      await waitForHttp(`${member.url}/status/text`, 60_000);
+    } catch (error) {
+      throw new Error(`member ${id} did not start:\n${output}`, { cause: error });
+    }
+    return member;
+  }
+
+  async cluster(member: Member): Promise<ClusterDocument> {
+    const response = await fetch(`${member.url}/api/v1/cluster`);
+    if (!response.ok) throw new Error(`GET /api/v1/cluster answered ${response.status}`);
+    return (await response.json()) as ClusterDocument;
+  }
+
+  /** The manager route, with or without the manager token. */
+  managerCluster(member: Member, token?: string): Promise<Response> {
+    return fetch(`${member.url}/manager/cluster/`, {
+      headers: token === undefined ? {} : { Authorization: basicAuth(token) },
+    });
+  }
+
+  /** Waits until `member`'s view names a current leader, and returns its id. */
+  async leader(member: Member, timeoutMs = 20_000): Promise<string> {
+    let id: string | undefined;
+    await waitUntil(
+      async () => {
+        const document = await this.cluster(member);
+        id = document.leader?.current ? document.leader.instance_id : undefined;
+        return id !== undefined;
+      },
+      timeoutMs,
+      'a current alert leader',
+    );
+    if (id === undefined) throw new Error('no leader');
+    return id;
+  }
+
+  /** Every webhook request so far, in arrival order. */
+  received(): Received[] {
+    return this.capture.requests
+      .filter((request) => request.path.startsWith('/hook/'))
+      .map((request) => {
+        const body = JSON.parse(request.body) as Omit<Received, 'member' | 'atMs' | 'key'>;
+        const key = request.headers['idempotency-key'];
+        return {
+          ...body,
+          member: request.path.slice('/hook/'.length),
+          atMs: this.arrivals.get(request) ?? 0,
+          key: typeof key === 'string' ? key : undefined,
+        };
+      });
+  }
+
+  /** The target's alerts (not the cluster's own): dead ones and recoveries. */
+  targetAlerts(): { dead: Received[]; recovered: Received[] } {
+    const changes = this.received().filter((alert) => alert.type === 'changed' && alert.notice === undefined);
+    return {
+      dead: changes.filter((alert) => alert.status === 'dead'),
+      recovered: changes.filter((alert) => alert.status === 'healthy'),
+    };
+  }
+
+  /** Heartbeat-URL calls from `member`. */
+  beats(member: string): number[] {
+    return this.capture.requests
+      .filter((request) => request.path === `/beat/${member}`)
+      .map((request) => this.arrivals.get(request) ?? 0);
+  }
+
+  /** Logs of every member, for a failing assertion's message. */
+  logs(): string {
+    return [...this.members.values()].map((member) => `--- ${member.id}\n${member.log()}`).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    for (const member of this.members.values()) {
+      member.child.kill('SIGCONT');
+      member.child.kill('SIGKILL');
+      await exited(member.child);
+    }
+    await this.capture.close();
+    await new Promise((resolve) => this.target.close(resolve));
+    await this.postgres.stop();
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+}
+
+/** Polls `condition` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await condition()) return;
+    } catch {
+      // not answering yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
