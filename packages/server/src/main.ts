@@ -156,7 +156,7 @@ async function compose(
   const cluster = await startClusterIfConfigured(
     settings,
     { store: durable.store, recorder: recording.recorder },
-    { clock, logger, metrics: prometheus?.registry },
+    { model, clock, logger, metrics: prometheus?.registry },
   );
   teardown.push(() => cluster?.stop());
   const makeDispatcher = (

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ClusterConfig, ServerConfig } from '../config/schema.js';
+import type { ObservationSink } from '../model/observation.js';
 import type { Dispatcher, DispatcherDependencies } from '../notify/dispatcher.js';
 import { storeOutbox } from '../notify/store-outbox.js';
 import type { Settings } from '../settings/settings.js';
@@ -13,6 +14,7 @@ import { HeartbeatCaller } from './heartbeat-url.js';
 import { type AlertDispatcher, LeaderDispatcher } from './leader-dispatcher.js';
 import { Membership } from './membership.js';
 import { registerClusterGauges } from './metrics.js';
+import { ObservationRelay } from './observation-relay.js';
 
 type DispatcherParts = Omit<DispatcherDependencies, 'channels' | 'page'>;
 
@@ -24,6 +26,8 @@ export interface RunningCluster {
    * heavy work of starting (loading and building everything) cannot stall heartbeats past the lease.
    */
   join(): Promise<void>;
+  /** Where reports go: this member's model, and through PostgreSQL the other members'. */
+  observations: ObservationSink;
   /** The dispatcher `make` builds, run only while this member leads alerting. */
   leaderOnly(
     make: (deps: DispatcherParts) => Dispatcher,
@@ -43,14 +47,17 @@ export function defaultInstanceId(server: ServerConfig): string {
 
 /** The cluster `[cluster]` asks for, to join once serving; undefined for a single instance. */
 export async function startClusterIfConfigured(
-  settings: Pick<Settings, 'cluster' | 'server'>,
+  settings: Pick<Settings, 'cluster' | 'server' | 'storage'>,
   durable: { store: Store; recorder: Pick<Recorder, 'saveReplicas'> },
-  context: { clock: Clock; logger: Logger; metrics?: Registry },
+  context: { model: ObservationSink; clock: Clock; logger: Logger; metrics?: Registry },
 ): Promise<RunningCluster | undefined> {
-  if (!settings.cluster) return undefined;
+  // The schema and validate.ts make a cluster's store PostgreSQL, with a URL.
+  const { url } = settings.storage;
+  if (!settings.cluster || url === undefined) return undefined;
   return startCluster({
     cluster: settings.cluster,
     server: settings.server,
+    storageUrl: url,
     store: durable.store,
     saveModel: () => durable.recorder.saveReplicas(),
     ...context,
@@ -61,7 +68,10 @@ export async function startClusterIfConfigured(
 export async function startCluster(options: {
   cluster: ClusterConfig;
   server: ServerConfig;
+  /** For the connection that listens for the other members' reports. */
+  storageUrl: string;
   store: Store;
+  model: ObservationSink;
   /** Written before each alert state (the recorder's replicas), as on a single instance. */
   saveModel: () => Promise<void>;
   clock: Clock;
@@ -91,10 +101,20 @@ export async function startCluster(options: {
           logger,
         });
   const unfenced = storeOutbox(store, options.saveModel);
+  const relay = new ObservationRelay({
+    url: options.storageUrl,
+    instanceId,
+    notify: (channel, payload) => store.cluster.notify(channel, payload),
+    model: options.model,
+    clock,
+    logger,
+  });
 
   return {
     instanceId,
+    observations: relay.sink,
     async join() {
+      await relay.start();
       await membership.start();
       heartbeat?.start();
       logger.info(`cluster: ${instanceId} (${cluster.vantage}) joined, lease ${cluster.lease} s`);
@@ -118,7 +138,7 @@ export async function startCluster(options: {
     view: () => store.cluster.view(),
     async stop() {
       heartbeat?.stop();
-      await membership.stop();
+      await Promise.all([membership.stop(), relay.stop()]);
     },
   };
 }

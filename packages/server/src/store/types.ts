@@ -80,6 +80,8 @@ export interface ClusterRepository {
     leaseMs: number;
     startedAtMs: number;
   }): Promise<{ sharedWithLiveProcess: boolean }>;
+  /** Publishes `payload` to the members listening on `channel` (PostgreSQL NOTIFY). */
+  notify(channel: string, payload: string): Promise<void>;
   /** A graceful leave: the member's row goes, and its alert lease ends now if it held it. */
   leave(instanceId: string): Promise<void>;
   view(): Promise<ClusterView>;

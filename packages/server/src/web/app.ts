@@ -7,6 +7,7 @@ import Fastify, {
 import type { MaintenanceView } from '../maintenance/types.js';
 import type { VigilMetrics } from '../metrics/index.js';
 import type { HealthModel } from '../model/health-model.js';
+import type { ObservationSink } from '../model/observation.js';
 import type { Settings } from '../settings/settings.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { limitConnections, serverTimeouts } from './connection-limits.js';
@@ -60,8 +61,11 @@ export interface AppDependencies {
   history?: Pick<ApiV1Options, 'history' | 'incidents'>;
   /** The store `/readyz` checks; without it the server is always ready. */
   store?: ReadinessProbe;
-  /** `[cluster]`: serves `/api/v1/cluster` and `/manager/cluster/`; none without it. */
-  cluster?: ClusterStatusSource;
+  /**
+   * `[cluster]`: serves `/api/v1/cluster` and `/manager/cluster/`, and reports go to its
+   * `observations` (the model and the other members); none without it.
+   */
+  cluster?: ClusterStatusSource & { observations: ObservationSink };
 }
 
 /** Answers meant for programs (JSON, or no body at all, like the reporter's 200s). */
@@ -137,6 +141,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     healthRoutes(scope, { store: dependencies.store, clock });
     reporterRoutes(scope, {
       model,
+      observations: dependencies.cluster?.observations,
       clock,
       token: settings.server.reporter_token,
       throttle: authThrottle,

@@ -13,7 +13,8 @@ import { basicAuth } from '../helpers/server.js';
 
 /**
  * Real `vigil` processes on loopback sharing one real PostgreSQL database, probing one HTTP target
- * the test turns up (200) and down (503), alerting a webhook on a capture server. Each member has
+ * the test turns up (200) and down (503), with a push node `web:app` the test may report to,
+ * alerting a webhook on a capture server. Each member has
  * its own hook and heartbeat paths (`/hook/<id>`, `/beat/<id>`), so the test knows who sent what.
  */
 
@@ -112,14 +113,15 @@ export class ClusterHarness {
     );
     writeFileSync(
       config,
-      `${base}poll_interval = 1\npoll_retry = 0\npoll_delay_dead = 1\npoll_delay_sick = 1\n` +
+      `${base}poll_interval = 1\npoll_retry = 0\npoll_delay_dead = 1\npoll_delay_sick = 1\npush_delay_dead = 1\n` +
         `[notify]\nsettle_timeout = 5\nretry_tail = [1]\n` +
         `[notify.webhook]\nhook_url = "${this.capture.url}/hook/${id}"\n` +
         `[storage]\nengine = "postgres"\nurl = "${this.databaseUrl}"\npool_size = 4\n` +
         `[cluster]\ninstance_id = "${id}"\nvantage = "${vantage}"\nlease = ${LEASE_S}\n` +
         `heartbeat_url = "${this.capture.url}/beat/${id}"\nheartbeat_interval = 1\n` +
         `[probe]\n[[probe.service]]\nid = "web"\nlabel = "Web"\n` +
-        `[[probe.service.node]]\nid = "api"\nlabel = "API"\nmode = "poll"\nreplicas = ["${this.targetUrl}"]\n`,
+        `[[probe.service.node]]\nid = "api"\nlabel = "API"\nmode = "poll"\nreplicas = ["${this.targetUrl}"]\n` +
+        `[[probe.service.node]]\nid = "app"\nlabel = "App"\nmode = "push"\n`,
     );
     const child = spawnCli(['-c', config]);
     let output = '';
@@ -190,6 +192,17 @@ export class ClusterHarness {
       dead: changes.filter((alert) => alert.status === 'dead'),
       recovered: changes.filter((alert) => alert.status === 'healthy'),
     };
+  }
+
+  /** A push report to `member`'s reporter API; resolves with the status code. */
+  async report(member: Member, replica: string, interval: number): Promise<number> {
+    const response = await fetch(`${member.url}/reporter/web/app/`, {
+      method: 'POST',
+      headers: { Authorization: basicAuth('reporter-secret'), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ replica, interval, load: { cpu: 0.1, ram: 0.1 } }),
+    });
+    await response.body?.cancel();
+    return response.status;
   }
 
   /** Heartbeat-URL calls from `member`. */

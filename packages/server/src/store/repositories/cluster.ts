@@ -52,6 +52,10 @@ export function clusterRepository(db: Kysely<Database>): ClusterRepository {
       });
     },
 
+    async notify(channel, payload) {
+      await sql`select pg_notify(${channel}, ${payload})`.execute(db);
+    },
+
     async view() {
       return db.transaction().execute(async (trx) => {
         const { rows } = await sql<{ now_ms: number }>`select ${DATABASE_NOW_MS} as now_ms`.execute(trx);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HEALTH_STATES } from '../../model/health.js';
 import type { HealthModel } from '../../model/health-model.js';
-import type { ApplyOutcome } from '../../model/observation.js';
+import type { ApplyOutcome, ObservationSink } from '../../model/observation.js';
 import { redactUrl } from '../../probes/redact.js';
 import type { Clock } from '../../time/clock.js';
 import { requireToken } from '../auth.js';
@@ -66,6 +66,8 @@ function answer(reply: FastifyReply, outcome: ApplyOutcome) {
 
 export interface ReporterOptions {
   model: HealthModel;
+  /** Where reports and flushes go: the model, unless a cluster shares them with its other members too. */
+  observations?: ObservationSink;
   /** Stamps each report and flush with the time it came in. */
   clock: Clock;
   token: string;
@@ -77,6 +79,7 @@ export interface ReporterOptions {
 /** Vigil's reporter API (spec §2.4): push load reports, local health reports, and flushes. */
 export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
   const { model, clock, replicasPerNodeMax } = options;
+  const sink = options.observations ?? model;
   const onRequest = requireToken(options.token, 'Reporter Token', options.throttle);
 
   /** A report of this mode would add a replica to a node that has its fill; poll nodes are left to the model. */
@@ -107,9 +110,9 @@ export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
       let outcome: ApplyOutcome;
       // The model keeps its own copy of the load: only cpu and ram.
       if (load) {
-        outcome = model.apply({ kind: 'push', subject, atMs, intervalSeconds: interval, load });
+        outcome = sink.apply({ kind: 'push', subject, atMs, intervalSeconds: interval, load });
       } else if (health) {
-        outcome = model.apply({ kind: 'local', subject, atMs, intervalSeconds: interval, health });
+        outcome = sink.apply({ kind: 'local', subject, atMs, intervalSeconds: interval, health });
       } else return reply.code(400).send({ error: 'a report needs "load" (push) or "health" (local)' });
       // Checked first: the line is built only when it is printed, as reports can come by thousands.
       if (LOGGED_AT_DEBUG.has(request.log.level)) {
@@ -128,7 +131,7 @@ export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
     (request, reply) => {
       const { probeId, nodeId, replicaId } = request.params;
       const subject = { serviceId: probeId, nodeId, replicaId };
-      return answer(reply, model.apply({ kind: 'flush', subject, atMs: clock.now() }));
+      return answer(reply, sink.apply({ kind: 'flush', subject, atMs: clock.now() }));
     },
   );
 }
