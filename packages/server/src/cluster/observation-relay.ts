@@ -109,6 +109,10 @@ export class ObservationRelay {
       );
       this.retry(client);
     });
+    // Closed by the server without an error (a restart, a terminated backend): listen again too.
+    client.on('end', () => {
+      if (this.client === client) this.retry(client);
+    });
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
