@@ -192,8 +192,10 @@ async function compose(
       metrics: current.metrics,
       model,
       clock,
-      onJobError: (error, job) => logger.error({ err: error, replica: job.ref }, 'probe job failed'),
+      onJobError: (error, ref) => logger.error({ err: error, replica: ref }, 'probe job failed'),
+      pollInWorker: current.metrics.poll_in_worker,
       log: (message) => logger.info(message),
+      logError: (message, error) => logger.error({ err: error }, message),
     });
     started.poll.start();
     started.script.start();

@@ -1,19 +1,26 @@
 import type { MetricsConfig } from '../config/schema.js';
 import type { ObservationSink, ReplicaRef } from '../model/observation.js';
 import type { Topology } from '../model/topology.js';
-import { checkWithRetries, createProbeRegistry, type IcmpMethod, probeFor } from '../probes/index.js';
-import type { ProbeTarget } from '../probes/types.js';
+import { createProbeRegistry, type IcmpMethod } from '../probes/index.js';
 import type { Clock } from '../time/clock.js';
+import { LagMonitor } from './lag-monitor.js';
+import { type ProbeJob, pollJobRunner, retryPolicyOf } from './poll-job.js';
 import { RoundLoop } from './round-loop.js';
+import { ThreadProber } from './worker/thread-prober.js';
 
-export interface ProbeJob {
-  ref: ReplicaRef;
-  target: ProbeTarget;
+export type { ProbeJob } from './poll-job.js';
+
+/** What runs rounds: a loop on this thread, or the prober thread. */
+export interface ProbeLoop {
+  start(): void;
+  stop(): Promise<void>;
+  /** Runs one round and resolves with its duration in ms once its results are in the model. */
+  runRound(signal?: AbortSignal): Promise<number>;
 }
 
 export interface Probers {
-  poll: RoundLoop<ProbeJob>;
-  script: RoundLoop<ProbeJob>;
+  poll: ProbeLoop;
+  script: ProbeLoop;
 }
 
 /** The first wave of a round is spread over at most this long, or the round interval if shorter. */
@@ -32,49 +39,94 @@ function jobsOf(topology: Topology, mode: 'poll' | 'script'): ProbeJob[] {
   );
 }
 
-/** Poll and script rounds (spec §4.2), each result handed on as a probe observation. */
-export function createProbers(options: {
+const pathOf = (ref: ReplicaRef) => `${ref.serviceId}:${ref.nodeId}:${ref.replicaId}`;
+
+export interface ProbersOptions {
   topology: Topology;
   metrics: MetricsConfig;
   /** The health model, or whatever takes observations to it. */
   model: ObservationSink;
   clock: Clock;
-  onJobError: (error: unknown, job: ProbeJob) => void;
-  /** How ICMP checks ping; by default fping batches when installed, else one ping per check. */
+  /** A job that threw (a bug: probes never throw); `ref` says whose. */
+  onJobError: (error: unknown, ref: ReplicaRef) => void;
+  /**
+   * Poll rounds run in a worker thread (`worker/`), so a busy main thread cannot make targets look
+   * slow. The thread keeps its own time (the system clock) and picks its own ICMP method.
+   */
+  pollInWorker?: boolean;
+  /** How ICMP checks ping (this thread only); by default fping batches when installed, else one ping per check. */
   icmp?: IcmpMethod;
-  /** Start-up notes, such as which ICMP method runs (logged only when there are ICMP replicas). */
+  /** Start-up notes, such as which ICMP method runs (logged only when there are ICMP replicas), and re-probes. */
   log?: (message: string) => void;
-}): Probers {
+  /** A prober thread that stopped unexpectedly (it is restarted). */
+  logError?: (message: string, error?: unknown) => void;
+}
+
+/** Poll and script rounds (spec §4.2), each result handed on as a probe observation. */
+export function createProbers(options: ProbersOptions): Probers {
   const { topology, metrics, model, clock, onJobError } = options;
+  const log = options.log ?? (() => {});
+  const policy = retryPolicyOf(metrics);
   const pollJobs = jobsOf(topology, 'poll');
-  const probes = createProbeRegistry(
-    pollJobs.map((job) => job.target),
-    { icmp: options.icmp, log: options.log },
-  );
-  // Scripts go through the same path: checkWithRetries gives them one attempt under their own timeout.
-  const policy = {
-    retries: metrics.poll_retry,
-    retryWaitMs: metrics.poll_retry_wait,
-    timeoutMs: metrics.poll_delay_dead * 1000,
-    sickLatencyMs: metrics.poll_delay_sick * 1000,
-  };
-  const runJob = async ({ ref, target }: ProbeJob, signal: AbortSignal) => {
-    const result = await checkWithRetries(probeFor(target, probes), target, policy, { clock, signal });
-    // Stamped when the check ends: the time the replica was seen in this state.
-    model.apply({ kind: 'probe', subject: ref, atMs: clock.now(), ...result });
-  };
-  const loop = (jobs: ProbeJob[], parallelism: number, intervalSeconds: number) =>
-    new RoundLoop<ProbeJob>({
+  const spreadMs = (intervalSeconds: number) => Math.min(MAX_SPREAD_MS, intervalSeconds * 1000);
+  // Scripts stay on this thread: a script's time is its process's, which a busy loop hardly skews.
+  const scriptJobs = jobsOf(topology, 'script');
+  const loop = (jobs: ProbeJob[], parallelism: number, intervalSeconds: number): ProbeLoop => {
+    const lag = new LagMonitor();
+    const probes = createProbeRegistry(
+      jobs.map((job) => job.target),
+      { icmp: options.icmp, log },
+    );
+    const runJob = pollJobRunner({
+      probes,
+      policy,
+      clock,
+      sink: model,
+      lag,
+      onReprobe: (job, lagMs, result) =>
+        log(
+          `re-probing ${pathOf(job.ref)}: its ${result.health} result (${result.latencyMs} ms) was measured while this thread was held ${Math.round(lagMs)} ms`,
+        ),
+    });
+    const rounds = new RoundLoop<ProbeJob>({
       jobs,
       parallelism,
       intervalMs: intervalSeconds * 1000,
-      spreadMs: Math.min(MAX_SPREAD_MS, intervalSeconds * 1000),
+      spreadMs: spreadMs(intervalSeconds),
       clock,
-      onJobError,
+      onJobError: (error, job) => onJobError(error, job.ref),
       runJob,
     });
-  return {
-    poll: loop(pollJobs, metrics.poll_parallelism, metrics.poll_interval),
-    script: loop(jobsOf(topology, 'script'), metrics.script_parallelism, metrics.script_interval),
+    return {
+      start: () => {
+        lag.start();
+        rounds.start();
+      },
+      stop: async () => {
+        await rounds.stop();
+        lag.stop();
+      },
+      runRound: async (signal) => {
+        lag.start();
+        return rounds.runRound(signal);
+      },
+    };
   };
+  const poll = options.pollInWorker
+    ? new ThreadProber({
+        setup: {
+          jobs: pollJobs,
+          policy,
+          parallelism: metrics.poll_parallelism,
+          intervalMs: metrics.poll_interval * 1000,
+          spreadMs: spreadMs(metrics.poll_interval),
+        },
+        sink: model,
+        clock,
+        log,
+        logError: options.logError ?? ((message) => log(message)),
+        onJobError: (message, ref) => onJobError(new Error(message), ref),
+      })
+    : loop(pollJobs, metrics.poll_parallelism, metrics.poll_interval);
+  return { poll, script: loop(scriptJobs, metrics.script_parallelism, metrics.script_interval) };
 }

@@ -1,0 +1,97 @@
+/**
+ * The prober thread's entry (a worker_threads Worker started by `ThreadProber`): it runs the poll
+ * rounds next to their sockets, on an event loop that page renders, reports and the store never
+ * hold, and posts batches of probe observations to the main thread, which applies them.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createProbeRegistry, redactUrl } from '../../probes/index.js';
+import { systemClock } from '../../time/clock.js';
+import { LagMonitor } from '../lag-monitor.js';
+import { pollJobRunner } from '../poll-job.js';
+import { RoundLoop } from '../round-loop.js';
+import { ObservationBatcher } from './observation-batcher.js';
+import type { FromProberThread, ProberThreadSetup, ToProberThread } from './protocol.js';
+
+/** Anything URL-like in a text, which could carry a replica's credentials. */
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+
+function describeJobError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(URL_IN_TEXT, (url) => redactUrl(url));
+}
+
+/** Busy-waits: the test hook standing for a thread kept busy by other work. */
+function holdLoop(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // Spinning on purpose.
+  }
+}
+
+function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThreadSetup): void {
+  const post = (message: FromProberThread) => port.postMessage(message);
+  const batcher = new ObservationBatcher((observations) => post({ type: 'observations', observations }));
+  const probes = createProbeRegistry(
+    setup.jobs.map((job) => job.target),
+    { log: (message) => post({ type: 'log', level: 'info', message }) },
+  );
+  const lag = new LagMonitor();
+  lag.start();
+  const loop = new RoundLoop({
+    jobs: setup.jobs,
+    parallelism: setup.parallelism,
+    intervalMs: setup.intervalMs,
+    spreadMs: setup.spreadMs,
+    clock: systemClock,
+    runJob: pollJobRunner({
+      probes,
+      policy: setup.policy,
+      clock: systemClock,
+      sink: batcher,
+      lag,
+      onReprobe: (job, lagMs, result) =>
+        post({
+          type: 'log',
+          level: 'warn',
+          message: `re-probing ${job.ref.serviceId}:${job.ref.nodeId}:${job.ref.replicaId}: its ${result.health} result (${result.latencyMs} ms) was measured while the prober thread was held ${Math.round(lagMs)} ms`,
+        }),
+    }),
+    onRoundEnd: (durationMs) => {
+      batcher.flush();
+      post({ type: 'round-ended', durationMs });
+    },
+    onJobError: (error, job) => post({ type: 'job-error', ref: job.ref, message: describeJobError(error) }),
+  });
+  port.on('message', (message: ToProberThread) => {
+    switch (message.type) {
+      case 'start':
+        loop.start();
+        return;
+      case 'run-round':
+        void loop.runRound().then((durationMs) => {
+          batcher.flush();
+          post({ type: 'round-done', id: message.id, durationMs });
+        });
+        return;
+      case 'stop':
+        void loop.stop().then(() => {
+          lag.stop();
+          batcher.flush();
+          post({ type: 'stopped' });
+          port.close();
+        });
+        return;
+      case 'stall':
+        holdLoop(message.ms);
+        return;
+      case 'crash':
+        setImmediate(() => {
+          throw new Error('prober thread crash requested by a test');
+        });
+        return;
+    }
+  });
+}
+
+if (!parentPort) throw new Error('prober-thread is a worker_threads entry: start it with ThreadProber');
+runProberThread(parentPort, workerData as ProberThreadSetup);

@@ -1,0 +1,37 @@
+import type { Observation, ReplicaRef } from '../../model/observation.js';
+import type { RetryPolicy } from '../../probes/index.js';
+import type { ProbeJob } from '../poll-job.js';
+
+/** What the prober thread is started with (`workerData`): structured-cloneable data only. */
+export interface ProberThreadSetup {
+  jobs: ProbeJob[];
+  policy: RetryPolicy;
+  parallelism: number;
+  intervalMs: number;
+  spreadMs: number;
+}
+
+/** Main thread → prober thread. */
+export type ToProberThread =
+  /** Run rounds until stopped. */
+  | { type: 'start' }
+  /** Run one round now and answer `round-done` with the same id. */
+  | { type: 'run-round'; id: number }
+  /** Abort the checks in flight, send what was observed, answer `stopped`, and exit. */
+  | { type: 'stop' }
+  /** Test hook: hold the thread's event loop this long, as a busy thread would. */
+  | { type: 'stall'; ms: number }
+  /** Test hook: fail as a bug in the thread would (an uncaught exception). */
+  | { type: 'crash' };
+
+/** Prober thread → main thread. */
+export type FromProberThread =
+  /** Results, in the order the checks ended, each with its own `atMs`. */
+  | { type: 'observations'; observations: Observation[] }
+  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  /** A job failed unexpectedly; `message` has the target's secrets masked. */
+  | { type: 'job-error'; ref: ReplicaRef; message: string }
+  | { type: 'round-done'; id: number; durationMs: number }
+  /** A round of the running loop ended. */
+  | { type: 'round-ended'; durationMs: number }
+  | { type: 'stopped' };
