@@ -15,6 +15,8 @@ export interface RoundParams {
   parallelism: number;
   /** The whole round is aborted after this long, whatever is still in flight. */
   timeoutMs: number;
+  /** Vigil's checks in its prober thread (`poll_in_worker`, the default) or on the main thread. */
+  inWorker?: boolean;
 }
 
 const warnings: string[] = [];
@@ -23,11 +25,11 @@ process.on('warning', (warning) => warnings.push(`${warning.name}: ${warning.mes
 const replicaUrl = (port: number) => (replica: number) => `http://127.0.0.1:${port}/r/${replica}`;
 
 /** Vigil's real prober over HTTP replicas. */
-const vigilHttpRound = ({ port, replicas, parallelism, timeoutMs }: RoundParams) =>
+const vigilHttpRound = ({ port, replicas, parallelism, timeoutMs, inWorker = true }: RoundParams) =>
   vigilRound(
     {
       nodes: pollNodes(Math.ceil(replicas / REPLICAS_PER_NODE), REPLICAS_PER_NODE, replicaUrl(port)),
-      metrics: `poll_parallelism = ${parallelism}\n`,
+      metrics: `poll_parallelism = ${parallelism}\npoll_in_worker = ${inWorker}\n`,
       timeoutMs,
     },
     warnings,

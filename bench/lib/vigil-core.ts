@@ -26,6 +26,8 @@ export function buildCore(
     model,
     clock: systemClock,
     onJobError,
+    // As `vigil` runs, unless an ICMP method is given: a method is functions, which stay on this thread.
+    pollInWorker: icmp === undefined && config.metrics.poll_in_worker,
     icmp,
   });
   return { config, topology, model, probers };

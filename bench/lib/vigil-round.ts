@@ -55,6 +55,7 @@ export async function vigilRound(options: VigilRoundOptions, warnings: string[])
   const cpuBefore = cpu();
   const durationMs = await probers.poll.runRound(AbortSignal.timeout(options.timeoutMs));
   const cpuUsed = cpu() - cpuBefore;
+  await probers.poll.stop();
 
   // Every replica starts healthy in the model, so only the ones this round checked count.
   const states: ReplicaView[] = [...model.services.values()].flatMap((service) =>

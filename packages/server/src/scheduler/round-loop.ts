@@ -8,7 +8,7 @@ export interface RoundLoopOptions<Job> {
   parallelism: number;
   /** Pause between the end of one round and the start of the next (Vigil's work + interval period). */
   intervalMs: number;
-  /** The first wave of starts is spread over this window so thousands of probes do not fire at once. */
+  /** The round's starts are spread evenly over this window, so probes never fire in a burst. */
   spreadMs: number;
   runJob: (job: Job, signal: AbortSignal) => Promise<void>;
   clock: Clock;
@@ -43,12 +43,16 @@ export class RoundLoop<Job> {
     setMaxListeners(4 * parallelism + 10, signal);
     const startedAt = clock.now();
     const workerCount = Math.min(parallelism, jobs.length);
-    const staggerMs = workerCount > 1 ? spreadMs / workerCount : 0;
+    // Job k starts no earlier than k × spreadMs / n into the round: starts are spread over the
+    // window, whether a worker is free early (fast targets) or not.
+    const slotMs = jobs.length > 1 ? spreadMs / jobs.length : 0;
     let cursor = 0;
-    const worker = async (index: number) => {
-      if (index > 0 && staggerMs > 0) await sleep(clock, index * staggerMs, signal);
+    const worker = async () => {
       while (!signal.aborted && cursor < jobs.length) {
-        const job = jobs[cursor++] as Job;
+        const index = cursor++;
+        const job = jobs[index] as Job;
+        const waitMs = startedAt + index * slotMs - clock.now();
+        if (waitMs > 0) await sleep(clock, waitMs, signal);
         try {
           await runJob(job, signal);
         } catch (error) {
@@ -56,7 +60,7 @@ export class RoundLoop<Job> {
         }
       }
     };
-    await Promise.all(Array.from({ length: workerCount }, (_, index) => worker(index).catch(() => {})));
+    await Promise.all(Array.from({ length: workerCount }, () => worker().catch(() => {})));
     return clock.now() - startedAt;
   }
 

@@ -20,7 +20,6 @@ replicas = ${JSON.stringify(replicas)}
 
 /** Builds the probers over `replicas` with a stand-in ICMP method; returns the model and the log. */
 function probersOver(replicas: string[], pinged: string[]) {
-  // One worker: no staggered start, whose unref'd timer would let the test process exit early.
   const config = testConfig(node(replicas), 'poll_parallelism = 1');
   const topology = buildTopology(config);
   const model = new HealthModel(topology, healthModelSettings(config.metrics), systemClock);
@@ -49,7 +48,10 @@ test('ICMP replicas ping through the method given, which is logged once at start
   const pinged: string[] = [];
   const { model, probers, log } = probersOver(['icmp://127.0.0.1', 'icmp://127.0.0.2'], pinged);
   assert.deepEqual(log, ['ICMP through the stand-in']);
+  // The round spreads its starts on the clock's unref'd timers: something must keep the process alive.
+  const keepAlive = setInterval(() => {}, 60_000);
   await probers.poll.runRound();
+  clearInterval(keepAlive);
   assert.deepEqual(pinged, ['127.0.0.1', '127.0.0.2']);
   const replica = model.services.get('net')?.nodes.get('gw')?.replicas.get('icmp://127.0.0.1');
   assert.equal(replica?.health, 'healthy');

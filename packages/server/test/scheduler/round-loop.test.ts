@@ -55,6 +55,29 @@ test('the first wave is spread over spreadMs instead of firing at once', async (
   assert.deepEqual(startedAt, [0, 100, 200, 300]);
 });
 
+test('every start of a round is spread, not only the first wave', async () => {
+  const clock = new FakeClock(0);
+  const startedAt: number[] = [];
+  const loop = new RoundLoop<number>({
+    jobs: [0, 1, 2, 3, 4, 5],
+    parallelism: 2,
+    intervalMs: 1000,
+    spreadMs: 600,
+    clock,
+    // Instant jobs: free workers would otherwise start the rest at once.
+    runJob: async () => {
+      startedAt.push(clock.now());
+    },
+  });
+  const round = loop.runRound();
+  for (let step = 0; step < 20; step++) {
+    await tick();
+    clock.advance(50);
+  }
+  await round;
+  assert.deepEqual(startedAt, [0, 100, 200, 300, 400, 500]);
+});
+
 test('rounds never overlap: the next starts intervalMs after the previous one ends', async () => {
   const clock = new FakeClock(0);
   const events: string[] = [];
