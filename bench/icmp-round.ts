@@ -74,7 +74,7 @@ const benchmark: Benchmark = {
         'CPU is the checking process plus the fping/ping processes it ran (/proc/self/stat cutime + cstime).',
         `Baseline: one fping process over the same ${count(REPLICAS)} addresses (-C 1 -q -i 0, addresses on stdin), no Vigil around it.`,
         `"One ping per check" is the same prober with fping absent, over ${count(PER_CHECK_PING.replicas)} replicas at parallelism ${PER_CHECK_PING.parallelism} (${ms(perCheckPing.durationMs)} round); it is the fallback and how every check ran before.`,
-        'Vigil spreads its first wave of starts over min(1 s, poll_interval) on purpose; that second is in its round duration.',
+        'Vigil spreads the starts of its round evenly over min(1 s, poll_interval) on purpose; that second is in its round duration.',
         ...describeFailures('Vigil', vigil),
         ...describeFailures('one-ping-per-check', perCheckPing),
         ...describeFailures('bare fping', bare),

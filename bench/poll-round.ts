@@ -98,7 +98,7 @@ const benchmark: Benchmark = {
           notes: [
             `Host: ${limits}.`,
             `TIME_WAIT after the bare loop: ${bare.timeWait ?? 'unknown'}, after the Vigil round: ${vigil.timeWait ?? 'unknown'}; the target served ${count(targetStats.requests ?? 0)} requests.`,
-            'Vigil spreads its first wave of starts over min(1 s, poll_interval) on purpose; that second is in its round duration, the bare loop starts all at once.',
+            'Vigil spreads the starts of its round evenly over min(1 s, poll_interval) on purpose; that second is in its round duration, the bare loop starts all at once.',
             `Loading and building the ${count(REPLICAS)}-replica config took ${ms(vigil.setupMs ?? 0)} (outside the round).`,
             ...describeFailures('Vigil', vigil),
             ...describeFailures('Vigil (main thread)', inThread),
