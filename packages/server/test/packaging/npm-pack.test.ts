@@ -60,6 +60,7 @@ describe('npm pack of @vigil-ts/server', { timeout: 240_000 }, () => {
     const files = stdout.trim().split('\n');
     assert.ok(files.includes('package/bin/vigil.js'));
     assert.ok(files.includes('package/dist/cli.js'));
+    assert.ok(files.includes('package/dist/scheduler/worker/prober-thread.js'));
     assert.ok(files.includes('package/config.default.cfg'));
     assert.ok(files.includes('package/src/web/assets/page.css'));
     const unexpected = files.filter(
@@ -85,10 +86,8 @@ describe('npm pack of @vigil-ts/server', { timeout: 240_000 }, () => {
 
   it('serves the status page and its health endpoints', async () => {
     const port = await freePort();
-    const config = readFileSync(shippedConfig(), 'utf8').replace(
-      /^inet = .*$/m,
-      `inet = "127.0.0.1:${port}"`,
-    );
+    // The shipped config's poll replicas check the server itself: they follow it to the free port.
+    const config = readFileSync(shippedConfig(), 'utf8').replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`);
     assert.match(config, new RegExp(`^inet = "127\\.0\\.0\\.1:${port}"$`, 'm'));
     writeFileSync(join(app, 'config.cfg'), config);
     const server = spawn(join(app, 'node_modules/.bin/vigil'), ['-c', 'config.cfg'], {
@@ -108,6 +107,12 @@ describe('npm pack of @vigil-ts/server', { timeout: 240_000 }, () => {
       assert.match(await page.text(), /Vigil TS Status/);
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       assert.deepEqual(await ready.json(), { status: 'ready', store: 'sqlite' });
+      // The built prober thread checked the poll replicas and its results reached the model.
+      const checked = await waitForPollResults(port);
+      assert.deepEqual(checked, [
+        { node: 'http', status: 'healthy' },
+        { node: 'tcp', status: 'healthy' },
+      ]);
     } finally {
       server.kill('SIGTERM');
     }
@@ -115,6 +120,27 @@ describe('npm pack of @vigil-ts/server', { timeout: 240_000 }, () => {
     // The SQLite default, relative to the working directory.
     assert.ok(readdirSync(join(app, 'data')).includes('vigil.db'));
   });
+
+  /** The poll nodes' replicas once each has a result (a latency), as `/api/v1/status` shows them. */
+  async function waitForPollResults(port: number) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const status = (await (await fetch(`http://127.0.0.1:${port}/api/v1/status`)).json()) as {
+        services: {
+          nodes: { id: string; mode: string; replicas: { status: string; latency_ms: number | null }[] }[];
+        }[];
+      };
+      const poll = status.services.flatMap((service) => service.nodes.filter((node) => node.mode === 'poll'));
+      const replicas = poll.flatMap((node) =>
+        node.replicas.map((replica) => ({ node: node.id, ...replica })),
+      );
+      if (replicas.length > 0 && replicas.every((replica) => replica.latency_ms !== null)) {
+        return replicas.map(({ node, status }) => ({ node, status }));
+      }
+      if (Date.now() > deadline) throw new Error(`no poll results after 30 s: ${JSON.stringify(replicas)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 
   function shippedConfig(): string {
     return join(app, 'node_modules/@vigil-ts/server/config.default.cfg');
