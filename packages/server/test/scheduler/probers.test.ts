@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { HealthModel, healthModelSettings } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
@@ -63,4 +65,42 @@ test('without ICMP replicas nothing about ICMP is logged', () => {
   const { model, log } = probersOver(['tcp://127.0.0.1:1'], []);
   assert.deepEqual(log, []);
   model.stop();
+});
+
+test('on the main thread too, a slow result measured while the loop was held is re-probed', async () => {
+  let requests = 0;
+  const server = createServer((_, response) => {
+    requests++;
+    response.end('ok');
+    // The first answer is sent at once, then this thread is held: the check reads it 1.5 s late.
+    if (requests === 1) {
+      const until = Date.now() + 1500;
+      while (Date.now() < until) {
+        // Spinning on purpose: a page render or a report burst.
+      }
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const config = testConfig(node([url]), 'poll_delay_sick = 1\npoll_retry = 0');
+  const topology = buildTopology(config);
+  const model = new HealthModel(topology, healthModelSettings(config.metrics), systemClock);
+  const log: string[] = [];
+  const probers = createProbers({
+    topology,
+    metrics: config.metrics,
+    model,
+    clock: systemClock,
+    onJobError: (error) => assert.fail(String(error)),
+    log: (message) => log.push(message),
+  });
+  await probers.poll.runRound();
+  server.close();
+  model.stop();
+  assert.equal(requests, 2);
+  assert.equal(model.services.get('net')?.nodes.get('gw')?.replicas.get(url)?.health, 'healthy');
+  assert.match(
+    log[0] ?? '',
+    /^re-probing net:gw:http:\/\/127\.0\.0\.1:\d+\/: its sick result \(1\d{3} ms\) was measured while this thread was held \d+ ms$/,
+  );
 });
