@@ -21,8 +21,8 @@ replicas = ${JSON.stringify(replicas)}
 `;
 
 /** Builds the probers over `replicas` with a stand-in ICMP method; returns the model and the log. */
-function probersOver(replicas: string[], pinged: string[]) {
-  const config = testConfig(node(replicas), 'poll_parallelism = 1');
+function probersOver(replicas: string[], pinged: string[], metrics = 'poll_parallelism = 1') {
+  const config = testConfig(node(replicas), metrics);
   const topology = buildTopology(config);
   const model = new HealthModel(topology, healthModelSettings(config.metrics), systemClock);
   const icmp: IcmpMethod = {
@@ -82,18 +82,7 @@ test('on the main thread too, a slow result measured while the loop was held is 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  const config = testConfig(node([url]), 'poll_delay_sick = 1\npoll_retry = 0');
-  const topology = buildTopology(config);
-  const model = new HealthModel(topology, healthModelSettings(config.metrics), systemClock);
-  const log: string[] = [];
-  const probers = createProbers({
-    topology,
-    metrics: config.metrics,
-    model,
-    clock: systemClock,
-    onJobError: (error) => assert.fail(String(error)),
-    log: (message) => log.push(message),
-  });
+  const { model, probers, log } = probersOver([url], [], 'poll_delay_sick = 1\npoll_retry = 0');
   await probers.poll.runRound();
   server.close();
   model.stop();
