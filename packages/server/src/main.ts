@@ -18,6 +18,7 @@ import { type Settings, settingsFrom } from './settings/settings.js';
 import { openDurableState } from './store/durable-state.js';
 import { type Clock, systemClock } from './time/clock.js';
 import { buildApp, type WebSettings } from './web/app.js';
+import { maintenanceHistory } from './web/page/history-page.js';
 import { createWebServices } from './web/services.js';
 
 export interface StartOptions {
@@ -221,6 +222,7 @@ async function compose(
     announcements: durable.announcements,
     maintenance: durable.maintenance,
     history,
+    incidents: durable.incidents,
   });
   const app = buildApp({
     settings: web,
@@ -241,6 +243,8 @@ async function compose(
     history,
     store: durable.store,
     cluster,
+    incidents: durable.incidents,
+    historySources: [maintenanceHistory(durable.maintenance, model)],
   });
   // Closing the app closes its services too.
   teardown.push(() => app.close());

@@ -13,6 +13,8 @@ export interface Database {
   rollup_hour: RollupTable;
   rollup_day: RollupTable;
   incidents: IncidentTable;
+  declared_incidents: DeclaredIncidentTable;
+  incident_updates: IncidentUpdateTable;
   runs: RunTable;
   maintenance_windows: MaintenanceWindowTable;
   cluster_members: ClusterMemberTable;
@@ -133,6 +135,26 @@ export interface IncidentTable {
   /** JSON arrays. */
   replicas: string;
   reasons: string;
+}
+
+export interface DeclaredIncidentTable {
+  id: string;
+  title: string;
+  started_at: number;
+  status: string;
+  resolved_at: number | null;
+  /** JSON: service ids, and `{serviceId, nodeId}` objects. */
+  services: string;
+  nodes: string;
+}
+
+/** Updates of declared and detected incidents alike, so no foreign key. */
+export interface IncidentUpdateTable {
+  id: string;
+  incident_id: string;
+  at: number;
+  status: string;
+  message: string;
 }
 
 export interface RunTable {

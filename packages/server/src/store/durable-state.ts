@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { DurableAnnouncements } from '../announcements/durable.js';
 import type { StorageConfig } from '../config/schema.js';
+import { IncidentLog } from '../incidents/log.js';
 import { MaintenanceSchedule } from '../maintenance/schedule.js';
 import type { HealthModel } from '../model/health-model.js';
 import { ReminderIgnoreWindow } from '../notify/ignore-window.js';
@@ -20,7 +21,9 @@ export interface DurableState {
   ignoreControl: Awaited<ReturnType<typeof durableIgnoreWindow>>;
   /** Maintenance windows: the manager API changes them, alerts, incidents, history and the page read them. */
   maintenance: MaintenanceSchedule;
-  /** Stops saving announcements and maintenance windows, then closes the store. */
+  /** Incidents with their updates: the manager API writes them, the page and the feed read them. */
+  incidents: IncidentLog;
+  /** Stops saving announcements, maintenance windows and incidents, then closes the store. */
   close(): Promise<void>;
 }
 
@@ -56,15 +59,18 @@ export async function openDurableState(options: {
     logger.info(`restored ${restored} push and local replicas (${skipped} no longer configured)`);
   }
   const maintenance = await MaintenanceSchedule.load(store.maintenance, clock);
+  const incidents = new IncidentLog(store, clock);
   return {
     store,
     announcements,
     ignoreWindow,
     ignoreControl,
     maintenance,
+    incidents,
     async close() {
       await announcements.stop();
       await maintenance.stop();
+      await incidents.idle();
       await store.close();
     },
   };

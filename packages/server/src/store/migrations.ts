@@ -220,5 +220,42 @@ function migrations(engine: StorageEngine): Record<string, Migration> {
         await db.schema.alterTable('outbox').addColumn('lease_token', 'bigint').execute();
       },
     },
+    '0005_declared_incidents': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('declared_incidents')
+          .addColumn('id', 'text', (col) => col.primaryKey())
+          .addColumn('title', 'text', required)
+          .addColumn('started_at', 'bigint', required)
+          .addColumn('status', 'text', required)
+          .addColumn('resolved_at', 'bigint')
+          .addColumn('services', 'text', required)
+          .addColumn('nodes', 'text', required)
+          .execute();
+        await db.schema
+          .createIndex('declared_incidents_started')
+          .on('declared_incidents')
+          .columns(['started_at', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('declared_incidents_resolved')
+          .on('declared_incidents')
+          .column('resolved_at')
+          .execute();
+        await db.schema
+          .createTable('incident_updates')
+          .addColumn('id', 'text', (col) => col.primaryKey())
+          .addColumn('incident_id', 'text', required)
+          .addColumn('at', 'bigint', required)
+          .addColumn('status', 'text', required)
+          .addColumn('message', 'text', required)
+          .execute();
+        await db.schema
+          .createIndex('incident_updates_incident')
+          .on('incident_updates')
+          .columns(['incident_id', 'at'])
+          .execute();
+      },
+    },
   };
 }

@@ -5,6 +5,7 @@ import { migrationProvider } from './migrations.js';
 import { alertStateRepository } from './repositories/alert-state.js';
 import { announcementRepository } from './repositories/announcements.js';
 import { clusterRepository } from './repositories/cluster.js';
+import { declaredIncidentRepository } from './repositories/declared-incidents.js';
 import { incidentRepository } from './repositories/incidents.js';
 import { maintenanceRepository } from './repositories/maintenance.js';
 import { outboxRepository } from './repositories/outbox.js';
@@ -47,6 +48,7 @@ export async function openStore(
     outbox: outboxRepository(db),
     rollups: rollupRepository(db),
     incidents: incidentRepository(db),
+    declaredIncidents: declaredIncidentRepository(db),
     runs: runRepository(db),
     maintenance: maintenanceRepository(db),
     cluster: clusterRepository(db),

@@ -31,6 +31,8 @@ export async function pruneExpired(store: Store, retention: Retention, nowMs: nu
     hour: await store.rollups.prune('hour', nowMs - hour),
     day: await store.rollups.prune('day', nowMs - day),
     incidents: await store.incidents.prune(nowMs - retention.incidentMs),
+    // After the detected incidents, so their updates go with them.
+    declaredIncidents: await store.declaredIncidents.prune(nowMs - retention.incidentMs),
     outbox: await store.outbox.prune(nowMs - retention.outboxMs),
     // Runs mark the gaps inside the longest history kept.
     runs: await store.runs.prune(nowMs - Math.max(day, retention.incidentMs)),

@@ -1,4 +1,5 @@
 import type { Announcement } from '../announcements/types.js';
+import type { DeclaredIncident, IncidentStatus, IncidentUpdate, StartCursor } from '../incidents/types.js';
 import type { MaintenanceWindow, PastMaintenanceCursor } from '../maintenance/types.js';
 import type { Health } from '../model/health.js';
 import type { RestoredReplica } from '../model/health-model.js';
@@ -17,6 +18,7 @@ export interface Store {
   readonly outbox: OutboxRepository;
   readonly rollups: RollupRepository;
   readonly incidents: IncidentRepository;
+  readonly declaredIncidents: DeclaredIncidentRepository;
   readonly runs: RunRepository;
   readonly maintenance: MaintenanceRepository;
   /** `[cluster]` membership and alert leadership; PostgreSQL only (docs/cluster.md). */
@@ -342,6 +344,8 @@ export interface IncidentQuery {
   serviceId?: string;
   nodeId?: string;
   scope?: Incident['scope'];
+  /** Incidents of this scope, and those of any scope with an update (what the page lists). */
+  scopeOrAnnotated?: Incident['scope'];
   /** Keyset cursor: incidents that started before this one (newest first). */
   before?: { startedAtMs: number; id: string };
   limit: number;
@@ -352,9 +356,38 @@ export interface IncidentRepository {
   save(incident: Incident): Promise<void>;
   close(id: string, endedAtMs: number): Promise<void>;
   listOpen(): Promise<Incident[]>;
+  get(id: string): Promise<Incident | undefined>;
   /** Newest first. */
   list(query: IncidentQuery): Promise<Incident[]>;
   /** Deletes incidents that ended before `beforeMs`. */
+  prune(beforeMs: number): Promise<number>;
+}
+
+/**
+ * Incidents operators declare through the manager API, and the updates of every incident (declared
+ * or detected). Lists are newest first by start, then id.
+ */
+export interface DeclaredIncidentRepository {
+  /** The incident and its first update, in one transaction. */
+  insert(incident: DeclaredIncident, first: IncidentUpdate): Promise<void>;
+  /**
+   * Adds an update; for a declared incident it also sets the incident's status (and resolution
+   * time), in the same transaction.
+   */
+  addUpdate(
+    update: IncidentUpdate,
+    declared?: { status: IncidentStatus; resolvedAtMs?: number },
+  ): Promise<void>;
+  get(id: string): Promise<DeclaredIncident | undefined>;
+  list(query: { limit: number; unresolved?: boolean; before?: StartCursor }): Promise<DeclaredIncident[]>;
+  countUnresolved(): Promise<number>;
+  /** Updates of these incidents, oldest first. */
+  updates(incidentIds: readonly string[]): Promise<IncidentUpdate[]>;
+  countUpdates(incidentId: string): Promise<number>;
+  /**
+   * Deletes declared incidents resolved before `beforeMs`, and the updates of incidents that no
+   * longer exist (detected ones go with `IncidentRepository.prune`).
+   */
   prune(beforeMs: number): Promise<number>;
 }
 

@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
+import type { IncidentLog } from '../incidents/log.js';
 import type { MaintenanceView } from '../maintenance/types.js';
 import type { VigilMetrics } from '../metrics/index.js';
 import type { HealthModel } from '../model/health-model.js';
@@ -11,12 +12,14 @@ import type { ObservationSink } from '../model/observation.js';
 import type { Settings } from '../settings/settings.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { limitConnections, serverTimeouts } from './connection-limits.js';
+import { type HistorySource, incidentHistory } from './page/history-page.js';
 import { type ApiV1Options, apiV1Routes } from './routes/api-v1.js';
 import { assetRoutes } from './routes/assets.js';
 import { badgeRoutes } from './routes/badge.js';
 import { type ClusterStatusSource, clusterRoutes } from './routes/cluster.js';
 import { embedRoutes } from './routes/embed.js';
 import { healthRoutes, type ReadinessProbe } from './routes/health.js';
+import { incidentPageRoutes } from './routes/incident-pages.js';
 import { liveRoutes } from './routes/live.js';
 import {
   type AnnouncementManager,
@@ -25,6 +28,7 @@ import {
   type MaintenanceManager,
   managerRoutes,
 } from './routes/manager.js';
+import { managerIncidentRoutes } from './routes/manager-incidents.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { nodePageRoutes } from './routes/node-page.js';
@@ -66,6 +70,13 @@ export interface AppDependencies {
    * `observations` (the model and the other members); none without it.
    */
   cluster?: ClusterStatusSource & { observations: ObservationSink };
+  /**
+   * Incidents with their updates (pass the same log as the services'): the permalinks, `/history`,
+   * and with `manager` the manager API's incident routes; none without it.
+   */
+  incidents?: IncidentLog;
+  /** More for `/history` to list beside the incidents (past maintenance windows). */
+  historySources?: readonly HistorySource[];
 }
 
 /** Answers meant for programs (JSON, or no body at all, like the reporter's 200s). */
@@ -185,6 +196,25 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
         managerToken: settings.server.manager_token,
         throttle: authThrottle,
       });
+    }
+    const incidentLog = dependencies.incidents;
+    if (incidentLog) {
+      incidentPageRoutes(scope, {
+        model,
+        incidents: incidentLog,
+        historySources: [incidentHistory(incidentLog, model), ...(dependencies.historySources ?? [])],
+        settings,
+        assets: () => branded.assets(),
+        clock,
+      });
+      if (dependencies.manager) {
+        managerIncidentRoutes(scope, {
+          token: settings.server.manager_token,
+          throttle: authThrottle,
+          model,
+          incidents: incidentLog,
+        });
+      }
     }
   });
   return app;

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { MemoryAnnouncementStore } from '../announcements/memory.js';
 import type { AnnouncementSource } from '../announcements/types.js';
+import type { IncidentReader } from '../incidents/log.js';
 import type { MaintenanceView } from '../maintenance/types.js';
 import type { HealthModel } from '../model/health-model.js';
 import type { Clock } from '../time/clock.js';
@@ -37,6 +38,8 @@ export interface WebServiceOptions {
   maintenance?: MaintenanceView;
   /** The store's history and incidents, shown on the page; none without it. */
   history?: Pick<ApiV1Options, 'history' | 'incidents'>;
+  /** Incidents with their updates (needs `history`): the page lists them and shows the active ones on top. */
+  incidents?: IncidentReader;
   /** Shortest time between two page renders; tests that read the page right after a change use 0. */
   pageRenderIntervalMs?: number;
 }
@@ -57,6 +60,7 @@ export function createWebServices(options: WebServiceOptions): WebServices {
     options.history &&
     new PageHistory({
       ...options.history,
+      incidentLog: options.incidents,
       model,
       clock,
       texts: () => PAGE_TEXTS[settings.branding.language],

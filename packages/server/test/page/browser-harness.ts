@@ -63,12 +63,17 @@ export function assertCleanVisit(visit: { problems: string[]; requests: string[]
   );
 }
 
-/** Serious and critical axe violations; the context must bypass CSP, which (rightly) refuses axe. */
-export async function runAxe(page: Page) {
+/**
+ * Serious and critical axe violations, or violations of every impact with `'all'`; the context must
+ * bypass CSP, which (rightly) refuses axe.
+ */
+export async function runAxe(page: Page, impacts: 'serious' | 'all' = 'serious') {
   await page.addScriptTag({ content: AXE_SOURCE });
   const results = await page.evaluate<AxeResults>("axe.run({ resultTypes: ['violations'] })");
   return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .filter(
+      (violation) => impacts === 'all' || violation.impact === 'serious' || violation.impact === 'critical',
+    )
     .map(({ id, impact, help, nodes }) => ({
       id,
       impact,

@@ -308,7 +308,7 @@ mode = "push"
       assert.match(items[1] ?? '', /1 replica affected/);
       assert.match(
         items[2] ?? '',
-        /<span class="incident-worst">Sick<\/span> <strong>[^<]* › Hidden<\/strong>/,
+        /<span class="incident-worst">Sick<\/span> <a href="incident\/hidden"><strong>[^<]* › Hidden<\/strong><\/a>/,
       );
       assert.match(items[2] ?? '', /2 replicas affected/);
       assert.match(items[3] ?? '', /<code>&lt;img src=x onerror=alert\(1\)&gt;&quot;&amp;0<\/code>/);

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, IncidentTable } from '../database.js';
 import type { Incident, IncidentRepository } from '../types.js';
 import { takeExcluded } from './batch.js';
+import { newestFirstPage } from './newest-first.js';
 
 const VALUE_COLUMNS = [
   'scope',
@@ -40,6 +41,11 @@ export function incidentRepository(db: Kysely<Database>): IncidentRepository {
       return rows.map(toIncident);
     },
 
+    async get(id) {
+      const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toIncident(row);
+    },
+
     async list(query) {
       let select = db.selectFrom('incidents').selectAll();
       if (query.state === 'open') select = select.where('ended_at', 'is', null);
@@ -47,20 +53,21 @@ export function incidentRepository(db: Kysely<Database>): IncidentRepository {
       if (query.scope !== undefined) select = select.where('scope', '=', query.scope);
       if (query.serviceId !== undefined) select = select.where('service_id', '=', query.serviceId);
       if (query.nodeId !== undefined) select = select.where('node_id', '=', query.nodeId);
-      const before = query.before;
-      if (before !== undefined) {
+      const listed = query.scopeOrAnnotated;
+      if (listed !== undefined) {
         select = select.where((eb) =>
           eb.or([
-            eb('started_at', '<', before.startedAtMs),
-            eb.and([eb('started_at', '=', before.startedAtMs), eb('id', '<', before.id)]),
+            eb('scope', '=', listed),
+            eb.exists(
+              eb
+                .selectFrom('incident_updates')
+                .select('incident_updates.id')
+                .whereRef('incident_updates.incident_id', '=', 'incidents.id'),
+            ),
           ]),
         );
       }
-      const rows = await select
-        .orderBy('started_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(query.limit)
-        .execute();
+      const rows = await newestFirstPage(select, query).execute();
       return rows.map(toIncident);
     },
 

@@ -2,6 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { HistoryReader, Uptime } from '../../history/reader.js';
 import { BUCKET_MS, bucketStart } from '../../history/rollup/buckets.js';
 import { seriesKey } from '../../history/rollup/model-series.js';
+import { detectedStory, type IncidentReader } from '../../incidents/log.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { NodeSpec } from '../../model/topology.js';
 import type { IncidentRepository, RollupRow, SeriesKey } from '../../store/types.js';
@@ -10,6 +11,7 @@ import type { LatencyPoint } from '../history/latency-sparkline.js';
 import { uptimeDays } from '../history/uptime-days.js';
 import type { SafeHtml } from '../html.js';
 import { BucketWindow, type Slot } from './history-buckets.js';
+import { activeIncidentsSection } from './incident-story.js';
 import { incidentsSection } from './incidents.js';
 import { nodeHistory } from './node-history.js';
 import { nodeKey } from './services.js';
@@ -30,12 +32,19 @@ export interface HistoryView {
   /** Each node's strip, by its spec. */
   nodes: ReadonlyMap<NodeSpec, SafeHtml>;
   incidents: SafeHtml;
+  /** Active incidents with their timelines, for the top of the page. */
+  activeIncidents: SafeHtml | '';
 }
 
 export interface PageHistoryOptions {
   model: HealthModel;
   history: Pick<HistoryReader, 'uptime' | 'bucket'>;
   incidents: Pick<IncidentRepository, 'list'>;
+  /**
+   * Incidents of both origins with their updates: when present, the page lists these (and shows the
+   * active ones on top) and reads again after each change.
+   */
+  incidentLog?: IncidentReader;
   clock: Clock;
   /** The texts of the branding's language, read at each read (a reload may change it). */
   texts: () => PageTexts;
@@ -59,13 +68,20 @@ export class PageHistory {
   private readonly stopTracking: () => void;
 
   constructor(private readonly options: PageHistoryOptions) {
-    const { model, history } = options;
+    const { model, history, incidentLog } = options;
     this.layout = layoutOf(model, history);
-    this.stopTracking = model.events.on('reconfigured', () => {
-      this.layout = layoutOf(model, history);
-      // A read under way is for the old nodes: read again once it is over.
-      void (this.running ?? Promise.resolve()).then(() => this.refresh());
-    });
+    // A read under way is for the old nodes or incidents: read again once it is over.
+    const readAgain = () => void (this.running ?? Promise.resolve()).then(() => this.refresh());
+    const stops = [
+      model.events.on('reconfigured', () => {
+        this.layout = layoutOf(model, history);
+        readAgain();
+      }),
+    ];
+    if (incidentLog) stops.push(incidentLog.onChange(readAgain));
+    this.stopTracking = () => {
+      for (const stop of stops) stop();
+    };
   }
 
   get current(): HistoryView | undefined {
@@ -112,19 +128,26 @@ export class PageHistory {
   }
 
   private async read(): Promise<void> {
-    const { model, history, incidents, clock, texts: textsNow, onError } = this.options;
+    const { model, history, incidents, incidentLog, clock, texts: textsNow, onError } = this.options;
     const layout = this.layout;
     try {
       const now = clock.now();
       await layout.days.update(bucketStart('day', now) - (DAYS - 1) * BUCKET_MS.day, now);
       if (layout.pollNodes.length > 0) await layout.hours.update(now - LATENCY_MS, now);
       const uptime = await history.uptime(layout.nodeKeys, '90d');
-      const recent = await incidents.list({ scope: 'node', limit: INCIDENTS_SHOWN });
+      const recent = incidentLog
+        ? await incidentLog.list({ limit: INCIDENTS_SHOWN })
+        : (await incidents.list({ scope: 'node', limit: INCIDENTS_SHOWN })).map(detectedStory);
+      const active = (await incidentLog?.active()) ?? [];
       // Read after the queries: a reload that changed the language is in effect by then.
       const texts = textsNow();
       const nodes = await renderNodes(layout, now, uptime, texts);
       if (this.closed) return;
-      this.view = { nodes, incidents: incidentsSection(recent, model, texts) };
+      this.view = {
+        nodes,
+        incidents: incidentsSection(recent, model, texts),
+        activeIncidents: activeIncidentsSection(active, model, texts),
+      };
       for (const listener of this.listeners) listener();
     } catch (error) {
       // The page keeps the last view; the next read tries again.

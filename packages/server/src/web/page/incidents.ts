@@ -1,45 +1,58 @@
+import type { IncidentStory } from '../../incidents/types.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { Incident } from '../../store/types.js';
 import { formatAnnouncementDate, formatClockTime } from '../../time/format.js';
 import { duration } from '../history/uptime-bar.js';
 import { html, type SafeHtml } from '../html.js';
+import { incidentPath, storyTitle } from './incident-story.js';
 import type { PageTexts } from './texts.js';
 
 /** Replica ids listed per incident; the rest are counted. */
 const REPLICAS_SHOWN = 5;
 
 /**
- * "Past incidents", newest first, at the bottom of the page. Replica ids (often private
- * addresses) appear only for nodes with `reveal_replica_name`, as everywhere on the page; other
- * incidents say how many replicas failed. A node no longer configured shows by its ids.
+ * "Past incidents", newest first, at the bottom of the page: declared ones by their title and
+ * status, detected ones by their node and worst state, each linking to its permalink, then a link
+ * to `/history`. Replica ids (often private addresses) appear only for nodes with
+ * `reveal_replica_name`, as everywhere on the page; other incidents say how many replicas failed.
+ * A node no longer configured shows by its ids.
  */
 export function incidentsSection(
-  incidents: readonly Incident[],
+  stories: readonly IncidentStory[],
   model: HealthModel,
   texts: PageTexts,
 ): SafeHtml {
-  const items = incidents.map((incident) => incidentItem(incident, model, texts));
+  const items = stories.map((story) => incidentItem(story, model, texts));
   return html`<section class="incidents" aria-labelledby="incidents-title"><h2 class="incidents-title" id="incidents-title">${texts.pastIncidents}</h2>${
     items.length === 0
       ? html`<p class="muted">${texts.noIncidents}</p>`
       : html`<ol class="incident-list">${items}</ol>`
-  }</section>`;
+  }<p class="incidents-more"><a href="history">${texts.allIncidents}</a></p></section>`;
 }
 
-function incidentItem(incident: Incident, model: HealthModel, texts: PageTexts): SafeHtml {
-  const service = model.services.get(incident.serviceId);
-  const node = service?.nodes.get(incident.nodeId);
-  const start = incident.startedAtMs;
-  const end = incident.endedAtMs;
-  return html`<li class="incident is-${incident.worst}"><p class="incident-head"><span class="incident-worst">${texts.worst[incident.worst]}</span> <strong>${service?.spec.label ?? incident.serviceId} › ${node?.spec.label ?? incident.nodeId}</strong></p><p class="incident-time">${timeOf(start)} – ${
+/** One line of a list of incidents, linking to its permalink (relative to `root`). */
+export function incidentItem(
+  story: IncidentStory,
+  model: HealthModel,
+  texts: PageTexts,
+  root = '',
+): SafeHtml {
+  const { detected } = story;
+  const node = detected && model.services.get(detected.serviceId)?.nodes.get(detected.nodeId);
+  const start = story.startedAtMs;
+  const end = story.endedAtMs;
+  const badge = story.status
+    ? html`<span class="incident-worst is-${story.status}">${texts.incidentStatus[story.status]}</span>`
+    : detected && html`<span class="incident-worst">${texts.worst[detected.worst]}</span>`;
+  return html`<li class="incident is-${detected?.worst ?? 'declared'}"><p class="incident-head">${badge} <a href="${incidentPath(story.id, root)}"><strong>${storyTitle(story, model, texts)}</strong></a></p><p class="incident-time">${timeOf(start)} – ${
     end === undefined
       ? html`<strong>${texts.ongoing}</strong>`
       : html`${timeOf(end, sameUtcDay(start, end))} <span class="muted">(${duration((end - start) / 1000, texts.dayUnit)})</span>`
-  }</p>${replicasLine(incident, node?.spec.revealReplicaName ?? false, texts)}</li>`;
+  }</p>${detected && replicasLine(detected, node?.spec.revealReplicaName ?? false, texts)}</li>`;
 }
 
 /** Vigil's date format; an end on the day it started needs only the time. */
-function timeOf(ms: number, timeOnly = false): SafeHtml {
+export function timeOf(ms: number, timeOnly = false): SafeHtml {
   return html`<time datetime="${new Date(ms).toISOString()}">${timeOnly ? formatClockTime(ms) : formatAnnouncementDate(ms)}</time>`;
 }
 

@@ -59,3 +59,12 @@ export function maintenanceSection(
   ];
   return html`<section class="maintenance" aria-labelledby="maintenance-title"><h2 class="maintenance-title" id="maintenance-title">${texts.maintenanceTitle}</h2>${items}</section>`;
 }
+
+/** An ended window as a line of `/history`: badge, title, when, what it covered. */
+export function pastWindowItem(window: MaintenanceWindow, model: HealthModel, texts: PageTexts): SafeHtml {
+  const covers = affected(window, model);
+  const span = texts.maintenanceWhen(when(window.startsAtMs), when(window.endsAtMs));
+  return html`<li class="incident is-maintenance"><p class="incident-head"><span class="incident-worst is-maintenance">${texts.maintenanceTitle}</span> <strong>${window.title}</strong></p><p class="incident-time">${span}</p>${
+    covers.length > 0 && html`<p class="muted">${texts.maintenanceAffects} ${covers.join(', ')}</p>`
+  }</li>`;
+}

@@ -132,6 +132,37 @@ export function renderPage(input: PageInput): string {
     scripts: ['live.js', 'local-time.js'],
   });
   return html`<!doctype html>
-<html lang="${texts.lang}" data-version="${VERSION_SLOT}" data-status="${health}">${headPart}<body>${header(branding, place)}${banner(health, model.updatedAtMs === undefined ? undefined : input.nowMs, texts)}<main class="wrap wrapper">${generalSection(health, branding, announcements.length > 0, assetUrl, texts)}${announcementsSection(announcements, texts)}${maintenanceSection(maintenance, model, texts)}${services}${history?.incidents}</main>${footer(branding, input.nowMs, texts)}</body></html>
+<html lang="${texts.lang}" data-version="${VERSION_SLOT}" data-status="${health}">${headPart}<body>${header(branding, place)}${banner(health, model.updatedAtMs === undefined ? undefined : input.nowMs, texts)}<main class="wrap wrapper">${generalSection(health, branding, announcements.length > 0, assetUrl, texts)}${history?.activeIncidents}${announcementsSection(announcements, texts)}${maintenanceSection(maintenance, model, texts)}${services}${history?.incidents}</main>${footer(branding, input.nowMs, texts)}</body></html>
+`.value;
+}
+
+export interface SubpageInput {
+  branding: BrandingConfig;
+  /** The page's state, for Vigil's `window.STATUS_GENERAL`, which custom_html scripts may read. */
+  health: Health;
+  nowMs: number;
+  assetUrl: AssetUrl;
+  /** The path from this document to the status page's folder. */
+  root: string;
+  /** Before the page's title. */
+  title: string;
+  /** In the texts of the branding's language. */
+  main: SafeHtml;
+}
+
+/**
+ * A document under the status page (an incident's permalink, `/history`): the page's head, header
+ * and footer around `main`, times in the reader's zone, no live updates (they follow the status page).
+ */
+export function renderSubpage(input: SubpageInput): string {
+  const { branding, health } = input;
+  const texts = PAGE_TEXTS[branding.language];
+  const place: DocumentPlace = { root: input.root, assetUrl: input.assetUrl, texts };
+  const headPart = documentHead(branding, health, place, {
+    title: `${input.title} – ${branding.page_title}`,
+    scripts: ['local-time.js'],
+  });
+  return html`<!doctype html>
+<html lang="${texts.lang}" data-status="${health}">${headPart}<body>${header(branding, place)}<main class="wrap wrapper">${input.main}</main>${footer(branding, input.nowMs, texts)}</body></html>
 `.value;
 }

@@ -1,4 +1,5 @@
 import type { NodeMode, PageLanguage } from '../../config/schema.js';
+import type { IncidentStatus } from '../../incidents/types.js';
 import type { Health } from '../../model/health.js';
 import type { UptimePeriod } from './periods.js';
 
@@ -91,6 +92,30 @@ export interface PageTexts {
   maintenanceAffects: string;
   /** A node's tag while a window covers it. */
   underMaintenance: string;
+  // Incidents with updates: on top of the page, their permalinks, /history.
+  activeIncidents: string;
+  incidentStatus: Record<IncidentStatus, string>;
+  /** A detected incident nobody annotated, while it lasts and once it is over. */
+  incidentOngoing: string;
+  recovered: string;
+  /** The first entry of a detected incident's timeline. */
+  detected: string;
+  detectedMessage: (subject: string, worst: string) => string;
+  recoveredMessage: string;
+  /** The name of a detected page-wide incident. */
+  serviceDisruption: string;
+  /** Before the start of an incident: "since 5 Mar 2026, 18:00:00 UTC+00:00". */
+  since: string;
+  affects: string;
+  updates: string;
+  allIncidents: string;
+  history: string;
+  historyTitle: string;
+  historyNavigation: string;
+  older: string;
+  newest: string;
+  nothingRecorded: string;
+  statusPage: string;
 }
 
 /** Vigil's page texts word for word (spec §7.2), so its users recognise the page; then our own. */
@@ -182,6 +207,30 @@ const en: PageTexts = {
   maintenanceWhen: (from, to) => ['From ', from, ' to ', to],
   maintenanceAffects: 'Affects:',
   underMaintenance: 'Under maintenance',
+  activeIncidents: 'Active incidents',
+  incidentStatus: {
+    investigating: 'Investigating',
+    identified: 'Identified',
+    monitoring: 'Monitoring',
+    resolved: 'Resolved',
+  },
+  incidentOngoing: 'Ongoing',
+  recovered: 'Recovered',
+  detected: 'Detected',
+  detectedMessage: (subject, worst) => `${subject} is not healthy. Worst state: ${worst}.`,
+  recoveredMessage: 'Healthy again.',
+  serviceDisruption: 'Service disruption',
+  since: 'since',
+  affects: 'Affects:',
+  updates: 'Updates',
+  allIncidents: 'All incidents and maintenance',
+  history: 'History',
+  historyTitle: 'Incident and maintenance history',
+  historyNavigation: 'History pages',
+  older: 'Older',
+  newest: 'Newest',
+  nothingRecorded: 'Nothing recorded.',
+  statusPage: 'Status page',
 };
 
 const fr: PageTexts = {
@@ -272,6 +321,30 @@ const fr: PageTexts = {
   maintenanceWhen: (from, to) => ['Du ', from, ' au ', to],
   maintenanceAffects: 'Concerne :',
   underMaintenance: 'En maintenance',
+  activeIncidents: 'Incidents en cours',
+  incidentStatus: {
+    investigating: 'Analyse en cours',
+    identified: 'Cause identifiée',
+    monitoring: 'Sous surveillance',
+    resolved: 'Résolu',
+  },
+  incidentOngoing: 'En cours',
+  recovered: 'Rétabli',
+  detected: 'Détecté',
+  detectedMessage: (subject, worst) => `${subject} ne fonctionne pas normalement. Pire état : ${worst}.`,
+  recoveredMessage: 'De nouveau opérationnel.',
+  serviceDisruption: 'Perturbation du service',
+  since: 'depuis le',
+  affects: 'Concerne :',
+  updates: 'Mises à jour',
+  allIncidents: 'Tous les incidents et maintenances',
+  history: 'Historique',
+  historyTitle: 'Historique des incidents et maintenances',
+  historyNavigation: 'Pages de l’historique',
+  older: 'Plus anciens',
+  newest: 'Plus récents',
+  nothingRecorded: 'Rien d’enregistré.',
+  statusPage: 'Page de statut',
 };
 
 /** The locale table: a language in `PAGE_LANGUAGES` without texts here does not compile. */

@@ -1,4 +1,6 @@
 import type { FastifyReply } from 'fastify';
+import type { StartCursor } from '../../incidents/types.js';
+import { INCIDENT_ID_PATTERN } from '../validation/fields.js';
 
 /** The query-string schema of a cursor. */
 export const cursor = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,200}$' } as const;
@@ -26,3 +28,9 @@ export function limitOf(value: string | undefined, fallback: number, max: number
 
 export const badRequest = (reply: FastifyReply, error: Error) =>
   reply.code(400).send({ error: error.message });
+
+/** A cursor into a list of incidents (or history entries), newest first. */
+export function isStartCursor(value: unknown): value is StartCursor {
+  const { startedAtMs, id } = (value ?? {}) as Partial<Record<keyof StartCursor, unknown>>;
+  return Number.isSafeInteger(startedAtMs) && typeof id === 'string' && INCIDENT_ID_PATTERN.test(id);
+}

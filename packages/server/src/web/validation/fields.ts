@@ -15,6 +15,12 @@ export const ANNOUNCEMENT_TEXT_MAX_BYTES = 16 * 1024;
  */
 export const PATH_PARAM_MAX_UTF16_UNITS = 2 * ID_MAX_CHARACTERS;
 
+/**
+ * Incident ids in paths and cursors: UUIDs, with room for other simple ids. Anything else is no
+ * incident of ours and never reaches the store (PostgreSQL refuses NUL, SQLite lone surrogates).
+ */
+export const INCIDENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
+
 /** A lone surrogate (not well-formed Unicode) or any control character. */
 const SURROGATE_OR_CONTROL = /[\p{Cs}\p{Cc}]/u;
 /** The same, but tab, line feed and carriage return are allowed (multi-line texts). */
