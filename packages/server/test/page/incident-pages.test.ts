@@ -38,9 +38,10 @@ describe('/history and the incident permalinks', () => {
   let log: IncidentLog;
   let model: HealthModel;
   let app: ReturnType<typeof buildTestApp>;
+  let config: ReturnType<typeof testConfig>;
   const declared: string[] = [];
 
-  /** A second source, as maintenance windows will be: one entry between every incident. */
+  /** A second source, as maintenance windows are: one entry between every incident. */
   const others: HistorySource = {
     async entries({ limit, before }) {
       const all = declared.map((_id, index) => ({
@@ -74,7 +75,7 @@ describe('/history and the incident permalinks', () => {
       });
       declared.push(incident.id);
     }
-    const config = testConfig(REPORTED_PROBES);
+    config = testConfig(REPORTED_PROBES);
     model = new HealthModel(buildTopology(config), healthModelSettings(config.metrics), clock);
     app = buildTestApp({
       settings: config,
@@ -177,5 +178,28 @@ describe('/history and the incident permalinks', () => {
       ['Detected', 'Web › App is not healthy. Worst state: dead.'],
     ]);
     assert.doesNotMatch(top, /host-1/, 'replica ids stay hidden unless the node reveals them');
+  });
+  test('speak the branding’s language, read at each request as a reload would change it', async () => {
+    const [latest = ''] = declared.slice(-1);
+    config.branding = { ...config.branding, language: 'fr' };
+    try {
+      const history = (await get('/history')).body;
+      assert.match(history, /<html lang="fr"/);
+      assert.match(history, /<title>Historique – Test Status<\/title>/);
+      assert.match(
+        history,
+        /<h1 class="incidents-title" id="history-title">Historique des incidents et maintenances<\/h1>/,
+      );
+      assert.match(history, /<span class="incident-worst is-resolved">Résolu<\/span>/);
+      const permalink = (await get(`/incident/${latest}`)).body;
+      assert.match(
+        permalink,
+        /<span class="incident-state is-resolved">Résolu<\/span> <span class="muted">depuis le/,
+      );
+      assert.match(permalink, /<ol class="incident-timeline" aria-label="Mises à jour">/);
+    } finally {
+      config.branding = { ...config.branding, language: 'en' };
+    }
+    assert.match((await get('/history')).body, /<html lang="en"/);
   });
 });
