@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { HistoryReader } from '../../src/history/reader.js';
@@ -13,7 +16,7 @@ import { HISTORY_PAGE_SIZE } from '../../src/web/routes/incident-pages.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { buildTestApp } from '../helpers/server.js';
-import { REPORTED_PROBES } from '../helpers/store-vigil.js';
+import { REPORTED_PROBES, startStoredVigil } from '../helpers/store-vigil.js';
 import { waitFor } from '../helpers/vigil.js';
 
 const MINUTE_MS = 60_000;
@@ -201,5 +204,52 @@ describe('/history and the incident permalinks', () => {
       config.branding = { ...config.branding, language: 'en' };
     }
     assert.match((await get('/history')).body, /<html lang="en"/);
+  });
+});
+
+describe('/history on the whole server (main.ts)', () => {
+  test('lists past maintenance windows among the incidents, latest first', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'vigil-history-'));
+    const location = { engine: 'sqlite', path: join(folder, 'vigil.db') } as const;
+    try {
+      const nowMs = Date.now();
+      const seeded = await openStore(location);
+      const window = (id: string, endsAtMs: number, title: string) =>
+        seeded.maintenance.insert({
+          id,
+          title,
+          text: 'x',
+          startsAtMs: endsAtMs - 60 * MINUTE_MS,
+          endsAtMs,
+          services: ['web'],
+          nodes: ['relay:lan'],
+          createdAtMs: endsAtMs - 120 * MINUTE_MS,
+        });
+      await window('00000000-0000-4000-8000-0000000000a1', nowMs - 90 * MINUTE_MS, 'Old <b>upgrade</b>');
+      await window('00000000-0000-4000-8000-0000000000a2', nowMs - 10 * MINUTE_MS, 'Recent upgrade');
+      await seeded.close();
+
+      const vigil = await startStoredVigil(location);
+      try {
+        const manager = { Authorization: `Basic ${Buffer.from(':manager-secret').toString('base64')}` };
+        const declared = await fetch(`${vigil.url}/manager/incident/`, {
+          method: 'POST',
+          headers: { ...manager, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ title: 'Now', message: 'm' }),
+        });
+        assert.equal(declared.status, 200);
+        const page = await (await fetch(`${vigil.url}/history`)).text();
+        const titles = [...page.matchAll(/<p class="incident-head">.*?<strong>(.*?)<\/strong>/g)].map(
+          ([, title]) => title,
+        );
+        assert.deepEqual(titles, ['Now', 'Recent upgrade', 'Old &lt;b&gt;upgrade&lt;/b&gt;']);
+        assert.match(page, /<span class="incident-worst is-maintenance">Maintenance<\/span>/);
+        assert.match(page, /Affects: Web, Relay \/ LAN/);
+      } finally {
+        await vigil.stop();
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
