@@ -91,7 +91,7 @@ describe('incidents with updates, in a real browser', () => {
       title: TITLE,
       message: firstMessage,
       services: ['web'],
-      nodes: [{ service: 'relay', node: 'lan' }],
+      nodes: ['relay:lan'],
     })) as { id: string };
     for (const [status, message] of later)
       await manager(`/manager/incident/${id}/update/`, { status, message });

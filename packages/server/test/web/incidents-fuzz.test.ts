@@ -18,9 +18,7 @@ const fine = fc.stringMatching(/^[a-zA-Z0-9 .,;:!?<>&"'é€-]{1,60}$/);
 const status = fc.constantFrom(...STATUSES);
 const affected = {
   services: fc.array(fc.constantFrom('web', 'relay'), { maxLength: 3 }),
-  nodes: fc.array(fc.constantFrom({ service: 'web', node: 'app' }, { service: 'relay', node: 'lan' }), {
-    maxLength: 3,
-  }),
+  nodes: fc.array(fc.constantFrom('web:app', 'relay:lan'), { maxLength: 3 }),
 };
 
 type Call =

@@ -26,7 +26,7 @@ interface IncidentView {
   started_at: string;
   ended_at: string | null;
   services: string[];
-  nodes: Array<{ service: string; node: string }>;
+  nodes: string[];
   detected: { scope: string; worst: string; replicas: string[] } | null;
   updates: UpdateView[];
 }
@@ -78,7 +78,7 @@ describeEachEngine('manager API: incidents with updates', (engine) => {
         status: 'investigating',
         message: 'Some payments fail.\nWe are looking into it.',
         services: ['web', 'web'],
-        nodes: [{ service: 'relay', node: 'lan' }],
+        nodes: ['relay:lan', 'relay:lan'],
       },
     });
     assert.equal(created.status, 200);
@@ -103,7 +103,7 @@ describeEachEngine('manager API: incidents with updates', (engine) => {
       assert.equal(incident.status, 'resolved');
       assert.equal(incident.active, false);
       assert.deepEqual(incident.services, ['web']);
-      assert.deepEqual(incident.nodes, [{ service: 'relay', node: 'lan' }]);
+      assert.deepEqual(incident.nodes, ['relay:lan']);
       assert.equal(incident.detected, null);
       assert.deepEqual(
         incident.updates.map(({ status, message }) => [status, message]),
@@ -184,16 +184,13 @@ describeEachEngine('manager API: incidents with updates', (engine) => {
       [{ title: 't', message: 'm', services: ['nope'] }, /body\/services\/0 is not a configured service/],
       [{ title: 't', message: 'm', services: 'web' }, /body\/services must be array/],
       [
-        { title: 't', message: 'm', nodes: [{ service: 'web', node: 'lan' }] },
-        /body\/nodes\/0 is not a configured node/,
+        { title: 't', message: 'm', nodes: ['web:app', 'web:lan'] },
+        /body\/nodes\/1 is not a configured node, written as service:node/,
       ],
+      [{ title: 't', message: 'm', nodes: ['web'] }, /body\/nodes\/0 is not a configured node/],
       [
-        { title: 't', message: 'm', nodes: [{ service: 'web' }] },
-        /body\/nodes\/0 must have required property 'node'/,
-      ],
-      [
-        { title: 't', message: 'm', nodes: [{ service: 'web', node: 'app', replica: 'x' }] },
-        /body\/nodes\/0 has an unknown field: "replica"/,
+        { title: 't', message: 'm', nodes: [{ service: 'web', node: 'app' }] },
+        /body\/nodes\/0 must be string/,
       ],
       [
         { title: 't', message: 'm', services: Array.from({ length: 101 }, () => 'web') },
@@ -263,7 +260,7 @@ describeEachEngine('manager API: incidents with updates', (engine) => {
     assert.ok(detected);
     assert.equal(detected.active, true);
     assert.equal(detected.status, null, 'nobody said anything yet');
-    assert.deepEqual(detected.nodes, [{ service: 'web', node: 'app' }]);
+    assert.deepEqual(detected.nodes, ['web:app']);
     assert.deepEqual(detected.detected, { scope: 'node', worst: 'sick', replicas: ['web:app:host-1'] });
     const publicIds = (
       (await (await fetch(`${vigil.url}/api/v1/incidents?scope=node`)).json()) as {

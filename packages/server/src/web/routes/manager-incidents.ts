@@ -11,6 +11,7 @@ import type { HealthModel } from '../../model/health-model.js';
 import { requireToken } from '../auth.js';
 import type { AuthThrottle } from '../auth-throttle.js';
 import { INCIDENT_ID_PATTERN, TEXT_RULE, TITLE_RULE, textProblem } from '../validation/fields.js';
+import { nodeReference, unknownTargetProblem } from '../validation/targets.js';
 import { MANAGER_REALM } from './manager.js';
 import { badRequest, cursor, decodeCursor, encodeCursor, isStartCursor, limitOf } from './pagination.js';
 
@@ -39,16 +40,7 @@ const newIncidentBody = {
     status,
     message: text,
     services: { type: 'array', maxItems: AFFECTED_MAX, items: text },
-    nodes: {
-      type: 'array',
-      maxItems: AFFECTED_MAX,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['service', 'node'],
-        properties: { service: text, node: text },
-      },
-    },
+    nodes: { type: 'array', maxItems: AFFECTED_MAX, items: text },
   },
 } as const;
 
@@ -57,7 +49,8 @@ interface NewIncidentBody {
   status?: IncidentStatus;
   message: string;
   services?: string[];
-  nodes?: Array<{ service: string; node: string }>;
+  /** `service:node`, as maintenance windows name them. */
+  nodes?: string[];
 }
 
 const updateBody = {
@@ -186,19 +179,11 @@ function affectedOf(
   model: HealthModel,
   body: NewIncidentBody,
 ): { services: string[]; nodes: NodeRef[] } | string {
-  const services: string[] = [];
-  for (const [index, serviceId] of (body.services ?? []).entries()) {
-    if (!model.services.has(serviceId)) return `body/services/${index} is not a configured service`;
-    if (!services.includes(serviceId)) services.push(serviceId);
-  }
-  const nodes: NodeRef[] = [];
-  for (const [index, { service, node }] of (body.nodes ?? []).entries()) {
-    if (!model.node(service, node)) return `body/nodes/${index} is not a configured node`;
-    if (!nodes.some((each) => each.serviceId === service && each.nodeId === node)) {
-      nodes.push({ serviceId: service, nodeId: node });
-    }
-  }
-  return { services, nodes };
+  const services = [...new Set(body.services ?? [])];
+  const references = [...new Set(body.nodes ?? [])];
+  const problem = unknownTargetProblem(model, body.services ?? [], body.nodes ?? []);
+  if (problem !== undefined) return problem;
+  return { services, nodes: references.flatMap((reference) => nodeReference(reference) ?? []) };
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -215,7 +200,7 @@ export function incidentView(story: IncidentStory) {
     started_at: iso(story.startedAtMs),
     ended_at: iso(story.endedAtMs),
     services: story.services,
-    nodes: story.nodes.map(({ serviceId, nodeId }) => ({ service: serviceId, node: nodeId })),
+    nodes: story.nodes.map(({ serviceId, nodeId }) => `${serviceId}:${nodeId}`),
     detected: detected ? { scope: detected.scope, worst: detected.worst, replicas: detected.replicas } : null,
     updates: story.updates.map((update) => ({
       id: update.id,

@@ -2,6 +2,7 @@ import type { NewMaintenanceWindow } from '../../maintenance/schedule.js';
 import { MAINTENANCE_HORIZON_MS, MAINTENANCE_TARGETS_MAX } from '../../maintenance/types.js';
 import type { HealthModel } from '../../model/health-model.js';
 import { RFC3339_EXPECTED, rfc3339Ms, TEXT_RULE, TITLE_RULE, textProblem } from './fields.js';
+import { unknownTargetProblem } from './targets.js';
 
 const targets = { type: 'array', maxItems: MAINTENANCE_TARGETS_MAX, items: { type: 'string' } } as const;
 
@@ -55,14 +56,7 @@ export function maintenanceFromBody(
   if (services.length + nodes.length === 0) {
     return { error: 'give at least one of body/services and body/nodes' };
   }
-  const unknownService = (body.services ?? []).findIndex((id) => !model.services.has(id));
-  if (unknownService >= 0) return { error: `body/services/${unknownService} is not a configured service` };
-  const unknownNode = (body.nodes ?? []).findIndex((reference) => {
-    const colon = reference.indexOf(':');
-    return colon < 0 || !model.node(reference.slice(0, colon), reference.slice(colon + 1));
-  });
-  if (unknownNode >= 0) {
-    return { error: `body/nodes/${unknownNode} is not a configured node, written as service:node` };
-  }
+  const unknown = unknownTargetProblem(model, body.services ?? [], body.nodes ?? []);
+  if (unknown !== undefined) return { error: unknown };
   return { title, text, startsAtMs, endsAtMs, services, nodes };
 }
