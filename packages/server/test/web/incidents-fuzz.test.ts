@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import type { RunningVigil } from '../../src/main.js';
-import { basicAuth } from '../helpers/server.js';
+import { MANAGER_AUTH as MANAGER, managerCaller } from '../helpers/manager-call.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 import { REPORTED_PROBES, startStoredVigil } from '../helpers/store-vigil.js';
 
 /** Requests per engine; FUZZ_RUNS raises it for a long run. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
-const MANAGER = basicAuth('manager-secret');
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 const STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
@@ -63,13 +62,10 @@ describeEachEngine('manager API incidents under random requests', (engine) => {
   });
   after(() => vigil.stop());
 
+  const request = managerCaller(() => vigil.url);
   const post = async (path: string, body: unknown) => {
-    const response = await fetch(`${vigil.url}${path}`, {
-      method: 'POST',
-      headers: { Authorization: MANAGER, 'Content-Type': 'application/json' },
-      body: JSON.stringify(body) ?? 'undefined',
-    });
-    return { status: response.status, json: (await response.json()) as { id?: string; error?: string } };
+    const response = await request(path, { method: 'POST', body });
+    return { status: response.status, json: response.json() as { id?: string; error?: string } };
   };
 
   test('no 5xx; what is accepted is stored, what is refused changes nothing', async () => {

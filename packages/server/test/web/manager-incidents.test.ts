@@ -2,13 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningVigil } from '../../src/main.js';
 import type { StoreLocation } from '../../src/store/connect.js';
+import {
+  MANAGER_AUTH as MANAGER,
+  type ManagerCall,
+  managerCaller,
+  UUID_V4,
+} from '../helpers/manager-call.js';
 import { basicAuth, startTestServer } from '../helpers/server.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 import { REPORTED_PROBES, startStoredVigil } from '../helpers/store-vigil.js';
 import { pushReport, waitFor } from '../helpers/vigil.js';
-
-const MANAGER = basicAuth('manager-secret');
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 interface UpdateView {
   id: string;
@@ -40,25 +43,12 @@ describeEachEngine('manager API: incidents with updates', (engine) => {
   let location: StoreLocation;
   let vigil: RunningVigil;
 
-  async function call(
-    path: string,
-    options: { method?: string; body?: unknown; raw?: string; auth?: string | null } = {},
-  ) {
-    const {
-      method = options.body === undefined && options.raw === undefined ? 'GET' : 'POST',
-      auth = MANAGER,
-    } = options;
-    const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    const response = await fetch(`${vigil.url}${path}`, {
-      method,
-      headers: {
-        ...(auth === null ? {} : { Authorization: auth }),
-        ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: payload,
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, json: <T>() => JSON.parse(text) as T };
+  const request = managerCaller(() => vigil.url);
+  /** A GET, or a POST when there is a body. */
+  async function call(path: string, options: ManagerCall = {}) {
+    const withBody = options.body !== undefined || options.raw !== undefined;
+    const response = await request(path, { method: withBody ? 'POST' : 'GET', ...options });
+    return { ...response, json: <T>() => response.json() as T };
   }
 
   const list = async (query = '') => (await call(`/manager/incidents/${query}`)).json<IncidentList>();
@@ -335,13 +325,10 @@ describeEachEngine(
     });
     after(() => vigil.stop());
 
+    const request = managerCaller(() => vigil.url);
     const post = async (path: string, body: unknown) => {
-      const response = await fetch(`${vigil.url}${path}`, {
-        method: 'POST',
-        headers: { Authorization: MANAGER, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return { status: response.status, body: (await response.json()) as { id?: string; error?: string } };
+      const response = await request(path, { method: 'POST', body });
+      return { status: response.status, body: response.json() as { id?: string; error?: string } };
     };
 
     test('at most 100 unresolved incidents and 100 updates per incident: then 409, and nothing stored', async () => {
