@@ -39,3 +39,12 @@ export function managerCaller(baseUrl: () => string) {
     };
   };
 }
+
+/** A JSON POST to the manager API, with its status and its answer (`{id}` or `{error}`). */
+export function managerPoster(baseUrl: () => string) {
+  const call = managerCaller(baseUrl);
+  return async (path: string, body: unknown) => {
+    const response = await call(path, { method: 'POST', body });
+    return { status: response.status, json: response.json() as { id?: string; error?: string } };
+  };
+}

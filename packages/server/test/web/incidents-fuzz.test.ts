@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import type { RunningVigil } from '../../src/main.js';
-import { MANAGER_AUTH as MANAGER, managerCaller } from '../helpers/manager-call.js';
+import { MANAGER_AUTH as MANAGER, managerPoster } from '../helpers/manager-call.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 import { REPORTED_PROBES, startStoredVigil } from '../helpers/store-vigil.js';
 
@@ -62,11 +62,7 @@ describeEachEngine('manager API incidents under random requests', (engine) => {
   });
   after(() => vigil.stop());
 
-  const request = managerCaller(() => vigil.url);
-  const post = async (path: string, body: unknown) => {
-    const response = await request(path, { method: 'POST', body });
-    return { status: response.status, json: response.json() as { id?: string; error?: string } };
-  };
+  const post = managerPoster(() => vigil.url);
 
   test('no 5xx; what is accepted is stored, what is refused changes nothing', async () => {
     /** Updates per accepted incident, its declaration included. */

@@ -6,6 +6,7 @@ import {
   MANAGER_AUTH as MANAGER,
   type ManagerCall,
   managerCaller,
+  managerPoster,
   UUID_V4,
 } from '../helpers/manager-call.js';
 import { basicAuth, startTestServer } from '../helpers/server.js';
@@ -325,22 +326,18 @@ describeEachEngine(
     });
     after(() => vigil.stop());
 
-    const request = managerCaller(() => vigil.url);
-    const post = async (path: string, body: unknown) => {
-      const response = await request(path, { method: 'POST', body });
-      return { status: response.status, body: response.json() as { id?: string; error?: string } };
-    };
+    const post = managerPoster(() => vigil.url);
 
     test('at most 100 unresolved incidents and 100 updates per incident: then 409, and nothing stored', async () => {
       const ids: string[] = [];
       for (let index = 0; index < 100; index++) {
         const created = await post('/manager/incident', { title: `#${index}`, message: 'm' });
         assert.equal(created.status, 200);
-        ids.push(created.body.id ?? '');
+        ids.push(created.json.id ?? '');
       }
       const refused = await post('/manager/incident', { title: 'one too many', message: 'm' });
       assert.equal(refused.status, 409);
-      assert.match(refused.body.error ?? '', /100 unresolved incidents/);
+      assert.match(refused.json.error ?? '', /100 unresolved incidents/);
       // Resolving one makes room; an incident declared already resolved never counts.
       const [first = '', second = ''] = ids;
       assert.equal(
@@ -367,7 +364,7 @@ describeEachEngine(
       }
       const full = await post(`/manager/incident/${second}/update`, { status: 'resolved', message: 'm' });
       assert.equal(full.status, 409);
-      assert.match(full.body.error ?? '', /100 updates/);
+      assert.match(full.json.error ?? '', /100 updates/);
       const view = (await (
         await fetch(`${vigil.url}/manager/incident/${second}`, { headers: { Authorization: MANAGER } })
       ).json()) as IncidentView;
