@@ -1,5 +1,6 @@
 import type { MetricsConfig } from '../config/schema.js';
-import { type Clock, setLongTimeout } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
+import { type DueEntry, DueHeap } from '../time/due-heap.js';
 import { TypedEmitter } from './events.js';
 import { type Health, HealthCounts } from './health.js';
 import type {
@@ -13,7 +14,6 @@ import type {
   ReplicaRef,
 } from './observation.js';
 import type { NodeSpec, ServiceSpec, Topology } from './topology.js';
-import { TurnQueue } from './turn-queue.js';
 import type { HealthCountsView, NodeView, ReplicaView, ServiceView } from './views.js';
 
 export type { ApplyOutcome, Load, QueueState, ReplicaRef } from './observation.js';
@@ -109,12 +109,17 @@ export function healthModelSettings(metrics: MetricsConfig): HealthModelSettings
   };
 }
 
-/** A push or local replica's silence deadline and the timer watching it (which may fire earlier). */
-interface PendingDeadline {
-  dueAtMs: number;
-  timerDueAtMs: number;
+/**
+ * What a push or local replica waits for, in the model's one deadline heap: its silence deadline
+ * (dead when no report came by then) or, once dead by silence, the time it is forgotten. A replica
+ * has at most one, moved in place by each report.
+ */
+interface PendingSilence extends DueEntry {
+  readonly node: NodeState;
+  readonly replica: ReplicaState;
+  kind: 'deadline' | 'forget';
+  /** For a deadline: the interval plus the delay it waits, which its reason names. */
   afterSeconds: number;
-  cancel: () => void;
 }
 
 /**
@@ -154,12 +159,10 @@ export class HealthModel implements ObservationSink {
   private readonly pageCountsState = new HealthCounts();
   private pageHealthValue: Health = 'healthy';
   private lastUpdateMs: number | undefined;
-  /** Cancels the pending dead-by-silence timer of each push or local replica. */
-  private readonly deadlines = new Map<ReplicaState, PendingDeadline>();
-  /** Cancels the pending forget timer of each push or local replica dead by silence. */
-  private readonly forgets = new Map<ReplicaState, () => void>();
-  /** Deadline and forget timers that fired, handled a bounded number per turn. */
-  private readonly silences: TurnQueue;
+  /** The pending deadline or forget time of each push or local replica that has one. */
+  private readonly pending = new Map<ReplicaState, PendingSilence>();
+  /** Every pending deadline and forget time under one timer, handled a bounded number per turn. */
+  private readonly silences: DueHeap<PendingSilence>;
 
   constructor(
     topology: Topology,
@@ -169,7 +172,7 @@ export class HealthModel implements ObservationSink {
     onListenerError?: (error: unknown) => void,
   ) {
     this.events = new TypedEmitter(onListenerError);
-    this.silences = new TurnQueue(clock, SILENCES_PER_TURN);
+    this.silences = new DueHeap(clock, SILENCES_PER_TURN, (silence) => this.onSilence(silence));
     const now = clock.now();
     for (const serviceSpec of topology.services) {
       const nodes = new Map<string, NodeState>();
@@ -358,7 +361,7 @@ export class HealthModel implements ObservationSink {
     // Still in the state it was saved in: it has been since then, not since the restart.
     if (replica.health === observation.health) replica.sinceMs = observation.sinceMs;
     // A local replica silent since before the restart: dead already, so forgotten from its death.
-    if (observation.mode === 'local' && !this.deadlines.has(replica)) this.armForget(node, replica);
+    if (observation.mode === 'local' && !this.hasDeadline(replica)) this.armForget(node, replica);
     return 'ok';
   }
 
@@ -477,8 +480,7 @@ export class HealthModel implements ObservationSink {
   private dropReplicas(node: NodeState, replicas: readonly ReplicaState[]): void {
     const { serviceId, id: nodeId } = node.spec;
     for (const replica of replicas) {
-      this.clearDeadline(replica);
-      this.clearForget(replica);
+      this.clearSilence(replica);
       node.replicas.delete(replica.id);
       node.counts.remove(replica.health);
       this.events.emit('replica-removed', {
@@ -495,7 +497,7 @@ export class HealthModel implements ObservationSink {
     for (const service of this.serviceStates.values()) {
       for (const node of service.nodes.values()) {
         for (const replica of node.replicas.values()) {
-          if (!replica.report || !this.deadlines.has(replica)) continue;
+          if (!replica.report || !this.hasDeadline(replica)) continue;
           const delaySeconds =
             node.spec.mode === 'push'
               ? this.settings.pushDelayDeadSeconds
@@ -515,7 +517,7 @@ export class HealthModel implements ObservationSink {
       for (const node of service.nodes.values()) {
         if (node.spec.mode === 'push') {
           for (const replica of node.replicas.values()) {
-            if (this.deadlines.has(replica)) this.evaluatePush(node, replica, now);
+            if (this.hasDeadline(replica)) this.evaluatePush(node, replica, now);
           }
         }
         this.updateNodeHealth(node, now);
@@ -525,13 +527,10 @@ export class HealthModel implements ObservationSink {
     this.updatePageHealth(now);
   }
 
-  /** Cancels every deadline timer; the model keeps its state but stops changing by itself. */
+  /** Cancels every deadline and forget time; the model keeps its state but stops changing by itself. */
   stop(): void {
-    for (const deadline of this.deadlines.values()) deadline.cancel();
-    this.deadlines.clear();
-    for (const cancel of this.forgets.values()) cancel();
-    this.forgets.clear();
     this.silences.clear();
+    this.pending.clear();
   }
 
   /**
@@ -552,10 +551,9 @@ export class HealthModel implements ObservationSink {
     const { intervalSeconds } = observation;
     replica.report = { atMs, intervalSeconds };
     replica.checkedAtMs = atMs;
-    // Reporting again, it is no longer a replica that went away.
-    this.clearForget(replica);
     const delaySeconds =
       observation.kind === 'push' ? this.settings.pushDelayDeadSeconds : this.settings.localDelayDeadSeconds;
+    // Reporting again, it is no longer a replica that went away: the deadline replaces any forget time.
     this.armDeadline(node, replica, intervalSeconds + delaySeconds);
     return { node, replica };
   }
@@ -607,52 +605,46 @@ export class HealthModel implements ObservationSink {
     return `no report for ${total} s (interval ${report.intervalSeconds} s + ${delayKey} ${delaySeconds} s)`;
   }
 
-  /**
-   * Sets the replica's silence deadline. Reports arrive far more often than deadlines pass, so a
-   * pending timer that falls due first is kept and re-armed for the remainder when it fires.
-   */
+  /** Sets the replica's silence deadline, `afterSeconds` after its last report. */
   private armDeadline(node: NodeState, replica: ReplicaState, afterSeconds: number): void {
     // From the report's time, which is now except for a replica restored after a restart.
     const dueAtMs = (replica.report?.atMs ?? this.clock.now()) + afterSeconds * 1000;
-    const pending = this.deadlines.get(replica);
-    if (pending && pending.timerDueAtMs <= dueAtMs) {
-      pending.dueAtMs = dueAtMs;
-      pending.afterSeconds = afterSeconds;
-      return;
-    }
-    pending?.cancel();
-    this.startDeadlineTimer(node, replica, dueAtMs, afterSeconds);
+    this.schedule(node, replica, 'deadline', afterSeconds, dueAtMs);
   }
 
-  private startDeadlineTimer(
+  /** Schedules the replica's one pending silence, reusing its entry when it has one. */
+  private schedule(
     node: NodeState,
     replica: ReplicaState,
-    dueAtMs: number,
+    kind: PendingSilence['kind'],
     afterSeconds: number,
+    dueAtMs: number,
   ): void {
-    const deadline: PendingDeadline = { dueAtMs, timerDueAtMs: dueAtMs, afterSeconds, cancel: () => {} };
-    deadline.cancel = setLongTimeout(
-      this.clock,
-      () => this.silences.push(() => this.onDeadline(node, replica, deadline)),
-      dueAtMs - this.clock.now(),
-    );
-    this.deadlines.set(replica, deadline);
+    let silence = this.pending.get(replica);
+    if (!silence) {
+      silence = { node, replica, kind, afterSeconds, dueAtMs, slot: -1, order: 0 };
+      this.pending.set(replica, silence);
+    }
+    silence.kind = kind;
+    silence.afterSeconds = afterSeconds;
+    this.silences.schedule(silence, dueAtMs);
   }
 
-  /**
-   * A deadline timer fired (its turn came). A report meanwhile moved `dueAtMs` on; a flush removed
-   * the deadline.
-   */
-  private onDeadline(node: NodeState, replica: ReplicaState, deadline: PendingDeadline): void {
-    if (this.deadlines.get(replica) !== deadline) return;
-    this.deadlines.delete(replica);
-    if (node.replicas.get(replica.id) !== replica || !replica.report) return;
-    const now = this.clock.now();
-    if (deadline.dueAtMs > now) {
-      this.startDeadlineTimer(node, replica, deadline.dueAtMs, deadline.afterSeconds);
+  private hasDeadline(replica: ReplicaState): boolean {
+    return this.pending.get(replica)?.kind === 'deadline';
+  }
+
+  /** A deadline or forget time came (its turn came): the replica dies, or is forgotten. */
+  private onSilence(silence: PendingSilence): void {
+    const { node, replica } = silence;
+    this.pending.delete(replica);
+    if (node.replicas.get(replica.id) !== replica) return;
+    if (silence.kind === 'forget') {
+      if (replica.health === 'dead') this.removeReplica(node, replica, true);
       return;
     }
-    const delaySeconds = deadline.afterSeconds - replica.report.intervalSeconds;
+    if (!replica.report) return;
+    const delaySeconds = silence.afterSeconds - replica.report.intervalSeconds;
     const delayKey = node.spec.mode === 'push' ? 'push_delay_dead' : 'local_delay_dead';
     if (node.spec.mode === 'local') replica.reportedHealth = 'dead';
     this.setReplicaHealth(
@@ -660,14 +652,17 @@ export class HealthModel implements ObservationSink {
       replica,
       'dead',
       this.silenceReason(replica.report, delaySeconds, delayKey),
-      now,
+      this.clock.now(),
     );
     this.armForget(node, replica);
   }
 
-  private clearDeadline(replica: ReplicaState): void {
-    this.deadlines.get(replica)?.cancel();
-    this.deadlines.delete(replica);
+  /** Cancels the replica's pending deadline or forget time. */
+  private clearSilence(replica: ReplicaState): void {
+    const silence = this.pending.get(replica);
+    if (!silence) return;
+    this.silences.cancel(silence);
+    this.pending.delete(replica);
   }
 
   /** With a forget age for its mode, forgets a replica dead by silence that long after it died. */
@@ -679,27 +674,12 @@ export class HealthModel implements ObservationSink {
           ? this.settings.localForgetAfterSeconds
           : undefined;
     if (afterSeconds === undefined) return;
-    this.clearForget(replica);
-    const dueAtMs = replica.sinceMs + afterSeconds * 1000;
-    const forget = () => {
-      // A report or a flush since the timer fired cancelled it.
-      if (this.forgets.get(replica) !== cancel) return;
-      this.forgets.delete(replica);
-      if (replica.health === 'dead') this.removeReplica(node, replica, true);
-    };
-    const cancel = setLongTimeout(this.clock, () => this.silences.push(forget), dueAtMs - this.clock.now());
-    this.forgets.set(replica, cancel);
-  }
-
-  private clearForget(replica: ReplicaState): void {
-    this.forgets.get(replica)?.();
-    this.forgets.delete(replica);
+    this.schedule(node, replica, 'forget', afterSeconds, replica.sinceMs + afterSeconds * 1000);
   }
 
   /** Takes a push or local replica out of its node: a reporter's flush, or forgetting it. */
   private removeReplica(node: NodeState, replica: ReplicaState, forgotten: boolean): void {
-    this.clearDeadline(replica);
-    this.clearForget(replica);
+    this.clearSilence(replica);
     node.replicas.delete(replica.id);
     node.counts.remove(replica.health);
     const now = this.clock.now();
