@@ -75,9 +75,9 @@ export class DueHeap<E extends DueEntry> {
   /** One clock timer for the earliest entry; nothing when the heap is empty. */
   private arm(): void {
     const first = this.heap[0];
-    if (!first) return this.disarm();
-    if (this.timerAtMs === first.dueAtMs) return;
+    if (first !== undefined && this.timerAtMs === first.dueAtMs) return;
     this.disarm();
+    if (!first) return;
     const delayMs = Math.min(Math.max(0, first.dueAtMs - this.clock.now()), LONGEST_TIMER_MS);
     this.timerAtMs = first.dueAtMs;
     this.timer = this.clock.setTimeout(() => this.fire(), delayMs);
