@@ -7,7 +7,6 @@ import type { LoadedConfig } from './config/load.js';
 import { startRecording } from './history/recording.js';
 import { clipForLog } from './log/clip.js';
 import { logProbeResults } from './log/probe-results.js';
-import { createVigilMetrics } from './metrics/index.js';
 import { HealthModel, type ReplicaRef } from './model/health-model.js';
 import { alertPage, prepareDispatcher } from './notify/dispatcher.js';
 import { createRabbitmqChecker } from './plugins/rabbitmq.js';
@@ -139,7 +138,10 @@ async function compose(
   teardown.push(() => recording.stop());
 
   // Dispatcher: started before the sources so it sees their first results; it judges the page once they settle.
-  const prometheus = settings.prometheus.enabled ? createVigilMetrics(model) : undefined;
+  // Loaded only when on: prom-client is a good part of the idle footprint.
+  const prometheus = settings.prometheus.enabled
+    ? (await import('./metrics/index.js')).createVigilMetrics(model)
+    : undefined;
   const dispatcherDependencies = {
     model,
     outbox: recording.outbox,

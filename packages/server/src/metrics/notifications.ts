@@ -1,23 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
+import type { NotificationMetrics } from './notification-outcomes.js';
 
-/**
- * How one delivery attempt of one alert to one channel ended: `delivered`; `retrying` (it failed
- * and another attempt is scheduled, the outbox's `pending`); `failed` (it failed and was the last).
- */
-export type NotificationOutcome = 'delivered' | 'retrying' | 'failed';
-
-/**
- * What the notification dispatcher reports after each attempt: `metrics.record('slack', 'slack#ops',
- * 'retrying')`. `target` tells the entries of a `[[notify.slack]]` array apart; it equals the
- * channel for a single `[notify.slack]` table.
- */
-export interface NotificationMetrics {
-  record(channel: string, target: string, outcome: NotificationOutcome): void;
-}
-
-/** For when `/metrics` is off: the dispatcher calls it without checking. */
-export const NO_NOTIFICATION_METRICS: NotificationMetrics = { record: () => undefined };
-
+/** The notification attempt counter, in the given registry. */
 export function registerNotificationMetrics(registry: Registry): NotificationMetrics {
   const counter = new Counter({
     name: 'vigil_notification_attempts_total',

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { NotificationMetrics } from '../metrics/notifications.js';
+import type { NotificationMetrics } from '../metrics/notification-outcomes.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
 import { withIdempotencyKey } from './idempotency.js';
 import type { AttemptOutcome, Claim, Delivery, Outbox } from './outbox.js';

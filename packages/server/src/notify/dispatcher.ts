@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { BrandingConfig, NotifyConfig } from '../config/schema.js';
 import type { MaintenanceView } from '../maintenance/types.js';
-import { NO_NOTIFICATION_METRICS, type NotificationMetrics } from '../metrics/notifications.js';
+import { NO_NOTIFICATION_METRICS, type NotificationMetrics } from '../metrics/notification-outcomes.js';
 import { worse } from '../model/health.js';
 import type { HealthModel } from '../model/health-model.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';

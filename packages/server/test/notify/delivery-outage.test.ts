@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { NO_NOTIFICATION_METRICS } from '../../src/metrics/notifications.js';
+import { NO_NOTIFICATION_METRICS } from '../../src/metrics/notification-outcomes.js';
 import { INITIAL_ALERT_STATE } from '../../src/notify/alert-policy.js';
 import { webhookChannel } from '../../src/notify/channels/webhook.js';
 import {
