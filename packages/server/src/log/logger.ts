@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { type Logger, pino } from 'pino';
-import pretty from 'pino-pretty';
 import type { LOG_LEVELS } from '../config/schema.js';
 
 export { logStartLine } from './start-line.js';
@@ -13,6 +13,9 @@ export interface LoggerOptions {
   /** Standard output unless given, e.g. a capturing stream in tests. */
   destination?: NodeJS.WritableStream;
 }
+
+/** pino-pretty is loaded only for a person at a terminal: a service's JSON lines do not need it. */
+const loadPretty = () => createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
 
 /** Standard output's file descriptor. */
 const STDOUT = 1;
@@ -39,7 +42,7 @@ export function createLogger({ level, pretty: readable, destination }: LoggerOpt
   const colorize = destination === undefined ? Boolean(process.stdout.isTTY) : isTerminal(destination);
   return pino(
     options,
-    pretty({ destination: destination ?? STDOUT, colorize, sync: true, ignore: 'pid,hostname,name' }),
+    loadPretty()({ destination: destination ?? STDOUT, colorize, sync: true, ignore: 'pid,hostname,name' }),
   );
 }
 

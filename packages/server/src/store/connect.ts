@@ -1,9 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import type { Database } from './database.js';
+
+/** pg is loaded only for a PostgreSQL store: with SQLite, its modules would only take memory. */
+const loadPg = () => createRequire(import.meta.url)('pg') as typeof import('pg');
 
 /** Where the data lives: a SQLite file, or a PostgreSQL server. */
 export type StoreLocation =
@@ -20,10 +23,11 @@ export function connect(
   onIdleError: (error: Error) => void = () => {},
 ): Kysely<Database> {
   if (location.engine === 'sqlite') return new Kysely<Database>({ dialect: sqliteDialect(location.path) });
+  const pg = loadPg();
   const pool = new pg.Pool({
     connectionString: location.url,
     max: location.poolSize ?? 10,
-    types: { getTypeParser: parseNumbersAsNumbers },
+    types: { getTypeParser: numbersAsNumbers(pg.types) },
   });
   pool.on('error', onIdleError);
   // A connection that drops while a query holds it (the server stops mid-query) also emits 'error'
@@ -49,7 +53,9 @@ const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
 /** Times are bigint columns and sums come back as bigint or numeric; all fit a JS number. */
-function parseNumbersAsNumbers(oid: number, format?: 'text' | 'binary') {
-  if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
-  return pg.types.getTypeParser(oid, format);
+function numbersAsNumbers(types: typeof import('pg').types) {
+  return (oid: number, format?: 'text' | 'binary') => {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+    return types.getTypeParser(oid, format);
+  };
 }
