@@ -77,7 +77,10 @@ export interface HealthModelEvents extends Record<string, unknown> {
   'push-reported': ReplicaRef & { atMs: number };
   /** One probe result or report taken in, after it was judged: history counts and times these. */
   'replica-observed': ReplicaRef & { health: Health; latencyMs?: number; atMs: number };
-  /** Anything visible changed (health, metrics, replicas); for consumers that re-render. */
+  /**
+   * Anything visible changed (health, metrics, replicas); for consumers that re-render. A push report
+   * repeating its replica's last load, health and reason changes nothing shown and does not emit it.
+   */
   updated: { atMs: number };
   /**
    * A reload replaced the services, nodes or their specs (`reconfigure`): consumers holding a list
@@ -280,8 +283,13 @@ export class HealthModel implements ObservationSink {
     const reported = this.recordReport(observation, atMs, now);
     if (typeof reported === 'string') return reported;
     const { node, replica } = reported;
-    replica.load = { cpu: observation.load.cpu, ram: observation.load.ram };
-    this.evaluatePush(node, replica, now);
+    const { cpu, ram } = observation.load;
+    const previousLoad = replica.load;
+    // The same figures as last time (a new replica has none): the page has nothing new to show
+    // unless the health or its reason changes, so the report does not make it re-render.
+    const loadChanged = previousLoad?.cpu !== cpu || previousLoad.ram !== ram;
+    if (loadChanged) replica.load = { cpu, ram };
+    this.evaluatePush(node, replica, now, loadChanged);
     const ref = refOf(node, replica);
     this.events.emit('push-reported', { ...ref, atMs: now });
     this.events.emit('replica-observed', { ...ref, health: replica.health, atMs: now });
@@ -568,9 +576,9 @@ export class HealthModel implements ObservationSink {
     return replica;
   }
 
-  private evaluatePush(node: NodeState, replica: ReplicaState, now: number): void {
+  private evaluatePush(node: NodeState, replica: ReplicaState, now: number, otherChange = true): void {
     const { health, reason } = this.pushHealth(replica, now);
-    this.setReplicaHealth(node, replica, health, reason, now);
+    this.setReplicaHealth(node, replica, health, reason, now, otherChange);
   }
 
   /** Spec §4.5: the deadline first, then CPU/RAM thresholds, then the queue flags (only while healthy). */
@@ -700,9 +708,12 @@ export class HealthModel implements ObservationSink {
     health: Health,
     reason: string | undefined,
     now: number,
+    /** Whether something else visible changed with it; when not, `updated` waits for a real change. */
+    otherChange = true,
   ): void {
     this.lastUpdateMs = now;
     const previous = replica.health;
+    const previousReason = replica.reason;
     replica.reason = health === 'healthy' ? undefined : reason;
     if (previous !== health) {
       replica.health = health;
@@ -718,7 +729,9 @@ export class HealthModel implements ObservationSink {
       });
       this.propagate(node, now);
     }
-    this.events.emit('updated', { atMs: now });
+    if (otherChange || previous !== health || previousReason !== replica.reason) {
+      this.events.emit('updated', { atMs: now });
+    }
   }
 
   /**

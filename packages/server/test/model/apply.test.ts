@@ -313,3 +313,28 @@ test('malformed observations are refused with the path of what is wrong', () => 
     );
   }
 });
+
+test('a push report repeating the last load and health emits no `updated`; a new figure or health does', () => {
+  const { clock, model } = setup();
+  let updates = 0;
+  model.events.on('updated', () => {
+    updates += 1;
+  });
+  const push = (load: { cpu: number; ram: number }) =>
+    model.apply({ kind: 'push', subject: HOST, atMs: clock.now(), intervalSeconds: 30, load });
+  push(LOAD);
+  assert.equal(updates, 1, 'a new replica is something to show');
+  clock.advance(1000);
+  push({ ...LOAD });
+  assert.equal(updates, 1, 'the same figures again: nothing new on the page');
+  assert.equal(model.updatedAtMs, clock.now(), 'the model still took the report in');
+  push({ cpu: 0.3, ram: 0.2 });
+  assert.equal(updates, 2);
+  push({ cpu: 0.99, ram: 0.2 });
+  assert.equal(model.replica(HOST)?.health, 'sick');
+  assert.equal(updates, 3);
+  // Silent past its deadline (30 + 20 s): dead, which is a change to show.
+  clock.advance(50_000);
+  assert.equal(model.replica(HOST)?.health, 'dead');
+  assert.equal(updates, 4);
+});
