@@ -9,12 +9,13 @@ import type { ServerApi, ServerReady, ServerStats } from './lib/rpc.js';
 import { count, ms, ratio } from './lib/table.js';
 import { loadBenchConfig, PUSH_NODE_ID, pushNodes, SERVICE_ID } from './lib/vigil-config.js';
 
-const CONNECTIONS = 50;
+const CONNECTIONS = 64;
 /** Reporters cycled through, so the model grows to a realistic fleet instead of one hot replica. */
 const REPLICAS = Math.floor(envNumber('BENCH_REPORTER_REPLICAS', 1_000));
 /** Slices per server; the measured time (BENCH_SECONDS) is split between them. */
 const SLICES = 2;
-const TARGET_RATIO = 0.5;
+/** Issue 9: a push report costs at most ~1.4× what a bare node:http server spends on it. */
+const TARGET_RATIO = 0.7;
 /** ci-notes §4: a sensible CI gate is p99 under 50 ms. */
 const TARGET_P99_MS = 50;
 
