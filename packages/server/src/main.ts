@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AlertDispatcher } from './cluster/leader-dispatcher.js';
-import { startClusterIfConfigured } from './cluster/start.js';
 import type { LoadedConfig } from './config/load.js';
 import { startRecording } from './history/recording.js';
 import { clipForLog } from './log/clip.js';
@@ -156,11 +155,14 @@ async function compose(
   };
   // [cluster]: alerts are decided and sent only by the member holding the alert leader's lease.
   // It leaves after the dispatcher drained, so another member takes over at once.
-  const cluster = await startClusterIfConfigured(
-    settings,
-    { store: durable.store, recorder: recording.recorder },
-    { model, clock, logger, metrics: prometheus?.registry },
-  );
+  // Loaded only with [cluster]: its report relay brings the PostgreSQL driver.
+  const cluster = settings.cluster
+    ? await (await import('./cluster/start.js')).startClusterIfConfigured(
+        settings,
+        { store: durable.store, recorder: recording.recorder },
+        { model, clock, logger, metrics: prometheus?.registry },
+      )
+    : undefined;
   teardown.push(() => cluster?.stop());
   const makeDispatcher = (
     make: ReturnType<typeof prepareDispatcher>,
