@@ -26,6 +26,8 @@ export class DueHeap<E extends DueEntry> {
   /** When the armed timer fires; undefined when none is armed. */
   private timerAtMs: number | undefined;
   private nextOrder = 0;
+  /** True while handing due entries out: what they schedule is armed once, when that is done. */
+  private firing = false;
 
   constructor(
     private readonly clock: Clock,
@@ -74,6 +76,7 @@ export class DueHeap<E extends DueEntry> {
 
   /** One clock timer for the earliest entry; nothing when the heap is empty. */
   private arm(): void {
+    if (this.firing) return;
     const first = this.heap[0];
     if (first !== undefined && this.timerAtMs === first.dueAtMs) return;
     this.disarm();
@@ -93,11 +96,16 @@ export class DueHeap<E extends DueEntry> {
     this.timer = undefined;
     this.timerAtMs = undefined;
     const now = this.clock.now();
-    for (let handled = 0; handled < this.perTurn; handled++) {
-      const first = this.heap[0];
-      if (!first || first.dueAtMs > now) break;
-      this.cancel(first);
-      this.onDue(first);
+    this.firing = true;
+    try {
+      for (let handled = 0; handled < this.perTurn; handled++) {
+        const first = this.heap[0];
+        if (!first || first.dueAtMs > now) break;
+        this.cancel(first);
+        this.onDue(first);
+      }
+    } finally {
+      this.firing = false;
     }
     // More due already: the next turn, after whatever else is waiting.
     const first = this.heap[0];

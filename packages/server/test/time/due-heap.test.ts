@@ -89,3 +89,21 @@ test('clear drops every entry and the timer', () => {
   clock.advance(100);
   assert.deepEqual(fired, ['a@1100']);
 });
+
+test('entries scheduled while others are handed out share the one timer', () => {
+  const clock = new FakeClock();
+  const start = clock.now();
+  const fired: string[] = [];
+  const heap: DueHeap<Named> = new DueHeap<Named>(clock, 2, (due) => {
+    fired.push(`${due.name}@${clock.now() - start}`);
+    // Each due entry comes back once, 100 ms later (a death arming its forget time).
+    if (!due.name.endsWith("'")) heap.schedule(entry(`${due.name}'`), clock.now() + 100);
+  });
+  for (const name of ['a', 'b', 'c']) heap.schedule(entry(name), start + 100);
+  clock.advance(100);
+  assert.equal(clock.pendingTimers, 1);
+  clock.advance(100);
+  assert.deepEqual(fired, ['a@100', 'b@100', 'c@100', "a'@200", "b'@200", "c'@200"]);
+  assert.equal(clock.pendingTimers, 0);
+  heap.clear();
+});
