@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { PageCache, type RenderedPage } from '../../src/web/page/cache.js';
 import { VERSION_SLOT } from '../../src/web/page/render.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -52,6 +53,38 @@ describe('page cache', () => {
     assert.equal(renders(), 1);
     assert.match(first.identity.toString(), /^<html data-version="[\w]+-1">a<\/html>$/);
     assert.equal(first.etag, `"${first.version}"`);
+  });
+
+  test('the compressed forms are made off the event loop and a request waits for them', async () => {
+    const { cache, change, clock } = setUp(0);
+    change(`<p>${'status '.repeat(500)}</p>`);
+    clock.advance(1);
+    const plain = cache.current();
+    // Right after the render only the bytes exist: compressing them did not hold this turn.
+    assert.equal(plain.br, undefined);
+    assert.equal(plain.gzip, undefined);
+    const page = await cache.compressedCurrent();
+    assert.equal(page.version, plain.version);
+    assert.equal(page.etag, plain.etag);
+    assert.ok(page.br && page.br.length < plain.identity.length);
+    assert.equal(gunzipSync(page.gzip ?? Buffer.alloc(0)).toString(), plain.identity.toString());
+    assert.equal(brotliDecompressSync(page.br).toString(), plain.identity.toString());
+    assert.equal(cache.current(), page, 'later requests get the compressed page at once');
+  });
+
+  test('a render while the previous page is compressing serves the newer page', async () => {
+    const { cache, change, clock } = setUp(0);
+    change(`<p>${'first '.repeat(500)}</p>`);
+    clock.advance(1);
+    const first = cache.current();
+    change(`<p>${'second '.repeat(500)}</p>`);
+    const page = await cache.compressedCurrent();
+    assert.notEqual(page.version, first.version);
+    assert.ok(
+      brotliDecompressSync(page.br ?? Buffer.alloc(0))
+        .toString()
+        .includes('second'),
+    );
   });
 
   test('a burst of changes renders once, after the interval, and notifies once', () => {

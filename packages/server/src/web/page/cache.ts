@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../../time/clock.js';
-import { prepare, type Representation } from '../representation.js';
+import { compressed, PAGE_BROTLI_QUALITY, prepareIdentity, type Representation } from '../representation.js';
 import { VERSION_SLOT } from './render.js';
 
 export interface RenderedPage extends Representation {
@@ -45,11 +45,24 @@ export class PageCache {
   private readonly unsubscribes: Array<() => void>;
   /** Keeps versions unique across restarts, so a browser's cached ETag never matches a new process's page. */
   private readonly bootId: string;
+  /** The last rendered page while its compressed forms are being made. */
+  private compressing: { plain: RenderedPage; done: Promise<RenderedPage> } | undefined;
 
   constructor(private readonly options: PageCacheOptions) {
     this.bootId = options.clock.now().toString(36);
     this.page = this.render();
     this.unsubscribes = options.sources.map((source) => source(() => this.invalidate()));
+  }
+
+  /**
+   * The current page with its compressed forms: after a render they are made on the thread pool,
+   * so the loop is not held while they are, and a request waits for them instead.
+   */
+  async compressedCurrent(): Promise<RenderedPage> {
+    const page = this.current();
+    if (page !== this.compressing?.plain) return page;
+    const done = await this.compressing.done;
+    return this.page === page ? done : this.page;
   }
 
   current(): RenderedPage {
@@ -111,14 +124,23 @@ export class PageCache {
     this.lastHtml = html;
     this.renderCount += 1;
     const version = `${this.bootId}-${this.renderCount}`;
-    return {
-      ...prepare(html.replace(VERSION_SLOT, version), {
+    const plain: RenderedPage = {
+      ...prepareIdentity(html.replace(VERSION_SLOT, version), {
         contentType: 'text/html; charset=utf-8',
         etag: `"${version}"`,
-        // Quality 5 compresses a 1.6 MB page in ~12 ms; 11 would take seconds at every change.
-        brotliQuality: 5,
       }),
       version,
     };
+    // Should compression ever fail, the page is served as it is.
+    const done = compressed(plain, PAGE_BROTLI_QUALITY)
+      .catch(() => plain)
+      .then((page) => {
+        // Swapped in only while still current: a newer render has its own.
+        if (this.page === plain) this.page = page;
+        if (this.compressing?.plain === plain) this.compressing = undefined;
+        return page;
+      });
+    this.compressing = { plain, done };
+    return plain;
   }
 }

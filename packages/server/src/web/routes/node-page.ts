@@ -8,7 +8,7 @@ import type { Clock } from '../../time/clock.js';
 import type { AssetCatalog } from '../asset-catalog.js';
 import { renderNodePage } from '../page/node-page.js';
 import { isUptimePeriod, periodBuckets, UPTIME_PERIODS } from '../page/periods.js';
-import { prepare, sendRepresentation } from '../representation.js';
+import { compressed, PAGE_BROTLI_QUALITY, prepareIdentity, sendRepresentation } from '../representation.js';
 
 export interface NodePageOptions {
   model: HealthModel;
@@ -67,7 +67,10 @@ export function nodePageRoutes(app: FastifyInstance, options: NodePageOptions) {
     return sendRepresentation(
       request,
       reply,
-      prepare(body, { contentType: 'text/html; charset=utf-8' }),
+      await compressed(
+        prepareIdentity(body, { contentType: 'text/html; charset=utf-8' }),
+        PAGE_BROTLI_QUALITY,
+      ),
       'no-cache',
     );
   });
