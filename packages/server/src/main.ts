@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AlertDispatcher } from './cluster/leader-dispatcher.js';
 import type { LoadedConfig } from './config/load.js';
+import { feedSources } from './feed/sources.js';
 import { startRecording } from './history/recording.js';
 import { clipForLog } from './log/clip.js';
 import { logProbeResults } from './log/probe-results.js';
@@ -14,6 +15,7 @@ import { watchConfigFile } from './reload/watch.js';
 import { createProbers, type Probers } from './scheduler/probers.js';
 import { type Settings, settingsFrom } from './settings/settings.js';
 import { openDurableState } from './store/durable-state.js';
+import { startSubscriptions, subscriptionSmtp } from './subscriptions/subscriptions.js';
 import { type Clock, systemClock } from './time/clock.js';
 import { buildApp, type WebSettings } from './web/app.js';
 import { maintenanceHistory } from './web/page/history-page.js';
@@ -228,6 +230,25 @@ async function compose(
     history,
     incidents: durable.incidents,
   });
+
+  // Feed and subscriptions: told of new entries until the app closes.
+  const sources = feedSources({
+    announcements: durable.announcements,
+    model,
+    incidents: durable.store.incidents,
+  });
+  // The SMTP settings are read on each batch of mails: a reload may change `[notify.email]`.
+  const live = { notify: settings.notify };
+  const subscriptions = await startSubscriptions({
+    store: durable.store,
+    config: settings.subscriptions,
+    email: () => subscriptionSmtp(live.notify),
+    branding: () => web.branding,
+    sources,
+    clock,
+    logger,
+  });
+  teardown.push(() => subscriptions.stop());
   const app = buildApp({
     settings: web,
     model,
@@ -249,6 +270,8 @@ async function compose(
     cluster,
     incidents: durable.incidents,
     historySources: [maintenanceHistory(durable.maintenance, model)],
+    feedSources: sources,
+    subscriptions,
   });
   // Closing the app closes its services too.
   teardown.push(() => app.close());
@@ -279,6 +302,7 @@ async function compose(
       model.reconfigure(next.topology, next.model);
       web.branding = next.branding;
       web.metrics = next.metrics;
+      live.notify = next.notify;
       // After the model took the new services: the dispatcher's scopes list their nodes.
       const dispatcher = makeDispatcher(make, next);
       parts.dispatcher = dispatcher;

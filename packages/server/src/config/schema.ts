@@ -225,6 +225,26 @@ const clusterSchema = z.object({
   heartbeat_interval: seconds(1).max(86_400).default(60),
 });
 
+/**
+ * Extension: who is told of new feed entries (docs/subscriptions.md). Email sign-up from the
+ * public is off unless enabled, and needs `[notify.email]`, whose SMTP server sends the mails.
+ */
+const subscriptionsSchema = z.object({
+  email: z.boolean().default(false),
+  /** Seconds a sign-up waits for its confirmation before it is forgotten. */
+  confirm_within: seconds(60)
+    .max(7 * 86_400)
+    .default(86_400),
+  /** Sign-up requests one client address (IPv4, or IPv6 /64) may make per hour. */
+  client_requests_per_hour: z.number().int().min(1).max(1000).default(5),
+  /** Confirmation mails one address may receive per day, whoever asks. */
+  address_mails_per_day: z.number().int().min(1).max(100).default(3),
+  /** Email subscriptions kept at most, pending and confirmed together. */
+  email_max: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** Webhook subscriptions the manager API accepts at most. */
+  webhooks_max: z.number().int().min(1).max(1000).default(100),
+});
+
 export const NODE_MODES = ['poll', 'push', 'script', 'local'] as const;
 export const HTTP_METHODS = ['HEAD', 'GET', 'POST', 'PUT', 'PATCH'] as const;
 
@@ -277,6 +297,8 @@ export const configSchema = z.object({
   storage: storageSchema.default(() => storageSchema.parse({})),
   /** Extension: absent means a single instance. */
   cluster: clusterSchema.optional(),
+  /** Extension: absent means the feed and webhooks only, no public email sign-up. */
+  subscriptions: subscriptionsSchema.default(() => subscriptionsSchema.parse({})),
   probe: probeSchema,
 });
 
@@ -288,6 +310,7 @@ export type PrometheusConfig = RawConfig['prometheus'];
 export type NotifyConfig = NonNullable<RawConfig['notify']>;
 export type StorageConfig = RawConfig['storage'];
 export type ClusterConfig = NonNullable<RawConfig['cluster']>;
+export type SubscriptionsConfig = RawConfig['subscriptions'];
 export type RabbitmqConfig = NonNullable<NonNullable<RawConfig['plugins']>['rabbitmq']>;
 export type NodeConfig = z.output<typeof nodeSchema>;
 export type ServiceConfig = z.output<typeof serviceSchema>;

@@ -32,6 +32,12 @@ export function validateConfig(config: RawConfig): ValidationResult {
   };
 
   checkTokens(config.server, error);
+  if (config.subscriptions.email && config.notify?.email === undefined) {
+    error(
+      ['subscriptions', 'email'],
+      'needs [notify.email]: its SMTP server sends the confirmation and notice mails',
+    );
+  }
   checkMetrics(config.metrics, error, warn);
   checkCluster(config, error);
   const assetsPath = config.assets?.path;

@@ -42,6 +42,7 @@ export function diffSettings(current: Settings, next: Settings): SettingsDiff {
     ...changedKeys(current.server, next.server).map((key) => `server.${key}`),
     ...changedKeys(current.storage, next.storage).map((key) => `storage.${key}`),
     ...changedKeys(current.prometheus, next.prometheus).map((key) => `prometheus.${key}`),
+    ...changedKeys(current.subscriptions, next.subscriptions).map((key) => `subscriptions.${key}`),
     ...(isDeepStrictEqual(current.rabbitmq, next.rabbitmq) ? [] : ['plugins.rabbitmq']),
     ...(isDeepStrictEqual(current.cluster, next.cluster) ? [] : ['cluster']),
   ];

@@ -21,7 +21,8 @@ export interface ReloaderOptions {
 /**
  * Reloads the config file through the same pipeline as start (config/load.ts). An unusable file is
  * refused with every error logged, and the running config stays. Otherwise the differences are logged
- * and applied, except for the keys only a restart applies (server, storage, Prometheus, RabbitMQ, cluster),
+ * and applied, except for the keys only a restart applies (server, storage, Prometheus, RabbitMQ, cluster,
+ * subscriptions),
  * which keep their running value. Reloads run one at a time, in the order they were asked for.
  */
 export class Reloader {
@@ -76,8 +77,8 @@ export class Reloader {
       );
     }
     // Sections only a restart applies stay as they run.
-    const { server, storage, prometheus, rabbitmq, cluster } = this.current;
-    const effective: Settings = { ...next, server, storage, prometheus, rabbitmq, cluster };
+    const { server, storage, prometheus, rabbitmq, cluster, subscriptions } = this.current;
+    const effective: Settings = { ...next, server, storage, prometheus, rabbitmq, cluster, subscriptions };
     const applicable = { ...diff, restartNeeded: [] };
     if (isEmptyDiff(applicable)) {
       logger.info(`configuration reloaded from ${path}: nothing to change`);

@@ -8,6 +8,7 @@ import type {
   RawConfig,
   ServerConfig,
   StorageConfig,
+  SubscriptionsConfig,
 } from '../config/schema.js';
 import { type HealthModelSettings, healthModelSettings } from '../model/health-model.js';
 import { buildTopology, type Topology } from '../model/topology.js';
@@ -29,6 +30,8 @@ export interface Settings {
   storage: StorageConfig;
   /** `[cluster]` when it is on; absent for a single instance. */
   cluster: ClusterConfig | undefined;
+  /** Email sign-up and webhook limits (the SMTP server is `notify.email`'s). */
+  subscriptions: SubscriptionsConfig;
   rabbitmq: RabbitmqConfig | undefined;
   /** Services → nodes → replicas, with the probe targets fully resolved. */
   topology: Topology;
@@ -45,6 +48,7 @@ export function settingsFrom(config: RawConfig): Settings {
     notify: config.notify,
     storage: config.storage,
     cluster: config.cluster?.enabled === true ? config.cluster : undefined,
+    subscriptions: config.subscriptions,
     rabbitmq: config.plugins?.rabbitmq,
     topology: buildTopology(config),
   };

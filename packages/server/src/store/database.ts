@@ -19,6 +19,8 @@ export interface Database {
   maintenance_windows: MaintenanceWindowTable;
   cluster_members: ClusterMemberTable;
   cluster_leader: ClusterLeaderTable;
+  subscriptions: SubscriptionTable;
+  feed_published: FeedPublishedTable;
 }
 
 export interface AnnouncementTable {
@@ -180,4 +182,24 @@ export interface ClusterLeaderTable {
   token: number;
   acquired_at: number;
   lease_until: number;
+}
+
+export interface SubscriptionTable {
+  id: string;
+  /** `email` or `webhook`. */
+  kind: string;
+  /** The email address (domain lowercased) or the webhook URL. */
+  target: string;
+  /** `pending` until an email subscriber confirms; `active`. */
+  state: string;
+  created_at: number;
+  confirmed_at: number | null;
+  /** When a pending subscription is forgotten. */
+  expires_at: number | null;
+}
+
+export interface FeedPublishedTable {
+  /** A feed entry's id and update time. */
+  entry_key: string;
+  published_at: number;
 }

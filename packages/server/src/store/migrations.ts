@@ -257,5 +257,27 @@ function migrations(engine: StorageEngine): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_subscriptions': {
+      async up(db: Kysely<unknown>) {
+        // Email subscribers (pending until confirmed) and webhook subscriptions, one row per target.
+        await db.schema
+          .createTable('subscriptions')
+          .addColumn('id', 'text', (col) => col.primaryKey())
+          .addColumn('kind', 'text', required)
+          .addColumn('target', 'text', required)
+          .addColumn('state', 'text', required)
+          .addColumn('created_at', 'bigint', required)
+          .addColumn('confirmed_at', 'bigint')
+          .addColumn('expires_at', 'bigint')
+          .addUniqueConstraint('subscriptions_target', ['kind', 'target'])
+          .execute();
+        // Feed entries (id and update time) subscribers were already told about, claimed by one instance.
+        await db.schema
+          .createTable('feed_published')
+          .addColumn('entry_key', 'text', (col) => col.primaryKey())
+          .addColumn('published_at', 'bigint', required)
+          .execute();
+      },
+    },
   };
 }

@@ -12,6 +12,7 @@ import { outboxRepository } from './repositories/outbox.js';
 import { replicaRepository } from './repositories/replicas.js';
 import { rollupRepository } from './repositories/rollups.js';
 import { runRepository } from './repositories/runs.js';
+import { publishedEntryRepository, subscriptionRepository } from './repositories/subscriptions.js';
 import type { Store } from './types.js';
 
 /** Where `[storage]` says the data lives. */
@@ -52,6 +53,8 @@ export async function openStore(
     runs: runRepository(db),
     maintenance: maintenanceRepository(db),
     cluster: clusterRepository(db),
+    subscriptions: subscriptionRepository(db),
+    publishedEntries: publishedEntryRepository(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

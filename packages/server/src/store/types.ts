@@ -5,6 +5,7 @@ import type { Health } from '../model/health.js';
 import type { RestoredReplica } from '../model/health-model.js';
 import type { WatcherStateRecord } from '../notify/outbox.js';
 import type { Alert, TargetId } from '../notify/types.js';
+import type { Subscription, SubscriptionKind } from '../subscriptions/types.js';
 
 /**
  * Everything Vigil TS keeps across restarts, behind one interface with two engines (SQLite and
@@ -23,6 +24,8 @@ export interface Store {
   readonly maintenance: MaintenanceRepository;
   /** `[cluster]` membership and alert leadership; PostgreSQL only (docs/cluster.md). */
   readonly cluster: ClusterRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly publishedEntries: PublishedEntryRepository;
   /** A trivial query: resolves when the database answers (readiness checks). */
   ping(): Promise<void>;
   /** Waits for running queries, then closes the connections. */
@@ -407,4 +410,37 @@ export interface RunRepository {
   /** Runs that overlap `[fromMs, toMs)`, oldest first. */
   list(fromMs: number, toMs: number): Promise<Run[]>;
   prune(beforeMs: number): Promise<number>;
+}
+
+export interface SubscriptionRepository {
+  /** False (and nothing written) when a subscription of this kind already has this target. */
+  insert(subscription: Subscription): Promise<boolean>;
+  get(id: string): Promise<Subscription | undefined>;
+  byTarget(kind: SubscriptionKind, target: string): Promise<Subscription | undefined>;
+  /** A repeated sign-up: the pending subscription waits until this new time. */
+  renewPending(id: string, expiresAtMs: number): Promise<void>;
+  /** False when no pending subscription has this id. */
+  activate(id: string, atMs: number): Promise<boolean>;
+  /** False when no subscription has this id. */
+  remove(id: string): Promise<boolean>;
+  /** Oldest first. */
+  list(kind: SubscriptionKind, state?: Subscription['state']): Promise<Subscription[]>;
+  count(kind: SubscriptionKind, state?: Subscription['state']): Promise<number>;
+  /** Forgets pending subscriptions whose time to confirm ran out. */
+  removeExpired(nowMs: number): Promise<number>;
+  /**
+   * The secret that signs confirm and unsubscribe links: made (32 random bytes) on first use and kept
+   * in the store, so links outlive restarts and every instance sharing the database accepts them.
+   */
+  signingKey(): Promise<Buffer>;
+}
+
+/**
+ * Feed entries (by id and update time) subscribers were already told about: a restart tells nobody
+ * twice, and of instances sharing a database only the one that claims an entry tells.
+ */
+export interface PublishedEntryRepository {
+  /** Records the keys; returns those this call recorded (not recorded before). */
+  claim(keys: readonly string[], atMs: number): Promise<Set<string>>;
+  has(key: string): Promise<boolean>;
 }

@@ -4,12 +4,15 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
+import type { FeedSource } from '../feed/entry.js';
+import { feedSources } from '../feed/sources.js';
 import type { IncidentLog } from '../incidents/log.js';
 import type { MaintenanceView } from '../maintenance/types.js';
 import type { VigilMetrics } from '../metrics/index.js';
 import type { HealthModel } from '../model/health-model.js';
 import type { ObservationSink } from '../model/observation.js';
 import type { Settings } from '../settings/settings.js';
+import type { Subscriptions } from '../subscriptions/subscriptions.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { limitConnections, serverTimeouts } from './connection-limits.js';
 import { type HistorySource, incidentHistory } from './page/history-page.js';
@@ -18,6 +21,7 @@ import { assetRoutes } from './routes/assets.js';
 import { badgeRoutes } from './routes/badge.js';
 import { type ClusterStatusSource, clusterRoutes } from './routes/cluster.js';
 import { embedRoutes } from './routes/embed.js';
+import { feedRoutes } from './routes/feed.js';
 import { healthRoutes, type ReadinessProbe } from './routes/health.js';
 import { incidentPageRoutes } from './routes/incident-pages.js';
 import { liveRoutes } from './routes/live.js';
@@ -29,12 +33,14 @@ import {
   managerRoutes,
 } from './routes/manager.js';
 import { managerIncidentRoutes } from './routes/manager-incidents.js';
+import { managerWebhookRoutes } from './routes/manager-webhooks.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { nodePageRoutes } from './routes/node-page.js';
 import { pageRoutes } from './routes/page.js';
 import { reporterRoutes } from './routes/reporter.js';
 import { statusRoutes } from './routes/status.js';
+import { subscribeRoutes } from './routes/subscribe.js';
 import { vigilAssetRoutes } from './routes/vigil-assets.js';
 import type { WebServices } from './services.js';
 import { PATH_PARAM_MAX_UTF16_UNITS } from './validation/fields.js';
@@ -77,6 +83,10 @@ export interface AppDependencies {
   incidents?: IncidentLog;
   /** More for `/history` to list beside the incidents (past maintenance windows). */
   historySources?: readonly HistorySource[];
+  /** What `/feed.atom` lists; the announcements (and the history's incidents) when absent. */
+  feedSources?: readonly FeedSource[];
+  /** Email sign-up and webhook subscriptions (docs/subscriptions.md); none without them. */
+  subscriptions?: Pick<Subscriptions, 'email' | 'webhooks'>;
 }
 
 /** Answers meant for programs (JSON, or no body at all, like the reporter's 200s). */
@@ -215,6 +225,21 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
           incidents: incidentLog,
         });
       }
+    }
+    const sources =
+      dependencies.feedSources ??
+      feedSources({ announcements, model, incidents: dependencies.history?.incidents });
+    feedRoutes(scope, { sources, clock, settings });
+    // Its own scope: the form parser and the form-action policy apply to its routes only.
+    await scope.register((subscribe) =>
+      subscribeRoutes(subscribe, { email: dependencies.subscriptions?.email, settings }),
+    );
+    if (dependencies.manager && dependencies.subscriptions) {
+      managerWebhookRoutes(scope, {
+        token: settings.server.manager_token,
+        throttle: authThrottle,
+        webhooks: dependencies.subscriptions.webhooks,
+      });
     }
   });
   return app;

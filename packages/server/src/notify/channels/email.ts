@@ -3,6 +3,7 @@ import { defineChannel } from '../channel-definition.js';
 import { nodesList, REPORT_HEADLINE, recoveredLine, reportLines, testMarker } from '../format.js';
 import type { Alert } from '../types.js';
 import { acceptsAlert, notifierSchema } from './common.js';
+import { openSmtpTransport, smtpEndpoint } from './smtp.js';
 
 /** Vigil's `[notify.email]` keys plus one extension, `smtp_implicit_tls` (SMTPS, which Vigil lacks). */
 const emailSchema = notifierSchema({
@@ -49,34 +50,15 @@ export const emailChannel = defineChannel({
   name: 'email',
   schema: emailSchema,
   create(config, { timeoutMs }) {
-    const implicitTls = config.smtp_implicit_tls ?? config.smtp_port === 465;
-    const endpoint = `${implicitTls ? 'smtps' : 'smtp'}://${config.smtp_host}:${config.smtp_port}`;
-    const auth =
-      config.smtp_username !== undefined && config.smtp_password !== undefined
-        ? { user: config.smtp_username, pass: config.smtp_password }
-        : undefined;
-
+    const endpoint = smtpEndpoint(config);
     return {
       accepts: (alert) => acceptsAlert(config.reminders_only, alert),
       async send(alert, signal) {
         checkAddress('to', config.to);
         checkAddress('from', config.from);
         // A new connection per attempt, as Vigil does: nothing half-open survives a failure.
-        // nodemailer loads on the first send, so a config without email never pays for it (~15 MB).
-        const { createTransport } = await import('nodemailer');
-        const transport = createTransport({
-          host: config.smtp_host,
-          port: config.smtp_port,
-          secure: implicitTls,
-          // smtp_encrypt = true: STARTTLS or nothing; false: STARTTLS when offered (nodemailer's default).
-          requireTLS: !implicitTls && config.smtp_encrypt,
-          auth,
-          connectionTimeout: timeoutMs,
-          greetingTimeout: timeoutMs,
-          socketTimeout: timeoutMs,
-          dnsTimeout: timeoutMs,
-        });
-        // The phase timeouts above are per step; this bounds the whole attempt.
+        const transport = await openSmtpTransport(config, timeoutMs);
+        // The transport's timeouts are per step; this bounds the whole attempt.
         const deadline = AbortSignal.timeout(timeoutMs);
         try {
           await transport.sendMail({

@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import type { Announcement } from '../../announcements/types.js';
 import type { BrandingConfig } from '../../config/schema.js';
+import { FEED_PATH } from '../../feed/atom.js';
 import type { Health } from '../../model/health.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { AssetUrl } from '../asset-catalog.js';
@@ -87,7 +88,7 @@ export function documentHead(
   }<meta name="msapplication-TileColor" content="${branding.icon_color}">${
     iconAbsolute &&
     html`<meta name="msapplication-TileImage" content="${iconAbsolute}"><meta property="og:image" content="${iconAbsolute}">`
-  }<link rel="stylesheet" href="${root}${assetUrl('page.css')}">${options.scripts.map(
+  }<link rel="alternate" type="application/atom+xml" title="${branding.page_title}" href="${root}${FEED_PATH}"><link rel="stylesheet" href="${root}${assetUrl('page.css')}">${options.scripts.map(
     (script) => html`<script src="${root}${assetUrl(script)}" defer></script>`,
   )}${
     // Before custom_html, as in Vigil, whose customisations read it; allowed by hash (security.ts).
