@@ -186,9 +186,9 @@ export interface ClusterLeaderTable {
 
 export interface SubscriptionTable {
   id: string;
-  /** `email` or `webhook`. */
+  /** `mail` or `hook` (a webhook). */
   kind: string;
-  /** The email address (domain lowercased) or the webhook URL. */
+  /** The mail address (domain lowercased) or the webhook URL. */
   target: string;
   /** `pending` until an email subscriber confirms; `active`. */
   state: string;

@@ -62,7 +62,7 @@ export class EmailSignup {
     if (address instanceof Error) return { status: 400, error: address.message };
     const nowMs = clock.now();
     await repository.removeExpired(nowMs);
-    const existing = await repository.byTarget('email', address);
+    const existing = await repository.byTarget('mail', address);
     if (existing?.state === 'active') return { status: 202, message: ACCEPTED };
     if (!this.perAddress.take(address.toLowerCase())) {
       return { status: 429, error: 'too many confirmation mails to this address today: try again tomorrow' };
@@ -70,12 +70,12 @@ export class EmailSignup {
     const expiresAtMs = nowMs + config.confirm_within * 1000;
     let id = existing?.id;
     if (id === undefined) {
-      if ((await repository.count('email')) >= config.email_max) {
+      if ((await repository.count('mail')) >= config.email_max) {
         return { status: 503, error: 'this status page takes no more email subscriptions' };
       }
       const created = {
         id: randomUUID(),
-        kind: 'email',
+        kind: 'mail',
         target: address,
         state: 'pending',
         createdAtMs: nowMs,
@@ -103,7 +103,7 @@ export class EmailSignup {
     const { repository, links, clock } = this.options;
     if (!links.verify('confirm', id, token)) return 'unknown';
     const subscription = await repository.get(id);
-    if (subscription === undefined || subscription.kind !== 'email') return 'unknown';
+    if (subscription === undefined || subscription.kind !== 'mail') return 'unknown';
     if (subscription.state === 'active') return 'already';
     if ((subscription.expiresAtMs ?? 0) <= clock.now()) return 'unknown';
     return (await repository.activate(id, clock.now())) ? 'done' : 'already';
@@ -122,7 +122,7 @@ export class EmailSignup {
     signal: AbortSignal,
   ): Promise<Array<{ to: string; error: Error }>> {
     const { repository, links, clock, mailer } = this.options;
-    const subscribers = await repository.list('email', 'active');
+    const subscribers = await repository.list('mail', 'active');
     if (subscribers.length === 0 || entries.length === 0) return [];
     const branding = this.options.branding();
     const mails = entries.flatMap((entry) =>

@@ -34,7 +34,7 @@ export interface SubscriptionsOptions {
 /** Email and webhook subscriptions with the publisher that tells them of new feed entries. */
 export interface Subscriptions {
   /** Absent unless `subscriptions.email = true` (which needs `[notify.email]`). */
-  email: EmailSignup | undefined;
+  signup: EmailSignup | undefined;
   webhooks: WebhookSubscriptions;
   /** Looks for news now (an announcement was posted). */
   check(): Promise<void>;
@@ -50,7 +50,7 @@ export async function startSubscriptions(options: SubscriptionsOptions): Promise
       fromName: () => branding().page_title,
       timeoutMs: ATTEMPT_TIMEOUT_MS,
     });
-  const email = config.email
+  const signup = config.email
     ? new EmailSignup({
         repository: store.subscriptions,
         links: new SubscriptionLinks(await store.subscriptions.signingKey()),
@@ -72,7 +72,7 @@ export async function startSubscriptions(options: SubscriptionsOptions): Promise
   };
   const deliver = async (entries: readonly FeedEntry[], signal: AbortSignal) => {
     await Promise.all([
-      email?.notify(entries, signal).then((failed) => report('subscription mail', failed)),
+      signup?.notify(entries, signal).then((failed) => report('subscription mail', failed)),
       webhooks.notify(entries, signal).then((failed) => report('subscription webhook', failed)),
     ]);
   };
@@ -85,7 +85,7 @@ export async function startSubscriptions(options: SubscriptionsOptions): Promise
     onError: (error) => logger.error({ err: error }, 'cannot tell subscribers of new feed entries'),
   });
   await publisher.start();
-  return { email, webhooks, check: () => publisher.trigger(), stop: () => publisher.stop() };
+  return { signup, webhooks, check: () => publisher.trigger(), stop: () => publisher.stop() };
 }
 
 /** The SMTP settings subscription mails use: `[notify.email]`, or the first `[[notify.email]]` entry. */

@@ -1,13 +1,13 @@
-/** Who is told of new feed entries: a confirmed email address, or a webhook the operator added. */
-export type SubscriptionKind = 'email' | 'webhook';
+/** Who is told of new feed entries: a confirmed mail address, or an HTTP endpoint (webhook) the operator added. */
+export type SubscriptionKind = 'mail' | 'hook';
 
 export interface Subscription {
   /** UUID v4. */
   id: string;
   kind: SubscriptionKind;
-  /** The email address (domain lowercased) or the webhook URL. */
+  /** The mail address (domain lowercased) or the webhook URL. */
   target: string;
-  /** An email subscription is pending until the address confirms it; a webhook is active at once. */
+  /** A mail subscription is pending until the address confirms it; a webhook is active at once. */
   state: 'pending' | 'active';
   createdAtMs: number;
   confirmedAtMs?: number;

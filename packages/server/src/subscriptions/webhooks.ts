@@ -53,7 +53,7 @@ export class WebhookSubscriptions {
   ) {}
 
   list(): Promise<Subscription[]> {
-    return this.options.repository.list('webhook');
+    return this.options.repository.list('hook');
   }
 
   /** The new subscription, or why there is none (`conflict`: that URL is already subscribed). */
@@ -61,12 +61,12 @@ export class WebhookSubscriptions {
     const { repository, clock, max } = this.options;
     const problem = webhookUrlProblem(url);
     if (problem) return { error: problem };
-    if ((await repository.count('webhook')) >= max) {
+    if ((await repository.count('hook')) >= max) {
       return { error: `there are already ${max} webhooks, the most allowed (subscriptions.webhooks_max)` };
     }
     const subscription: Subscription = {
       id: randomUUID(),
-      kind: 'webhook',
+      kind: 'hook',
       target: url,
       state: 'active',
       createdAtMs: clock.now(),
@@ -79,7 +79,7 @@ export class WebhookSubscriptions {
   async remove(id: string): Promise<boolean> {
     const { repository } = this.options;
     const found = await repository.get(id);
-    return found?.kind === 'webhook' && (await repository.remove(id));
+    return found?.kind === 'hook' && (await repository.remove(id));
   }
 
   /** POSTs each entry to every webhook; returns what failed after the retries. */

@@ -86,7 +86,7 @@ export interface AppDependencies {
   /** What `/feed.atom` lists; the announcements (and the history's incidents) when absent. */
   feedSources?: readonly FeedSource[];
   /** Email sign-up and webhook subscriptions (docs/subscriptions.md); none without them. */
-  subscriptions?: Pick<Subscriptions, 'email' | 'webhooks'>;
+  subscriptions?: Pick<Subscriptions, 'signup' | 'webhooks'>;
 }
 
 /** Answers meant for programs (JSON, or no body at all, like the reporter's 200s). */
@@ -232,7 +232,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     feedRoutes(scope, { sources, clock, settings });
     // Its own scope: the form parser and the form-action policy apply to its routes only.
     await scope.register((subscribe) =>
-      subscribeRoutes(subscribe, { email: dependencies.subscriptions?.email, settings }),
+      subscribeRoutes(subscribe, { signup: dependencies.subscriptions?.signup, settings }),
     );
     if (dependencies.manager && dependencies.subscriptions) {
       managerWebhookRoutes(scope, {

@@ -86,7 +86,7 @@ describe('EmailSignup over a real store and SMTP server', () => {
     await email.subscribe('hank@example.org', '198.51.100.1');
     assert.equal(await store.subscriptions.get(id), undefined);
     assert.deepEqual(
-      (await store.subscriptions.list('email')).map((each) => each.target),
+      (await store.subscriptions.list('mail')).map((each) => each.target),
       ['hank@example.org'],
     );
     await store.close();

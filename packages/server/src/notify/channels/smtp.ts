@@ -1,9 +1,15 @@
 import type { Transporter } from 'nodemailer';
-import type { z } from 'zod';
-import type { emailChannel } from './email.js';
 
-/** `[notify.email]` as validated: the SMTP settings alerts and subscription mails share. */
-export type EmailConfig = z.output<(typeof emailChannel)['schema']>;
+/** The SMTP keys of `[notify.email]` as validated, which alerts and subscription mails share. */
+export interface EmailConfig {
+  from: string;
+  smtp_host: string;
+  smtp_port: number;
+  smtp_username?: string;
+  smtp_password?: string;
+  smtp_encrypt: boolean;
+  smtp_implicit_tls?: boolean;
+}
 
 /** `smtp://host:port` or `smtps://…`, for error messages: never the credentials. */
 export function smtpEndpoint(config: EmailConfig): string {

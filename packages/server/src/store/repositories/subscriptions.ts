@@ -124,7 +124,7 @@ export function publishedEntryRepository(db: Kysely<Database>): PublishedEntryRe
 function toSubscription(row: Selectable<SubscriptionTable>): Subscription {
   const subscription: Subscription = {
     id: row.id,
-    kind: row.kind === 'webhook' ? 'webhook' : 'email',
+    kind: row.kind === 'hook' ? 'hook' : 'mail',
     target: row.target,
     state: row.state === 'active' ? 'active' : 'pending',
     createdAtMs: row.created_at,

@@ -6,7 +6,7 @@ import { html, type SafeHtml } from '../html.js';
 
 export interface SubscribeOptions {
   /** Absent when email subscriptions are off: every route answers 404. */
-  email: EmailSignup | undefined;
+  signup: EmailSignup | undefined;
   /** `branding` is read on each request: a reload may replace it. */
   settings: { readonly branding: BrandingConfig };
 }
@@ -49,7 +49,7 @@ const TEXTS: Record<
  * follows links confirms nothing. `POST /unsubscribe` is also RFC 8058's one-click target.
  */
 export async function subscribeRoutes(app: FastifyInstance, options: SubscribeOptions) {
-  const { email, settings } = options;
+  const { signup, settings } = options;
   // Forms are parsed here only: nothing else in Vigil TS takes them.
   app.addContentTypeParser(
     FORM,
@@ -77,7 +77,7 @@ export async function subscribeRoutes(app: FastifyInstance, options: SubscribeOp
       .send(document(settings.branding, heading, body).value);
 
   app.get('/subscribe', async (_request, reply) => {
-    if (!email) return off(reply);
+    if (!signup) return off(reply);
     return page(
       reply,
       200,
@@ -93,8 +93,8 @@ export async function subscribeRoutes(app: FastifyInstance, options: SubscribeOp
       schema: { body: { type: 'object', required: ['email'], properties: { email: { type: 'string' } } } },
     },
     async (request, reply) => {
-      if (!email) return off(reply);
-      const outcome = await email.subscribe(request.body.email, request.ip);
+      if (!signup) return off(reply);
+      const outcome = await signup.subscribe(request.body.email, request.ip);
       if (isForm(request)) {
         return page(
           reply,
@@ -114,13 +114,13 @@ export async function subscribeRoutes(app: FastifyInstance, options: SubscribeOp
   for (const purpose of ['confirm', 'unsubscribe'] as const) {
     const path = purpose === 'confirm' ? '/subscribe/confirm' : '/unsubscribe';
     const act = (id: string, token: string) =>
-      purpose === 'confirm' ? email?.confirm(id, token) : email?.unsubscribe(id, token);
+      purpose === 'confirm' ? signup?.confirm(id, token) : signup?.unsubscribe(id, token);
 
     app.get<{ Querystring: LinkFields }>(
       path,
       { schema: { querystring: linkFields } },
       async (_request, reply) => {
-        if (!email) return off(reply);
+        if (!signup) return off(reply);
         const texts = TEXTS[purpose];
         // The link's own query carries id and token, so RFC 8058's POST to the same URL works too.
         return page(
@@ -137,7 +137,7 @@ export async function subscribeRoutes(app: FastifyInstance, options: SubscribeOp
       path,
       { bodyLimit: BODY_LIMIT_BYTES, schema: { querystring: linkFields } },
       async (request, reply) => {
-        if (!email) return off(reply);
+        if (!signup) return off(reply);
         const body = (typeof request.body === 'object' && request.body) || {};
         const id = request.query.id ?? stringField(body.id);
         const token = request.query.token ?? stringField(body.token);
