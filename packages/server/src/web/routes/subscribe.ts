@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BrandingConfig } from '../../config/schema.js';
-import { pageLink } from '../../feed/atom.js';
+import { FEED_PATH, pageLink } from '../../feed/atom.js';
 import type { EmailSignup, LinkOutcome } from '../../subscriptions/email-signup.js';
 import { html, type SafeHtml } from '../html.js';
 
@@ -82,7 +82,7 @@ export async function subscribeRoutes(app: FastifyInstance, options: SubscribeOp
       reply,
       200,
       'Subscribe',
-      html`<p>Receive the incidents, maintenance and announcements of ${settings.branding.company_name} by mail.</p><form method="post"><label>Email address <input type="email" name="email" required maxlength="254" autocomplete="email"></label> <button type="submit">Subscribe</button></form><p><a href="feed.atom">Atom feed</a></p>`,
+      html`<p>Receive the incidents, maintenance and announcements of ${settings.branding.company_name} by mail.</p><form method="post"><label>Email address <input type="email" name="email" required maxlength="254" autocomplete="email"></label> <button type="submit">Subscribe</button></form><p><a href="${pageLink(settings.branding.page_url, FEED_PATH)}">Atom feed</a></p>`,
     );
   });
 
@@ -113,8 +113,6 @@ export async function subscribeRoutes(app: FastifyInstance, options: SubscribeOp
 
   for (const purpose of ['confirm', 'unsubscribe'] as const) {
     const path = purpose === 'confirm' ? '/subscribe/confirm' : '/unsubscribe';
-    const act = (id: string, token: string) =>
-      purpose === 'confirm' ? signup?.confirm(id, token) : signup?.unsubscribe(id, token);
 
     app.get<{ Querystring: LinkFields }>(
       path,
@@ -141,9 +139,11 @@ export async function subscribeRoutes(app: FastifyInstance, options: SubscribeOp
         const body = (typeof request.body === 'object' && request.body) || {};
         const id = request.query.id ?? stringField(body.id);
         const token = request.query.token ?? stringField(body.token);
+        const act = (linkId: string, linkToken: string) =>
+          purpose === 'confirm' ? signup.confirm(linkId, linkToken) : signup.unsubscribe(linkId, linkToken);
         const outcome = id && token ? await act(id, token) : 'unknown';
         const status = outcome === 'unknown' ? 404 : 200;
-        const text = TEXTS[purpose][outcome ?? 'unknown'];
+        const text = TEXTS[purpose][outcome];
         if (request.headers['content-type']?.startsWith('application/json')) {
           return reply
             .code(status)
