@@ -17,6 +17,11 @@ export interface FeedEntry {
   updatedMs: number;
   /** Where a reader sees it, relative to the page URL; the page itself when absent. */
   path?: string;
+  /**
+   * Listed in the feed, but no mail or webhook is sent for it: one node's automatic incident, which
+   * the page's own incident for the same outage already announces (a flapping node mails nobody).
+   */
+  quiet?: true;
 }
 
 /**

@@ -58,6 +58,7 @@ export function automaticIncidentEntries(
           text: lines.join('\n'),
           publishedMs: incident.startedAtMs,
           updatedMs: incident.endedAtMs ?? incident.startedAtMs,
+          ...(incident.scope === 'node' && { quiet: true as const }),
         };
       });
     },

@@ -76,7 +76,10 @@ export class FeedPublisher {
     const entries = await collectEntries(sources, FEED_ENTRIES_MAX);
     const claimed = await published.claim(entries.map(entryKey), nowMs);
     const fresh = entries
-      .filter((entry) => claimed.has(entryKey(entry)) && entry.updatedMs > nowMs - NEWS_MAX_AGE_MS)
+      .filter(
+        (entry) =>
+          claimed.has(entryKey(entry)) && entry.updatedMs > nowMs - NEWS_MAX_AGE_MS && entry.quiet !== true,
+      )
       .reverse();
     if (fresh.length === 0) return;
     // Not awaited: slow mail servers and retries must not hold up the next check.

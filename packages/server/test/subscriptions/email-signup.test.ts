@@ -156,7 +156,10 @@ describe('FeedPublisher', () => {
     const second = publisher('second');
     await first.start();
     await second.start();
-    listed.push(entry('new', clock.now()), entry('stale', clock.now() - 25 * HOUR_MS));
+    listed.push(entry('new', clock.now()), entry('stale', clock.now() - 25 * HOUR_MS), {
+      ...entry('quiet', clock.now()),
+      quiet: true,
+    });
     await first.trigger();
     await second.trigger();
     listed[1] = entry('new', clock.now() + 1000);
