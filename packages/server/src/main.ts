@@ -235,7 +235,9 @@ async function compose(
   const sources = feedSources({
     announcements: durable.announcements,
     model,
+    clock,
     incidents: durable.store.incidents,
+    maintenance: durable.maintenance,
   });
   // The SMTP settings are read on each batch of mails: a reload may change `[notify.email]`.
   const live = { notify: settings.notify };

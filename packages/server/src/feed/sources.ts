@@ -1,7 +1,10 @@
 import type { AnnouncementSource } from '../announcements/types.js';
+import type { MaintenanceView } from '../maintenance/types.js';
 import type { HealthModel } from '../model/health-model.js';
 import type { IncidentRepository } from '../store/types.js';
+import type { Clock } from '../time/clock.js';
 import { entryId, type FeedEntry, type FeedSource } from './entry.js';
+import { maintenanceEntries } from './maintenance-entries.js';
 
 /** Current announcements: one entry each, published when posted. */
 export function announcementEntries(announcements: AnnouncementSource): FeedSource {
@@ -65,15 +68,21 @@ export function automaticIncidentEntries(
   };
 }
 
-/** Every source of the feed: announcements, and the store's automatic incidents when there is a store. */
+/**
+ * Every source of the feed: announcements, and with a store its automatic incidents and the
+ * maintenance windows.
+ */
 export function feedSources(options: {
   announcements: AnnouncementSource;
   model: HealthModel;
+  clock: Clock;
   incidents?: Pick<IncidentRepository, 'list'>;
+  maintenance?: MaintenanceView;
 }): FeedSource[] {
-  const { announcements, model, incidents } = options;
+  const { announcements, model, clock, incidents, maintenance } = options;
   return [
     announcementEntries(announcements),
     ...(incidents ? [automaticIncidentEntries(incidents, model)] : []),
+    ...(maintenance ? [maintenanceEntries(maintenance, clock)] : []),
   ];
 }

@@ -228,7 +228,13 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     }
     const sources =
       dependencies.feedSources ??
-      feedSources({ announcements, model, incidents: dependencies.history?.incidents });
+      feedSources({
+        announcements,
+        model,
+        clock,
+        incidents: dependencies.history?.incidents,
+        maintenance: dependencies.maintenance,
+      });
     feedRoutes(scope, { sources, clock, settings });
     // Its own scope: the form parser and the form-action policy apply to its routes only.
     await scope.register((subscribe) =>

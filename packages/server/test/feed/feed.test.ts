@@ -154,6 +154,28 @@ describeEachEngine('GET /feed.atom', (engine) => {
     // Replica ids (often private addresses) stay out of the feed, as on the page.
     assert.doesNotMatch(body, /10\.0\.0\.1/);
 
+    // A maintenance window, scheduled for tomorrow.
+    const startsAt = new Date(Date.now() + 86_400_000);
+    const scheduled = await fetch(`${vigil.url}/manager/maintenance`, {
+      method: 'POST',
+      headers: { Authorization: basicAuth('manager-secret'), 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        title: 'Router swap',
+        text: 'The router is replaced.',
+        starts_at: startsAt.toISOString(),
+        ends_at: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+        services: ['web'],
+      }),
+    });
+    assert.equal(scheduled.status, 200);
+    const withWindow = (await feed()).body;
+    assert.deepEqual(await atomSchemaErrors(withWindow), []);
+    assert.match(withWindow, /<title type="text">Scheduled maintenance: Router swap<\/title>/);
+    assert.match(
+      withWindow,
+      /<category term="maintenance"\/>\n<content type="text">From [^<]+\.\n\nThe router is replaced\.<\/content>/,
+    );
+
     const page = await (await fetch(`${vigil.url}/`)).text();
     assert.match(
       page,
@@ -164,7 +186,7 @@ describeEachEngine('GET /feed.atom', (engine) => {
   test('entry ids are the same after a restart', async () => {
     const ids = (body: string) => [...body.matchAll(/<entry>\n<id>([^<]+)<\/id>/g)].map((match) => match[1]);
     const before = ids((await feed()).body);
-    assert.equal(before.length, 2);
+    assert.equal(before.length, 3);
     await vigil.stop();
     vigil = await startStoredVigil(location);
     assert.deepEqual(ids((await feed()).body), before);
