@@ -7,28 +7,12 @@ import { type Delivery, startSmtp } from '../helpers/smtp.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
 import { REPORTED_PROBES, startStoredVigil } from '../helpers/store-vigil.js';
 import { startFullVigil, waitFor } from '../helpers/vigil.js';
+import { subscriptionTables } from './tables.js';
 
 type Smtp = Awaited<ReturnType<typeof startSmtp>>;
 
 const PAGE_ORIGIN = 'https://status.example.com';
 const MANAGER = basicAuth('manager-secret');
-
-/** `[notify.email]` on the loopback SMTP server (no alert at start), and the `[subscriptions]` keys. */
-function subscriptionTables(smtpPort: number, subscriptionKeys = 'email = true') {
-  return `
-[notify]
-startup_notification = false
-[notify.email]
-to = "ops@example.com"
-from = "status@example.com"
-smtp_host = "127.0.0.1"
-smtp_port = ${smtpPort}
-smtp_encrypt = false
-
-[subscriptions]
-${subscriptionKeys}
-`;
-}
 
 /** A page URL in a mail, sent to the running server instead (the config's page_url is not served). */
 function local(vigil: RunningVigil, url: string): string {

@@ -6,6 +6,7 @@ import { normalizeAddress } from '../../src/subscriptions/address.js';
 import { startSmtp } from '../helpers/smtp.js';
 import { REPORTED_PROBES } from '../helpers/store-vigil.js';
 import { startFullVigil, waitFor } from '../helpers/vigil.js';
+import { subscriptionTables } from './tables.js';
 
 /**
  * Random and hostile sign-up and link requests: none gets a 5xx, every refusal of a JSON request
@@ -19,20 +20,9 @@ let vigil: RunningVigil;
 
 before(async () => {
   smtp = await startSmtp({ disabledCommands: ['STARTTLS'] });
-  vigil = await startFullVigil(`
-[notify]
-startup_notification = false
-[notify.email]
-to = "ops@example.com"
-from = "status@example.com"
-smtp_host = "127.0.0.1"
-smtp_port = ${smtp.port}
-smtp_encrypt = false
-[subscriptions]
-email = true
-client_requests_per_hour = 1000
-[probe]
-${REPORTED_PROBES}`);
+  vigil = await startFullVigil(
+    `${subscriptionTables(smtp.port, 'email = true\nclient_requests_per_hour = 1000')}\n[probe]\n${REPORTED_PROBES}`,
+  );
 });
 after(async () => {
   await vigil.stop();
