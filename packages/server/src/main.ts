@@ -236,7 +236,7 @@ async function compose(
     announcements: durable.announcements,
     model,
     clock,
-    incidents: durable.store.incidents,
+    incidents: durable.incidents,
     maintenance: durable.maintenance,
   });
   // The SMTP settings are read on each batch of mails: a reload may change `[notify.email]`.

@@ -232,7 +232,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
         announcements,
         model,
         clock,
-        incidents: dependencies.history?.incidents,
+        incidents: dependencies.incidents,
         maintenance: dependencies.maintenance,
       });
     feedRoutes(scope, { sources, clock, settings });

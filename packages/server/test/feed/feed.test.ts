@@ -183,10 +183,49 @@ describeEachEngine('GET /feed.atom', (engine) => {
     );
   });
 
+  test('a declared incident is one entry with its three updates, newest first, linked to its permalink', async () => {
+    const manager = (path: string, body: unknown) =>
+      fetch(`${vigil.url}${path}`, {
+        method: 'POST',
+        headers: { Authorization: basicAuth('manager-secret'), 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const declared = await manager('/manager/incident', {
+      title: 'Checkout errors',
+      status: 'investigating',
+      message: 'Payments <fail> for some & not others.',
+      services: ['web'],
+    });
+    assert.equal(declared.status, 200);
+    const { id } = (await declared.json()) as { id: string };
+    const updated = await manager(`/manager/incident/${id}/update`, {
+      status: 'identified',
+      message: 'A bad deploy.',
+    });
+    assert.equal(updated.status, 200);
+    assert.equal(
+      (await manager(`/manager/incident/${id}/update`, { status: 'resolved', message: 'Rolled back.' }))
+        .status,
+      200,
+    );
+    const { body } = await feed();
+    assert.deepEqual(await atomSchemaErrors(body), []);
+    const entry = new RegExp(`<entry>\\n<id>urn:uuid:${id}</id>\\n([^]*?)</entry>`).exec(body)?.[1] ?? '';
+    assert.match(entry, /^<title type="text">Resolved: Checkout errors<\/title>/);
+    assert.match(
+      entry,
+      /<link rel="alternate" type="text\/html" href="https:\/\/status\.example\.com\/incident\/[0-9a-f-]{36}"\/>/,
+    );
+    assert.match(
+      entry,
+      /<content type="text">Resolved \([^)]+\): Rolled back\.\n\nIdentified \([^)]+\): A bad deploy\.\n\nInvestigating \([^)]+\): Payments &lt;fail&gt; for some &amp; not others\.<\/content>/,
+    );
+  });
+
   test('entry ids are the same after a restart', async () => {
     const ids = (body: string) => [...body.matchAll(/<entry>\n<id>([^<]+)<\/id>/g)].map((match) => match[1]);
     const before = ids((await feed()).body);
-    assert.equal(before.length, 3);
+    assert.equal(before.length, 4);
     await vigil.stop();
     vigil = await startStoredVigil(location);
     assert.deepEqual(ids((await feed()).body), before);

@@ -240,6 +240,28 @@ describe('email subscription: never an open relay', () => {
     assert.equal(payload.entry.text, 'Body & more');
     assert.match(payload.entry.id ?? '', /^urn:uuid:/);
 
+    // An incident and each of its updates are news: one post each, under the same entry id.
+    const manager = (path: string, body: unknown) =>
+      fetch(`${vigil.url}${path}`, {
+        method: 'POST',
+        headers: { Authorization: MANAGER, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((response) => response.json() as Promise<{ id: string }>);
+    const incident = await manager('/manager/incident', { title: 'Checkout errors', message: 'Looking.' });
+    await hooks.waitFor(2);
+    await manager(`/manager/incident/${incident.id}/update`, { status: 'identified', message: 'Found.' });
+    await hooks.waitFor(3);
+    await manager(`/manager/incident/${incident.id}/update`, { status: 'resolved', message: 'Fixed.' });
+    await hooks.waitFor(4);
+    const incidentPosts = hooks.requests
+      .slice(1)
+      .map((each) => (JSON.parse(each.body) as { entry: { id: string; title: string } }).entry);
+    assert.deepEqual(
+      incidentPosts.map((entry) => entry.title),
+      ['Investigating: Checkout errors', 'Identified: Checkout errors', 'Resolved: Checkout errors'],
+    );
+    assert.deepEqual(new Set(incidentPosts.map((entry) => entry.id)), new Set([`urn:uuid:${incident.id}`]));
+
     const removed = await fetch(`${vigil.url}/manager/subscriptions/webhook/${id}`, {
       method: 'DELETE',
       headers: { Authorization: MANAGER },
