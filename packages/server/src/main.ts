@@ -135,6 +135,8 @@ async function compose(
     clock,
     logger,
     maintenance: durable.maintenance,
+    // In a cluster the alert leader alone writes history, so the shared store holds one view.
+    writesHistory: settings.cluster === undefined,
   });
   teardown.push(() => recording.stop());
 

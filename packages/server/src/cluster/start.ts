@@ -48,7 +48,7 @@ export function defaultInstanceId(server: ServerConfig): string {
 /** The cluster `[cluster]` asks for, to join once serving; undefined for a single instance. */
 export async function startClusterIfConfigured(
   settings: Pick<Settings, 'cluster' | 'server' | 'storage'>,
-  durable: { store: Store; recorder: Pick<Recorder, 'saveReplicas'> },
+  durable: { store: Store; recorder: Pick<Recorder, 'saveReplicas' | 'setWritingHistory'> },
   context: { model: ObservationSink; clock: Clock; logger: Logger; metrics?: Registry },
 ): Promise<RunningCluster | undefined> {
   // The schema and validate.ts make a cluster's store PostgreSQL, with a URL.
@@ -60,6 +60,7 @@ export async function startClusterIfConfigured(
     storageUrl: url,
     store: durable.store,
     saveModel: () => durable.recorder.saveReplicas(),
+    writeHistory: (writing) => durable.recorder.setWritingHistory(writing),
     ...context,
   });
 }
@@ -74,6 +75,8 @@ export async function startCluster(options: {
   model: ObservationSink;
   /** Written before each alert state (the recorder's replicas), as on a single instance. */
   saveModel: () => Promise<void>;
+  /** Starts or stops writing history and incidents: only the alert leader does. */
+  writeHistory: (writing: boolean) => Promise<void>;
   clock: Clock;
   logger: Logger;
   /** The Prometheus registry, with `[prometheus] enabled = true`. */
@@ -90,6 +93,11 @@ export async function startCluster(options: {
     leaseMs: cluster.lease * 1000,
   });
   if (options.metrics) registerClusterGauges(options.metrics, membership);
+  membership.onLeadership((leadership) => {
+    options.writeHistory(leadership !== undefined).catch((error: unknown) => {
+      logger.error({ err: error }, 'cluster: could not take over writing history');
+    });
+  });
   const heartbeat =
     cluster.heartbeat_url === undefined
       ? undefined

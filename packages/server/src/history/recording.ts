@@ -30,8 +30,10 @@ export async function startRecording(options: {
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Nodes under maintenance open no incident, and their time counts apart in the history. */
   maintenance?: RecorderOptions['maintenance'];
+  /** False for a cluster member, until it leads (`recorder.setWritingHistory`). */
+  writesHistory?: boolean;
 }): Promise<Recording> {
-  const { store, storage, model, clock, logger, maintenance } = options;
+  const { store, storage, model, clock, logger, maintenance, writesHistory } = options;
   const runId = randomUUID();
   const history = new HistoryReader(store, clock, runId);
   const recorder = await Recorder.start({
@@ -44,6 +46,7 @@ export async function startRecording(options: {
     retention: retentionFrom(storage),
     afterFlush: () => history.warm(),
     maintenance,
+    writesHistory,
   });
   return {
     recorder,

@@ -39,6 +39,32 @@ export class IncidentTracker {
     }
   }
 
+  /**
+   * Becomes the one writer of a shared store (a cluster's new alert leader), having followed the
+   * model meanwhile without saving: a stored open incident replaces this tracker's own for the same
+   * subject, keeping its id and start and taking the failures seen here; a stored one for a subject
+   * healthy here is followed like a restored one; this tracker's own that the store lacks are saved.
+   */
+  adopt(stored: readonly Incident[], atMs: number): void {
+    const storedKeys = new Set<string>();
+    for (const incident of stored) {
+      const key = subjectKey(incident.serviceId, incident.nodeId);
+      storedKeys.add(key);
+      const own = this.open.get(key);
+      if (!own) {
+        this.restore([incident], atMs);
+        continue;
+      }
+      if (own.worst === 'dead') incident.worst = 'dead';
+      for (const replica of own.replicas) addFailure(incident, replica, undefined, atMs);
+      for (const each of own.reasons) addFailure(incident, each.replica, each.reason, each.atMs);
+      this.open.set(key, incident);
+      this.restored.delete(own);
+      this.save(incident);
+    }
+    for (const [key, incident] of this.open) if (!storedKeys.has(key)) this.save(incident);
+  }
+
   replicaChanged(ref: ReplicaRef, current: Health, reason: string | undefined, atMs: number): void {
     if (current === 'healthy') return;
     const path = `${ref.serviceId}:${ref.nodeId}:${ref.replicaId}`;

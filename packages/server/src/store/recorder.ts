@@ -6,7 +6,7 @@ import {
   type SeriesBatch,
   type SeriesRow,
 } from '../history/rollup/aggregator.js';
-import { bucketStart, seriesKeyString } from '../history/rollup/buckets.js';
+import { BUCKET_MS, bucketStart, seriesKeyString } from '../history/rollup/buckets.js';
 import { ModelSeries } from '../history/rollup/model-series.js';
 import { IncidentTracker } from '../incidents/tracker.js';
 import type { MaintenanceView } from '../maintenance/types.js';
@@ -31,11 +31,22 @@ export interface RecorderOptions {
   runId?: string;
   /** Nodes under maintenance open no incident, and their time counts apart in the history. */
   maintenance?: Pick<MaintenanceView, 'isUnderMaintenance' | 'onChange'>;
+  /**
+   * Whether this instance writes history rollups and incidents; true by default. In a cluster only
+   * the alert leader does (`setWritingHistory`), so a shared database holds one view of each series.
+   */
+  writesHistory?: boolean;
 }
 
 const PRUNE_INTERVAL_MS = 3_600_000;
 /** Rows kept for a store that refuses writes; past this the oldest minutes are dropped (a gap). */
 const MAX_UNWRITTEN_ROWS = 500_000;
+/**
+ * A member that does not write history keeps the rows of buckets that ended this recently, and
+ * writes them if it becomes the writer: the minutes between the old writer's last flush and the
+ * takeover (a lease and a flush interval) are then written from its view instead of missing.
+ */
+const HELD_HISTORY_MS = 10 * 60_000;
 
 /**
  * The model's memory: feeds history rollups, incidents and push/local replica records from the
@@ -52,6 +63,7 @@ export class Recorder {
   private cancelTimer: (() => void) | undefined;
   private lastPruneMs = Number.NEGATIVE_INFINITY;
   private stopped = false;
+  private writingHistory: boolean;
 
   private constructor(
     private readonly options: RecorderOptions,
@@ -61,7 +73,9 @@ export class Recorder {
     private readonly replicas: ReplicaSync,
     private readonly incidents: IncidentTracker,
     private readonly series: ModelSeries,
-  ) {}
+  ) {
+    this.writingHistory = options.writesHistory ?? true;
+  }
 
   /** Loads what the last run left open (rollup buckets, incidents), starts this run and the timer. */
   static async start(options: RecorderOptions): Promise<Recorder> {
@@ -115,6 +129,24 @@ export class Recorder {
     );
   }
 
+  /**
+   * Starts or stops writing history rollups and incidents (a cluster member gaining or losing the
+   * alert leader's lease). On starting, the stored open incidents replace this member's own for the
+   * same subjects, keeping their ids, and the rows it held are written at once.
+   */
+  async setWritingHistory(writing: boolean): Promise<void> {
+    if (writing === this.writingHistory || this.stopped) return;
+    this.writingHistory = writing;
+    if (!writing) return;
+    await this.writes.run(() =>
+      this.attempt('take over open incidents', async () => {
+        const stored = await this.options.store.incidents.listOpen();
+        if (this.writingHistory) this.incidents.adopt(stored, this.options.clock.now());
+      }),
+    );
+    await this.flush();
+  }
+
   /** Unsubscribes, writes the open minutes as they stand, and marks the run stopped. */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -124,7 +156,7 @@ export class Recorder {
     await this.replicas.idle();
     const now = this.options.clock.now();
     await this.writes.run(async () => {
-      await this.write(this.aggregator.close(now));
+      if (this.writingHistory) await this.write(this.aggregator.close(now));
       await this.options.store.runs.stop(this.runId, now);
     });
   }
@@ -179,6 +211,8 @@ export class Recorder {
   }
 
   private saveIncident(incident: Parameters<Store['incidents']['save']>[0]): void {
+    // Another member writes them; this one keeps following them in memory, to take over.
+    if (!this.writingHistory) return;
     const snapshot = structuredClone(incident);
     this.writes
       .run(() => this.options.store.incidents.save(snapshot))
@@ -191,6 +225,22 @@ export class Recorder {
     for (const resolution of RESOLUTIONS) this.unwritten[resolution].push(...batch[resolution]);
     // Each part on its own: history that cannot be written must not keep replicas from being saved.
     await this.saveReplicas();
+    if (this.writingHistory) await this.writeHistory();
+    else this.holdRecent(now);
+    this.dropExcess();
+    this.incidents.reconcile(now);
+    await this.attempt('write the run heartbeat', () => store.runs.heartbeat(this.runId, now));
+    if (this.writingHistory && now - this.lastPruneMs >= PRUNE_INTERVAL_MS) {
+      this.lastPruneMs = now;
+      await this.attempt('delete expired history', () => pruneExpired(store, this.options.retention, now));
+    }
+    const { afterFlush } = this.options;
+    if (afterFlush) await this.attempt('run the after-flush task', afterFlush);
+    this.armTimer();
+  }
+
+  private async writeHistory(): Promise<void> {
+    const { store } = this.options;
     await this.attempt('write history', async () => {
       await this.resolveSeries(this.unwritten);
       const refused = await store.rollups.write(this.withIds(this.unwritten));
@@ -202,16 +252,16 @@ export class Recorder {
         (row) => `series ${row.seriesId} at ${new Date(row.bucketMs).toISOString()}`,
       );
     });
-    this.dropExcess();
-    this.incidents.reconcile(now);
-    await this.attempt('write the run heartbeat', () => store.runs.heartbeat(this.runId, now));
-    if (now - this.lastPruneMs >= PRUNE_INTERVAL_MS) {
-      this.lastPruneMs = now;
-      await this.attempt('delete expired history', () => pruneExpired(store, this.options.retention, now));
+  }
+
+  /** Not the writer: keeps only the latest row of each bucket that ended within the held window. */
+  private holdRecent(nowMs: number): void {
+    for (const resolution of RESOLUTIONS) {
+      const recent = this.unwritten[resolution].filter(
+        (row) => row.bucketMs + BUCKET_MS[resolution] >= nowMs - HELD_HISTORY_MS,
+      );
+      this.unwritten[resolution] = latestOfEachBucket(recent);
     }
-    const { afterFlush } = this.options;
-    if (afterFlush) await this.attempt('run the after-flush task', afterFlush);
-    this.armTimer();
   }
 
   private async attempt(what: string, task: () => Promise<unknown>): Promise<void> {
@@ -258,17 +308,14 @@ export class Recorder {
 
   /** Later rows of the same bucket replace earlier ones, so only the last is written. */
   private withIds(batch: SeriesBatch): RollupBatch {
-    const convert = (rows: SeriesRow[]) => {
-      const latest = new Map<string, SeriesRow>();
-      for (const row of rows) latest.set(`${seriesKeyString(row.series)}@${row.bucketMs}`, row);
-      return [...latest.values()].flatMap(({ series, ...summary }) => {
+    const convert = (rows: SeriesRow[]) =>
+      latestOfEachBucket(rows).flatMap(({ series, ...summary }) => {
         const key = seriesKeyString(series);
         if (this.refusedSeries.has(key)) return [];
         const seriesId = this.seriesIds.get(key);
         if (seriesId === undefined) throw new Error(`history series ${key} has no id`);
         return [{ ...summary, seriesId }];
       });
-    };
     return { minute: convert(batch.minute), hour: convert(batch.hour), day: convert(batch.day) };
   }
 
@@ -292,6 +339,12 @@ export class Recorder {
       this.options.flushIntervalMs,
     );
   }
+}
+
+function latestOfEachBucket(rows: readonly SeriesRow[]): SeriesRow[] {
+  const latest = new Map<string, SeriesRow>();
+  for (const row of rows) latest.set(`${seriesKeyString(row.series)}@${row.bucketMs}`, row);
+  return [...latest.values()];
 }
 
 /** The stored rows of the buckets open now (a restart within the same minute, hour or day). */
