@@ -199,7 +199,9 @@ async function compose(
     const started = createProbers({
       topology: current.topology,
       metrics: current.metrics,
-      model,
+      // In a cluster each member probes its share, and shares the results with the others.
+      model: cluster?.observations ?? model,
+      owns: cluster?.owns,
       clock,
       onJobError: (error, ref) => logger.error({ err: error, replica: ref }, 'probe job failed'),
       pollInWorker: current.metrics.poll_in_worker,

@@ -11,29 +11,42 @@ import { type Clock, setLongTimeout } from '../time/clock.js';
 
 /** The PostgreSQL channel members share reports on. */
 const CHANNEL = 'vigil_observations';
-/** PostgreSQL refuses NOTIFY payloads from 8,000 bytes; a report that large stays with its member. */
+/**
+ * PostgreSQL refuses NOTIFY payloads from 8,000 bytes: observations go several to a notification,
+ * up to this, and one that alone is larger stays with its member.
+ */
 const MAX_PAYLOAD_BYTES = 7900;
+/** Observations wait this long for others to share a notification with. */
+const BATCH_MS = 50;
 /** Wait before listening again after the connection dropped. */
 const RECONNECT_MS = 2000;
 
-/** Reports are shared; probe results are not: each member probes from its own vantage. */
-const SHARED_KINDS: ReadonlySet<Observation['kind']> = new Set(['push', 'local', 'flush']);
+/**
+ * Reports and probe results are shared (each replica is probed by one member, its shard's owner);
+ * the RabbitMQ check's verdicts are not, as every member runs it.
+ */
+const SHARED_KINDS: ReadonlySet<Observation['kind']> = new Set(['push', 'local', 'flush', 'probe']);
 
 interface Message {
   from: string;
-  observation: unknown;
+  observations: unknown[];
 }
 
 /**
- * Report sharing: a push or local report (or a flush) one member takes in is published with
- * NOTIFY, and every other member LISTENs and applies it to its own model, so the alert leader
- * judges push and local replicas whichever member a reporter reached. Delivery is best effort:
- * while a member is not listening (its connection dropped) it misses reports, and the reporter's
- * next one catches it up.
+ * Observation sharing: a push or local report (or a flush) one member takes in, and each probe
+ * result of the replicas it probes, is published with NOTIFY, several to a notification, and every
+ * other member LISTENs and applies them to its own model, so every member's model sees every
+ * replica and the alert leader judges them all. Delivery is best effort: while a member is not
+ * listening (its connection dropped) it misses observations, and the next report or probe round
+ * catches it up.
  */
 export class ObservationRelay {
   private client: pg.Client | undefined;
   private cancelReconnect: (() => void) | undefined;
+  private cancelBatch: (() => void) | undefined;
+  /** Serialized observations waiting for their notification. */
+  private batch: string[] = [];
+  private batchBytes = 0;
   private stopped = false;
 
   constructor(
@@ -58,6 +71,7 @@ export class ObservationRelay {
   }
 
   async stop(): Promise<void> {
+    this.send();
     this.stopped = true;
     this.cancelReconnect?.();
     const client = this.client;
@@ -71,31 +85,62 @@ export class ObservationRelay {
     return outcome;
   }
 
+  private get envelopeBytes(): number {
+    return Buffer.byteLength(`{"from":${JSON.stringify(this.deps.instanceId)},"observations":[]}`);
+  }
+
   private publish(observation: Observation): void {
-    const payload = `{"from":${JSON.stringify(this.deps.instanceId)},"observation":${serializeObservation(observation)}}`;
-    if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
+    const text = serializeObservation(observation);
+    const bytes = Buffer.byteLength(text) + 1;
+    const envelope = this.envelopeBytes;
+    if (envelope + bytes > MAX_PAYLOAD_BYTES) {
       this.deps.logger.warn(
-        `cluster: a ${observation.kind} report too large to share stays with this member`,
+        `cluster: a ${observation.kind} observation too large to share stays with this member`,
       );
       return;
     }
+    if (envelope + this.batchBytes + bytes > MAX_PAYLOAD_BYTES) this.send();
+    this.batch.push(text);
+    this.batchBytes += bytes;
+    if (this.batch.length === 1) {
+      this.cancelBatch = setLongTimeout(this.deps.clock, () => this.send(), BATCH_MS);
+    }
+  }
+
+  /** Sends the waiting observations in one notification. */
+  private send(): void {
+    this.cancelBatch?.();
+    this.cancelBatch = undefined;
+    if (this.batch.length === 0 || this.stopped) return;
+    const payload = `{"from":${JSON.stringify(this.deps.instanceId)},"observations":[${this.batch.join(',')}]}`;
+    this.batch = [];
+    this.batchBytes = 0;
     this.deps.notify(CHANNEL, payload).catch((error: unknown) => {
-      this.deps.logger.warn({ err: error }, 'cluster: could not share a report with the other members');
+      this.deps.logger.warn({ err: error }, 'cluster: could not share observations with the other members');
     });
   }
 
   private receive(payload: string | undefined): void {
-    let observation: Observation;
+    let message: Message;
     try {
-      const message = JSON.parse(payload ?? '') as Message;
-      if (message.from === this.deps.instanceId) return;
-      observation = parseObservation(message.observation);
+      message = JSON.parse(payload ?? '') as Message;
+      if (!Array.isArray(message.observations)) throw new Error('no "observations" list');
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'cluster: a shared report could not be read; ignored');
       return;
     }
-    // Not shared again: every member hears the sender itself.
-    this.deps.model.apply(observation);
+    if (message.from === this.deps.instanceId) return;
+    for (const each of message.observations) {
+      let observation: Observation;
+      try {
+        observation = parseObservation(each);
+      } catch (error) {
+        this.deps.logger.warn({ err: error }, 'cluster: a shared report could not be read; ignored');
+        continue;
+      }
+      // Not shared again: every member hears the sender itself.
+      this.deps.model.apply(observation);
+    }
   }
 
   private async listen(): Promise<void> {

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ClusterConfig, ServerConfig } from '../config/schema.js';
-import type { ObservationSink } from '../model/observation.js';
+import type { ObservationSink, ReplicaRef } from '../model/observation.js';
 import type { Dispatcher, DispatcherDependencies } from '../notify/dispatcher.js';
 import { storeOutbox } from '../notify/store-outbox.js';
 import type { Settings } from '../settings/settings.js';
@@ -15,6 +15,7 @@ import { type AlertDispatcher, LeaderDispatcher } from './leader-dispatcher.js';
 import { Membership } from './membership.js';
 import { registerClusterGauges } from './metrics.js';
 import { ObservationRelay } from './observation-relay.js';
+import { ProbeShard } from './probe-shard.js';
 
 type DispatcherParts = Omit<DispatcherDependencies, 'channels' | 'page'>;
 
@@ -26,8 +27,10 @@ export interface RunningCluster {
    * heavy work of starting (loading and building everything) cannot stall heartbeats past the lease.
    */
   join(): Promise<void>;
-  /** Where reports go: this member's model, and through PostgreSQL the other members'. */
+  /** Where reports and probe results go: this member's model, and through PostgreSQL the other members'. */
   observations: ObservationSink;
+  /** Whether this member probes a poll or script replica now: its share of them (rendezvous hashing). */
+  owns(ref: ReplicaRef): boolean;
   /** The dispatcher `make` builds, run only while this member leads alerting. */
   leaderOnly(
     make: (deps: DispatcherParts) => Dispatcher,
@@ -108,6 +111,17 @@ export async function startCluster(options: {
           clock,
           logger,
         });
+  const shard = new ProbeShard({
+    instanceId,
+    leaseMs: cluster.lease * 1000,
+    clock,
+    logger,
+    async readLive() {
+      const view = await store.cluster.view();
+      return view.members.filter((member) => member.alive).map((member) => member.instanceId);
+    },
+  });
+  membership.onRound(() => void shard.refresh());
   const unfenced = storeOutbox(store, options.saveModel);
   const relay = new ObservationRelay({
     url: options.storageUrl,
@@ -121,9 +135,12 @@ export async function startCluster(options: {
   return {
     instanceId,
     observations: relay.sink,
+    owns: (ref) => shard.owns(ref),
     async join() {
       await relay.start();
       await membership.start();
+      // Probing starts after joining: with the live members known, this member takes its share only.
+      await shard.refresh();
       heartbeat?.start();
       logger.info(`cluster: ${instanceId} (${cluster.vantage}) joined, lease ${cluster.lease} s`);
     },

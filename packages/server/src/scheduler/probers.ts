@@ -60,6 +60,8 @@ export interface ProbersOptions {
   log?: (message: string) => void;
   /** A prober thread that stopped unexpectedly (it is restarted). */
   logError?: (message: string, error?: unknown) => void;
+  /** Whether this instance probes a replica at this round (a cluster shares them out); all by default. */
+  owns?: (ref: ReplicaRef, mode: 'poll' | 'script') => boolean;
 }
 
 /** Poll and script rounds (spec §4.2), each result handed on as a probe observation. */
@@ -71,13 +73,19 @@ export function createProbers(options: ProbersOptions): Probers {
   const spreadMs = (intervalSeconds: number) => Math.min(MAX_SPREAD_MS, intervalSeconds * 1000);
   // Scripts stay on this thread: a script's time is its process's, which a busy loop hardly skews.
   const scriptJobs = jobsOf(topology, 'script');
-  const loop = (jobs: ProbeJob[], parallelism: number, intervalSeconds: number): ProbeLoop => {
+  const { owns } = options;
+  const loop = (
+    jobs: ProbeJob[],
+    mode: 'poll' | 'script',
+    parallelism: number,
+    intervalSeconds: number,
+  ): ProbeLoop => {
     const lag = new LagMonitor();
     const probes = createProbeRegistry(
       jobs.map((job) => job.target),
       { icmp: options.icmp, log },
     );
-    const runJob = pollJobRunner({
+    const runOwnJob = pollJobRunner({
       probes,
       policy,
       clock,
@@ -88,6 +96,8 @@ export function createProbers(options: ProbersOptions): Probers {
           `re-probing ${pathOf(job.ref)}: its ${result.health} result (${result.latencyMs} ms) was measured while this thread was held ${Math.round(lagMs)} ms`,
         ),
     });
+    const runJob = (job: ProbeJob, signal: AbortSignal) =>
+      owns && !owns(job.ref, mode) ? Promise.resolve() : runOwnJob(job, signal);
     const rounds = new RoundLoop<ProbeJob>({
       jobs,
       parallelism,
@@ -121,12 +131,16 @@ export function createProbers(options: ProbersOptions): Probers {
           intervalMs: metrics.poll_interval * 1000,
           spreadMs: spreadMs(metrics.poll_interval),
         },
+        owns: owns && ((ref) => owns(ref, 'poll')),
         sink: model,
         clock,
         log,
         logError: options.logError ?? ((message) => log(message)),
         onJobError: (message, ref) => onJobError(new Error(message), ref),
       })
-    : loop(pollJobs, metrics.poll_parallelism, metrics.poll_interval);
-  return { poll, script: loop(scriptJobs, metrics.script_parallelism, metrics.script_interval) };
+    : loop(pollJobs, 'poll', metrics.poll_parallelism, metrics.poll_interval);
+  return {
+    poll,
+    script: loop(scriptJobs, 'script', metrics.script_parallelism, metrics.script_interval),
+  };
 }

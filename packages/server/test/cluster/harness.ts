@@ -51,10 +51,21 @@ export interface ClusterDocument {
   members: Array<{ instance_id: string; vantage: string; alive: boolean; leader: boolean; self: boolean }>;
 }
 
+/** One request the probed target received. */
+export interface TargetHit {
+  path: string;
+  atMs: number;
+}
+
 export class ClusterHarness {
   readonly members = new Map<string, Member>();
+  /** Requests to the probed target, in arrival order. */
+  readonly hits: TargetHit[] = [];
   private readonly arrivals = new Map<CapturedRequest, number>();
+  private readonly downPaths = new Set<string>();
   private targetUp = true;
+  /** The poll replicas' URLs: the target's `/health`, or `/shard/<n>` with `pollReplicas`. */
+  readonly replicaUrls: string[];
 
   private constructor(
     private readonly postgres: TestPostgres,
@@ -63,21 +74,32 @@ export class ClusterHarness {
     private readonly target: Server,
     private readonly targetUrl: string,
     private readonly folder: string,
+    pollReplicas: number | undefined,
   ) {
+    const origin = new URL(targetUrl).origin;
+    this.replicaUrls =
+      pollReplicas === undefined
+        ? [targetUrl]
+        : Array.from({ length: pollReplicas }, (_, index) => `${origin}/shard/${index}`);
     capture.reply((request) => {
       this.arrivals.set(request, Date.now());
       return { status: 200 };
     });
   }
 
-  static async start(): Promise<ClusterHarness> {
+  /** `pollReplicas`: that many poll replicas on the target, `/shard/0`…, instead of one `/health`. */
+  static async start(options: { pollReplicas?: number } = {}): Promise<ClusterHarness> {
     const postgres = await startTestPostgres();
     const databaseUrl = await postgres.createDatabase();
     const capture = await startCaptureServer();
     const folder = mkdtempSync(join(tmpdir(), 'vigil-cluster-'));
     let harness: ClusterHarness | undefined;
-    const target = createServer((_request, response) => {
-      response.writeHead(harness?.targetUp === false ? 503 : 200).end();
+    const target = createServer((request, response) => {
+      // Without the query the HTTP probe adds to defeat caches.
+      const path = (request.url ?? '/').split('?')[0] ?? '/';
+      harness?.hits.push({ path, atMs: Date.now() });
+      const down = harness?.targetUp === false || harness?.downPaths.has(path) === true;
+      response.writeHead(down ? 503 : 200).end();
     });
     target.listen(0, '127.0.0.1');
     await once(target, 'listening');
@@ -90,6 +112,7 @@ export class ClusterHarness {
       target,
       `http://127.0.0.1:${address.port}/health`,
       folder,
+      options.pollReplicas,
     );
     return harness;
   }
@@ -101,6 +124,12 @@ export class ClusterHarness {
 
   setTarget(up: boolean): void {
     this.targetUp = up;
+  }
+
+  /** Makes one path of the target answer 503 (or 200 again). */
+  setPathDown(path: string, down: boolean): void {
+    if (down) this.downPaths.add(path);
+    else this.downPaths.delete(path);
   }
 
   /** Starts member `id` and waits until it serves. */
@@ -120,7 +149,7 @@ export class ClusterHarness {
         `[cluster]\ninstance_id = "${id}"\nvantage = "${vantage}"\nlease = ${LEASE_S}\n` +
         `heartbeat_url = "${this.capture.url}/beat/${id}"\nheartbeat_interval = 1\n` +
         `[probe]\n[[probe.service]]\nid = "web"\nlabel = "Web"\n` +
-        `[[probe.service.node]]\nid = "api"\nlabel = "API"\nmode = "poll"\nreplicas = ["${this.targetUrl}"]\n` +
+        `[[probe.service.node]]\nid = "api"\nlabel = "API"\nmode = "poll"\nreplicas = ${JSON.stringify(this.replicaUrls)}\n` +
         `[[probe.service.node]]\nid = "app"\nlabel = "App"\nmode = "push"\n`,
     );
     const child = spawnCli(['-c', config]);

@@ -37,25 +37,29 @@ function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThre
   );
   const lag = new LagMonitor();
   lag.start();
+  const indexOf = new Map(setup.jobs.map((job, index) => [job, index]));
+  let skipped = new Set<number>();
+  const runOwnJob = pollJobRunner({
+    probes,
+    policy: setup.policy,
+    clock: systemClock,
+    sink: batcher,
+    lag,
+    onReprobe: (job, lagMs, result) =>
+      post({
+        type: 'log',
+        level: 'warn',
+        message: `re-probing ${job.ref.serviceId}:${job.ref.nodeId}:${job.ref.replicaId}: its ${result.health} result (${result.latencyMs} ms) was measured while the prober thread was held ${Math.round(lagMs)} ms`,
+      }),
+  });
   const loop = new RoundLoop({
     jobs: setup.jobs,
     parallelism: setup.parallelism,
     intervalMs: setup.intervalMs,
     spreadMs: setup.spreadMs,
     clock: systemClock,
-    runJob: pollJobRunner({
-      probes,
-      policy: setup.policy,
-      clock: systemClock,
-      sink: batcher,
-      lag,
-      onReprobe: (job, lagMs, result) =>
-        post({
-          type: 'log',
-          level: 'warn',
-          message: `re-probing ${job.ref.serviceId}:${job.ref.nodeId}:${job.ref.replicaId}: its ${result.health} result (${result.latencyMs} ms) was measured while the prober thread was held ${Math.round(lagMs)} ms`,
-        }),
-    }),
+    runJob: (job, signal) =>
+      skipped.has(indexOf.get(job) ?? -1) ? Promise.resolve() : runOwnJob(job, signal),
     onRoundEnd: (durationMs) => {
       batcher.flush();
       post({ type: 'round-ended', durationMs });
@@ -66,6 +70,9 @@ function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThre
     switch (message.type) {
       case 'start':
         loop.start();
+        return;
+      case 'share':
+        skipped = new Set(message.skipped);
         return;
       case 'run-round':
         void loop.runRound().then((durationMs) => {

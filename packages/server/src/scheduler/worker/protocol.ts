@@ -17,6 +17,8 @@ export type ToProberThread =
   | { type: 'start' }
   /** Run one round now and answer `round-done` with the same id. */
   | { type: 'run-round'; id: number }
+  /** The jobs (indexes in `setup.jobs`) this instance leaves to other cluster members; none by default. */
+  | { type: 'share'; skipped: number[] }
   /** Abort the checks in flight, send what was observed, answer `stopped`, and exit. */
   | { type: 'stop' }
   /** Test hook: hold the thread's event loop this long, as a busy thread would. */

@@ -17,6 +17,8 @@ export interface ThreadProberOptions {
   log: (message: string) => void;
   logError: (message: string, error?: unknown) => void;
   onJobError: (message: string, ref: ReplicaRef) => void;
+  /** Whether this instance probes a replica now (a cluster's share); told to the thread before each round. */
+  owns?: (ref: ReplicaRef) => boolean;
 }
 
 /**
@@ -46,6 +48,8 @@ export class ThreadProber {
   private crashesInARow = 0;
   private restartTimer: TimerHandle | undefined;
   private nextRoundId = 0;
+  /** The skipped job indexes the thread was last told, joined; undefined when it was told none yet. */
+  private toldShare: string | undefined;
   private readonly rounds = new Map<
     number,
     { resolve: (ms: number) => void; reject: (error: Error) => void }
@@ -57,6 +61,7 @@ export class ThreadProber {
   start(): void {
     if (this.running || this.options.setup.jobs.length === 0) return;
     this.running = true;
+    this.tellShare();
     this.post({ type: 'start' });
   }
 
@@ -70,6 +75,7 @@ export class ThreadProber {
         this.rounds.delete(id);
         reject(signal.reason);
       });
+      this.tellShare();
       this.post({ type: 'run-round', id });
     });
   }
@@ -97,6 +103,17 @@ export class ThreadProber {
     clearTimeout(budget);
   }
 
+  /** Tells the thread which jobs it skips when that changed (checked at each round's end). */
+  private tellShare(): void {
+    const { owns, setup } = this.options;
+    if (!owns) return;
+    const skipped = setup.jobs.flatMap((job, index) => (owns(job.ref) ? [] : [index]));
+    const key = skipped.join();
+    if (key === this.toldShare) return;
+    this.toldShare = key;
+    this.post({ type: 'share', skipped });
+  }
+
   private post(message: ToProberThread): void {
     if (this.stopping) return;
     this.ensureWorker().postMessage(message);
@@ -114,6 +131,7 @@ export class ThreadProber {
     });
     worker.on('exit', (code) => {
       this.worker = undefined;
+      this.toldShare = undefined;
       if (!this.stopping) this.restartAfterCrash(code, failure);
     });
     this.worker = worker;
@@ -139,6 +157,7 @@ export class ThreadProber {
         return;
       case 'round-ended':
         this.crashesInARow = 0;
+        this.tellShare();
         return;
       case 'round-done':
         this.crashesInARow = 0;
@@ -166,6 +185,7 @@ export class ThreadProber {
       this.restartTimer = undefined;
       if (this.stopping) return;
       this.options.log('the prober thread restarted');
+      this.tellShare();
       this.post({ type: 'start' });
     }, delayMs);
   }

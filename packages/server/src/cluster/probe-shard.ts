@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ReplicaRef } from '../model/observation.js';
+import type { Clock } from '../time/clock.js';
+
+/** A member's score for a key: the first 48 bits of SHA-256 over both, the same on every member. */
+function score(member: string, key: string): number {
+  return createHash('sha256').update(member).update('\0').update(key).digest().readUIntBE(0, 6);
+}
+
+/**
+ * Rendezvous (highest random weight) hashing: the member scoring highest for `key` owns it. A
+ * member joining takes only the keys it now wins; one leaving hands only its own keys on, each to
+ * the member that scored next, so the rest of the work stays where it was.
+ */
+export function rendezvousOwner(key: string, members: readonly string[]): string | undefined {
+  let owner: string | undefined;
+  let best = -1;
+  for (const member of members) {
+    const value = score(member, key);
+    // Ties (vanishingly rare) go to the smaller id, so every member picks the same owner.
+    if (value > best || (value === best && owner !== undefined && member < owner)) {
+      owner = member;
+      best = value;
+    }
+  }
+  return owner;
+}
+
+/** The key a replica is sharded by: its path, as alerts name it. */
+export function shardKey(ref: ReplicaRef): string {
+  return `${ref.serviceId}:${ref.nodeId}:${ref.replicaId}`;
+}
+
+/**
+ * Which poll and script replicas this member probes: those it owns by rendezvous hashing over the
+ * live members, as the database last listed them (refreshed after each heartbeat). A member that
+ * could not read the list for a whole lease (cut off from PostgreSQL, where the others count it
+ * gone and take its share) probes every replica: its own view is then all it has.
+ */
+export class ProbeShard {
+  private live: readonly string[] = [];
+  private refreshedAtMs = Number.NEGATIVE_INFINITY;
+  private failing = false;
+
+  constructor(
+    private readonly deps: {
+      instanceId: string;
+      leaseMs: number;
+      clock: Clock;
+      /** Ids of the members whose lease runs, by the database's clock. */
+      readLive: () => Promise<string[]>;
+      logger: Pick<Logger, 'warn'>;
+    },
+  ) {}
+
+  /** Reads the live members again; a failure keeps the last list (until it is a lease old). */
+  async refresh(): Promise<void> {
+    try {
+      const live = await this.deps.readLive();
+      this.live = live.includes(this.deps.instanceId) ? live : [...live, this.deps.instanceId];
+      this.refreshedAtMs = this.deps.clock.now();
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) this.deps.logger.warn({ err: error }, 'cluster: cannot read the live members');
+      this.failing = true;
+    }
+  }
+
+  /** Whether this member probes `ref` now. */
+  owns(ref: ReplicaRef): boolean {
+    const { clock, leaseMs, instanceId } = this.deps;
+    if (clock.now() - this.refreshedAtMs > leaseMs) return true;
+    return rendezvousOwner(shardKey(ref), this.live) === instanceId;
+  }
+}

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { rendezvousOwner } from '../../src/cluster/probe-shard.js';
+import { ClusterHarness, LEASE_S, type Member, waitUntil } from './harness.js';
+
+/**
+ * Sharded probing with 3 real members: each poll replica is probed by one live member (its
+ * rendezvous owner), results reach every member (the leader alerts on a replica a follower
+ * probes), and when a member dies its replicas are probed by the others within a lease and a round.
+ *
+ * Rates, not exact counts: with poll_interval = 1 a replica is probed at most about once a second
+ * by its owner (a round is its checks plus the 1 s pause), so in a 6 s window it gets at most 7
+ * hits, with a margin for a round ending at the window's edge; probed by all 3 members it would
+ * get 15 or more.
+ */
+const REPLICAS = 12;
+const WINDOW_MS = 6000;
+const MAX_HITS_ONE_PROBER = 9;
+/**
+ * Taking over a dead member's share: its lease lapses (3 s), the others see it at their next
+ * heartbeat (a third of a lease) and probe its replicas in their next round (about 1 s). 12 s
+ * leaves the rest for a loaded 2-core machine, where a member's event loop can stall a second or two.
+ */
+const TAKEOVER_BOUND_MS = 12_000;
+const ALERT_WAIT_MS = 20_000;
+
+let harness: ClusterHarness;
+
+before(async () => {
+  harness = await ClusterHarness.start({ pollReplicas: REPLICAS });
+});
+after(async () => {
+  await harness?.stop();
+});
+
+const pathOf = (url: string) => new URL(url).pathname;
+
+/** Hits per replica path from `fromMs` on. */
+function hitsSince(fromMs: number): Map<string, number> {
+  const counts = new Map(harness.replicaUrls.map((url) => [pathOf(url), 0]));
+  for (const hit of harness.hits) {
+    if (hit.atMs >= fromMs && counts.has(hit.path)) counts.set(hit.path, (counts.get(hit.path) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Each replica is probed by one member: hit, but not more often than one prober would. */
+async function assertProbedOnce(what: string): Promise<void> {
+  const fromMs = Date.now();
+  await sleep(WINDOW_MS);
+  const counts = hitsSince(fromMs);
+  for (const [path, hits] of counts) {
+    assert.ok(
+      hits >= 2 && hits <= MAX_HITS_ONE_PROBER,
+      `${what}: ${path} hit ${hits} times in ${WINDOW_MS} ms (all: ${JSON.stringify([...counts])})\n${harness.logs()}`,
+    );
+  }
+}
+
+async function allAlive(member: Member, ids: string[]): Promise<void> {
+  await waitUntil(
+    async () => {
+      const document = await harness.cluster(member);
+      const alive = document.members.filter((each) => each.alive).map((each) => each.instance_id);
+      return alive.toSorted().join() === ids.toSorted().join();
+    },
+    20_000,
+    `members ${ids.join(', ')} alive`,
+  );
+}
+
+test('three members share the probes, every member sees every result, a dead member’s share moves', async () => {
+  const ids = ['m1', 'm2', 'm3'];
+  const owners = new Map(
+    harness.replicaUrls.map((url) => [url, rendezvousOwner(`web:api:${url}`, ids) ?? '']),
+  );
+  for (const id of ids) {
+    const share = [...owners.values()].filter((owner) => owner === id).length;
+    // Precondition on the hash, not on Vigil: each member gets some of the 12.
+    assert.ok(share >= 1, `${id} owns ${share} of ${REPLICAS}`);
+  }
+
+  const m1 = await harness.startMember('m1');
+  assert.equal(await harness.leader(m1), 'm1');
+  await harness.startMember('m2');
+  await harness.startMember('m3');
+  await allAlive(m1, ids);
+  // Every member has read the new member list at a heartbeat since (a third of a lease).
+  await sleep(LEASE_S * 1000);
+  await assertProbedOnce('3 members');
+
+  // A replica only m2 probes fails: the leader, m1, alerts on it from m2's shared results.
+  const m2Url = [...owners].find(([, owner]) => owner === 'm2')?.[0];
+  assert.ok(m2Url);
+  harness.setPathDown(pathOf(m2Url), true);
+  const m2Path = `web:api:${m2Url}`;
+  await waitUntil(
+    () => harness.received().some((alert) => alert.replicas.includes(m2Path)),
+    ALERT_WAIT_MS,
+    `an alert naming ${m2Path}`,
+  );
+  assert.deepEqual(
+    [...new Set(harness.received().map((alert) => alert.member))],
+    ['m1'],
+    'only the leader alerts',
+  );
+  harness.setPathDown(pathOf(m2Url), false);
+
+  // m3 dies: each of its replicas is probed again, by m1 or m2, within the bound.
+  const m3 = harness.members.get('m3');
+  assert.ok(m3);
+  m3.child.kill('SIGKILL');
+  const killedAtMs = Date.now();
+  const m3Paths = [...owners].filter(([, owner]) => owner === 'm3').map(([url]) => pathOf(url));
+  await waitUntil(
+    () => {
+      const counts = hitsSince(killedAtMs + 500);
+      return m3Paths.every((path) => (counts.get(path) ?? 0) > 0);
+    },
+    TAKEOVER_BOUND_MS + 10_000,
+    "m3's replicas probed by the others",
+  );
+  for (const path of m3Paths) {
+    const first = harness.hits.find((hit) => hit.path === path && hit.atMs >= killedAtMs + 500);
+    assert.ok(first);
+    assert.ok(
+      first.atMs - killedAtMs <= TAKEOVER_BOUND_MS,
+      `${path} probed again ${first.atMs - killedAtMs} ms after the kill`,
+    );
+  }
+  await allAlive(m1, ['m1', 'm2']);
+  await assertProbedOnce('2 members after the kill');
+});
