@@ -202,6 +202,7 @@ async function compose(
       // In a cluster each member probes its share, and shares the results with the others.
       model: cluster?.observations ?? model,
       owns: cluster?.owns,
+      localAddress: current.cluster?.source_address,
       clock,
       onJobError: (error, ref) => logger.error({ err: error, replica: ref }, 'probe job failed'),
       pollInWorker: current.metrics.poll_in_worker,

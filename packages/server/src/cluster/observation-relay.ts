@@ -53,6 +53,8 @@ export class ObservationRelay {
     private readonly deps: {
       url: string;
       instanceId: string;
+      /** Stamped on this member's probe results, for a poll quorum. */
+      vantage?: string;
       /** Sends a NOTIFY through the store's pool. */
       notify: (channel: string, payload: string) => Promise<void>;
       model: ObservationSink;
@@ -79,7 +81,9 @@ export class ObservationRelay {
     await client?.end().catch(() => {});
   }
 
-  private applyAndShare(observation: Observation): ApplyOutcome {
+  private applyAndShare(received: Observation): ApplyOutcome {
+    const { vantage } = this.deps;
+    const observation = received.kind === 'probe' && vantage ? { ...received, vantage } : received;
     const outcome = this.deps.model.apply(observation);
     if (outcome === 'ok' && SHARED_KINDS.has(observation.kind)) this.publish(observation);
     return outcome;

@@ -14,17 +14,19 @@ function score(member: string, key: string): number {
  * the member that scored next, so the rest of the work stays where it was.
  */
 export function rendezvousOwner(key: string, members: readonly string[]): string | undefined {
-  let owner: string | undefined;
-  let best = -1;
-  for (const member of members) {
-    const value = score(member, key);
-    // Ties (vanishingly rare) go to the smaller id, so every member picks the same owner.
-    if (value > best || (value === best && owner !== undefined && member < owner)) {
-      owner = member;
-      best = value;
-    }
-  }
-  return owner;
+  return rendezvousOwners(key, members, 1)[0];
+}
+
+/** The `count` members scoring highest for `key`, best first: a poll quorum's vantages. */
+export function rendezvousOwners(key: string, members: readonly string[], count: number): string[] {
+  return (
+    members
+      .map((member) => ({ member, value: score(member, key) }))
+      // Ties (vanishingly rare) go to the smaller id, so every member picks the same owners.
+      .sort((a, b) => b.value - a.value || (a.member < b.member ? -1 : 1))
+      .slice(0, count)
+      .map(({ member }) => member)
+  );
 }
 
 /** The key a replica is sharded by: its path, as alerts name it. */
@@ -47,6 +49,8 @@ export class ProbeShard {
     private readonly deps: {
       instanceId: string;
       leaseMs: number;
+      /** Members probing each poll replica (`metrics.poll_quorum`); scripts have one. */
+      pollQuorum: number;
       clock: Clock;
       /** Ids of the members whose lease runs, by the database's clock. */
       readLive: () => Promise<string[]>;
@@ -68,9 +72,10 @@ export class ProbeShard {
   }
 
   /** Whether this member probes `ref` now. */
-  owns(ref: ReplicaRef): boolean {
-    const { clock, leaseMs, instanceId } = this.deps;
+  owns(ref: ReplicaRef, mode: 'poll' | 'script'): boolean {
+    const { clock, leaseMs, instanceId, pollQuorum } = this.deps;
     if (clock.now() - this.refreshedAtMs > leaseMs) return true;
-    return rendezvousOwner(shardKey(ref), this.live) === instanceId;
+    const count = mode === 'poll' ? pollQuorum : 1;
+    return rendezvousOwners(shardKey(ref), this.live, count).includes(instanceId);
   }
 }

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { ClusterConfig, ServerConfig } from '../config/schema.js';
+import type { ClusterConfig, MetricsConfig, ServerConfig } from '../config/schema.js';
 import type { ObservationSink, ReplicaRef } from '../model/observation.js';
 import type { Dispatcher, DispatcherDependencies } from '../notify/dispatcher.js';
 import { storeOutbox } from '../notify/store-outbox.js';
@@ -15,6 +15,7 @@ import { type AlertDispatcher, LeaderDispatcher } from './leader-dispatcher.js';
 import { Membership } from './membership.js';
 import { registerClusterGauges } from './metrics.js';
 import { ObservationRelay } from './observation-relay.js';
+import { PollQuorum } from './poll-quorum.js';
 import { ProbeShard } from './probe-shard.js';
 
 type DispatcherParts = Omit<DispatcherDependencies, 'channels' | 'page'>;
@@ -30,7 +31,7 @@ export interface RunningCluster {
   /** Where reports and probe results go: this member's model, and through PostgreSQL the other members'. */
   observations: ObservationSink;
   /** Whether this member probes a poll or script replica now: its share of them (rendezvous hashing). */
-  owns(ref: ReplicaRef): boolean;
+  owns(ref: ReplicaRef, mode: 'poll' | 'script'): boolean;
   /** The dispatcher `make` builds, run only while this member leads alerting. */
   leaderOnly(
     make: (deps: DispatcherParts) => Dispatcher,
@@ -50,7 +51,7 @@ export function defaultInstanceId(server: ServerConfig): string {
 
 /** The cluster `[cluster]` asks for, to join once serving; undefined for a single instance. */
 export async function startClusterIfConfigured(
-  settings: Pick<Settings, 'cluster' | 'server' | 'storage'>,
+  settings: Pick<Settings, 'cluster' | 'server' | 'storage' | 'metrics'>,
   durable: { store: Store; recorder: Pick<Recorder, 'saveReplicas' | 'setWritingHistory'> },
   context: { model: ObservationSink; clock: Clock; logger: Logger; metrics?: Registry },
 ): Promise<RunningCluster | undefined> {
@@ -60,6 +61,7 @@ export async function startClusterIfConfigured(
   return startCluster({
     cluster: settings.cluster,
     server: settings.server,
+    polling: settings.metrics,
     storageUrl: url,
     store: durable.store,
     saveModel: () => durable.recorder.saveReplicas(),
@@ -72,6 +74,8 @@ export async function startClusterIfConfigured(
 export async function startCluster(options: {
   cluster: ClusterConfig;
   server: ServerConfig;
+  /** Poll timing and `poll_quorum` (the `[metrics]` section). */
+  polling: Pick<MetricsConfig, 'poll_quorum' | 'poll_interval' | 'poll_delay_dead'>;
   /** For the connection that listens for the other members' reports. */
   storageUrl: string;
   store: Store;
@@ -114,6 +118,7 @@ export async function startCluster(options: {
   const shard = new ProbeShard({
     instanceId,
     leaseMs: cluster.lease * 1000,
+    pollQuorum: options.polling.poll_quorum,
     clock,
     logger,
     async readLive() {
@@ -126,8 +131,9 @@ export async function startCluster(options: {
   const relay = new ObservationRelay({
     url: options.storageUrl,
     instanceId,
+    vantage: cluster.vantage,
     notify: (channel, payload) => store.cluster.notify(channel, payload),
-    model: options.model,
+    model: withPollQuorum(options.model, options.polling),
     clock,
     logger,
   });
@@ -135,7 +141,7 @@ export async function startCluster(options: {
   return {
     instanceId,
     observations: relay.sink,
-    owns: (ref) => shard.owns(ref),
+    owns: (ref, mode) => shard.owns(ref, mode),
     async join() {
       await relay.start();
       await membership.start();
@@ -166,4 +172,17 @@ export async function startCluster(options: {
       await Promise.all([membership.stop(), relay.stop()]);
     },
   };
+}
+
+/**
+ * The model behind a poll quorum when `poll_quorum` > 1. A vantage's result counts for three rounds
+ * (a round: the interval plus a check's deadline); older, it stopped probing that replica.
+ */
+function withPollQuorum(
+  model: ObservationSink,
+  metrics: Pick<MetricsConfig, 'poll_quorum' | 'poll_interval' | 'poll_delay_dead'>,
+): ObservationSink {
+  if (metrics.poll_quorum <= 1) return model;
+  const freshMs = 3 * (metrics.poll_interval + metrics.poll_delay_dead) * 1000;
+  return new PollQuorum(model, metrics.poll_quorum, freshMs);
 }

@@ -129,6 +129,11 @@ const metricsSchema = z.object({
   reported_replicas_max: z.number().int().min(1).max(1_000_000).default(1000),
   /** Extension: an https:// replica whose certificate expires in fewer days is sick; 0 never. */
   poll_tls_expiry_sick_days: z.number().int().min(0).max(3650).default(0),
+  /**
+   * Extension, with [cluster]: each poll replica is probed from this many members (vantages), and
+   * is dead or sick only when that many agree. 1 (Vigil's behaviour): one prober decides.
+   */
+  poll_quorum: z.number().int().min(1).max(100).default(1),
 });
 
 const rabbitmqSchema = z.object({
@@ -223,6 +228,8 @@ const clusterSchema = z.object({
     })
     .optional(),
   heartbeat_interval: seconds(1).max(86_400).default(60),
+  /** The local address this member's HTTP probes connect from (a vantage on a multi-homed host). */
+  source_address: z.union([z.ipv4(), z.ipv6()]).optional(),
 });
 
 /**

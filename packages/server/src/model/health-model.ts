@@ -714,7 +714,8 @@ export class HealthModel implements ObservationSink {
     this.lastUpdateMs = now;
     const previous = replica.health;
     const previousReason = replica.reason;
-    replica.reason = health === 'healthy' ? undefined : reason;
+    // Sources give a healthy replica a reason only as a note (a poll quorum's "seen down from …").
+    replica.reason = reason;
     if (previous !== health) {
       replica.health = health;
       replica.sinceMs = now;

@@ -36,6 +36,8 @@ const observationSchema = z.discriminatedUnion('kind', [
     health,
     latencyMs: z.number().finite().nonnegative(),
     reason: z.string().optional(),
+    /** The cluster member's vantage that probed it (`[cluster] vantage`), for a quorum of vantages. */
+    vantage: z.string().optional(),
   }),
   /** A Vigil Reporter load report for a push node (spec §4.5). */
   z.object({ kind: z.literal('push'), subject: replicaRef, atMs: timeMs, intervalSeconds: seconds, load }),

@@ -17,6 +17,7 @@ export interface RetryPolicy {
 export interface AttemptOptions {
   clock: Clock;
   signal: AbortSignal;
+  localAddress?: string;
 }
 
 /** Vigil's latency rule: reachable but at least `poll_delay_sick` slow is sick. */
@@ -40,9 +41,9 @@ export async function checkWithRetries<T extends ProbeTarget>(
   probe: Probe<T>,
   target: T,
   policy: RetryPolicy,
-  { clock, signal }: AttemptOptions,
+  { clock, signal, localAddress }: AttemptOptions,
 ): Promise<ProbeResult> {
-  const context = { timeoutMs: policy.timeoutMs, signal, clock };
+  const context = { timeoutMs: policy.timeoutMs, signal, clock, localAddress };
   let result = await probe.check(target, context);
   if (target.kind === 'script') return result;
   for (let retry = 0; retry < policy.retries && result.health === 'dead'; retry++) {

@@ -63,7 +63,7 @@ export function withCacheBuster(url: string, nowMs: number): string {
 }
 
 /** Sends the request on a fresh connection and resolves with the response head. */
-function send(target: HttpTarget, deadline: Deadline): Promise<IncomingMessage> {
+function send(target: HttpTarget, deadline: Deadline, localAddress?: string): Promise<IncomingMessage> {
   const url = new URL(target.cacheBuster ? withCacheBuster(target.url, Date.now()) : target.url);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -73,6 +73,7 @@ function send(target: HttpTarget, deadline: Deadline): Promise<IncomingMessage> 
       headers: target.headers,
       agent: false,
       signal: deadline.signal,
+      localAddress,
     });
     outgoing.on('response', resolve);
     outgoing.on('error', reject);
@@ -132,7 +133,7 @@ export const httpProbe: ProbeKind<HttpTarget, HttpAddress> = {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     let response: IncomingMessage | undefined;
     try {
-      response = await send(target, deadline);
+      response = await send(target, deadline, context.localAddress);
       const expiryMs = certificateExpiryMs(response);
       await judge(response, target);
       return resultAfterExpiry(deadline, expiryMs, context.clock, target.tlsExpirySickDays);

@@ -20,6 +20,8 @@ export interface ProbeContext {
   signal: AbortSignal;
   /** What "now" is for certificate expiry; the system clock when absent. */
   clock?: Clock;
+  /** The local address to connect from (HTTP probes); the system's choice when absent. */
+  localAddress?: string;
 }
 
 /**

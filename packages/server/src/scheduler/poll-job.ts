@@ -34,6 +34,8 @@ function slowAndUnhealthy(result: ProbeResult, policy: RetryPolicy): boolean {
 export interface PollJobOptions {
   probes: ProbeRegistry;
   policy: RetryPolicy;
+  /** The local address HTTP probes connect from; the system's choice when absent. */
+  localAddress?: string;
   clock: Clock;
   /** Where each result goes, as a probe observation. */
   sink: ObservationSink;
@@ -52,9 +54,10 @@ export interface PollJobOptions {
 export function pollJobRunner(
   options: PollJobOptions,
 ): (job: ProbeJob, signal: AbortSignal) => Promise<void> {
-  const { probes, policy, clock, sink, lag, lagBoundMs = LAG_BOUND_MS, onReprobe } = options;
+  const { probes, policy, clock, sink, lag, lagBoundMs = LAG_BOUND_MS, onReprobe, localAddress } = options;
   return async (job, signal) => {
-    const check = () => checkWithRetries(probeFor(job.target, probes), job.target, policy, { clock, signal });
+    const check = () =>
+      checkWithRetries(probeFor(job.target, probes), job.target, policy, { clock, signal, localAddress });
     const mark = lag.mark();
     let result = await check();
     if (job.target.kind !== 'script' && slowAndUnhealthy(result, policy) && !signal.aborted) {

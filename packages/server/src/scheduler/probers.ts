@@ -62,6 +62,8 @@ export interface ProbersOptions {
   logError?: (message: string, error?: unknown) => void;
   /** Whether this instance probes a replica at this round (a cluster shares them out); all by default. */
   owns?: (ref: ReplicaRef, mode: 'poll' | 'script') => boolean;
+  /** The local address HTTP probes connect from (`[cluster] source_address`). */
+  localAddress?: string;
 }
 
 /** Poll and script rounds (spec §4.2), each result handed on as a probe observation. */
@@ -88,6 +90,7 @@ export function createProbers(options: ProbersOptions): Probers {
     const runOwnJob = pollJobRunner({
       probes,
       policy,
+      localAddress: options.localAddress,
       clock,
       sink: model,
       lag,
@@ -130,6 +133,7 @@ export function createProbers(options: ProbersOptions): Probers {
           parallelism: metrics.poll_parallelism,
           intervalMs: metrics.poll_interval * 1000,
           spreadMs: spreadMs(metrics.poll_interval),
+          localAddress: options.localAddress,
         },
         owns: owns && ((ref) => owns(ref, 'poll')),
         sink: model,

@@ -63,6 +63,8 @@ export class ClusterHarness {
   readonly hits: TargetHit[] = [];
   private readonly arrivals = new Map<CapturedRequest, number>();
   private readonly downPaths = new Set<string>();
+  /** Source addresses the target answers 503. */
+  private readonly downFrom = new Set<string>();
   private targetUp = true;
   /** The poll replicas' URLs: the target's `/health`, or `/shard/<n>` with `pollReplicas`. */
   readonly replicaUrls: string[];
@@ -98,7 +100,10 @@ export class ClusterHarness {
       // Without the query the HTTP probe adds to defeat caches.
       const path = (request.url ?? '/').split('?')[0] ?? '/';
       harness?.hits.push({ path, atMs: Date.now() });
-      const down = harness?.targetUp === false || harness?.downPaths.has(path) === true;
+      const down =
+        harness?.targetUp === false ||
+        harness?.downPaths.has(path) === true ||
+        harness?.downFrom.has(request.socket.remoteAddress ?? '') === true;
       response.writeHead(down ? 503 : 200).end();
     });
     target.listen(0, '127.0.0.1');
@@ -126,14 +131,27 @@ export class ClusterHarness {
     this.targetUp = up;
   }
 
+  /** Makes the target answer 503 (or 200 again) to requests from one source address. */
+  setAddressDown(address: string, down: boolean): void {
+    if (down) this.downFrom.add(address);
+    else this.downFrom.delete(address);
+  }
+
   /** Makes one path of the target answer 503 (or 200 again). */
   setPathDown(path: string, down: boolean): void {
     if (down) this.downPaths.add(path);
     else this.downPaths.delete(path);
   }
 
-  /** Starts member `id` and waits until it serves. */
-  async startMember(id: string, vantage = `zone-${id}`): Promise<Member> {
+  /**
+   * Starts member `id` and waits until it serves. `extra` adds lines to its `[metrics]` and
+   * `[cluster]` tables, and `reveal_replica_name` to the poll node.
+   */
+  async startMember(
+    id: string,
+    vantage = `zone-${id}`,
+    extra: { metrics?: string; cluster?: string; reveal?: boolean } = {},
+  ): Promise<Member> {
     const port = await freePort();
     const config = join(this.folder, `${id}.cfg`);
     const base = BASE_CONFIG.replace('inet = "127.0.0.1:0"', `inet = "127.0.0.1:${port}"`).replace(
@@ -142,14 +160,15 @@ export class ClusterHarness {
     );
     writeFileSync(
       config,
-      `${base}poll_interval = 1\npoll_retry = 0\npoll_delay_dead = 1\npoll_delay_sick = 1\npush_delay_dead = 1\n` +
+      `${base}poll_interval = 1\npoll_retry = 0\npoll_delay_dead = 1\npoll_delay_sick = 1\npush_delay_dead = 1\n${extra.metrics ?? ''}` +
         `[notify]\nsettle_timeout = 5\nretry_tail = [1]\n` +
         `[notify.webhook]\nhook_url = "${this.capture.url}/hook/${id}"\n` +
         `[storage]\nengine = "postgres"\nurl = "${this.databaseUrl}"\npool_size = 4\n` +
         `[cluster]\ninstance_id = "${id}"\nvantage = "${vantage}"\nlease = ${LEASE_S}\n` +
-        `heartbeat_url = "${this.capture.url}/beat/${id}"\nheartbeat_interval = 1\n` +
+        `heartbeat_url = "${this.capture.url}/beat/${id}"\nheartbeat_interval = 1\n${extra.cluster ?? ''}` +
         `[probe]\n[[probe.service]]\nid = "web"\nlabel = "Web"\n` +
         `[[probe.service.node]]\nid = "api"\nlabel = "API"\nmode = "poll"\nreplicas = ${JSON.stringify(this.replicaUrls)}\n` +
+        (extra.reveal ? 'reveal_replica_name = true\n' : '') +
         `[[probe.service.node]]\nid = "app"\nlabel = "App"\nmode = "push"\n`,
     );
     const child = spawnCli(['-c', config]);

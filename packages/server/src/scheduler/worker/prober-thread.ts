@@ -42,6 +42,7 @@ function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThre
   const runOwnJob = pollJobRunner({
     probes,
     policy: setup.policy,
+    localAddress: setup.localAddress,
     clock: systemClock,
     sink: batcher,
     lag,

@@ -9,6 +9,8 @@ export interface ProberThreadSetup {
   parallelism: number;
   intervalMs: number;
   spreadMs: number;
+  /** The local address HTTP probes connect from. */
+  localAddress?: string;
 }
 
 /** Main thread → prober thread. */
