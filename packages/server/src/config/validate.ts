@@ -40,6 +40,12 @@ export function validateConfig(config: RawConfig): ValidationResult {
   }
   checkMetrics(config.metrics, error, warn);
   checkCluster(config, error);
+  if (config.metrics.poll_quorum > 1 && (config.cluster === undefined || !config.cluster.enabled)) {
+    warn(
+      ['metrics', 'poll_quorum'],
+      `${config.metrics.poll_quorum} has no effect without [cluster]: a single instance probes from one vantage`,
+    );
+  }
   const assetsPath = config.assets?.path;
   if (assetsPath !== undefined && !VIGIL_ASSET_PATHS.has(assetsPath.replace(/\/+$/, ''))) {
     warn(

@@ -71,6 +71,25 @@ describe('[cluster] configuration', () => {
     );
   });
 
+  test('source_address is an IP address, poll_quorum a whole number from 1', () => {
+    const settings = load(
+      `${MINIMAL_CONFIG}${POSTGRES}\n[cluster]\nsource_address = "127.0.0.2"\n`.replace(
+        '[metrics]',
+        '[metrics]\npoll_quorum = 2',
+      ),
+    );
+    assert.equal(settings.cluster?.source_address, '127.0.0.2');
+    assert.equal(settings.metrics.poll_quorum, 2);
+    assert.match(
+      errorsOf(`${MINIMAL_CONFIG}${POSTGRES}\n[cluster]\nsource_address = "eu-west"\n`).join('\n'),
+      /test\.cfg: cluster\.source_address: /,
+    );
+    assert.match(
+      errorsOf(MINIMAL_CONFIG.replace('[metrics]', '[metrics]\npoll_quorum = 0')).join('\n'),
+      /test\.cfg: metrics\.poll_quorum: /,
+    );
+  });
+
   test('`vigil` with a cluster on SQLite exits 1 before serving, naming the file and key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-cluster-'));
     try {

@@ -117,6 +117,13 @@ test('poll_delay_sick not below poll_delay_dead is a warning', () => {
   );
 });
 
+test('poll_quorum above 1 without [cluster] is a warning', () => {
+  const warnings = warningsOf(editConfig('[metrics]', '[metrics]\npoll_quorum = 2'));
+  assert.deepEqual(warnings, [
+    'test.cfg: metrics.poll_quorum: 2 has no effect without [cluster]: a single instance probes from one vantage',
+  ]);
+});
+
 test('a repeated replica URL is a warning and counts once', () => {
   const text = editConfig(
     '"tcp://edge.example.com:80"]',
