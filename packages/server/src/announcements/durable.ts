@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SerialQueue } from '../store/serial.js';
 import type { AnnouncementRepository } from '../store/types.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
-import { isExpired, type NewAnnouncement, withoutUndefined } from './memory.js';
+import { editedAnnouncement, isExpired, type NewAnnouncement, withoutUndefined } from './memory.js';
 import {
   ANNOUNCEMENTS_MAX,
   type Announcement,
@@ -54,6 +54,21 @@ export class DurableAnnouncements implements AnnouncementSource {
       this.announcements.push(announcement);
       this.changed();
       return announcement;
+    });
+  }
+
+  /** Resolves once the new fields are stored; undefined when no current announcement has this id. */
+  update(id: string, fields: NewAnnouncement): Promise<Announcement | undefined> {
+    return this.writes.run(async () => {
+      const current = this.list().find((announcement) => announcement.id === id);
+      if (current === undefined) return undefined;
+      const updated = editedAnnouncement(current, fields);
+      if (!(await this.repository.update(updated))) return undefined;
+      this.announcements = this.announcements.map((announcement) =>
+        announcement.id === id ? updated : announcement,
+      );
+      this.changed();
+      return updated;
     });
   }
 

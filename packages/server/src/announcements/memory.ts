@@ -39,6 +39,16 @@ export class MemoryAnnouncementStore implements AnnouncementSource {
     return announcement;
   }
 
+  /** Replaces the fields of a current announcement, keeping its id and publication time; undefined when there is none. */
+  update(id: string, fields: NewAnnouncement): Announcement | undefined {
+    const current = this.list().find((announcement) => announcement.id === id);
+    if (current === undefined) return undefined;
+    const updated = editedAnnouncement(current, fields);
+    this.announcements = this.list().map((announcement) => (announcement.id === id ? updated : announcement));
+    this.changed();
+    return updated;
+  }
+
   /** False when no current announcement has this id. */
   remove(id: string): boolean {
     const before = this.announcements.length;
@@ -88,6 +98,11 @@ export class MemoryAnnouncementStore implements AnnouncementSource {
 
 export function isExpired(announcement: Announcement, now: number): boolean {
   return announcement.expiresAtMs !== undefined && announcement.expiresAtMs <= now;
+}
+
+/** The announcement with new fields: same id and publication time, so it keeps its place in the list. */
+export function editedAnnouncement(current: Announcement, fields: NewAnnouncement): Announcement {
+  return { id: current.id, atMs: current.atMs, ...withoutUndefined(fields) };
 }
 
 /** Keeps optional keys absent rather than present-and-undefined, so records compare and serialise cleanly. */

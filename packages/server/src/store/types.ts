@@ -116,6 +116,8 @@ export interface AnnouncementRepository {
   /** Every stored announcement, expired ones included, oldest first. */
   list(): Promise<Announcement[]>;
   insert(announcement: Announcement): Promise<void>;
+  /** Replaces the stored fields of the announcement with this id; false when there is none. */
+  update(announcement: Announcement): Promise<boolean>;
   /** False when no announcement has this id. */
   remove(id: string): Promise<boolean>;
   removeExpired(nowMs: number): Promise<number>;

@@ -74,6 +74,7 @@ describeEachEngine('manager API', (engine) => {
     const routes: Array<[string, string, unknown?]> = [
       ['GET', '/manager/announcements/'],
       ['POST', '/manager/announcement/', { title: 't', text: 'x' }],
+      ['PUT', '/manager/announcement/00000000-0000-4000-8000-000000000000/', { title: 't', text: 'x' }],
       ['DELETE', '/manager/announcement/00000000-0000-4000-8000-000000000000/'],
       ['GET', '/manager/prober/alerts/'],
       ['GET', '/manager/prober/alerts/ignored/'],
@@ -334,6 +335,61 @@ describeEachEngine('manager API', (engine) => {
       assert.equal(removed.text, '');
       assert.equal((await call(`/manager/announcement/${id}/`, { method: 'DELETE' })).status, 404);
       assert.deepEqual(await listed(), []);
+    });
+
+    test('PUT replaces the fields in the store, keeping the id, the place and the publication time', async () => {
+      const post = async (title: string) =>
+        (
+          (await call('/manager/announcement/', { method: 'POST', body: { title, text: 'x' } })).json() as {
+            id: string;
+          }
+        ).id;
+      const first = await post('First');
+      const second = await post('Second');
+      const edited = await call(`/manager/announcement/${first}/`, {
+        method: 'PUT',
+        body: { title: 'First, edited', text: 'y', severity: 'critical', expires_at: '2099-01-01T00:00:00Z' },
+      });
+      assert.equal(edited.status, 200);
+      assert.deepEqual(edited.json(), { id: first });
+      assert.deepEqual(await listed(), [
+        { id: first, title: 'First, edited' },
+        { id: second, title: 'Second' },
+      ]);
+      const store = await openStore(location);
+      try {
+        const [stored] = await store.announcements.list();
+        assert.equal(stored?.text, 'y');
+        assert.equal(stored?.severity, 'critical');
+        assert.equal(stored?.expiresAtMs, Date.UTC(2099, 0, 1));
+        assert.ok((stored?.atMs ?? 0) <= Date.now());
+      } finally {
+        await store.close();
+      }
+      // Dropping the optional fields removes them; a bad body or an unknown id changes nothing.
+      await call(`/manager/announcement/${first}/`, { method: 'PUT', body: { title: 'Plain', text: 'z' } });
+      const bad = await call(`/manager/announcement/${first}/`, {
+        method: 'PUT',
+        body: { title: '', text: 'z' },
+      });
+      assert.equal(bad.status, 400);
+      assert.match((bad.json() as { error: string }).error, /body\/title/);
+      const unknown = await call('/manager/announcement/4a1c7d7e-8c07-4a27-9b4e-3f2b0f3f5a11/', {
+        method: 'PUT',
+        body: { title: 'Ghost', text: 'x' },
+      });
+      assert.equal(unknown.status, 404);
+      const reopened = await openStore(location);
+      try {
+        const [stored] = await reopened.announcements.list();
+        assert.deepEqual(
+          [stored?.title, stored?.severity, stored?.expiresAtMs],
+          ['Plain', undefined, undefined],
+        );
+      } finally {
+        await reopened.close();
+      }
+      for (const id of [first, second]) await call(`/manager/announcement/${id}/`, { method: 'DELETE' });
     });
   });
 

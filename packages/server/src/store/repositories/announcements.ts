@@ -24,6 +24,19 @@ export function announcementRepository(db: Kysely<Database>): AnnouncementReposi
         })
         .execute();
     },
+    async update(announcement) {
+      const result = await db
+        .updateTable('announcements')
+        .set({
+          title: announcement.title,
+          text: announcement.text,
+          severity: announcement.severity ?? null,
+          expires_at: announcement.expiresAtMs ?? null,
+        })
+        .where('id', '=', announcement.id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
     async remove(id) {
       const result = await db.deleteFrom('announcements').where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;

@@ -19,7 +19,12 @@ import { channelOfTarget } from '../../notify/targets.js';
 import type { Clock } from '../../time/clock.js';
 import { requireToken } from '../auth.js';
 import type { AuthThrottle } from '../auth-throttle.js';
-import { RFC3339_EXPECTED, rfc3339Ms, TEXT_RULE, TITLE_RULE, textProblem } from '../validation/fields.js';
+import {
+  ANNOUNCEMENT_SEVERITIES,
+  type AnnouncementBody,
+  announcementFromBody,
+  LONGEST_EXPIRY_SECONDS,
+} from '../validation/announcement.js';
 import { type MaintenanceBody, maintenanceBody, maintenanceFromBody } from '../validation/maintenance.js';
 import { maintenanceView } from './api-v1-views.js';
 import { badRequest, cursor, decodeCursor, encodeCursor, limitOf } from './pagination.js';
@@ -27,6 +32,8 @@ import { badRequest, cursor, decodeCursor, encodeCursor, limitOf } from './pagin
 /** Announcements the manager API can change: the durable store, or the in-memory one. */
 export interface AnnouncementManager extends AnnouncementSource {
   add(fields: NewAnnouncement): Announcement | Promise<Announcement>;
+  /** Undefined when no current announcement has this id. */
+  update(id: string, fields: NewAnnouncement): Announcement | undefined | Promise<Announcement | undefined>;
   remove(id: string): boolean | Promise<boolean>;
 }
 
@@ -62,8 +69,7 @@ export interface ManagerOptions {
 export const MANAGER_REALM = 'Reporter Token';
 
 /** Announcement bodies are a title and a text; this leaves room for long texts. */
-const MANAGER_BODY_LIMIT_BYTES = 256 * 1024;
-const LONGEST_EXPIRY_SECONDS = 366 * 24 * 3600;
+export const MANAGER_BODY_LIMIT_BYTES = 256 * 1024;
 
 const announcementBody = {
   type: 'object',
@@ -71,19 +77,11 @@ const announcementBody = {
   properties: {
     title: { type: 'string', minLength: 1 },
     text: { type: 'string', minLength: 1 },
-    severity: { type: 'string', enum: ['info', 'warning', 'critical'] },
+    severity: { type: 'string', enum: ANNOUNCEMENT_SEVERITIES },
     expires_at: { type: 'string', minLength: 1 },
     expires_in_seconds: { type: 'integer', minimum: 1, maximum: LONGEST_EXPIRY_SECONDS },
   },
 } as const;
-
-interface AnnouncementBody {
-  title: string;
-  text: string;
-  severity?: NonNullable<Announcement['severity']>;
-  expires_at?: string;
-  expires_in_seconds?: number;
-}
 
 const ignoredBody = {
   type: 'object',
@@ -115,19 +113,28 @@ export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
     '/manager/announcement',
     { onRequest, bodyLimit: MANAGER_BODY_LIMIT_BYTES, schema: { body: announcementBody } },
     async (request, reply) => {
-      const { title, text, severity } = request.body;
-      const problem =
-        textProblem('body/title', title, TITLE_RULE) ?? textProblem('body/text', text, TEXT_RULE);
-      if (problem !== undefined) return reply.code(400).send({ error: problem });
-      const expiry = expiresAtMs(request.body, clock.now());
-      if ('error' in expiry) return reply.code(400).send({ error: expiry.error });
+      const parsed = announcementFromBody(request.body, clock.now());
+      if ('error' in parsed) return reply.code(400).send({ error: parsed.error });
       try {
-        const announcement = await announcements.add({ title, text, severity, expiresAtMs: expiry.atMs });
+        const announcement = await announcements.add(parsed.fields);
         return { id: announcement.id };
       } catch (error) {
         if (error instanceof AnnouncementsFullError) return reply.code(409).send({ error: error.message });
         throw error;
       }
+    },
+  );
+
+  // Extension: an announcement's fields replaced in place (same id, same publication time).
+  app.put<{ Params: { announcementId: string }; Body: AnnouncementBody }>(
+    '/manager/announcement/:announcementId',
+    { onRequest, bodyLimit: MANAGER_BODY_LIMIT_BYTES, schema: { body: announcementBody } },
+    async (request, reply) => {
+      const parsed = announcementFromBody(request.body, clock.now());
+      if ('error' in parsed) return reply.code(400).send({ error: parsed.error });
+      const announcement = await announcements.update(request.params.announcementId, parsed.fields);
+      if (announcement === undefined) return reply.code(404).send({ error: 'unknown announcement' });
+      return { id: announcement.id };
     },
   );
 
@@ -269,19 +276,6 @@ function deliveryView(delivery: Delivery) {
       error: attempt.error ?? null,
     })),
   };
-}
-
-/** The extension's expiry: an absolute RFC 3339 time or a number of seconds from now, not both. */
-function expiresAtMs(body: AnnouncementBody, nowMs: number): { atMs?: number } | { error: string } {
-  if (body.expires_at !== undefined && body.expires_in_seconds !== undefined) {
-    return { error: 'give expires_at or expires_in_seconds, not both' };
-  }
-  if (body.expires_in_seconds !== undefined) return { atMs: nowMs + body.expires_in_seconds * 1000 };
-  if (body.expires_at === undefined) return {};
-  const atMs = rfc3339Ms(body.expires_at);
-  if (atMs === undefined) return { error: `expires_at must be ${RFC3339_EXPECTED}` };
-  if (atMs <= nowMs) return { error: 'expires_at is in the past' };
-  return { atMs };
 }
 
 /** Replicas in this state, in config and insertion order, as Vigil lists them. */
