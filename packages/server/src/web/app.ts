@@ -14,6 +14,7 @@ import type { ObservationSink } from '../model/observation.js';
 import type { Settings } from '../settings/settings.js';
 import type { Subscriptions } from '../subscriptions/subscriptions.js';
 import { type Clock, systemClock } from '../time/clock.js';
+import { adminRoutes } from './admin/routes.js';
 import { limitConnections, serverTimeouts } from './connection-limits.js';
 import { type HistorySource, incidentHistory } from './page/history-page.js';
 import { type ApiV1Options, apiV1Routes } from './routes/api-v1.js';
@@ -246,6 +247,21 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
         throttle: authThrottle,
         webhooks: dependencies.subscriptions.webhooks,
       });
+    }
+    // Its own scope: the form parser and the console's headers apply to its routes only.
+    const { manager } = dependencies;
+    if (manager && settings.server.manager_token !== '') {
+      await scope.register((admin) =>
+        adminRoutes(admin, {
+          ...manager,
+          token: settings.server.manager_token,
+          throttle: authThrottle,
+          deliveries: dependencies.notifications,
+          clock,
+          settings,
+          assets: () => branded.assets(),
+        }),
+      );
     }
   });
   return app;

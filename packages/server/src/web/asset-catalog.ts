@@ -13,6 +13,7 @@ export const ASSET_FILES = [
   'chart.js',
   'embed.js',
   'logo.svg',
+  'admin.css',
 ] as const;
 
 const CONTENT_TYPES: Record<string, string> = {

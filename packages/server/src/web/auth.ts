@@ -10,6 +10,15 @@ function sha256(value: string): Buffer {
 }
 
 /**
+ * A check of candidates against `token` in constant time: equal-length digests are compared, so the
+ * time taken says nothing about how much of a guess was right. An empty candidate never matches.
+ */
+export function tokenMatcher(token: string): (candidate: string) => boolean {
+  const expectedDigest = sha256(token);
+  return (candidate) => candidate !== '' && timingSafeEqual(sha256(candidate), expectedDigest);
+}
+
+/**
  * An onRequest hook for Vigil's token auth: 401 without usable Basic credentials, 403 with the wrong
  * password, both with a `WWW-Authenticate` challenge; 429 with `Retry-After` while the client's
  * address is throttled for too many wrong tokens. Runs before the body is read.
@@ -18,7 +27,7 @@ export function requireToken(token: string, realm: string, throttle: AuthThrottl
   // The config refuses empty tokens; this keeps any other caller from opening a route by mistake.
   if (token === '') throw new Error(`the token of realm "${realm}" must not be empty`);
   const challenge = `Basic realm="${realm}"`;
-  const expectedDigest = sha256(token);
+  const matches = tokenMatcher(token);
   // A callback hook (no promise per request): it answers by itself, or lets the request through.
   return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const address = request.ip;
@@ -33,7 +42,7 @@ export function requireToken(token: string, realm: string, throttle: AuthThrottl
     const password = basicPassword(request.headers.authorization);
     if (password === undefined) {
       reply.code(401).header('WWW-Authenticate', challenge).send({ error: 'authentication required' });
-    } else if (password === '' || !timingSafeEqual(sha256(password), expectedDigest)) {
+    } else if (!matches(password)) {
       // An empty password (Vigil's reading of a header without a colon) never matches.
       throttle.recordFailure({ address, method: request.method, route: request.routeOptions.url ?? '' });
       reply.code(403).header('WWW-Authenticate', challenge).send({ error: 'wrong token' });

@@ -33,6 +33,8 @@ export interface PolicyOptions {
   customHtml?: string;
   /** Who may frame the page; every site when absent. */
   frameAncestors?: readonly string[];
+  /** Where the document's forms may post; nowhere when absent. */
+  formAction?: readonly string[];
   /** Inline scripts of our own, allowed by hash. */
   inlineScripts?: readonly string[];
   extra?: ExtraCspSources;
@@ -59,6 +61,7 @@ export function contentSecurityPolicy(options: PolicyOptions = {}): string {
     for (const source of sources) add(directive, source);
   }
   if (options.frameAncestors !== undefined) policy['frame-ancestors'] = [...options.frameAncestors];
+  if (options.formAction !== undefined) policy['form-action'] = [...options.formAction];
   return Object.entries(policy)
     .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
     .join('; ');
