@@ -164,7 +164,12 @@ describe('admin console forms', () => {
 
   test('a sign-in from another site, or with no Origin or Referer, is refused', async () => {
     const outsider = client();
-    for (const headers of [{ Origin: 'http://attacker.example' }, { Origin: 'null' }, {}]) {
+    const sources: Array<Record<string, string>> = [
+      { Origin: 'http://attacker.example' },
+      { Origin: 'null' },
+      {},
+    ];
+    for (const headers of sources) {
       const answer = await outsider.post('/admin/sign-in', { token: 'manager-secret' }, headers);
       assert.equal(answer.status, 403, JSON.stringify(headers));
       assert.equal(answer.headers.get('set-cookie'), null);
