@@ -47,7 +47,7 @@ function time(ms: number): SafeHtml {
 
 function document(frame: Frame, heading: string, header: SafeHtml | string, body: SafeHtml): string {
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><meta name="robots" content="noindex"><title>${heading} · ${frame.pageTitle}</title><link rel="stylesheet" href="${frame.stylesheetUrl}"></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><meta name="robots" content="noindex"><link rel="icon" href="data:,"><title>${heading} · ${frame.pageTitle}</title><link rel="stylesheet" href="${frame.stylesheetUrl}"></head>
 <body><header class="bar"><p class="site">${frame.pageTitle} · <a href="/">status page</a></p>${header}</header><main><h1>${heading}</h1>${body}</main></body></html>`
     .value;
 }
