@@ -35,6 +35,42 @@ describe('in-memory announcements', () => {
     assert.equal(changes, 2);
   });
 
+  test('update replaces the fields in place, keeps id and publication time, and re-arms the expiry', () => {
+    const clock = new FakeClock();
+    const store = new MemoryAnnouncementStore(clock);
+    let changes = 0;
+    store.onChange(() => {
+      changes += 1;
+    });
+    const first = store.add({ title: 'One', text: 'x', severity: 'critical' });
+    store.add({ title: 'Two', text: 'y' });
+    clock.advance(1000);
+    const updated = store.update(first.id, {
+      title: 'One, edited',
+      text: 'z',
+      expiresAtMs: clock.now() + 5000,
+    });
+    assert.deepEqual(updated, {
+      id: first.id,
+      atMs: first.atMs,
+      title: 'One, edited',
+      text: 'z',
+      expiresAtMs: clock.now() + 5000,
+    });
+    assert.deepEqual(
+      store.list().map((each) => each.title),
+      ['One, edited', 'Two'],
+    );
+    assert.equal(store.update('nope', { title: 'Ghost', text: 'x' }), undefined);
+    assert.equal(changes, 3);
+    clock.advance(5000);
+    assert.deepEqual(
+      store.list().map((each) => each.title),
+      ['Two'],
+    );
+    assert.equal(changes, 4);
+  });
+
   test('an announcement leaves the list at its expiry, and listeners hear it then', () => {
     const clock = new FakeClock();
     const store = new MemoryAnnouncementStore(clock);

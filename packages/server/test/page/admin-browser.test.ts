@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { RunningVigil } from '../../src/main.js';
 import { managerGet, SEEDED_TARGETS, startConsoleVigil } from '../helpers/admin-console.js';
 import { waitFor } from '../helpers/vigil.js';
@@ -29,7 +29,8 @@ async function signIn(page: Page, token = 'manager-secret') {
   await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Sign in")')]);
 }
 
-const noticeText = (page: Page) => page.locator('.notice').innerText();
+const textOf = async (locator: Locator) => (await locator.textContent()) ?? '';
+const noticeText = (page: Page) => textOf(page.locator('.notice'));
 
 describe('admin console in Chromium', () => {
   let browser: Browser;
@@ -51,10 +52,10 @@ describe('admin console in Chromium', () => {
     try {
       const { page, problems } = await openRecordedPage(context, `${vigil.url}/admin`);
       await signIn(page, 'not-the-token');
-      assert.match(await page.locator('[role="alert"]').innerText(), /Wrong token/);
+      assert.match(await textOf(page.locator('[role="alert"]')), /Wrong token/);
       assert.equal(await page.getAttribute('#token', 'aria-describedby'), 'sign-in-problem');
       await signIn(page);
-      assert.equal(await page.locator('h1').innerText(), 'Admin console');
+      assert.equal(await textOf(page.locator('h1')), 'Admin console');
       const [cookie] = await context.cookies(`${vigil.url}/admin`);
       assert.deepEqual(
         { name: cookie?.name, httpOnly: cookie?.httpOnly, sameSite: cookie?.sameSite, path: cookie?.path },
@@ -77,7 +78,7 @@ describe('admin console in Chromium', () => {
       await page.fill('#new-text', 'x');
       await page.fill('#new-expires', 'tomorrow');
       await page.click('button:has-text("Publish")');
-      assert.match(await page.locator('[role="alert"]').innerText(), /expires_at must be an RFC 3339 time/);
+      assert.match(await textOf(page.locator('[role="alert"]')), /expires_at must be an RFC 3339 time/);
       assert.equal(await page.inputValue('#new-title'), 'Second <one>');
 
       // Edit in place.
@@ -88,18 +89,18 @@ describe('admin console in Chromium', () => {
       await page.fill('#edit-0-expires', '2099-01-01T00:00:00Z');
       await page.click('button:has-text("Save changes")');
       assert.match(await noticeText(page), /Saved “Database upgrade \(moved\)”/);
-      assert.match(await page.locator('.item .meta').innerText(), /expires 2099-01-01 00:00:00 UTC/);
+      assert.match(await textOf(page.locator('.item .meta')), /expires 2099-01-01 00:00:00 UTC/);
 
       // The ignore window.
       await page.fill('#ignore-seconds', '900');
       await page.click('button:has-text("Ignore reminders")');
-      assert.match(await page.locator('#ignore-heading + p').innerText(), /ignored for another (899|900) s/);
+      assert.match(await textOf(page.locator('#ignore-heading + p')), /ignored for another (899|900) s/);
       const { reminders_seconds: left } = (await managerGet(vigil, '/manager/prober/alerts/ignored')) as {
         reminders_seconds: number;
       };
       assert.ok(left > 890, `${left} s left`);
       await page.click('button:has-text("Stop ignoring reminders")');
-      assert.match(await page.locator('#ignore-heading + p').innerText(), /sent as configured/);
+      assert.match(await textOf(page.locator('#ignore-heading + p')), /sent as configured/);
       assert.deepEqual(await managerGet(vigil, '/manager/prober/alerts/ignored'), {
         reminders_seconds: null,
       });
@@ -140,7 +141,7 @@ describe('admin console in Chromium', () => {
       ]);
       assert.equal(response.status(), 403);
       await attack.waitForLoadState('load');
-      assert.match(await attack.locator('[role="alert"]').innerText(), /CSRF check failed/);
+      assert.match(await textOf(attack.locator('[role="alert"]')), /CSRF check failed/);
       assert.deepEqual(await managerGet(vigil, '/manager/announcements'), []);
       // The console itself still works.
       await page.reload();
@@ -175,7 +176,7 @@ describe('admin console in Chromium', () => {
           `<form method="post" action="${vigil.url}/admin/ignore-window"><button>Go</button></form>`,
         );
         await Promise.all([refusal.waitForURL(`${vigil.url}/admin/ignore-window`), refusal.click('button')]);
-        assert.match(await refusal.locator('h1').innerText(), /Refused/);
+        assert.match(await textOf(refusal.locator('h1')), /Refused/);
         assert.deepEqual(await runAxe(refusal), [], `${colorScheme} refusal`);
       } finally {
         await context.close();
