@@ -185,6 +185,11 @@ describe('admin console forms', () => {
       ['wrong token', { ...fields, csrf: `${csrf.slice(0, -1)}A` }, { Origin: signedIn.origin }],
       ['another site', { ...fields, csrf }, { Origin: 'http://attacker.example' }],
       ['another port', { ...fields, csrf }, { Origin: 'http://127.0.0.1:1' }],
+      [
+        'https without a proxy saying so',
+        { ...fields, csrf },
+        { Origin: signedIn.origin.replace('http:', 'https:') },
+      ],
       ['no Origin nor Referer', { ...fields, csrf }, {}],
       ['a foreign Referer', { ...fields, csrf }, { Referer: 'http://attacker.example/admin' }],
     ];
@@ -212,6 +217,14 @@ describe('admin console forms', () => {
     );
     assert.equal(viaReferer.status, 303);
     assert.deepEqual(await announcementTitles(vigil), ['Via Referer']);
+    // Behind a proxy that terminates TLS, the browser's origin is https.
+    const proxied = await signedIn.post(
+      '/admin/announcements',
+      { ...fields, title: 'Via proxy', csrf },
+      { Origin: signedIn.origin.replace('http:', 'https:'), 'X-Forwarded-Proto': 'https' },
+    );
+    assert.equal(proxied.status, 303);
+    assert.deepEqual(await announcementTitles(vigil), ['Via Referer', 'Via proxy']);
     await removeAll(signedIn);
   });
 

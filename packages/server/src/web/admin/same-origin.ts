@@ -20,7 +20,8 @@ export function isSameOrigin(request: FastifyRequest, pageUrl: string): boolean 
   const source = origin !== undefined ? originOf(origin) : originOf(referer);
   if (source === undefined) return false;
   const host = request.headers.host;
-  const own =
-    host === undefined ? undefined : originOf(`${isSecureRequest(request) ? 'https' : 'http'}://${host}`);
+  // The scheme the browser used: the socket's, or https when a proxy says it terminated TLS.
+  const scheme = isSecureRequest(request) ? 'https' : request.protocol;
+  const own = host === undefined ? undefined : originOf(`${scheme}://${host}`);
   return source === own || source === originOf(pageUrl);
 }
