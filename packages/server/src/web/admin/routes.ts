@@ -100,7 +100,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
 
   const frame = (): Frame => ({
     pageTitle: options.settings.branding.page_title,
-    stylesheetUrl: `/${options.assets().url('admin.css')}`,
+    stylesheetUrls: ['page.css', 'admin.css'].map((name) => `/${options.assets().url(name)}`),
   });
   const send = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type('text/html; charset=utf-8').send(body);

@@ -9,7 +9,8 @@ import type { Notice } from './sessions.js';
 /** What every console page is framed with. */
 export interface Frame {
   pageTitle: string;
-  stylesheetUrl: string;
+  /** page.css (the palette and base styles), then admin.css. */
+  stylesheetUrls: readonly string[];
 }
 
 /** An announcement form's fields as the operator typed them (kept when a post is refused). */
@@ -47,7 +48,7 @@ function time(ms: number): SafeHtml {
 
 function document(frame: Frame, heading: string, header: SafeHtml | string, body: SafeHtml): string {
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><meta name="robots" content="noindex"><link rel="icon" href="data:,"><title>${heading} · ${frame.pageTitle}</title><link rel="stylesheet" href="${frame.stylesheetUrl}"></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><meta name="robots" content="noindex"><link rel="icon" href="data:,"><title>${heading} · ${frame.pageTitle}</title>${frame.stylesheetUrls.map((url) => html`<link rel="stylesheet" href="${url}">`)}</head>
 <body><header class="bar"><p class="site">${frame.pageTitle} · <a href="/">status page</a></p>${header}</header><main><h1>${heading}</h1>${body}</main></body></html>`
     .value;
 }
@@ -119,8 +120,8 @@ function announcementItem(announcement: Announcement, index: number, csrfToken: 
     announcement.expiresAtMs === undefined ? undefined : `expires ${utc(announcement.expiresAtMs)}`,
   ].filter((part) => part !== undefined);
   return html`<li class="item"><h3>${announcement.title}</h3><p class="meta">${details.join(' · ')}</p>
-<details><summary>Edit<span class="visually-hidden"> “${announcement.title}”</span></summary><form method="post" action="${action}">${csrfField(csrfToken)}${announcementFields(`edit-${index}`, draft)}<button type="submit">Save changes</button></form></details>
-<form method="post" action="${action}/delete">${csrfField(csrfToken)}<button type="submit" class="danger">Delete<span class="visually-hidden"> “${announcement.title}”</span></button></form></li>`;
+<details><summary>Edit<span class="sr"> “${announcement.title}”</span></summary><form method="post" action="${action}">${csrfField(csrfToken)}${announcementFields(`edit-${index}`, draft)}<button type="submit">Save changes</button></form></details>
+<form method="post" action="${action}/delete">${csrfField(csrfToken)}<button type="submit" class="danger">Delete<span class="sr"> “${announcement.title}”</span></button></form></li>`;
 }
 
 /** The fields of the create and edit forms; `prefix` keeps each form's ids apart. */
@@ -160,6 +161,6 @@ function deliveriesSection(deliveries: readonly Delivery[] | undefined): SafeHtm
     const last = delivery.attempts.at(-1);
     return html`<tr><td>${time(delivery.createdAtMs)}</td><td>${delivery.alert.kind} (${delivery.alert.status})</td><td>${delivery.channel}</td><td>${delivery.status}</td><td>${delivery.attempts.length}</td><td>${last?.error ?? ''}</td></tr>`;
   });
-  return html`<section aria-labelledby="deliveries-heading">${heading}<table><caption class="visually-hidden">The most recent alert deliveries, newest first</caption>
+  return html`<section aria-labelledby="deliveries-heading">${heading}<table><caption class="sr">The most recent alert deliveries, newest first</caption>
 <thead><tr><th scope="col">Created</th><th scope="col">Alert</th><th scope="col">Target</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">Last error</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
