@@ -174,6 +174,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
     const previous = sessionIdOf(request);
     if (previous !== undefined) sessions.end(previous);
     const session = sessions.create();
+    request.log.info({ address: request.ip }, `admin console: signed in from ${request.ip}`);
     return reply
       .code(303)
       .header('Set-Cookie', sessionCookie(request, session.id, sessions.maxAgeSeconds))
