@@ -256,6 +256,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
           ...manager,
           token: settings.server.manager_token,
           throttle: authThrottle,
+          model,
           deliveries: dependencies.notifications,
           clock,
           settings,

@@ -91,6 +91,27 @@ describe('admin console in Chromium', () => {
       assert.match(await noticeText(page), /Saved “Database upgrade \(moved\)”/);
       assert.match(await textOf(page.locator('.item .meta')), /expires 2099-01-01 00:00:00 UTC/);
 
+      // A maintenance window over a whole service and a single node.
+      await page.fill('#maintenance-title', 'Router swap');
+      await page.fill('#maintenance-text', 'The LAN relay restarts.');
+      await page.fill('#maintenance-starts', new Date(Date.now() - 60_000).toISOString());
+      await page.fill('#maintenance-ends', new Date(Date.now() + 3_600_000).toISOString());
+      await page.check('label:has-text("Web") >> xpath=preceding-sibling::input');
+      await page.check('label:has-text("Relay / LAN") >> xpath=preceding-sibling::input');
+      await page.click('button:has-text("Schedule")');
+      assert.match(await noticeText(page), /Scheduled “Router swap”/);
+      const windows = (await managerGet(vigil, '/manager/maintenances')) as Array<{
+        services: string[];
+        nodes: string[];
+      }>;
+      assert.deepEqual(
+        windows.map(({ services, nodes }) => ({ services, nodes })),
+        [{ services: ['web'], nodes: ['relay:lan'] }],
+      );
+      await page.click('button:has-text("Delete “Router swap”")');
+      assert.match(await noticeText(page), /Deleted “Router swap”/);
+      assert.deepEqual(await managerGet(vigil, '/manager/maintenances'), []);
+
       // The ignore window.
       await page.fill('#ignore-seconds', '900');
       await page.click('button:has-text("Ignore reminders")');
@@ -110,7 +131,7 @@ describe('admin console in Chromium', () => {
       assert.deepEqual(targets, [SEEDED_TARGETS.failed, SEEDED_TARGETS.delivered]);
 
       // Delete, then sign out.
-      await page.click('button.danger');
+      await page.click('button:has-text("Delete “Database upgrade (moved)”")');
       assert.match(await noticeText(page), /Deleted “Database upgrade \(moved\)”/);
       assert.deepEqual(await managerGet(vigil, '/manager/announcements'), []);
       await page.click('button:has-text("Sign out")');
@@ -167,9 +188,16 @@ describe('admin console in Chromium', () => {
         await page.click('button:has-text("Publish")');
         await page.fill('#ignore-seconds', '60');
         await page.click('button:has-text("Ignore reminders")');
+        await page.fill('#maintenance-title', 'Axe window');
+        await page.fill('#maintenance-text', 'x');
+        await page.fill('#maintenance-starts', new Date(Date.now() + 3_600_000).toISOString());
+        await page.fill('#maintenance-ends', new Date(Date.now() + 7_200_000).toISOString());
+        await page.check('#maintenance-service-0');
+        await page.click('button:has-text("Schedule")');
         await page.click('summary:has-text("Edit")');
         assert.deepEqual(await runAxe(page), [], `${colorScheme} console`);
-        await page.click('button.danger');
+        await page.click('button:has-text("Delete “Axe check”")');
+        await page.click('button:has-text("Delete “Axe window”")');
         await page.click('button:has-text("Stop ignoring reminders")');
         const refusal = await context.newPage();
         await refusal.setContent(

@@ -303,6 +303,77 @@ describe('admin console forms', () => {
     assert.equal((await signedIn.submit(`/admin/announcements/${id}/delete`)).status, 404);
   });
 
+  test('maintenance: schedule a window over services and nodes, refuse bad ones keeping the choices, delete', async () => {
+    const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+    const window = (fields: Record<string, string | string[]>) => {
+      return {
+        title: 'Router swap',
+        text: 'Line one\r\nLine two',
+        starts_at: inMinutes(-1),
+        ends_at: inMinutes(60),
+        ...fields,
+      };
+    };
+    const post = async (fields: Record<string, string | string[]>) => {
+      const { csrf } = await signedIn.page();
+      const body = new URLSearchParams({ csrf });
+      for (const [name, value] of Object.entries(window(fields))) {
+        for (const each of [value].flat()) body.append(name, each);
+      }
+      return signedIn.request('/admin/maintenance', {
+        method: 'POST',
+        headers: { 'Content-Type': FORM, Origin: signedIn.origin },
+        body: body.toString(),
+      });
+    };
+    const listed = async () =>
+      (await managerGet(vigil, '/manager/maintenances')) as Array<{
+        id: string;
+        title: string;
+        text: string;
+        services: string[];
+        nodes: string[];
+        state: string;
+      }>;
+
+    const refusals: Array<[Record<string, string | string[]>, RegExp]> = [
+      [{ services: 'web', ends_at: inMinutes(-2) }, /ends_at must be after starts_at/],
+      [{ services: 'web', starts_at: 'now' }, /starts_at must be an RFC 3339 time/],
+      [{}, /give at least one of services and nodes/],
+      [{ services: 'nowhere' }, /services\/0 is not a configured service/],
+      [{ nodes: ['web:app', 'web:nothing'] }, /nodes\/1 is not a configured node/],
+      [{ services: 'web', title: '' }, /title must have at least 1 character/],
+    ];
+    for (const [fields, problem] of refusals) {
+      const answer = await post(fields);
+      assert.equal(answer.status, 400, JSON.stringify(fields));
+      assert.match(answer.text, problem);
+    }
+    const kept = await post({ nodes: ['relay:lan', 'web:nothing'] });
+    assert.match(kept.text, /<input type="checkbox" id="[^"]+" name="nodes" value="relay:lan" checked>/);
+    assert.match(kept.text, /id="maintenance-title"[^>]*value="Router swap"/);
+    assert.deepEqual(await listed(), []);
+
+    const scheduled = await post({ services: 'web', nodes: ['relay:lan', 'relay:lan'] });
+    assert.equal(scheduled.status, 303);
+    const [stored] = await listed();
+    assert.deepEqual(
+      [stored?.title, stored?.text, stored?.services, stored?.nodes, stored?.state],
+      ['Router swap', 'Line one\nLine two', ['web'], ['relay:lan'], 'active'],
+    );
+    const page = (await signedIn.page()).text;
+    assert.match(page, /Scheduled “Router swap”/);
+    assert.match(
+      page,
+      /<h3>Router swap<\/h3><p class="meta">in progress, [^<]* · services: web · nodes: relay:lan<\/p>/,
+    );
+
+    const id = stored?.id ?? '';
+    assert.equal((await signedIn.submit(`/admin/maintenance/${id}/delete`)).status, 303);
+    assert.deepEqual(await listed(), []);
+    assert.equal((await signedIn.submit(`/admin/maintenance/${id}/delete`)).status, 404);
+  });
+
   test('the ignore window: set, refuse bad values, clear', async () => {
     assert.equal((await signedIn.submit('/admin/ignore-window', { seconds: '600' })).status, 303);
     const { reminders_seconds: left } = (await managerGet(vigil, '/manager/prober/alerts/ignored')) as {

@@ -2,6 +2,8 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AnnouncementsFullError } from '../../announcements/types.js';
 import type { BrandingConfig } from '../../config/schema.js';
+import { MAINTENANCE_TARGETS_MAX, MaintenanceFullError } from '../../maintenance/types.js';
+import type { HealthModel } from '../../model/health-model.js';
 import type { Clock } from '../../time/clock.js';
 import type { AssetCatalog } from '../asset-catalog.js';
 import { tokenMatcher } from '../auth.js';
@@ -11,6 +13,7 @@ import {
   type DeliveryLog,
   type IgnoreWindowControl,
   MANAGER_BODY_LIMIT_BYTES,
+  type MaintenanceManager,
 } from '../routes/manager.js';
 import { contentSecurityPolicy, securityHeaders } from '../security.js';
 import {
@@ -18,7 +21,9 @@ import {
   type AnnouncementBody,
   announcementFromBody,
 } from '../validation/announcement.js';
+import { maintenanceFromBody } from '../validation/maintenance.js';
 import { ADMIN_PATH, sessionCookie, sessionIdOf } from './cookie.js';
+import type { MaintenanceDraft, MaintenanceSection } from './maintenance-view.js';
 import { isSameOrigin } from './same-origin.js';
 import { type AdminSession, AdminSessions, type Notice } from './sessions.js';
 import {
@@ -37,6 +42,10 @@ export interface AdminOptions {
   throttle: AuthThrottle;
   announcements: AnnouncementManager;
   ignoreWindow: IgnoreWindowControl;
+  /** Without it, no maintenance section. */
+  maintenance?: MaintenanceManager;
+  /** What maintenance windows may name. */
+  model: Pick<HealthModel, 'services' | 'node'>;
   /** Absent when `[notify]` is. */
   deliveries?: DeliveryLog;
   clock: Clock;
@@ -77,6 +86,13 @@ function field(form: Form, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A field that may be sent several times (checkboxes): its texts, in order. */
+function fieldList(form: Form, name: string): string[] {
+  const value = form[name];
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((each): each is string => typeof each === 'string') : [];
+}
+
 function isForm(request: FastifyRequest): boolean {
   return request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() === FORM;
 }
@@ -108,10 +124,29 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
     session.notice = notice;
     return reply.code(303).header('Location', ADMIN_PATH).send();
   };
+  const maintenanceSection = (draft?: MaintenanceDraft): MaintenanceSection | undefined => {
+    const { maintenance } = options;
+    if (maintenance === undefined) return undefined;
+    const targets = [...options.model.services.values()].map((service) => ({
+      id: service.spec.id,
+      label: service.spec.label,
+      nodes: [...service.nodes.values()].map((node) => ({ id: node.spec.id, label: node.spec.label })),
+    }));
+    const windows = [
+      ...maintenance.active().map((window) => ({ ...window, active: true })),
+      ...maintenance.upcoming().map((window) => ({ ...window, active: false })),
+    ];
+    return { windows, targets, draft };
+  };
   const showConsole = async (
     reply: FastifyReply,
     session: AdminSession,
-    refusal?: { status: number; text: string; draft?: AnnouncementDraft },
+    refusal?: {
+      status: number;
+      text: string;
+      draft?: AnnouncementDraft;
+      maintenanceDraft?: MaintenanceDraft;
+    },
   ) => {
     const notice = refusal ? { kind: 'problem' as const, text: refusal.text } : session.notice;
     session.notice = undefined;
@@ -124,6 +159,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
       draft: refusal?.draft,
       ignoredSeconds: ignoreWindow.remainingSeconds(),
       deliveries,
+      maintenance: maintenanceSection(refusal?.maintenanceDraft),
     });
     return send(reply, refusal?.status ?? 200, page);
   };
@@ -237,6 +273,65 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
     }),
   );
 
+  const { maintenance } = options;
+  if (maintenance) {
+    app.post(
+      `${ADMIN_PATH}/maintenance`,
+      signedIn(async (_request, reply, session, form) => {
+        const draft: MaintenanceDraft = {
+          title: field(form, 'title') ?? '',
+          text: lineBreaks(field(form, 'text') ?? ''),
+          startsAt: field(form, 'starts_at')?.trim() ?? '',
+          endsAt: field(form, 'ends_at')?.trim() ?? '',
+          services: fieldList(form, 'services'),
+          nodes: fieldList(form, 'nodes'),
+        };
+        const refuse = (status: number, text: string) =>
+          showConsole(reply, session, { status, text, maintenanceDraft: draft });
+        if (draft.services.length > MAINTENANCE_TARGETS_MAX || draft.nodes.length > MAINTENANCE_TARGETS_MAX) {
+          return refuse(
+            400,
+            `a window names at most ${MAINTENANCE_TARGETS_MAX} services and ${MAINTENANCE_TARGETS_MAX} nodes`,
+          );
+        }
+        const body = {
+          title: draft.title,
+          text: draft.text,
+          starts_at: draft.startsAt,
+          ends_at: draft.endsAt,
+          services: [...draft.services],
+          nodes: [...draft.nodes],
+        };
+        const window = maintenanceFromBody(body, options.model, clock.now());
+        // The manager API's wording names JSON fields (`body/ends_at`); a form's are just `ends_at`.
+        if ('error' in window) return refuse(400, window.error.replaceAll('body/', ''));
+        try {
+          await maintenance.add(window);
+        } catch (error) {
+          if (error instanceof MaintenanceFullError) return refuse(409, error.message);
+          throw error;
+        }
+        return backToConsole(reply, session, { kind: 'done', text: `Scheduled “${draft.title}”.` });
+      }),
+    );
+
+    app.post(
+      `${ADMIN_PATH}/maintenance/:maintenanceId/delete`,
+      signedIn(async (request, reply, session) => {
+        const { maintenanceId } = request.params as { maintenanceId: string };
+        const title = [...maintenance.active(), ...maintenance.upcoming()].find(
+          (each) => each.id === maintenanceId,
+        )?.title;
+        if (title === undefined || !(await maintenance.remove(maintenanceId))) {
+          const text =
+            'That maintenance window is no longer scheduled (deleted or over): nothing was changed.';
+          return showConsole(reply, session, { status: 404, text });
+        }
+        return backToConsole(reply, session, { kind: 'done', text: `Deleted “${title}”.` });
+      }),
+    );
+  }
+
   app.post(
     `${ADMIN_PATH}/ignore-window`,
     signedIn(async (_request, reply, session, form) => {
@@ -265,11 +360,14 @@ const UNKNOWN_ANNOUNCEMENT = {
   text: 'That announcement is no longer on the page (deleted or expired): nothing was changed.',
 };
 
-/** The announcement form as sent; browsers send line breaks as CRLF, stored as LF like the API's. */
+/** Browsers send a textarea's line breaks as CRLF; they are stored as LF, as the API's usually are. */
+const lineBreaks = (text: string) => text.replace(/\r\n?/g, '\n');
+
+/** The announcement form as sent. */
 function draftOf(form: Form): AnnouncementDraft {
   return {
     title: field(form, 'title') ?? '',
-    text: (field(form, 'text') ?? '').replace(/\r\n?/g, '\n'),
+    text: lineBreaks(field(form, 'text') ?? ''),
     severity: field(form, 'severity') ?? '',
     expiresAt: field(form, 'expires_at')?.trim() ?? '',
   };

@@ -4,6 +4,8 @@ import { html, type SafeHtml } from '../html.js';
 import { ANNOUNCEMENT_SEVERITIES } from '../validation/announcement.js';
 import { ANNOUNCEMENT_TEXT_MAX_BYTES, ANNOUNCEMENT_TITLE_MAX_CHARACTERS } from '../validation/fields.js';
 import { ADMIN_PATH } from './cookie.js';
+import { type MaintenanceSection, maintenanceSection } from './maintenance-view.js';
+import { csrfField, selected, time, timeField, utc } from './parts.js';
 import type { Notice } from './sessions.js';
 
 /** What every console page is framed with. */
@@ -30,21 +32,14 @@ export interface ConsoleView extends Frame {
   ignoredSeconds: number | null;
   /** Newest first; undefined when notifications are not configured. */
   deliveries: readonly Delivery[] | undefined;
+  /** Absent when the server has no maintenance schedule. */
+  maintenance?: MaintenanceSection;
 }
 
 /** The longest an operator may ignore reminders from the console, as the manager API allows. */
 export const IGNORE_SECONDS_MAX = 65_535;
 
 const EMPTY_DRAFT: AnnouncementDraft = { title: '', text: '', severity: '', expiresAt: '' };
-
-/** `2026-03-05 18:00:00 UTC`: one zone for every operator, said plainly. */
-function utc(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-function time(ms: number): SafeHtml {
-  return html`<time datetime="${new Date(ms).toISOString()}">${utc(ms)}</time>`;
-}
 
 function document(frame: Frame, heading: string, header: SafeHtml | string, body: SafeHtml): string {
   return html`<!doctype html>
@@ -59,8 +54,6 @@ function noticeBlock(notice: Notice | undefined): SafeHtml | string {
     ? html`<p class="notice done" role="status">${notice.text}</p>`
     : html`<p class="notice problem" role="alert">${notice.text}</p>`;
 }
-
-const csrfField = (token: string) => html`<input type="hidden" name="csrf" value="${token}">`;
 
 /** The sign-in page; `problem` says why the last attempt failed. */
 export function signInPage(frame: Frame, problem?: string): string {
@@ -92,7 +85,7 @@ export function consolePage(view: ConsoleView): string {
     view,
     'Admin console',
     signOut,
-    html`${noticeBlock(view.notice)}${announcementsSection(view)}${ignoreSection(view)}${deliveriesSection(view.deliveries)}`,
+    html`${noticeBlock(view.notice)}${announcementsSection(view)}${view.maintenance && maintenanceSection(view.maintenance, view.csrfToken)}${ignoreSection(view)}${deliveriesSection(view.deliveries)}`,
   );
 }
 
@@ -127,16 +120,16 @@ function announcementItem(announcement: Announcement, index: number, csrfToken: 
 /** The fields of the create and edit forms; `prefix` keeps each form's ids apart. */
 function announcementFields(prefix: string, draft: AnnouncementDraft): SafeHtml {
   const severities = [
-    html`<option value=""${draft.severity === '' ? html` selected` : ''}>None</option>`,
+    html`<option value=""${selected(draft.severity === '')}>None</option>`,
     ...ANNOUNCEMENT_SEVERITIES.map(
       (severity) =>
-        html`<option value="${severity}"${draft.severity === severity ? html` selected` : ''}>${severity}</option>`,
+        html`<option value="${severity}"${selected(draft.severity === severity)}>${severity}</option>`,
     ),
   ];
   return html`<label for="${prefix}-title">Title</label><input id="${prefix}-title" name="title" required maxlength="${ANNOUNCEMENT_TITLE_MAX_CHARACTERS}" value="${draft.title}">
 <label for="${prefix}-text">Text</label><textarea id="${prefix}-text" name="text" required rows="4" maxlength="${ANNOUNCEMENT_TEXT_MAX_BYTES}">${draft.text}</textarea>
 <label for="${prefix}-severity">Severity</label><select id="${prefix}-severity" name="severity">${severities}</select>
-<label for="${prefix}-expires">Expires at (optional)</label><input id="${prefix}-expires" name="expires_at" value="${draft.expiresAt}" aria-describedby="${prefix}-expires-hint"><p class="hint" id="${prefix}-expires-hint">An RFC 3339 time with a zone, such as 2026-03-05T18:00:00Z; empty: until deleted.</p>`;
+${timeField(`${prefix}-expires`, 'expires_at', 'Expires at (optional)', draft.expiresAt, false)}`;
 }
 
 function ignoreSection({ csrfToken, ignoredSeconds }: ConsoleView): SafeHtml {
