@@ -2,7 +2,6 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AnnouncementsFullError } from '../../announcements/types.js';
 import type { BrandingConfig } from '../../config/schema.js';
-import { MAINTENANCE_TARGETS_MAX, MaintenanceFullError } from '../../maintenance/types.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { Clock } from '../../time/clock.js';
 import type { AssetCatalog } from '../asset-catalog.js';
@@ -21,9 +20,9 @@ import {
   type AnnouncementBody,
   announcementFromBody,
 } from '../validation/announcement.js';
-import { maintenanceFromBody } from '../validation/maintenance.js';
 import { ADMIN_PATH, sessionCookie, sessionIdOf } from './cookie.js';
-import type { MaintenanceDraft, MaintenanceSection } from './maintenance-view.js';
+import { type ConsoleForms, type Form, type FormHandler, field, lineBreaks, type Refusal } from './forms.js';
+import { maintenanceForms, maintenanceSection } from './maintenance-forms.js';
 import { isSameOrigin } from './same-origin.js';
 import { type AdminSession, AdminSessions, type Notice } from './sessions.js';
 import {
@@ -72,27 +71,6 @@ const ADMIN_HEADERS: Record<string, string> = {
   'X-Robots-Tag': 'noindex',
 };
 
-type Form = Readonly<Record<string, unknown>>;
-type FormHandler = (
-  request: FastifyRequest,
-  reply: FastifyReply,
-  session: AdminSession,
-  form: Form,
-) => Promise<FastifyReply>;
-
-/** A field sent once as text; undefined when missing or repeated. */
-function field(form: Form, name: string): string | undefined {
-  const value = form[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** A field that may be sent several times (checkboxes): its texts, in order. */
-function fieldList(form: Form, name: string): string[] {
-  const value = form[name];
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.filter((each): each is string => typeof each === 'string') : [];
-}
-
 function isForm(request: FastifyRequest): boolean {
   return request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() === FORM;
 }
@@ -124,30 +102,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
     session.notice = notice;
     return reply.code(303).header('Location', ADMIN_PATH).send();
   };
-  const maintenanceSection = (draft?: MaintenanceDraft): MaintenanceSection | undefined => {
-    const { maintenance } = options;
-    if (maintenance === undefined) return undefined;
-    const targets = [...options.model.services.values()].map((service) => ({
-      id: service.spec.id,
-      label: service.spec.label,
-      nodes: [...service.nodes.values()].map((node) => ({ id: node.spec.id, label: node.spec.label })),
-    }));
-    const windows = [
-      ...maintenance.active().map((window) => ({ ...window, active: true })),
-      ...maintenance.upcoming().map((window) => ({ ...window, active: false })),
-    ];
-    return { windows, targets, draft };
-  };
-  const showConsole = async (
-    reply: FastifyReply,
-    session: AdminSession,
-    refusal?: {
-      status: number;
-      text: string;
-      draft?: AnnouncementDraft;
-      maintenanceDraft?: MaintenanceDraft;
-    },
-  ) => {
+  const showConsole = async (reply: FastifyReply, session: AdminSession, refusal?: Refusal) => {
     const notice = refusal ? { kind: 'problem' as const, text: refusal.text } : session.notice;
     session.notice = undefined;
     const deliveries = await options.deliveries?.listDeliveries({ limit: RECENT_DELIVERIES });
@@ -156,10 +111,12 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
       csrfToken: session.csrfToken,
       notice,
       announcements: announcements.list(),
-      draft: refusal?.draft,
+      draft: refusal?.drafts?.announcement,
       ignoredSeconds: ignoreWindow.remainingSeconds(),
       deliveries,
-      maintenance: maintenanceSection(refusal?.maintenanceDraft),
+      maintenance:
+        options.maintenance &&
+        maintenanceSection({ ...options, maintenance: options.maintenance }, refusal?.drafts?.maintenance),
     });
     return send(reply, refusal?.status ?? 200, page);
   };
@@ -186,6 +143,12 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
       if (!tokenMatcher(session.csrfToken)(field(form, 'csrf') ?? '')) return refuseCrossSite(reply);
       return handler(request, reply, session, form);
     };
+
+  const forms: ConsoleForms = {
+    post: (path, handler) => app.post(`${ADMIN_PATH}${path}`, signedIn(handler)),
+    refuse: showConsole,
+    done: (reply, session, text) => backToConsole(reply, session, { kind: 'done', text }),
+  };
 
   app.get(ADMIN_PATH, async (request, reply) => {
     const session = sessions.find(sessionIdOf(request));
@@ -218,150 +181,81 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
       .send();
   });
 
-  app.post(
-    `${ADMIN_PATH}/sign-out`,
-    signedIn(async (request, reply, session) => {
-      sessions.end(session.id);
-      return reply
-        .code(303)
-        .header('Set-Cookie', sessionCookie(request, '', 0))
-        .header('Location', ADMIN_PATH)
-        .send();
-    }),
-  );
+  forms.post('/sign-out', async (request, reply, session) => {
+    sessions.end(session.id);
+    return reply
+      .code(303)
+      .header('Set-Cookie', sessionCookie(request, '', 0))
+      .header('Location', ADMIN_PATH)
+      .send();
+  });
 
-  app.post(
-    `${ADMIN_PATH}/announcements`,
-    signedIn(async (_request, reply, session, form) => {
-      const draft = draftOf(form);
-      const parsed = parseDraft(draft, clock.now());
-      if ('error' in parsed) return showConsole(reply, session, { status: 400, text: parsed.error, draft });
-      try {
-        await announcements.add(parsed.fields);
-      } catch (error) {
-        if (error instanceof AnnouncementsFullError) {
-          return showConsole(reply, session, { status: 409, text: error.message, draft });
-        }
-        throw error;
+  forms.post('/announcements', async (_request, reply, session, form) => {
+    const draft = draftOf(form);
+    const parsed = parseDraft(draft, clock.now());
+    if ('error' in parsed)
+      return forms.refuse(reply, session, {
+        status: 400,
+        text: parsed.error,
+        drafts: { announcement: draft },
+      });
+    try {
+      await announcements.add(parsed.fields);
+    } catch (error) {
+      if (error instanceof AnnouncementsFullError) {
+        return forms.refuse(reply, session, {
+          status: 409,
+          text: error.message,
+          drafts: { announcement: draft },
+        });
       }
-      return backToConsole(reply, session, { kind: 'done', text: `Published “${draft.title}”.` });
-    }),
-  );
+      throw error;
+    }
+    return forms.done(reply, session, `Published “${draft.title}”.`);
+  });
 
-  app.post(
-    `${ADMIN_PATH}/announcements/:announcementId`,
-    signedIn(async (request, reply, session, form) => {
-      const { announcementId } = request.params as { announcementId: string };
-      const draft = draftOf(form);
-      const parsed = parseDraft(draft, clock.now());
-      if ('error' in parsed) return showConsole(reply, session, { status: 400, text: parsed.error });
-      const updated = await announcements.update(announcementId, parsed.fields);
-      if (updated === undefined) return showConsole(reply, session, UNKNOWN_ANNOUNCEMENT);
-      return backToConsole(reply, session, { kind: 'done', text: `Saved “${updated.title}”.` });
-    }),
-  );
+  forms.post('/announcements/:announcementId', async (request, reply, session, form) => {
+    const { announcementId } = request.params as { announcementId: string };
+    const draft = draftOf(form);
+    const parsed = parseDraft(draft, clock.now());
+    if ('error' in parsed) return forms.refuse(reply, session, { status: 400, text: parsed.error });
+    const updated = await announcements.update(announcementId, parsed.fields);
+    if (updated === undefined) return forms.refuse(reply, session, UNKNOWN_ANNOUNCEMENT);
+    return forms.done(reply, session, `Saved “${updated.title}”.`);
+  });
 
-  app.post(
-    `${ADMIN_PATH}/announcements/:announcementId/delete`,
-    signedIn(async (request, reply, session) => {
-      const { announcementId } = request.params as { announcementId: string };
-      const title = announcements.list().find((each) => each.id === announcementId)?.title;
-      if (title === undefined || !(await announcements.remove(announcementId))) {
-        return showConsole(reply, session, UNKNOWN_ANNOUNCEMENT);
-      }
-      return backToConsole(reply, session, { kind: 'done', text: `Deleted “${title}”.` });
-    }),
-  );
+  forms.post('/announcements/:announcementId/delete', async (request, reply, session) => {
+    const { announcementId } = request.params as { announcementId: string };
+    const title = announcements.list().find((each) => each.id === announcementId)?.title;
+    if (title === undefined || !(await announcements.remove(announcementId))) {
+      return forms.refuse(reply, session, UNKNOWN_ANNOUNCEMENT);
+    }
+    return forms.done(reply, session, `Deleted “${title}”.`);
+  });
 
-  const { maintenance } = options;
-  if (maintenance) {
-    app.post(
-      `${ADMIN_PATH}/maintenance`,
-      signedIn(async (_request, reply, session, form) => {
-        const draft: MaintenanceDraft = {
-          title: field(form, 'title') ?? '',
-          text: lineBreaks(field(form, 'text') ?? ''),
-          startsAt: field(form, 'starts_at')?.trim() ?? '',
-          endsAt: field(form, 'ends_at')?.trim() ?? '',
-          services: fieldList(form, 'services'),
-          nodes: fieldList(form, 'nodes'),
-        };
-        const refuse = (status: number, text: string) =>
-          showConsole(reply, session, { status, text, maintenanceDraft: draft });
-        if (draft.services.length > MAINTENANCE_TARGETS_MAX || draft.nodes.length > MAINTENANCE_TARGETS_MAX) {
-          return refuse(
-            400,
-            `a window names at most ${MAINTENANCE_TARGETS_MAX} services and ${MAINTENANCE_TARGETS_MAX} nodes`,
-          );
-        }
-        const body = {
-          title: draft.title,
-          text: draft.text,
-          starts_at: draft.startsAt,
-          ends_at: draft.endsAt,
-          services: [...draft.services],
-          nodes: [...draft.nodes],
-        };
-        const window = maintenanceFromBody(body, options.model, clock.now());
-        // The manager API's wording names JSON fields (`body/ends_at`); a form's are just `ends_at`.
-        if ('error' in window) return refuse(400, window.error.replaceAll('body/', ''));
-        try {
-          await maintenance.add(window);
-        } catch (error) {
-          if (error instanceof MaintenanceFullError) return refuse(409, error.message);
-          throw error;
-        }
-        return backToConsole(reply, session, { kind: 'done', text: `Scheduled “${draft.title}”.` });
-      }),
-    );
+  if (options.maintenance) maintenanceForms(forms, { ...options, maintenance: options.maintenance });
 
-    app.post(
-      `${ADMIN_PATH}/maintenance/:maintenanceId/delete`,
-      signedIn(async (request, reply, session) => {
-        const { maintenanceId } = request.params as { maintenanceId: string };
-        const title = [...maintenance.active(), ...maintenance.upcoming()].find(
-          (each) => each.id === maintenanceId,
-        )?.title;
-        if (title === undefined || !(await maintenance.remove(maintenanceId))) {
-          const text =
-            'That maintenance window is no longer scheduled (deleted or over): nothing was changed.';
-          return showConsole(reply, session, { status: 404, text });
-        }
-        return backToConsole(reply, session, { kind: 'done', text: `Deleted “${title}”.` });
-      }),
-    );
-  }
+  forms.post('/ignore-window', async (_request, reply, session, form) => {
+    const text = field(form, 'seconds')?.trim() ?? '';
+    const seconds = /^[0-9]{1,5}$/.test(text) ? Number(text) : Number.NaN;
+    if (!(seconds >= 1 && seconds <= IGNORE_SECONDS_MAX)) {
+      const problem = `seconds must be a whole number from 1 to ${IGNORE_SECONDS_MAX}`;
+      return forms.refuse(reply, session, { status: 400, text: problem });
+    }
+    await ignoreWindow.set(seconds);
+    return forms.done(reply, session, `Reminders are ignored for ${seconds} s.`);
+  });
 
-  app.post(
-    `${ADMIN_PATH}/ignore-window`,
-    signedIn(async (_request, reply, session, form) => {
-      const text = field(form, 'seconds')?.trim() ?? '';
-      const seconds = /^[0-9]{1,5}$/.test(text) ? Number(text) : Number.NaN;
-      if (!(seconds >= 1 && seconds <= IGNORE_SECONDS_MAX)) {
-        const problem = `seconds must be a whole number from 1 to ${IGNORE_SECONDS_MAX}`;
-        return showConsole(reply, session, { status: 400, text: problem });
-      }
-      await ignoreWindow.set(seconds);
-      return backToConsole(reply, session, { kind: 'done', text: `Reminders are ignored for ${seconds} s.` });
-    }),
-  );
-
-  app.post(
-    `${ADMIN_PATH}/ignore-window/clear`,
-    signedIn(async (_request, reply, session) => {
-      await ignoreWindow.set(null);
-      return backToConsole(reply, session, { kind: 'done', text: 'Reminders are no longer ignored.' });
-    }),
-  );
+  forms.post('/ignore-window/clear', async (_request, reply, session) => {
+    await ignoreWindow.set(null);
+    return forms.done(reply, session, 'Reminders are no longer ignored.');
+  });
 }
 
 const UNKNOWN_ANNOUNCEMENT = {
   status: 404,
   text: 'That announcement is no longer on the page (deleted or expired): nothing was changed.',
 };
-
-/** Browsers send a textarea's line breaks as CRLF; they are stored as LF, as the API's usually are. */
-const lineBreaks = (text: string) => text.replace(/\r\n?/g, '\n');
 
 /** The announcement form as sent. */
 function draftOf(form: Form): AnnouncementDraft {
