@@ -5,6 +5,7 @@ import type { MaintenanceManager } from '../routes/manager.js';
 import { maintenanceFromBody } from '../validation/maintenance.js';
 import { type ConsoleForms, field, fieldList, lineBreaks } from './forms.js';
 import type { MaintenanceDraft, MaintenanceSection } from './maintenance-view.js';
+import { configuredServices } from './parts.js';
 
 export interface MaintenanceFormOptions {
   maintenance: MaintenanceManager;
@@ -19,11 +20,7 @@ export function maintenanceSection(
   draft?: MaintenanceDraft,
 ): MaintenanceSection {
   const { maintenance, model } = options;
-  const targets = [...model.services.values()].map((service) => ({
-    id: service.spec.id,
-    label: service.spec.label,
-    nodes: [...service.nodes.values()].map((node) => ({ id: node.spec.id, label: node.spec.label })),
-  }));
+  const targets = configuredServices(model);
   const windows = [
     ...maintenance.active().map((window) => ({ ...window, active: true })),
     ...maintenance.upcoming().map((window) => ({ ...window, active: false })),

@@ -1,7 +1,7 @@
 import type { MaintenanceWindow } from '../../maintenance/types.js';
 import { html, type SafeHtml } from '../html.js';
 import { ADMIN_PATH } from './cookie.js';
-import { checked, csrfField, timeField, utc } from './parts.js';
+import { type ConfiguredService, csrfField, targetFieldsets, timeField, utc } from './parts.js';
 
 /** The maintenance form's fields as the operator sent them (kept when a post is refused). */
 export interface MaintenanceDraft {
@@ -14,17 +14,11 @@ export interface MaintenanceDraft {
   nodes: readonly string[];
 }
 
-/** What a window may name: the configured services and their nodes. */
-export interface MaintenanceTarget {
-  id: string;
-  label: string;
-  nodes: ReadonlyArray<{ id: string; label: string }>;
-}
-
 export interface MaintenanceSection {
   /** Windows in progress, then upcoming ones. */
   windows: ReadonlyArray<MaintenanceWindow & { active: boolean }>;
-  targets: readonly MaintenanceTarget[];
+  /** What a window may name. */
+  targets: readonly ConfiguredService[];
   draft?: MaintenanceDraft;
 }
 
@@ -56,20 +50,9 @@ function windowItem(window: MaintenanceWindow & { active: boolean }, csrfToken: 
 <form method="post" action="${ADMIN_PATH}/maintenance/${encodeURIComponent(window.id)}/delete">${csrfField(csrfToken)}<button type="submit" class="danger">Delete<span class="sr"> “${window.title}”</span></button></form></li>`;
 }
 
-function windowFields(targets: readonly MaintenanceTarget[], draft: MaintenanceDraft): SafeHtml {
-  const serviceChoices = targets.map(
-    (service, index) =>
-      html`<div class="choice"><input type="checkbox" id="maintenance-service-${index}" name="services" value="${service.id}"${checked(draft.services.includes(service.id))}><label for="maintenance-service-${index}">${service.label}</label></div>`,
-  );
-  const nodeChoices = targets.flatMap((service, serviceIndex) =>
-    service.nodes.map((node, nodeIndex) => {
-      const value = `${service.id}:${node.id}`;
-      const id = `maintenance-node-${serviceIndex}-${nodeIndex}`;
-      return html`<div class="choice"><input type="checkbox" id="${id}" name="nodes" value="${value}"${checked(draft.nodes.includes(value))}><label for="${id}">${service.label} / ${node.label}</label></div>`;
-    }),
-  );
+function windowFields(targets: readonly ConfiguredService[], draft: MaintenanceDraft): SafeHtml {
   return html`<label for="maintenance-title">Title</label><input id="maintenance-title" name="title" required value="${draft.title}">
 <label for="maintenance-text">Text</label><textarea id="maintenance-text" name="text" required rows="3">${draft.text}</textarea>
 ${timeField('maintenance-starts', 'starts_at', 'Starts at', draft.startsAt, true)}${timeField('maintenance-ends', 'ends_at', 'Ends at', draft.endsAt, true)}
-<fieldset><legend>Whole services</legend>${serviceChoices}</fieldset><fieldset><legend>Single nodes</legend>${nodeChoices}</fieldset><p class="hint">Pick at least one service or node: their failures raise no alert and open no incident during the window.</p>`;
+${targetFieldsets('maintenance', targets, draft)}<p class="hint">Pick at least one service or node: their failures raise no alert and open no incident during the window.</p>`;
 }
