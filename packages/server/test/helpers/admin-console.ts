@@ -5,7 +5,7 @@ import type { RunningVigil } from '../../src/main.js';
 import type { Alert } from '../../src/notify/types.js';
 import type { StoreLocation } from '../../src/store/connect.js';
 import { openStore } from '../../src/store/open.js';
-import { basicAuth } from './server.js';
+import { managerCaller } from './manager-call.js';
 import { REPORTED_PROBES, storageTable } from './store-vigil.js';
 import { startFullVigil } from './vigil.js';
 
@@ -68,8 +68,5 @@ export async function startConsoleVigil(
 
 /** What the manager API says: the console's changes must show there too. */
 export async function managerGet(vigil: RunningVigil, path: string): Promise<unknown> {
-  const response = await fetch(`${vigil.url}${path}`, {
-    headers: { Authorization: basicAuth('manager-secret') },
-  });
-  return response.json();
+  return (await managerCaller(() => vigil.url)(path)).json();
 }
