@@ -257,6 +257,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
           token: settings.server.manager_token,
           throttle: authThrottle,
           model,
+          incidents: dependencies.incidents,
           deliveries: dependencies.notifications,
           clock,
           settings,

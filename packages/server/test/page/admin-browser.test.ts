@@ -91,13 +91,37 @@ describe('admin console in Chromium', () => {
       assert.match(await noticeText(page), /Saved “Database upgrade \(moved\)”/);
       assert.match(await textOf(page.locator('.item .meta')), /expires 2099-01-01 00:00:00 UTC/);
 
+      // Declare an incident (on the status page at once), then resolve it with an update.
+      await page.fill('#incident-title', 'Checkout errors');
+      await page.selectOption('#incident-status', 'identified');
+      await page.fill('#incident-message', 'Payments fail for some.');
+      await page.locator('form[action="/admin/incidents"]').getByLabel('Web / App').check();
+      await page.click('button:has-text("Declare")');
+      assert.match(await noticeText(page), /Declared “Checkout errors”/);
+      await waitFor('the incident on the status page', async () =>
+        (await (await fetch(`${vigil.url}/`)).text()).includes('Checkout errors'),
+      );
+      await page.click('summary:has-text("Post an update")');
+      await page.selectOption('#incident-0-status', 'resolved');
+      await page.fill('#incident-0-message', 'All payments go through again.');
+      await page.click('button:has-text("Post update")');
+      assert.match(await noticeText(page), /Posted a “resolved” update/);
+      const { incidents } = (await managerGet(vigil, '/manager/incidents')) as {
+        incidents: Array<{ status: string; nodes: string[] }>;
+      };
+      assert.deepEqual(
+        incidents.map(({ status, nodes }) => ({ status, nodes })),
+        [{ status: 'resolved', nodes: ['web:app'] }],
+      );
+
       // A maintenance window over a whole service and a single node.
       await page.fill('#maintenance-title', 'Router swap');
       await page.fill('#maintenance-text', 'The LAN relay restarts.');
       await page.fill('#maintenance-starts', new Date(Date.now() - 60_000).toISOString());
       await page.fill('#maintenance-ends', new Date(Date.now() + 3_600_000).toISOString());
-      await page.check('label:has-text("Web") >> xpath=preceding-sibling::input');
-      await page.check('label:has-text("Relay / LAN") >> xpath=preceding-sibling::input');
+      const maintenanceForm = page.locator('form[action="/admin/maintenance"]');
+      await maintenanceForm.getByLabel('Web', { exact: true }).check();
+      await maintenanceForm.getByLabel('Relay / LAN').check();
       await page.click('button:has-text("Schedule")');
       assert.match(await noticeText(page), /Scheduled “Router swap”/);
       const windows = (await managerGet(vigil, '/manager/maintenances')) as Array<{
@@ -194,7 +218,11 @@ describe('admin console in Chromium', () => {
         await page.fill('#maintenance-ends', new Date(Date.now() + 7_200_000).toISOString());
         await page.check('#maintenance-service-0');
         await page.click('button:has-text("Schedule")');
+        await page.fill('#incident-title', `Axe incident (${colorScheme})`);
+        await page.fill('#incident-message', 'x');
+        await page.click('button:has-text("Declare")');
         await page.click('summary:has-text("Edit")');
+        await page.click('summary:has-text("Post an update")');
         assert.deepEqual(await runAxe(page), [], `${colorScheme} console`);
         await page.click('button:has-text("Delete “Axe check”")');
         await page.click('button:has-text("Delete “Axe window”")');

@@ -72,6 +72,15 @@ class ConsoleClient {
   }
 }
 
+interface ListedIncident {
+  id: string;
+  title: string;
+  status: string;
+  active: boolean;
+  services: string[];
+  updates: Array<{ message: string }>;
+}
+
 const announcementTitles = async (vigil: RunningVigil) =>
   ((await managerGet(vigil, '/manager/announcements')) as Array<{ title: string }>).map((each) => each.title);
 
@@ -372,6 +381,77 @@ describe('admin console forms', () => {
     assert.equal((await signedIn.submit(`/admin/maintenance/${id}/delete`)).status, 303);
     assert.deepEqual(await listed(), []);
     assert.equal((await signedIn.submit(`/admin/maintenance/${id}/delete`)).status, 404);
+  });
+
+  test('incidents: declare one naming services and nodes, refuse bad ones keeping the draft, post updates', async () => {
+    const listed = async () =>
+      ((await managerGet(vigil, '/manager/incidents')) as { incidents: ListedIncident[] }).incidents;
+    const refusals: Array<[Record<string, string>, RegExp]> = [
+      [
+        { title: 'Outage', status: 'panicking', message: 'x' },
+        /status must be one of investigating, identified/,
+      ],
+      [{ title: '', status: 'identified', message: 'x' }, /title must have at least 1 character/],
+      [{ title: 'Outage', status: 'identified', message: '' }, /message must have at least 1 character/],
+      [
+        { title: 'Outage "big"', status: 'identified', message: 'x', services: 'nowhere' },
+        /services\/0 is not a configured service/,
+      ],
+    ];
+    for (const [fields, problem] of refusals) {
+      const answer = await signedIn.submit('/admin/incidents', fields);
+      assert.equal(answer.status, 400, JSON.stringify(fields));
+      assert.match(answer.text, problem);
+    }
+    const kept = await signedIn.submit('/admin/incidents', {
+      title: 'Kept <draft>',
+      status: 'monitoring',
+      message: '',
+    });
+    assert.match(kept.text, /id="incident-title"[^>]*value="Kept &lt;draft&gt;"/);
+    assert.match(
+      kept.text,
+      /<select id="incident-status" name="status">.*<option value="monitoring" selected>/s,
+    );
+    assert.deepEqual(await listed(), []);
+
+    const declared = await signedIn.submit('/admin/incidents', {
+      title: 'Checkout errors',
+      status: 'identified',
+      message: 'Payments fail\r\nfor some.',
+      services: 'web',
+    });
+    assert.equal(declared.status, 303);
+    const [incident] = await listed();
+    assert.deepEqual(
+      [incident?.title, incident?.status, incident?.services, incident?.updates[0]?.message],
+      ['Checkout errors', 'identified', ['web'], 'Payments fail\nfor some.'],
+    );
+    const page = (await signedIn.page()).text;
+    assert.match(page, /Declared “Checkout errors”/);
+    assert.match(page, /<h3>Checkout errors<\/h3><p class="meta">identified · started [^<]* · 1 update<\/p>/);
+
+    const id = incident?.id ?? '';
+    assert.equal(
+      (await signedIn.submit(`/admin/incidents/${id}/update`, { status: 'monitoring', message: 'Fixed.' }))
+        .status,
+      303,
+    );
+    const bad = await signedIn.submit(`/admin/incidents/${id}/update`, { status: 'monitoring', message: '' });
+    assert.equal(bad.status, 400);
+    const ghost = await signedIn.submit('/admin/incidents/no-such-incident/update', {
+      status: 'resolved',
+      message: 'x',
+    });
+    assert.equal(ghost.status, 404);
+    assert.equal(
+      (await signedIn.submit(`/admin/incidents/${id}/update`, { status: 'resolved', message: 'Over.' }))
+        .status,
+      303,
+    );
+    const [resolved] = await listed();
+    assert.deepEqual([resolved?.status, resolved?.active, resolved?.updates.length], ['resolved', false, 3]);
+    assert.match((await signedIn.page()).text, /No incident is open\./);
   });
 
   test('the ignore window: set, refuse bad values, clear', async () => {

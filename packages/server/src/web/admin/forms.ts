@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncidentDraft } from './incident-view.js';
 import type { MaintenanceDraft } from './maintenance-view.js';
 import type { AdminSession } from './sessions.js';
 import type { AnnouncementDraft } from './views.js';
@@ -26,6 +27,7 @@ export const lineBreaks = (text: string) => text.replace(/\r\n?/g, '\n');
 export interface Drafts {
   announcement?: AnnouncementDraft;
   maintenance?: MaintenanceDraft;
+  incident?: IncidentDraft;
 }
 
 /** Why a post was refused: the status, the reason shown in an alert, what to show again. */

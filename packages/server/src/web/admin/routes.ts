@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AnnouncementsFullError } from '../../announcements/types.js';
 import type { BrandingConfig } from '../../config/schema.js';
+import type { IncidentLog } from '../../incidents/log.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { Clock } from '../../time/clock.js';
 import type { AssetCatalog } from '../asset-catalog.js';
@@ -22,6 +23,7 @@ import {
 } from '../validation/announcement.js';
 import { ADMIN_PATH, sessionCookie, sessionIdOf } from './cookie.js';
 import { type ConsoleForms, type Form, type FormHandler, field, lineBreaks, type Refusal } from './forms.js';
+import { incidentForms, incidentSection } from './incident-forms.js';
 import { maintenanceForms, maintenanceSection } from './maintenance-forms.js';
 import { isSameOrigin } from './same-origin.js';
 import { type AdminSession, AdminSessions, type Notice } from './sessions.js';
@@ -43,8 +45,10 @@ export interface AdminOptions {
   ignoreWindow: IgnoreWindowControl;
   /** Without it, no maintenance section. */
   maintenance?: MaintenanceManager;
-  /** What maintenance windows may name. */
-  model: Pick<HealthModel, 'services' | 'node'>;
+  /** Without it, no incident section. */
+  incidents?: IncidentLog;
+  /** What maintenance windows and incidents may name. */
+  model: HealthModel;
   /** Absent when `[notify]` is. */
   deliveries?: DeliveryLog;
   clock: Clock;
@@ -106,6 +110,9 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
     const notice = refusal ? { kind: 'problem' as const, text: refusal.text } : session.notice;
     session.notice = undefined;
     const deliveries = await options.deliveries?.listDeliveries({ limit: RECENT_DELIVERIES });
+    const incidents =
+      options.incidents &&
+      (await incidentSection({ ...options, incidents: options.incidents }, refusal?.drafts?.incident));
     const page = consolePage({
       ...frame(),
       csrfToken: session.csrfToken,
@@ -114,6 +121,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
       draft: refusal?.drafts?.announcement,
       ignoredSeconds: ignoreWindow.remainingSeconds(),
       deliveries,
+      incidents,
       maintenance:
         options.maintenance &&
         maintenanceSection({ ...options, maintenance: options.maintenance }, refusal?.drafts?.maintenance),
@@ -233,6 +241,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
     return forms.done(reply, session, `Deleted “${title}”.`);
   });
 
+  if (options.incidents) incidentForms(forms, { ...options, incidents: options.incidents });
   if (options.maintenance) maintenanceForms(forms, { ...options, maintenance: options.maintenance });
 
   forms.post('/ignore-window', async (_request, reply, session, form) => {

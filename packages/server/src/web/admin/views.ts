@@ -4,6 +4,7 @@ import { html, type SafeHtml } from '../html.js';
 import { ANNOUNCEMENT_SEVERITIES } from '../validation/announcement.js';
 import { ANNOUNCEMENT_TEXT_MAX_BYTES, ANNOUNCEMENT_TITLE_MAX_CHARACTERS } from '../validation/fields.js';
 import { ADMIN_PATH } from './cookie.js';
+import { type IncidentSection, incidentSection } from './incident-view.js';
 import { type MaintenanceSection, maintenanceSection } from './maintenance-view.js';
 import { csrfField, selected, time, timeField, utc } from './parts.js';
 import type { Notice } from './sessions.js';
@@ -34,6 +35,8 @@ export interface ConsoleView extends Frame {
   deliveries: readonly Delivery[] | undefined;
   /** Absent when the server has no maintenance schedule. */
   maintenance?: MaintenanceSection;
+  /** Absent when the server has no incident log. */
+  incidents?: IncidentSection;
 }
 
 /** The longest an operator may ignore reminders from the console, as the manager API allows. */
@@ -85,7 +88,7 @@ export function consolePage(view: ConsoleView): string {
     view,
     'Admin console',
     signOut,
-    html`${noticeBlock(view.notice)}${announcementsSection(view)}${view.maintenance && maintenanceSection(view.maintenance, view.csrfToken)}${ignoreSection(view)}${deliveriesSection(view.deliveries)}`,
+    html`${noticeBlock(view.notice)}${announcementsSection(view)}${view.incidents && incidentSection(view.incidents, view.csrfToken)}${view.maintenance && maintenanceSection(view.maintenance, view.csrfToken)}${ignoreSection(view)}${deliveriesSection(view.deliveries)}`,
   );
 }
 

@@ -175,9 +175,9 @@ function namingTheField(errors: FastifySchemaValidationError[], dataVar: string)
 }
 
 /** The configured services and nodes a body names, without repeats; or why the first unknown one is refused. */
-function affectedOf(
-  model: HealthModel,
-  body: NewIncidentBody,
+export function affectedOf(
+  model: Pick<HealthModel, 'services' | 'node'>,
+  body: Pick<NewIncidentBody, 'services' | 'nodes'>,
 ): { services: string[]; nodes: NodeRef[] } | string {
   const services = [...new Set(body.services ?? [])];
   const references = [...new Set(body.nodes ?? [])];
