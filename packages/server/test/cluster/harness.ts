@@ -243,11 +243,11 @@ export class ClusterHarness {
   }
 
   /** A push report to `member`'s reporter API; resolves with the status code. */
-  async report(member: Member, replica: string, interval: number): Promise<number> {
+  async report(member: Member, replica: string, interval: number, cpu = 0.1): Promise<number> {
     const response = await fetch(`${member.url}/reporter/web/app/`, {
       method: 'POST',
       headers: { Authorization: basicAuth('reporter-secret'), 'Content-Type': 'application/json' },
-      body: JSON.stringify({ replica, interval, load: { cpu: 0.1, ram: 0.1 } }),
+      body: JSON.stringify({ replica, interval, load: { cpu, ram: 0.1 } }),
     });
     await response.body?.cancel();
     return response.status;
