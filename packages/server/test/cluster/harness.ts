@@ -260,6 +260,11 @@ export class ClusterHarness {
       .map((request) => this.arrivals.get(request) ?? 0);
   }
 
+  /** Restarts the shared PostgreSQL server as after a crash. */
+  restartDatabase(): Promise<void> {
+    return this.postgres.restart();
+  }
+
   /** Logs of every member, for a failing assertion's message. */
   logs(): string {
     return [...this.members.values()].map((member) => `--- ${member.id}\n${member.log()}`).join('\n');

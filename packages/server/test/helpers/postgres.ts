@@ -23,6 +23,8 @@ const run = promisify(execFile);
 export interface TestPostgres {
   /** A new database on the server, empty or a copy of `template`; its connection URL. */
   createDatabase(template?: string): Promise<string>;
+  /** Stops the server at once, as a crash would (`-m immediate`), and starts it again on its port. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -132,6 +134,19 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
         await client.end();
       }
       return `postgres://${user}@127.0.0.1:${port}/${name}`;
+    },
+    async restart() {
+      // Without -o, pg_ctl restarts with the options the server was started with (port included).
+      await asServerUser(join(bin, 'pg_ctl'), [
+        '-D',
+        data,
+        '-l',
+        join(data, 'server.log'),
+        '-m',
+        'immediate',
+        '-w',
+        'restart',
+      ]);
     },
     async stop() {
       await asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
