@@ -8,7 +8,7 @@ import { ClusterHarness, waitUntil } from './harness.js';
  * FLIPS times; each flip waits for its alert (so the test runs at the cluster's pace), then the
  * webhook is watched a while longer for anything extra.
  */
-const FLIPS = 3;
+const FLIPS = 10;
 /** Generous for a loaded 2-core machine: a poll round (1 s), a decision and a delivery. */
 const ALERT_WAIT_MS = 20_000;
 /** How long the test keeps listening after the last alert for a duplicate. */
