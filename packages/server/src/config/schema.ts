@@ -38,6 +38,11 @@ export const logLevelSchema = z
   .pipe(z.enum(LOG_LEVELS))
   .default('error');
 
+/** A web origin as browsers send it: scheme, host and optional port, no path, no trailing slash. */
+const CORS_ORIGIN = /^(\*|https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9-]+(\.[a-z0-9-]+)*)(:\d{1,5})?)$/i;
+const CORS_ORIGIN_RULE =
+  'must be "*" or an origin such as https://status.example.com (scheme, host, optional port; no path)';
+
 const serverSchema = z.object({
   log_level: logLevelSchema,
   inet: z
@@ -60,6 +65,13 @@ const serverSchema = z.object({
   auth_failure_limit: z.number().int().min(0).max(1_000_000).default(20),
   /** Extension: seconds over which `auth_failure_limit` counts, and the longest an address waits. */
   auth_failure_window: seconds(1).default(60),
+  /** Extension: origins whose pages may read `GET /api/v1` (CORS); `["*"]` any, `[]` none. */
+  api_cors_origins: z
+    .array(z.string().regex(CORS_ORIGIN, { message: CORS_ORIGIN_RULE }))
+    .refine((origins) => !origins.includes('*') || origins.length === 1, {
+      message: '"*" stands alone: it already allows every origin',
+    })
+    .default(['*']),
 });
 
 const assetsSchema = z.object({

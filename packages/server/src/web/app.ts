@@ -1,9 +1,4 @@
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  LogController,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { FeedSource } from '../feed/entry.js';
 import { feedSources } from '../feed/sources.js';
 import type { IncidentLog } from '../incidents/log.js';
@@ -15,7 +10,10 @@ import type { Settings } from '../settings/settings.js';
 import type { Subscriptions } from '../subscriptions/subscriptions.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { adminRoutes } from './admin/routes.js';
+import { allowCrossOriginReads } from './api-cors.js';
 import { limitConnections, serverTimeouts } from './connection-limits.js';
+import { answerErrors, ERROR_SERVER_OPTIONS } from './errors.js';
+import { registerOpenApi } from './openapi.js';
 import { type HistorySource, incidentHistory } from './page/history-page.js';
 import { type ApiV1Options, apiV1Routes } from './routes/api-v1.js';
 import { assetRoutes } from './routes/assets.js';
@@ -114,8 +112,13 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     ...serverTimeouts(settings.server),
+    ...ERROR_SERVER_OPTIONS,
   });
   limitConnections(app.server, settings.server.max_connections, clock, logger);
+
+  // Before any route: both act on routes as they are declared.
+  allowCrossOriginReads(app, settings.server.api_cors_origins);
+  registerOpenApi(app);
 
   // Vigil accepts any `*/*+json` media type as JSON.
   app.addContentTypeParser(
@@ -137,17 +140,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     done(null, payload);
   });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status >= 500) {
-      request.log.error({ err: error }, 'request failed');
-      return reply.code(500).send({ error: 'internal error' });
-    }
-    // Vigil answers an unusable Content-Type with 400, not 415.
-    return reply.code(status === 415 ? 400 : status).send({ error: error.message });
-  });
-
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not found' }));
+  answerErrors(app);
 
   app.addHook('onClose', () => dependencies.services.close());
 

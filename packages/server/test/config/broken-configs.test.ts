@@ -15,6 +15,17 @@ node = []
 
 const brokenConfigs: Array<{ name: string; text: string; expected: RegExp }> = [
   {
+    name: 'a CORS origin with a path',
+    text: editConfig('[server]', '[server]\napi_cors_origins = ["https://status.example.com/page"]'),
+    expected:
+      /^test\.cfg: server\.api_cors_origins\[0\]: must be "\*" or an origin such as https:\/\/status\.example\.com \(scheme, host, optional port; no path\)/,
+  },
+  {
+    name: 'a CORS "*" next to other origins',
+    text: editConfig('[server]', '[server]\napi_cors_origins = ["*", "https://status.example.com"]'),
+    expected: /^test\.cfg: server\.api_cors_origins: "\*" stands alone: it already allows every origin/,
+  },
+  {
     name: 'duplicate service id',
     text: MINIMAL_CONFIG + APPENDED_SERVICE,
     expected:

@@ -7,6 +7,7 @@ import { buildTopology } from '../../src/model/topology.js';
 import { openStore } from '../../src/store/open.js';
 import { Recorder } from '../../src/store/recorder.js';
 import { retentionFrom } from '../../src/store/retention.js';
+import { apiClient } from '../helpers/api-contract.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { type Sources, sourcesFor } from '../helpers/model.js';
@@ -117,6 +118,7 @@ export async function startHistoryServer(options: { configure?: (config: RawConf
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const client = apiClient(url);
   const server = {
     url,
     clock,
@@ -127,8 +129,9 @@ export async function startHistoryServer(options: { configure?: (config: RawConf
     async page(): Promise<string> {
       return (await fetch(`${url}/`)).text();
     },
+    /** Checked against the OpenAPI document. */
     async api<T>(path: string): Promise<T> {
-      return (await (await fetch(`${url}${path}`)).json()) as T;
+      return (await client.request(path)).json<T>();
     },
     async close() {
       await app.close();

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import type { Browser } from 'playwright-core';
 import { parseConfigText } from '../../src/config/load.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
+import { apiClient } from '../helpers/api-contract.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { BASE_CONFIG } from '../helpers/config.js';
 import { basicAuth } from '../helpers/server.js';
@@ -133,9 +134,9 @@ describe('maintenance windows in a real browser', () => {
       assert.equal(await page.locator('.maintenance-window .maintenance-badge').textContent(), 'In progress');
       assert.match((await page.evaluate<{ text: string }>(nodeState(0))).text, /Under maintenance/);
       assert.equal((await page.evaluate<{ maintenance: boolean }>(nodeState(1))).maintenance, false);
-      const status = (await (await fetch(`${vigil.url}/api/v1/status`)).json()) as {
+      const status = (await apiClient(vigil.url).request('/api/v1/status')).json<{
         services: Array<{ nodes: Array<{ id: string; under_maintenance: boolean }> }>;
-      };
+      }>();
       assert.deepEqual(
         status.services[0]?.nodes.map((node) => [node.id, node.under_maintenance]),
         [

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { apiClient } from '../helpers/api-contract.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { exited, freePort, spawnCli, waitForHttp } from '../helpers/cli.js';
 import { BASE_CONFIG } from '../helpers/config.js';
@@ -76,10 +77,11 @@ after(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
+/** Answers under `/api/v1` are checked against the OpenAPI document too. */
 async function text(path: string, init: RequestInit = {}): Promise<string> {
-  const response = await fetch(`${base}${path}`, init);
+  const response = await apiClient(base).request(path, init);
   assert.equal(response.status, 200, `${path} answers 200`);
-  return response.text();
+  return response.text;
 }
 
 function assertNoSecret(where: string, content: string) {

@@ -98,10 +98,10 @@ describe('health endpoints on a PostgreSQL store that stops', () => {
     });
     assert.equal(answer.body?.status, 'unavailable');
     assert.equal(answer.body?.store, 'postgres');
-    assert.match(String(answer.body?.reason), /^the postgres store failed: \S+/);
+    assert.match(String(answer.body?.error), /^the postgres store failed: \S+/);
     assert.equal(answer.cacheControl, 'no-store');
     // Public route: the reason names no host, port or user.
-    assert.doesNotMatch(String(answer.body?.reason), /127\.0\.0\.1|postgres@/);
+    assert.doesNotMatch(String(answer.body?.error), /127\.0\.0\.1|postgres@/);
 
     const live = await probe(`${vigil.url}/healthz`);
     assert.equal(live.status, 200);
@@ -138,9 +138,9 @@ describe('readiness against a store that hangs', () => {
       for (const answer of await answers) {
         assert.equal(answer.statusCode, 503);
         assert.deepEqual(answer.json(), {
+          error: 'the postgres store did not answer within 2000 ms',
           status: 'unavailable',
           store: 'postgres',
-          reason: 'the postgres store did not answer within 2000 ms',
         });
       }
       // The next probe asks the store again.
@@ -165,7 +165,7 @@ describe('readiness against a store that hangs', () => {
     try {
       const down = await app.inject('/readyz');
       assert.equal(down.statusCode, 503);
-      assert.equal(down.json().reason, 'the sqlite store failed: SQLITE_BUSY');
+      assert.equal(down.json().error, 'the sqlite store failed: SQLITE_BUSY');
       healthy = true;
       const up = await app.inject('/readyz');
       assert.equal(up.statusCode, 200);

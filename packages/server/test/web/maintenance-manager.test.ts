@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { RunningVigil } from '../../src/main.js';
 import { MAINTENANCE_WINDOWS_MAX } from '../../src/maintenance/types.js';
 import type { StoreLocation } from '../../src/store/connect.js';
+import { apiClient } from '../helpers/api-contract.js';
 import { managerCaller, UUID_V4 } from '../helpers/manager-call.js';
 import { basicAuth } from '../helpers/server.js';
 import { describeEachEngine } from '../helpers/store-engines.js';
@@ -136,12 +137,12 @@ describeEachEngine('manager API: maintenance windows', (engine) => {
     );
     assert.equal(list[0]?.text, 'The primary moves.\nExpect errors.');
 
-    const status = (await (await fetch(`${vigil.url}/api/v1/status`)).json()) as {
+    const status = (await apiClient(vigil.url).request('/api/v1/status')).json<{
       services: Array<{
         id: string;
         nodes: Array<{ id: string; status: string; under_maintenance: boolean }>;
       }>;
-    };
+    }>();
     const nodes = status.services.flatMap((service) =>
       service.nodes.map((node) => [`${service.id}:${node.id}`, node.status, node.under_maintenance]),
     );
@@ -149,10 +150,10 @@ describeEachEngine('manager API: maintenance windows', (engine) => {
       ['web:app', 'sick', true],
       ['relay:lan', 'healthy', false],
     ]);
-    const published = (await (await fetch(`${vigil.url}/api/v1/maintenance`)).json()) as {
+    const published = (await apiClient(vigil.url).request('/api/v1/maintenance')).json<{
       active: WindowView[];
       upcoming: WindowView[];
-    };
+    }>();
     assert.deepEqual(
       [published.active.map((each) => each.id), published.upcoming.map((each) => each.title)],
       [[id], ['Relay swap']],

@@ -1,13 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { AnnouncementSource } from '../../announcements/types.js';
-import { type HistoryReader, UPTIME_WINDOWS, type UptimeWindow } from '../../history/reader.js';
+import type { HistoryReader, UptimeWindow } from '../../history/reader.js';
 import { BUCKET_MS } from '../../history/rollup/buckets.js';
 import { seriesKey } from '../../history/rollup/model-series.js';
 import type { MaintenanceView } from '../../maintenance/types.js';
 import type { HealthModel } from '../../model/health-model.js';
-import { type IncidentRepository, RESOLUTIONS, type Resolution, type SeriesKey } from '../../store/types.js';
+import type { IncidentRepository, Resolution, SeriesKey } from '../../store/types.js';
 import type { Clock } from '../../time/clock.js';
-import { API_V1_OPENAPI } from './api-v1-openapi.js';
+import {
+  API_LIMITS,
+  announcementsSchema,
+  gapsSchema,
+  incidentsSchema,
+  latencySchema,
+  maintenanceSchema,
+  statusSchema,
+  uptimeSchema,
+} from './api-v1-schemas.js';
 import {
   announcementView,
   incidentView,
@@ -16,7 +25,7 @@ import {
   statusView,
   uptimeView,
 } from './api-v1-views.js';
-import { badRequest, cursor, decodeCursor, encodeCursor, limitOf } from './pagination.js';
+import { badRequest, decodeCursor, encodeCursor, limitOf } from './pagination.js';
 
 export interface ApiV1Options {
   model: HealthModel;
@@ -28,69 +37,17 @@ export interface ApiV1Options {
   maintenance?: MaintenanceView;
 }
 
-/** Bounds that keep every answer small: pages of items, and points per series. */
-const API_LIMITS = { uptimeItems: 1000, incidents: 100, points: 1440, gapRangeDays: 800 } as const;
-
-const id = { type: 'string', minLength: 1 } as const;
-const time = { type: 'string', format: 'date-time' } as const;
-
-const uptimeQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    window: { type: 'string', enum: Object.keys(UPTIME_WINDOWS) },
-    kind: { type: 'string', enum: ['node', 'service'] },
-    service: id,
-    limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
-    cursor,
-  },
-} as const;
-
-const latencyQuery = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['service'],
-  properties: {
-    service: id,
-    node: id,
-    replica: id,
-    resolution: { type: 'string', enum: RESOLUTIONS },
-    from: time,
-    to: time,
-  },
-} as const;
-
-const incidentsQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    state: { type: 'string', enum: ['open', 'closed'] },
-    scope: { type: 'string', enum: ['node', 'page'] },
-    service: id,
-    node: id,
-    limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
-    cursor,
-  },
-} as const;
-
-const gapsQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { from: time, to: time },
-} as const;
-
 /**
- * The public read API (documented in `GET /api/v1/openapi.json`): current status with ids, uptime,
- * latency series, incidents, gaps and announcements. Every list is bounded and paginated.
+ * The public read API (schemas in api-v1-schemas.ts, documented in `GET /api/v1/openapi.json`):
+ * current status with ids, maintenance windows, uptime, latency series, incidents, gaps and
+ * announcements. Every list is bounded and paginated.
  */
 export function apiV1Routes(app: FastifyInstance, options: ApiV1Options) {
   const { model, history, incidents, announcements, clock, maintenance } = options;
 
-  app.get('/api/v1/openapi.json', async () => API_V1_OPENAPI);
+  app.get('/api/v1/status', { schema: statusSchema }, async () => statusView(model, maintenance));
 
-  app.get('/api/v1/status', async () => statusView(model, maintenance));
-
-  app.get('/api/v1/maintenance', async () => {
+  app.get('/api/v1/maintenance', { schema: maintenanceSchema }, async () => {
     const nowMs = clock.now();
     return {
       active: (maintenance?.active() ?? []).map((each) => maintenanceView(each, nowMs)),
@@ -98,7 +55,9 @@ export function apiV1Routes(app: FastifyInstance, options: ApiV1Options) {
     };
   });
 
-  app.get('/api/v1/announcements', async () => ({ items: announcements.list().map(announcementView) }));
+  app.get('/api/v1/announcements', { schema: announcementsSchema }, async () => ({
+    items: announcements.list().map(announcementView),
+  }));
 
   app.get<{
     Querystring: {
@@ -108,9 +67,9 @@ export function apiV1Routes(app: FastifyInstance, options: ApiV1Options) {
       limit?: string;
       cursor?: string;
     };
-  }>('/api/v1/uptime', { schema: { querystring: uptimeQuery } }, async (request, reply) => {
+  }>('/api/v1/uptime', { schema: uptimeSchema }, async (request, reply) => {
     const { window = '24h', kind = 'node', service } = request.query;
-    const limit = limitOf(request.query.limit, 100, API_LIMITS.uptimeItems);
+    const limit = limitOf(request.query.limit, API_LIMITS.uptimeItems.default, API_LIMITS.uptimeItems.max);
     const offset = decodeCursor(request.query.cursor, isOffset);
     if (limit instanceof Error) return badRequest(reply, limit);
     if (offset instanceof Error) return badRequest(reply, offset);
@@ -139,7 +98,7 @@ export function apiV1Routes(app: FastifyInstance, options: ApiV1Options) {
       from?: string;
       to?: string;
     };
-  }>('/api/v1/latency', { schema: { querystring: latencyQuery } }, async (request, reply) => {
+  }>('/api/v1/latency', { schema: latencySchema }, async (request, reply) => {
     const { service, node, replica, resolution = 'hour' } = request.query;
     const key = seriesOf(model, service, node, replica);
     if (key instanceof Error) return reply.code(404).send({ error: key.message });
@@ -171,9 +130,9 @@ export function apiV1Routes(app: FastifyInstance, options: ApiV1Options) {
       limit?: string;
       cursor?: string;
     };
-  }>('/api/v1/incidents', { schema: { querystring: incidentsQuery } }, async (request, reply) => {
+  }>('/api/v1/incidents', { schema: incidentsSchema }, async (request, reply) => {
     const { state, scope, service, node } = request.query;
-    const limit = limitOf(request.query.limit, 20, API_LIMITS.incidents);
+    const limit = limitOf(request.query.limit, API_LIMITS.incidents.default, API_LIMITS.incidents.max);
     const before = decodeCursor(request.query.cursor, isIncidentCursor);
     if (limit instanceof Error) return badRequest(reply, limit);
     if (before instanceof Error) return badRequest(reply, before);
@@ -196,7 +155,7 @@ export function apiV1Routes(app: FastifyInstance, options: ApiV1Options) {
 
   app.get<{ Querystring: { from?: string; to?: string } }>(
     '/api/v1/gaps',
-    { schema: { querystring: gapsQuery } },
+    { schema: gapsSchema },
     async (request, reply) => {
       const toMs = request.query.to === undefined ? clock.now() : Date.parse(request.query.to);
       const fromMs =

@@ -27,7 +27,7 @@ function fresh(reply: FastifyReply): FastifyReply {
  * Extension for load balancers and orchestrators (not in Vigil; no Vigil path clashes).
  * `GET /healthz` (liveness): 200 while the process runs and its event loop answers.
  * `GET /readyz` (readiness): 200 when the store answers a trivial query within `timeoutMs`, else 503
- * with the reason. Both answer HEAD; like every route, no per-request log line.
+ * with the reason in `error`, the one error shape. Both answer HEAD; like every route, no per-request log line.
  */
 export function healthRoutes(app: FastifyInstance, options: HealthRouteOptions) {
   const { store, clock, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
@@ -46,7 +46,7 @@ export function healthRoutes(app: FastifyInstance, options: HealthRouteOptions) 
       lastFailure = failure;
     }
     if (!failure) return fresh(reply).send({ status: 'ready', store: engine });
-    return fresh(reply).code(503).send({ status: 'unavailable', store: engine, reason: failure });
+    return fresh(reply).code(503).send({ error: failure, status: 'unavailable', store: engine });
   });
 }
 

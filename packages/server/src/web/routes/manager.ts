@@ -27,6 +27,18 @@ import {
 } from '../validation/announcement.js';
 import { type MaintenanceBody, maintenanceBody, maintenanceFromBody } from '../validation/maintenance.js';
 import { maintenanceView } from './api-v1-views.js';
+import {
+  addAnnouncementResponses,
+  addMaintenanceResponses,
+  alertsResponses,
+  deliveriesResponses,
+  ignoredResponses,
+  listAnnouncementsResponses,
+  listMaintenanceResponses,
+  removeAnnouncementSchema,
+  removeMaintenanceSchema,
+  setIgnoredResponses,
+} from './manager-schemas.js';
 import { badRequest, cursor, decodeCursor, encodeCursor, limitOf } from './pagination.js';
 
 /** Announcements the manager API can change: the durable store, or the in-memory one. */
@@ -105,13 +117,17 @@ export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
   const { model, announcements, ignoreWindow, clock } = options;
   const onRequest = requireToken(options.token, MANAGER_REALM, options.throttle);
 
-  app.get('/manager/announcements', { onRequest }, async () =>
+  app.get('/manager/announcements', { onRequest, schema: listAnnouncementsResponses }, async () =>
     announcements.list().map(({ id, title }) => ({ id, title })),
   );
 
   app.post<{ Body: AnnouncementBody }>(
     '/manager/announcement',
-    { onRequest, bodyLimit: MANAGER_BODY_LIMIT_BYTES, schema: { body: announcementBody } },
+    {
+      onRequest,
+      bodyLimit: MANAGER_BODY_LIMIT_BYTES,
+      schema: { body: announcementBody, ...addAnnouncementResponses },
+    },
     async (request, reply) => {
       const parsed = announcementFromBody(request.body, clock.now());
       if ('error' in parsed) return reply.code(400).send({ error: parsed.error });
@@ -140,7 +156,7 @@ export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
 
   app.delete<{ Params: { announcementId: string } }>(
     '/manager/announcement/:announcementId',
-    { onRequest },
+    { onRequest, schema: removeAnnouncementSchema },
     async (request, reply) => {
       if (!(await announcements.remove(request.params.announcementId))) {
         return reply.code(404).send({ error: 'unknown announcement' });
@@ -152,18 +168,18 @@ export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
   if (options.maintenance)
     maintenanceRoutes(app, { ...options, maintenance: options.maintenance }, onRequest);
 
-  app.get('/manager/prober/alerts', { onRequest }, async () => ({
+  app.get('/manager/prober/alerts', { onRequest, schema: alertsResponses }, async () => ({
     dead: replicasWith(model, 'dead'),
     sick: replicasWith(model, 'sick'),
   }));
 
-  app.get('/manager/prober/alerts/ignored', { onRequest }, async () => ({
+  app.get('/manager/prober/alerts/ignored', { onRequest, schema: ignoredResponses }, async () => ({
     reminders_seconds: ignoreWindow.remainingSeconds(),
   }));
 
   app.put<{ Body: { reminders_seconds?: number | null } }>(
     '/manager/prober/alerts/ignored',
-    { onRequest, schema: { body: ignoredBody } },
+    { onRequest, schema: { body: ignoredBody, ...setIgnoredResponses } },
     async (request, reply) => {
       await ignoreWindow.set(request.body.reminders_seconds ?? null);
       return reply.code(200).send();
@@ -172,7 +188,7 @@ export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
 
   app.get<{ Querystring: { limit?: string; cursor?: string } }>(
     '/manager/notifications',
-    { onRequest, schema: { querystring: deliveriesQuery } },
+    { onRequest, schema: { querystring: deliveriesQuery, ...deliveriesResponses } },
     async (request, reply) => {
       const limit = limitOf(request.query.limit, DELIVERY_LIMITS.default, DELIVERY_LIMITS.max);
       if (limit instanceof Error) return badRequest(reply, limit);
@@ -203,14 +219,18 @@ function maintenanceRoutes(
 ) {
   const { maintenance, model, clock } = options;
 
-  app.get('/manager/maintenances', { onRequest }, async () => {
+  app.get('/manager/maintenances', { onRequest, schema: listMaintenanceResponses }, async () => {
     const nowMs = clock.now();
     return [...maintenance.active(), ...maintenance.upcoming()].map((each) => maintenanceView(each, nowMs));
   });
 
   app.post<{ Body: MaintenanceBody }>(
     '/manager/maintenance',
-    { onRequest, bodyLimit: MANAGER_BODY_LIMIT_BYTES, schema: { body: maintenanceBody } },
+    {
+      onRequest,
+      bodyLimit: MANAGER_BODY_LIMIT_BYTES,
+      schema: { body: maintenanceBody, ...addMaintenanceResponses },
+    },
     async (request, reply) => {
       const fields = maintenanceFromBody(request.body, model, clock.now());
       if ('error' in fields) return reply.code(400).send({ error: fields.error });
@@ -226,7 +246,7 @@ function maintenanceRoutes(
 
   app.delete<{ Params: { maintenanceId: string } }>(
     '/manager/maintenance/:maintenanceId',
-    { onRequest },
+    { onRequest, schema: removeMaintenanceSchema },
     async (request, reply) => {
       if (!(await maintenance.remove(request.params.maintenanceId))) {
         return reply.code(404).send({ error: 'unknown maintenance window' });

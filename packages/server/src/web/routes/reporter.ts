@@ -6,7 +6,9 @@ import { redactUrl } from '../../probes/redact.js';
 import type { Clock } from '../../time/clock.js';
 import { requireToken } from '../auth.js';
 import type { AuthThrottle } from '../auth-throttle.js';
+import { AUTH_ERRORS, errorResponse } from '../errors.js';
 import { REPLICA_ID_RULE, textProblem } from '../validation/fields.js';
+import { emptyAnswer } from './schema-parts.js';
 
 /** Reporter bodies are ~70 bytes; anything near this bound is not a report. */
 export const REPORTER_BODY_LIMIT_BYTES = 64 * 1024;
@@ -14,10 +16,15 @@ export const REPORTER_BODY_LIMIT_BYTES = 64 * 1024;
 /** A year, as for the config's intervals: Vigil takes any u64, which PostgreSQL's bigint cannot hold. */
 export const REPORT_INTERVAL_MAX_SECONDS = 365 * 24 * 3600;
 
-const nodeParams = {
+const nodePath = {
+  probeId: { type: 'string', description: 'Service id' },
+  nodeId: { type: 'string', description: 'Node id' },
+} as const;
+const nodeParams = { type: 'object', required: ['probeId', 'nodeId'], properties: nodePath } as const;
+const replicaParams = {
   type: 'object',
-  required: ['probeId', 'nodeId'],
-  properties: { probeId: { type: 'string' }, nodeId: { type: 'string' } },
+  required: ['probeId', 'nodeId', 'replicaId'],
+  properties: { ...nodePath, replicaId: { type: 'string', description: 'Replica id, URL-encoded' } },
 } as const;
 
 const reportBody = {
@@ -33,6 +40,32 @@ const reportBody = {
     },
     health: { type: 'string', enum: HEALTH_STATES },
   },
+} as const;
+
+/** What the model's outcomes answer (`answer` below); no body on success, as in Vigil. */
+const outcomeResponses = {
+  200: emptyAnswer('Done'),
+  ...AUTH_ERRORS,
+  404: errorResponse('Unknown probe, node or replica'),
+  412: errorResponse('The node mode does not accept this request'),
+} as const;
+
+const reportSchema = {
+  summary: 'A push (load) or local (health) report for a replica, which it creates if new',
+  params: nodeParams,
+  body: reportBody,
+  response: {
+    ...outcomeResponses,
+    400: errorResponse('Invalid body'),
+    409: errorResponse('The node has `[metrics] reported_replicas_max` replicas already'),
+    413: errorResponse('Body too large'),
+  },
+} as const;
+
+const flushSchema = {
+  summary: 'Forgets a push or local replica at once',
+  params: replicaParams,
+  response: outcomeResponses,
 } as const;
 
 interface ReportBody {
@@ -92,7 +125,7 @@ export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
 
   app.post<{ Params: { probeId: string; nodeId: string }; Body: ReportBody }>(
     '/reporter/:probeId/:nodeId',
-    { onRequest, bodyLimit: REPORTER_BODY_LIMIT_BYTES, schema: { params: nodeParams, body: reportBody } },
+    { onRequest, bodyLimit: REPORTER_BODY_LIMIT_BYTES, schema: reportSchema },
     (request, reply) => {
       const { probeId, nodeId } = request.params;
       const { replica, interval, load, health } = request.body;
@@ -127,7 +160,7 @@ export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
 
   app.delete<{ Params: { probeId: string; nodeId: string; replicaId: string } }>(
     '/reporter/:probeId/:nodeId/:replicaId',
-    { onRequest },
+    { onRequest, schema: flushSchema },
     (request, reply) => {
       const { probeId, nodeId, replicaId } = request.params;
       const subject = { serviceId: probeId, nodeId, replicaId };
