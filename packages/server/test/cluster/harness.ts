@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { apiClient } from '../helpers/api-contract.js';
 import { type CapturedRequest, type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { exited, freePort, spawnCli, waitForHttp } from '../helpers/cli.js';
 import { BASE_CONFIG } from '../helpers/config.js';
@@ -65,6 +66,8 @@ export class ClusterHarness {
   private readonly downPaths = new Set<string>();
   /** Source addresses the target answers 503. */
   private readonly downFrom = new Set<string>();
+  /** One per member URL, so each loads the member's OpenAPI document once. */
+  private readonly apiClients = new Map<string, ReturnType<typeof apiClient>>();
   private targetUp = true;
   /** The poll replicas' URLs: the target's `/health`, or `/shard/<n>` with `pollReplicas`. */
   readonly replicaUrls: string[];
@@ -189,9 +192,15 @@ export class ClusterHarness {
   }
 
   async cluster(member: Member): Promise<ClusterDocument> {
-    const response = await fetch(`${member.url}/api/v1/cluster`);
-    if (!response.ok) throw new Error(`GET /api/v1/cluster answered ${response.status}`);
-    return (await response.json()) as ClusterDocument;
+    // Checked against the OpenAPI document the member serves.
+    let client = this.apiClients.get(member.url);
+    if (client === undefined) {
+      client = apiClient(member.url);
+      this.apiClients.set(member.url, client);
+    }
+    const response = await client.request('/api/v1/cluster');
+    if (response.status !== 200) throw new Error(`GET /api/v1/cluster answered ${response.status}`);
+    return response.json<ClusterDocument>();
   }
 
   /** The manager route, with or without the manager token. */

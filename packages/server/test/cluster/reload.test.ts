@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { loadConfigFile } from '../../src/config/load.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
+import { apiClient } from '../helpers/api-contract.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { BASE_CONFIG } from '../helpers/config.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -71,8 +72,7 @@ test('a reload keeps the leadership and hands alerting to the new channels', asy
     env: {},
   });
   vigil = running;
-  const leader = async () =>
-    ((await (await fetch(`${running.url}/api/v1/cluster`)).json()) as Cluster).leader;
+  const leader = async () => (await apiClient(running.url).request('/api/v1/cluster')).json<Cluster>().leader;
   await waitFor('the startup alert', () => capture.requests.length === 1, 20_000);
   const token = (await leader())?.token;
   assert.equal((await leader())?.instance_id, 'solo');

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import Fastify from 'fastify';
 import type { ClusterView } from '../../src/store/types.js';
 import { AuthThrottle } from '../../src/web/auth-throttle.js';
+import { ERROR_SCHEMA } from '../../src/web/errors.js';
 import { clusterRoutes } from '../../src/web/routes/cluster.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { basicAuth } from '../helpers/server.js';
@@ -37,6 +38,8 @@ function app(view: () => Promise<ClusterView>) {
   const clock = new FakeClock(AT);
   // As buildApp does: Vigil's routes answer with and without a trailing slash.
   const server = Fastify({ routerOptions: { ignoreTrailingSlash: true } });
+  // As buildApp does: error answers refer to the one error shape.
+  server.addSchema(ERROR_SCHEMA);
   const throttle = new AuthThrottle({
     maxFailures: 20,
     windowMs: 60_000,

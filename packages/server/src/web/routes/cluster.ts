@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ClusterView } from '../../store/types.js';
 import { requireToken } from '../auth.js';
 import type { AuthThrottle } from '../auth-throttle.js';
+import { AUTH_ERRORS, errorResponse } from '../errors.js';
 import { MANAGER_REALM } from './manager.js';
+import { time } from './schema-parts.js';
 
 /** What the cluster routes read: this member's id and the database's view of the cluster. */
 export interface ClusterStatusSource {
@@ -18,10 +20,9 @@ export interface ClusterRouteOptions {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const time = { type: 'string', format: 'date-time' } as const;
-
 /** The answer's shape, for the serializer and the API description. */
 const clusterResponse = {
+  description: 'The members and the alert leader',
   type: 'object',
   required: ['instance_id', 'database_time', 'leader', 'members'],
   properties: {
@@ -67,12 +68,10 @@ const clusterResponse = {
   },
 } as const;
 
-const errorResponse = {
-  type: 'object',
-  required: ['error'],
-  properties: { error: { type: 'string' } },
-} as const;
-const schema = { response: { 200: clusterResponse, 503: errorResponse } };
+const summary = 'Cluster members, their liveness, and the alert leader';
+const unreadable = errorResponse("The cluster's database cannot be read");
+const publicSchema = { summary, response: { 200: clusterResponse, 503: unreadable } };
+const managerSchema = { summary, response: { 200: clusterResponse, ...AUTH_ERRORS, 503: unreadable } };
 
 /** The cluster as JSON: members with vantage, last heartbeat and liveness, and the alert leader. */
 export function clusterDocument(self: string, view: ClusterView) {
@@ -118,7 +117,7 @@ export function clusterRoutes(app: FastifyInstance, options: ClusterRouteOptions
     }
     return clusterDocument(cluster.instanceId, view);
   };
-  app.get('/api/v1/cluster', { schema }, async (_request, reply) => answer(reply));
+  app.get('/api/v1/cluster', { schema: publicSchema }, async (_request, reply) => answer(reply));
   const onRequest = requireToken(options.managerToken, MANAGER_REALM, options.throttle);
-  app.get('/manager/cluster', { onRequest, schema }, async (_request, reply) => answer(reply));
+  app.get('/manager/cluster', { onRequest, schema: managerSchema }, async (_request, reply) => answer(reply));
 }
