@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { apiClient } from '../helpers/api-contract.js';
 import { exited, freePort, REPO_ROOT, waitForHttp } from '../helpers/cli.js';
 
 const run = promisify(execFile);
@@ -125,11 +126,11 @@ describe('npm pack of @vigil-ts/server', { timeout: 240_000 }, () => {
   async function waitForPollResults(port: number) {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const status = (await (await fetch(`http://127.0.0.1:${port}/api/v1/status`)).json()) as {
+      const status = (await apiClient(`http://127.0.0.1:${port}`).request('/api/v1/status')).json<{
         services: {
           nodes: { id: string; mode: string; replicas: { status: string; latency_ms: number | null }[] }[];
         }[];
-      };
+      }>();
       const poll = status.services.flatMap((service) => service.nodes.filter((node) => node.mode === 'poll'));
       const replicas = poll.flatMap((node) =>
         node.replicas.map((replica) => ({ node: node.id, ...replica })),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningVigil } from '../../src/main.js';
 import type { StoreLocation } from '../../src/store/connect.js';
+import { apiClient } from '../helpers/api-contract.js';
 import {
   MANAGER_AUTH as MANAGER,
   type ManagerCall,
@@ -253,11 +254,9 @@ describeEachEngine('manager API: incidents with updates', (engine) => {
     assert.equal(detected.status, null, 'nobody said anything yet');
     assert.deepEqual(detected.nodes, ['web:app']);
     assert.deepEqual(detected.detected, { scope: 'node', worst: 'sick', replicas: ['web:app:host-1'] });
-    const publicIds = (
-      (await (await fetch(`${vigil.url}/api/v1/incidents?scope=node`)).json()) as {
-        items: Array<{ id: string }>;
-      }
-    ).items.map((item) => item.id);
+    const publicIds = (await apiClient(vigil.url).request('/api/v1/incidents?scope=node'))
+      .json<{ items: Array<{ id: string }> }>()
+      .items.map((item) => item.id);
     assert.ok(publicIds.includes(detected.id), '/api/v1 shows the same id');
     // Only node incidents are listed until someone annotates the page-wide one.
     assert.equal(

@@ -13,6 +13,12 @@ import type { AuthThrottle } from '../auth-throttle.js';
 import { INCIDENT_ID_PATTERN, TEXT_RULE, TITLE_RULE, textProblem } from '../validation/fields.js';
 import { nodeReference, unknownTargetProblem } from '../validation/targets.js';
 import { MANAGER_REALM } from './manager.js';
+import {
+  declareIncidentResponses,
+  incidentSchema,
+  listIncidentsResponses,
+  updateIncidentSchema,
+} from './manager-incident-schemas.js';
 import { badRequest, cursor, decodeCursor, encodeCursor, isStartCursor, limitOf } from './pagination.js';
 
 export interface ManagerIncidentOptions {
@@ -83,7 +89,7 @@ export function managerIncidentRoutes(app: FastifyInstance, options: ManagerInci
 
   app.get<{ Querystring: { limit?: string; cursor?: string } }>(
     '/manager/incidents',
-    { onRequest, schema: { querystring: listQuery } },
+    { onRequest, schema: { querystring: listQuery, ...listIncidentsResponses } },
     async (request, reply) => {
       const limit = limitOf(request.query.limit, LIST_LIMITS.default, LIST_LIMITS.max);
       if (limit instanceof Error) return badRequest(reply, limit);
@@ -103,7 +109,7 @@ export function managerIncidentRoutes(app: FastifyInstance, options: ManagerInci
 
   app.get<{ Params: { incidentId: string } }>(
     '/manager/incident/:incidentId',
-    { onRequest },
+    { onRequest, schema: incidentSchema },
     async (request, reply) => {
       const { incidentId } = request.params;
       const story = INCIDENT_ID_PATTERN.test(incidentId) ? await incidents.get(incidentId) : undefined;
@@ -114,7 +120,7 @@ export function managerIncidentRoutes(app: FastifyInstance, options: ManagerInci
 
   app.post<{ Body: NewIncidentBody }>(
     '/manager/incident',
-    { ...bodyRoute, schema: { body: newIncidentBody } },
+    { ...bodyRoute, schema: { body: newIncidentBody, ...declareIncidentResponses } },
     async (request, reply) => {
       const { title, message } = request.body;
       const problem =
@@ -139,7 +145,7 @@ export function managerIncidentRoutes(app: FastifyInstance, options: ManagerInci
 
   app.post<{ Params: { incidentId: string }; Body: UpdateBody }>(
     '/manager/incident/:incidentId/update',
-    { ...bodyRoute, schema: { body: updateBody } },
+    { ...bodyRoute, schema: { body: updateBody, ...updateIncidentSchema } },
     async (request, reply) => {
       const { status: updateStatus, message } = request.body;
       const problem = textProblem('body/message', message, TEXT_RULE);

@@ -1,6 +1,6 @@
 import { AUTH_ERRORS, errorResponse } from '../errors.js';
 import { maintenanceWindow } from './api-v1-schemas.js';
-import { answer, emptyAnswer, health, nextCursor, nullableTime, record } from './schema-parts.js';
+import { answer, emptyAnswer, health, nextCursor, nullableTime, record, time } from './schema-parts.js';
 
 /**
  * Response schemas of Vigil's manager API and its extensions: Fastify serialises the answers with
@@ -148,4 +148,42 @@ export const removeMaintenanceSchema = {
     ...AUTH_ERRORS,
     404: errorResponse('Unknown maintenance window'),
   },
+} as const;
+
+const webhookId = {
+  type: 'string',
+  description: 'The id `POST /manager/subscriptions/webhook` gave',
+} as const;
+
+export const listWebhooksResponses = {
+  summary: 'Webhook subscriptions to the feed',
+  response: {
+    200: answer(
+      'The subscriptions',
+      record({
+        webhooks: {
+          type: 'array',
+          items: record({ id: webhookId, url: { type: 'string' }, created_at: time }),
+        },
+      }),
+    ),
+    ...AUTH_ERRORS,
+  },
+} as const;
+
+export const addWebhookResponses = {
+  summary: 'Subscribes a URL to the feed: each new entry is posted to it',
+  response: {
+    200: answer("The new subscription's id", record({ id: webhookId })),
+    400: errorResponse('Invalid body or URL'),
+    ...AUTH_ERRORS,
+    409: errorResponse('The URL is subscribed already, or there are as many subscriptions as allowed'),
+    413: errorResponse('Body too large'),
+  },
+} as const;
+
+export const removeWebhookSchema = {
+  summary: 'Removes a webhook subscription',
+  params: { type: 'object', required: ['webhookId'], properties: { webhookId } },
+  response: { 200: emptyAnswer('Removed'), ...AUTH_ERRORS, 404: errorResponse('Unknown webhook') },
 } as const;

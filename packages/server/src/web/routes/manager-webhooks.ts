@@ -3,6 +3,7 @@ import { WEBHOOK_URL_MAX, type WebhookSubscriptions } from '../../subscriptions/
 import { requireToken } from '../auth.js';
 import type { AuthThrottle } from '../auth-throttle.js';
 import { MANAGER_REALM } from './manager.js';
+import { addWebhookResponses, listWebhooksResponses, removeWebhookSchema } from './manager-schemas.js';
 
 export interface ManagerWebhookOptions {
   token: string;
@@ -25,7 +26,7 @@ export function managerWebhookRoutes(app: FastifyInstance, options: ManagerWebho
   const { webhooks } = options;
   const onRequest = requireToken(options.token, MANAGER_REALM, options.throttle);
 
-  app.get('/manager/subscriptions/webhooks', { onRequest }, async () => ({
+  app.get('/manager/subscriptions/webhooks', { onRequest, schema: listWebhooksResponses }, async () => ({
     webhooks: (await webhooks.list()).map((hook) => ({
       id: hook.id,
       url: hook.target,
@@ -35,7 +36,7 @@ export function managerWebhookRoutes(app: FastifyInstance, options: ManagerWebho
 
   app.post<{ Body: { url: string } }>(
     '/manager/subscriptions/webhook',
-    { onRequest, bodyLimit: 8 * 1024, schema: { body: webhookBody } },
+    { onRequest, bodyLimit: 8 * 1024, schema: { body: webhookBody, ...addWebhookResponses } },
     async (request, reply) => {
       const added = await webhooks.add(request.body.url);
       if ('error' in added) return reply.code(added.conflict ? 409 : 400).send({ error: added.error });
@@ -45,7 +46,7 @@ export function managerWebhookRoutes(app: FastifyInstance, options: ManagerWebho
 
   app.delete<{ Params: { webhookId: string } }>(
     '/manager/subscriptions/webhook/:webhookId',
-    { onRequest },
+    { onRequest, schema: removeWebhookSchema },
     async (request, reply) => {
       if (!(await webhooks.remove(request.params.webhookId))) {
         return reply.code(404).send({ error: 'unknown webhook' });
