@@ -8,6 +8,27 @@ import { answer, emptyAnswer, health, nextCursor, nullableTime, record, time } f
  * body stay without one.
  */
 
+/** `POST` of a new item: its id, or why there is none. */
+const creation = (summary: string, id: object, conflict: string) =>
+  ({
+    summary,
+    response: {
+      200: answer("The new item's id", record({ id })),
+      400: errorResponse('Invalid body'),
+      ...AUTH_ERRORS,
+      409: errorResponse(conflict),
+      413: errorResponse('Body too large'),
+    },
+  }) as const;
+
+/** `DELETE` of an item by its id in the path; an empty 200 as in Vigil. */
+const removal = (summary: string, param: string, id: object, unknown: string) =>
+  ({
+    summary,
+    params: { type: 'object', required: [param], properties: { [param]: id } },
+    response: { 200: emptyAnswer('Removed'), ...AUTH_ERRORS, 404: errorResponse(unknown) },
+  }) as const;
+
 const announcementId = { type: 'string', description: 'The id `POST /manager/announcement` gave' } as const;
 const replicaPath = record({
   probe: { type: 'string', description: 'Service id' },
@@ -26,30 +47,18 @@ export const listAnnouncementsResponses = {
   },
 } as const;
 
-export const addAnnouncementResponses = {
-  summary: 'Publishes an announcement on the page',
-  response: {
-    200: answer("The new announcement's id", record({ id: announcementId })),
-    400: errorResponse('Invalid body'),
-    ...AUTH_ERRORS,
-    409: errorResponse('As many announcements as the store holds'),
-    413: errorResponse('Body too large'),
-  },
-} as const;
+export const addAnnouncementResponses = creation(
+  'Publishes an announcement on the page',
+  announcementId,
+  'As many announcements as the store holds',
+);
 
-export const removeAnnouncementSchema = {
-  summary: 'Removes an announcement',
-  params: {
-    type: 'object',
-    required: ['announcementId'],
-    properties: { announcementId: announcementId },
-  },
-  response: {
-    200: emptyAnswer('Removed'),
-    ...AUTH_ERRORS,
-    404: errorResponse('Unknown announcement'),
-  },
-} as const;
+export const removeAnnouncementSchema = removal(
+  'Removes an announcement',
+  'announcementId',
+  announcementId,
+  'Unknown announcement',
+);
 
 export const alertsResponses = {
   summary: 'Replicas dead and sick now, in config order',
@@ -129,26 +138,18 @@ export const listMaintenanceResponses = {
   },
 } as const;
 
-export const addMaintenanceResponses = {
-  summary: 'Schedules a maintenance window over services or nodes',
-  response: {
-    200: answer("The new window's id", record({ id: maintenanceId })),
-    400: errorResponse('Invalid body'),
-    ...AUTH_ERRORS,
-    409: errorResponse('As many windows as allowed are upcoming or active'),
-    413: errorResponse('Body too large'),
-  },
-} as const;
+export const addMaintenanceResponses = creation(
+  'Schedules a maintenance window over services or nodes',
+  maintenanceId,
+  'As many windows as allowed are upcoming or active',
+);
 
-export const removeMaintenanceSchema = {
-  summary: 'Removes a maintenance window',
-  params: { type: 'object', required: ['maintenanceId'], properties: { maintenanceId } },
-  response: {
-    200: emptyAnswer('Removed'),
-    ...AUTH_ERRORS,
-    404: errorResponse('Unknown maintenance window'),
-  },
-} as const;
+export const removeMaintenanceSchema = removal(
+  'Removes a maintenance window',
+  'maintenanceId',
+  maintenanceId,
+  'Unknown maintenance window',
+);
 
 const webhookId = {
   type: 'string',
@@ -171,19 +172,15 @@ export const listWebhooksResponses = {
   },
 } as const;
 
-export const addWebhookResponses = {
-  summary: 'Subscribes a URL to the feed: each new entry is posted to it',
-  response: {
-    200: answer("The new subscription's id", record({ id: webhookId })),
-    400: errorResponse('Invalid body or URL'),
-    ...AUTH_ERRORS,
-    409: errorResponse('The URL is subscribed already, or there are as many subscriptions as allowed'),
-    413: errorResponse('Body too large'),
-  },
-} as const;
+export const addWebhookResponses = creation(
+  'Subscribes a URL to the feed: each new entry is posted to it',
+  webhookId,
+  'The URL is subscribed already, or there are as many subscriptions as allowed',
+);
 
-export const removeWebhookSchema = {
-  summary: 'Removes a webhook subscription',
-  params: { type: 'object', required: ['webhookId'], properties: { webhookId } },
-  response: { 200: emptyAnswer('Removed'), ...AUTH_ERRORS, 404: errorResponse('Unknown webhook') },
-} as const;
+export const removeWebhookSchema = removal(
+  'Removes a webhook subscription',
+  'webhookId',
+  webhookId,
+  'Unknown webhook',
+);
