@@ -191,14 +191,19 @@ export class ClusterHarness {
     return member;
   }
 
-  async cluster(member: Member): Promise<ClusterDocument> {
-    // Checked against the OpenAPI document the member serves.
+  /** `fetch` for a member's `/api/v1`, each answer checked against the OpenAPI document it serves. */
+  api(member: Member): ReturnType<typeof apiClient> {
     let client = this.apiClients.get(member.url);
     if (client === undefined) {
       client = apiClient(member.url);
       this.apiClients.set(member.url, client);
     }
-    const response = await client.request('/api/v1/cluster');
+    return client;
+  }
+
+  async cluster(member: Member): Promise<ClusterDocument> {
+    // Checked against the OpenAPI document the member serves.
+    const response = await this.api(member).request('/api/v1/cluster');
     if (response.status !== 200) throw new Error(`GET /api/v1/cluster answered ${response.status}`);
     return response.json<ClusterDocument>();
   }

@@ -28,8 +28,7 @@ interface StatusDocument {
 }
 
 async function apiReplica(member: Member) {
-  const response = await fetch(`${member.url}/api/v1/status`);
-  const document = (await response.json()) as StatusDocument;
+  const document = (await harness.api(member).request('/api/v1/status')).json<StatusDocument>();
   const node = document.services.flatMap((service) => service.nodes).find((each) => each.id === 'api');
   return node?.replicas[0];
 }
