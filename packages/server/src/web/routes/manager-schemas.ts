@@ -53,6 +53,18 @@ export const addAnnouncementResponses = creation(
   'As many announcements as the store holds',
 );
 
+export const editAnnouncementSchema = {
+  summary: 'Replaces the fields of an announcement',
+  params: { type: 'object', required: ['announcementId'], properties: { announcementId } },
+  response: {
+    200: answer("The announcement's id", record({ id: announcementId })),
+    400: errorResponse('Invalid body'),
+    ...AUTH_ERRORS,
+    404: errorResponse('Unknown announcement'),
+    413: errorResponse('Body too large'),
+  },
+} as const;
+
 export const removeAnnouncementSchema = removal(
   'Removes an announcement',
   'announcementId',

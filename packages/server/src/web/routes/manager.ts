@@ -32,6 +32,7 @@ import {
   addMaintenanceResponses,
   alertsResponses,
   deliveriesResponses,
+  editAnnouncementSchema,
   ignoredResponses,
   listAnnouncementsResponses,
   listMaintenanceResponses,
@@ -144,7 +145,11 @@ export function managerRoutes(app: FastifyInstance, options: ManagerOptions) {
   // Extension: an announcement's fields replaced in place (same id, same publication time).
   app.put<{ Params: { announcementId: string }; Body: AnnouncementBody }>(
     '/manager/announcement/:announcementId',
-    { onRequest, bodyLimit: MANAGER_BODY_LIMIT_BYTES, schema: { body: announcementBody } },
+    {
+      onRequest,
+      bodyLimit: MANAGER_BODY_LIMIT_BYTES,
+      schema: { body: announcementBody, ...editAnnouncementSchema },
+    },
     async (request, reply) => {
       const parsed = announcementFromBody(request.body, clock.now());
       if ('error' in parsed) return reply.code(400).send({ error: parsed.error });
