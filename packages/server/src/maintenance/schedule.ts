@@ -84,6 +84,27 @@ export class MaintenanceSchedule implements MaintenanceView {
     });
   }
 
+  /**
+   * Replaces the fields of a window in progress or upcoming (same id); undefined for an unknown or
+   * ended one. Moving a window's end to now or earlier ends it, as deleting would, but keeps it.
+   */
+  update(id: string, fields: NewMaintenanceWindow): Promise<MaintenanceWindow | undefined> {
+    return this.writes.run(async () => {
+      const current = this.windows.find((window) => window.id === id);
+      if (current === undefined || phaseOf(current, this.clock.now()) === 'past') return undefined;
+      const window: MaintenanceWindow = {
+        ...current,
+        ...fields,
+        services: [...fields.services],
+        nodes: [...fields.nodes],
+      };
+      if (!(await this.repository.update(window))) return undefined;
+      this.windows = this.windows.map((each) => (each.id === id ? window : each)).sort(byStart);
+      this.changed();
+      return window;
+    });
+  }
+
   /** Deletes a window, ended ones included; a window in progress ends at once. False for an unknown id. */
   remove(id: string): Promise<boolean> {
     return this.writes.run(async () => {

@@ -134,6 +134,8 @@ export interface MaintenanceRepository {
     before?: PastMaintenanceCursor;
   }): Promise<MaintenanceWindow[]>;
   insert(window: MaintenanceWindow): Promise<void>;
+  /** Replaces a window's fields (same id and creation time); false when no window has this id. */
+  update(window: MaintenanceWindow): Promise<boolean>;
   /** False when no window has this id. */
   remove(id: string): Promise<boolean>;
 }

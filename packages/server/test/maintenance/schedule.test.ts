@@ -90,6 +90,48 @@ describeEachEngine('maintenance schedule', (engine) => {
     await store.close();
   });
 
+  test('a window is changed in place: same id, new fields and phase, kept across a restart', async () => {
+    const location = await engine.freshLocation();
+    const clock = new FakeClock();
+    let store = await openStore(location);
+    let schedule = await MaintenanceSchedule.load(store.maintenance, clock);
+    const window = await schedule.add(windowAt(clock, 30 * MINUTE, 60 * MINUTE));
+    let changes = 0;
+    schedule.onChange(() => {
+      changes += 1;
+    });
+    assert.equal(schedule.isUnderMaintenance('web', 'app'), false);
+    // Brought forward to now and moved to the relay: in progress at once, over the new node only.
+    const moved = await schedule.update(window.id, {
+      ...windowAt(clock, 0, 10 * MINUTE, ['relay:lan']),
+      title: 'Relay move',
+    });
+    assert.equal(moved?.id, window.id);
+    assert.equal(moved?.createdAtMs, window.createdAtMs);
+    assert.equal(changes, 1);
+    assert.equal(schedule.isUnderMaintenance('relay', 'lan'), true);
+    assert.equal(schedule.isUnderMaintenance('web', 'app'), false);
+    assert.equal(
+      await schedule.update('00000000-0000-4000-8000-000000000000', windowAt(clock, 0, MINUTE)),
+      undefined,
+    );
+    await schedule.stop();
+    await store.close();
+
+    store = await openStore(location);
+    schedule = await MaintenanceSchedule.load(store.maintenance, clock);
+    assert.deepEqual(schedule.active(), [moved]);
+    clock.advance(10 * MINUTE);
+    assert.equal(schedule.isUnderMaintenance('relay', 'lan'), false, 'the new end is armed');
+    assert.equal(
+      await schedule.update(window.id, windowAt(clock, 0, MINUTE)),
+      undefined,
+      'an ended window stays as it ended',
+    );
+    await schedule.stop();
+    await store.close();
+  });
+
   test('removing a window in progress ends it at once', async () => {
     const store = await engine.freshStore();
     const clock = new FakeClock();

@@ -132,8 +132,23 @@ describe('admin console in Chromium', () => {
         windows.map(({ services, nodes }) => ({ services, nodes })),
         [{ services: ['web'], nodes: ['relay:lan'] }],
       );
-      await page.click('button:has-text("Delete “Router swap”")');
-      assert.match(await noticeText(page), /Deleted “Router swap”/);
+      // Edited in place: a longer window, same services and nodes.
+      await page.click('summary:has-text("Edit “Router swap”")');
+      await page.fill('#maintenance-edit-0-title', 'Router swap, part 2');
+      await page.fill('#maintenance-edit-0-ends', new Date(Date.now() + 7_200_000).toISOString());
+      await page.click('button:has-text("Save changes") >> visible=true');
+      assert.match(await noticeText(page), /Saved “Router swap, part 2”/);
+      const edited = (await managerGet(vigil, '/manager/maintenances')) as Array<{
+        title: string;
+        services: string[];
+        nodes: string[];
+      }>;
+      assert.deepEqual(
+        edited.map(({ title, services, nodes }) => ({ title, services, nodes })),
+        [{ title: 'Router swap, part 2', services: ['web'], nodes: ['relay:lan'] }],
+      );
+      await page.click('button:has-text("Delete “Router swap, part 2”")');
+      assert.match(await noticeText(page), /Deleted “Router swap, part 2”/);
       assert.deepEqual(await managerGet(vigil, '/manager/maintenances'), []);
 
       // The ignore window.

@@ -312,7 +312,7 @@ describe('admin console forms', () => {
     assert.equal((await signedIn.submit(`/admin/announcements/${id}/delete`)).status, 404);
   });
 
-  test('maintenance: schedule a window over services and nodes, refuse bad ones keeping the choices, delete', async () => {
+  test('maintenance: schedule a window over services and nodes, refuse bad ones keeping the choices, edit, delete', async () => {
     const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
     const window = (fields: Record<string, string | string[]>) => {
       return {
@@ -323,13 +323,13 @@ describe('admin console forms', () => {
         ...fields,
       };
     };
-    const post = async (fields: Record<string, string | string[]>) => {
+    const post = async (fields: Record<string, string | string[]>, path = '/admin/maintenance') => {
       const { csrf } = await signedIn.page();
       const body = new URLSearchParams({ csrf });
       for (const [name, value] of Object.entries(window(fields))) {
         for (const each of [value].flat()) body.append(name, each);
       }
-      return signedIn.request('/admin/maintenance', {
+      return signedIn.request(path, {
         method: 'POST',
         headers: { 'Content-Type': FORM, Origin: signedIn.origin },
         body: body.toString(),
@@ -378,6 +378,26 @@ describe('admin console forms', () => {
     );
 
     const id = stored?.id ?? '';
+    const refusedEdit = await post({ services: 'web', ends_at: inMinutes(-2) }, `/admin/maintenance/${id}`);
+    assert.equal(refusedEdit.status, 400);
+    assert.match(refusedEdit.text, /ends_at must be after starts_at/);
+    assert.equal((await listed())[0]?.title, 'Router swap', 'a refused edit changes nothing');
+    const edited = await post(
+      { title: 'Router swap, longer', nodes: 'web:app', ends_at: inMinutes(120) },
+      `/admin/maintenance/${id}`,
+    );
+    assert.equal(edited.status, 303);
+    const [changed] = await listed();
+    assert.deepEqual(
+      [changed?.id, changed?.title, changed?.services, changed?.nodes],
+      [id, 'Router swap, longer', [], ['web:app']],
+    );
+    assert.match((await signedIn.page()).text, /Saved “Router swap, longer”/);
+    assert.equal(
+      (await post({ services: 'web' }, '/admin/maintenance/00000000-0000-4000-8000-000000000000')).status,
+      404,
+    );
+
     assert.equal((await signedIn.submit(`/admin/maintenance/${id}/delete`)).status, 303);
     assert.deepEqual(await listed(), []);
     assert.equal((await signedIn.submit(`/admin/maintenance/${id}/delete`)).status, 404);

@@ -55,6 +55,7 @@ describeEachEngine('manager API: maintenance windows', (engine) => {
     const routes: Array<[string, string, unknown?]> = [
       ['GET', '/manager/maintenances/'],
       ['POST', '/manager/maintenance/', activeBody()],
+      ['PUT', '/manager/maintenance/00000000-0000-4000-8000-000000000000/', activeBody()],
       ['DELETE', '/manager/maintenance/00000000-0000-4000-8000-000000000000/'],
     ];
     for (const [method, path, body] of routes) {
@@ -159,6 +160,33 @@ describeEachEngine('manager API: maintenance windows', (engine) => {
       [[id], ['Relay swap']],
     );
     assert.equal(await (await fetch(`${vigil.url}/status/report`)).text(), reportBefore);
+
+    const edited = await call(`/manager/maintenance/${id}/`, {
+      method: 'PUT',
+      body: activeBody({ title: 'Database move, part 2', nodes: ['relay:lan'] }),
+    });
+    assert.equal(edited.status, 200, edited.text);
+    assert.deepEqual(edited.json(), { id });
+    const afterEdit = await listed();
+    assert.deepEqual(
+      afterEdit.map((each) => [each.id === id, each.title, each.nodes]),
+      [
+        [true, 'Database move, part 2', ['relay:lan']],
+        [false, 'Relay swap', []],
+      ],
+    );
+    const refused = await call(`/manager/maintenance/${id}/`, {
+      method: 'PUT',
+      body: activeBody({ ends_at: iso(Date.now() - 2 * HOUR) }),
+    });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /ends_at/);
+    assert.equal((await listed())[0]?.title, 'Database move, part 2', 'a refused edit changes nothing');
+    const unknown = await call('/manager/maintenance/00000000-0000-4000-8000-000000000000/', {
+      method: 'PUT',
+      body: activeBody(),
+    });
+    assert.equal(unknown.status, 404);
 
     assert.equal((await call(`/manager/maintenance/${id}/`, { method: 'DELETE' })).status, 200);
     assert.equal((await call(`/manager/maintenance/${id}/`, { method: 'DELETE' })).status, 404);

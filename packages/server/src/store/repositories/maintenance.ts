@@ -46,6 +46,22 @@ export function maintenanceRepository(db: Kysely<Database>): MaintenanceReposito
         .execute();
     },
 
+    async update(window) {
+      const result = await db
+        .updateTable('maintenance_windows')
+        .set({
+          title: window.title,
+          text: window.text,
+          starts_at: window.startsAtMs,
+          ends_at: window.endsAtMs,
+          services: JSON.stringify(window.services),
+          nodes: JSON.stringify(window.nodes),
+        })
+        .where('id', '=', window.id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
     async remove(id) {
       const result = await db.deleteFrom('maintenance_windows').where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;

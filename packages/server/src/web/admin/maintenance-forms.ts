@@ -1,3 +1,4 @@
+import type { NewMaintenanceWindow } from '../../maintenance/schedule.js';
 import { MAINTENANCE_TARGETS_MAX, MaintenanceFullError } from '../../maintenance/types.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { Clock } from '../../time/clock.js';
@@ -28,38 +29,53 @@ export function maintenanceSection(
   return { windows, targets, draft };
 }
 
-/** Schedule a window (the manager API's checks) and delete one. */
+/** The fields a maintenance form sent, as typed. */
+function draftOf(form: Parameters<typeof field>[0]): MaintenanceDraft {
+  return {
+    title: field(form, 'title') ?? '',
+    text: lineBreaks(field(form, 'text') ?? ''),
+    startsAt: field(form, 'starts_at')?.trim() ?? '',
+    endsAt: field(form, 'ends_at')?.trim() ?? '',
+    services: fieldList(form, 'services'),
+    nodes: fieldList(form, 'nodes'),
+  };
+}
+
+/** The window a draft asks for (the manager API's checks), or why not, worded for a form. */
+function windowOf(
+  draft: MaintenanceDraft,
+  options: MaintenanceFormOptions,
+): NewMaintenanceWindow | { error: string } {
+  if (draft.services.length > MAINTENANCE_TARGETS_MAX || draft.nodes.length > MAINTENANCE_TARGETS_MAX) {
+    return {
+      error: `a window names at most ${MAINTENANCE_TARGETS_MAX} services and ${MAINTENANCE_TARGETS_MAX} nodes`,
+    };
+  }
+  const body = {
+    title: draft.title,
+    text: draft.text,
+    starts_at: draft.startsAt,
+    ends_at: draft.endsAt,
+    services: [...draft.services],
+    nodes: [...draft.nodes],
+  };
+  const window = maintenanceFromBody(body, options.model, options.clock.now());
+  // The manager API's wording names JSON fields (`body/ends_at`); a form's are just `ends_at`.
+  return 'error' in window ? { error: window.error.replaceAll('body/', '') } : window;
+}
+
+const GONE = 'That maintenance window is no longer scheduled (deleted or over): nothing was changed.';
+
+/** Schedule a window, change one, delete one. */
 export function maintenanceForms(forms: ConsoleForms, options: MaintenanceFormOptions): void {
-  const { maintenance, model, clock } = options;
+  const { maintenance } = options;
 
   forms.post('/maintenance', async (_request, reply, session, form) => {
-    const draft: MaintenanceDraft = {
-      title: field(form, 'title') ?? '',
-      text: lineBreaks(field(form, 'text') ?? ''),
-      startsAt: field(form, 'starts_at')?.trim() ?? '',
-      endsAt: field(form, 'ends_at')?.trim() ?? '',
-      services: fieldList(form, 'services'),
-      nodes: fieldList(form, 'nodes'),
-    };
+    const draft = draftOf(form);
     const refuse = (status: number, text: string) =>
       forms.refuse(reply, session, { status, text, drafts: { maintenance: draft } });
-    if (draft.services.length > MAINTENANCE_TARGETS_MAX || draft.nodes.length > MAINTENANCE_TARGETS_MAX) {
-      return refuse(
-        400,
-        `a window names at most ${MAINTENANCE_TARGETS_MAX} services and ${MAINTENANCE_TARGETS_MAX} nodes`,
-      );
-    }
-    const body = {
-      title: draft.title,
-      text: draft.text,
-      starts_at: draft.startsAt,
-      ends_at: draft.endsAt,
-      services: [...draft.services],
-      nodes: [...draft.nodes],
-    };
-    const window = maintenanceFromBody(body, model, clock.now());
-    // The manager API's wording names JSON fields (`body/ends_at`); a form's are just `ends_at`.
-    if ('error' in window) return refuse(400, window.error.replaceAll('body/', ''));
+    const window = windowOf(draft, options);
+    if ('error' in window) return refuse(400, window.error);
     try {
       await maintenance.add(window);
     } catch (error) {
@@ -69,14 +85,22 @@ export function maintenanceForms(forms: ConsoleForms, options: MaintenanceFormOp
     return forms.done(reply, session, `Scheduled “${draft.title}”.`);
   });
 
+  forms.post('/maintenance/:maintenanceId', async (request, reply, session, form) => {
+    const { maintenanceId } = request.params as { maintenanceId: string };
+    const window = windowOf(draftOf(form), options);
+    if ('error' in window) return forms.refuse(reply, session, { status: 400, text: window.error });
+    const updated = await maintenance.update(maintenanceId, window);
+    if (updated === undefined) return forms.refuse(reply, session, { status: 404, text: GONE });
+    return forms.done(reply, session, `Saved “${updated.title}”.`);
+  });
+
   forms.post('/maintenance/:maintenanceId/delete', async (request, reply, session) => {
     const { maintenanceId } = request.params as { maintenanceId: string };
     const title = [...maintenance.active(), ...maintenance.upcoming()].find(
       (each) => each.id === maintenanceId,
     )?.title;
     if (title === undefined || !(await maintenance.remove(maintenanceId))) {
-      const text = 'That maintenance window is no longer scheduled (deleted or over): nothing was changed.';
-      return forms.refuse(reply, session, { status: 404, text });
+      return forms.refuse(reply, session, { status: 404, text: GONE });
     }
     return forms.done(reply, session, `Deleted “${title}”.`);
   });

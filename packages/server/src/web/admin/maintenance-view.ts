@@ -35,24 +35,44 @@ export function maintenanceSection(section: MaintenanceSection, csrfToken: strin
   const scheduled =
     section.windows.length === 0
       ? html`<p>No maintenance is in progress or scheduled.</p>`
-      : html`<ul class="items">${section.windows.map((window) => windowItem(window, csrfToken))}</ul>`;
+      : html`<ul class="items">${section.windows.map((window, index) => windowItem(window, index, section.targets, csrfToken))}</ul>`;
   return html`<section aria-labelledby="maintenance-heading"><h2 id="maintenance-heading">Maintenance</h2>${scheduled}
-<form class="card" method="post" action="${ADMIN_PATH}/maintenance"><h3>New maintenance window</h3>${csrfField(csrfToken)}${windowFields(section.targets, section.draft ?? EMPTY_DRAFT)}<button type="submit">Schedule</button></form></section>`;
+<form class="card" method="post" action="${ADMIN_PATH}/maintenance"><h3>New maintenance window</h3>${csrfField(csrfToken)}${windowFields('maintenance', section.targets, section.draft ?? EMPTY_DRAFT)}<button type="submit">Schedule</button></form></section>`;
 }
 
-function windowItem(window: MaintenanceWindow & { active: boolean }, csrfToken: string): SafeHtml {
+function windowItem(
+  window: MaintenanceWindow & { active: boolean },
+  index: number,
+  targets: readonly ConfiguredService[],
+  csrfToken: string,
+): SafeHtml {
+  const action = `${ADMIN_PATH}/maintenance/${encodeURIComponent(window.id)}`;
+  const draft: MaintenanceDraft = {
+    title: window.title,
+    text: window.text,
+    startsAt: new Date(window.startsAtMs).toISOString(),
+    endsAt: new Date(window.endsAtMs).toISOString(),
+    services: window.services,
+    nodes: window.nodes,
+  };
   const covers = [
     window.services.length > 0 ? `services: ${window.services.join(', ')}` : undefined,
     window.nodes.length > 0 ? `nodes: ${window.nodes.join(', ')}` : undefined,
   ].filter((part) => part !== undefined);
   const when = `${window.active ? 'in progress' : 'upcoming'}, ${utc(window.startsAtMs)} to ${utc(window.endsAtMs)}`;
   return html`<li class="item"><h3>${window.title}</h3><p class="meta">${[when, ...covers].join(' · ')}</p>
-<form method="post" action="${ADMIN_PATH}/maintenance/${encodeURIComponent(window.id)}/delete">${csrfField(csrfToken)}<button type="submit" class="danger">Delete<span class="sr"> “${window.title}”</span></button></form></li>`;
+<details><summary>Edit<span class="sr"> “${window.title}”</span></summary><form method="post" action="${action}">${csrfField(csrfToken)}${windowFields(`maintenance-edit-${index}`, targets, draft)}<button type="submit">Save changes</button></form></details>
+<form method="post" action="${action}/delete">${csrfField(csrfToken)}<button type="submit" class="danger">Delete<span class="sr"> “${window.title}”</span></button></form></li>`;
 }
 
-function windowFields(targets: readonly ConfiguredService[], draft: MaintenanceDraft): SafeHtml {
-  return html`<label for="maintenance-title">Title</label><input id="maintenance-title" name="title" required value="${draft.title}">
-<label for="maintenance-text">Text</label><textarea id="maintenance-text" name="text" required rows="3">${draft.text}</textarea>
-${timeField('maintenance-starts', 'starts_at', 'Starts at', draft.startsAt, true)}${timeField('maintenance-ends', 'ends_at', 'Ends at', draft.endsAt, true)}
-${targetFieldsets('maintenance', targets, draft)}<p class="hint">Pick at least one service or node: their failures raise no alert and open no incident during the window.</p>`;
+/** The fields of the create and edit forms; `prefix` keeps each form's ids apart. */
+function windowFields(
+  prefix: string,
+  targets: readonly ConfiguredService[],
+  draft: MaintenanceDraft,
+): SafeHtml {
+  return html`<label for="${prefix}-title">Title</label><input id="${prefix}-title" name="title" required value="${draft.title}">
+<label for="${prefix}-text">Text</label><textarea id="${prefix}-text" name="text" required rows="3">${draft.text}</textarea>
+${timeField(`${prefix}-starts`, 'starts_at', 'Starts at', draft.startsAt, true)}${timeField(`${prefix}-ends`, 'ends_at', 'Ends at', draft.endsAt, true)}
+${targetFieldsets(prefix, targets, draft)}<p class="hint">Pick at least one service or node: their failures raise no alert and open no incident during the window.</p>`;
 }

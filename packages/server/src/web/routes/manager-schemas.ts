@@ -156,6 +156,18 @@ export const addMaintenanceResponses = creation(
   'As many windows as allowed are upcoming or active',
 );
 
+export const editMaintenanceSchema = {
+  summary: 'Replaces the fields of a maintenance window in progress or upcoming',
+  params: { type: 'object', required: ['maintenanceId'], properties: { maintenanceId } },
+  response: {
+    200: answer("The window's id", record({ id: maintenanceId })),
+    400: errorResponse('Invalid body'),
+    ...AUTH_ERRORS,
+    404: errorResponse('Unknown or ended maintenance window'),
+    413: errorResponse('Body too large'),
+  },
+} as const;
+
 export const removeMaintenanceSchema = removal(
   'Removes a maintenance window',
   'maintenanceId',

@@ -33,6 +33,7 @@ import {
   alertsResponses,
   deliveriesResponses,
   editAnnouncementSchema,
+  editMaintenanceSchema,
   ignoredResponses,
   listAnnouncementsResponses,
   listMaintenanceResponses,
@@ -53,6 +54,7 @@ export interface AnnouncementManager extends AnnouncementSource {
 /** Maintenance windows the manager API can change: the durable schedule. */
 export interface MaintenanceManager extends MaintenanceView {
   add(fields: NewMaintenanceWindow): Promise<MaintenanceWindow>;
+  update(id: string, fields: NewMaintenanceWindow): Promise<MaintenanceWindow | undefined>;
   remove(id: string): Promise<boolean>;
 }
 
@@ -246,6 +248,23 @@ function maintenanceRoutes(
         if (error instanceof MaintenanceFullError) return reply.code(409).send({ error: error.message });
         throw error;
       }
+    },
+  );
+
+  // Extension: a window in progress or upcoming changed in place (same id).
+  app.put<{ Params: { maintenanceId: string }; Body: MaintenanceBody }>(
+    '/manager/maintenance/:maintenanceId',
+    {
+      onRequest,
+      bodyLimit: MANAGER_BODY_LIMIT_BYTES,
+      schema: { body: maintenanceBody, ...editMaintenanceSchema },
+    },
+    async (request, reply) => {
+      const fields = maintenanceFromBody(request.body, model, clock.now());
+      if ('error' in fields) return reply.code(400).send({ error: fields.error });
+      const window = await maintenance.update(request.params.maintenanceId, fields);
+      if (window === undefined) return reply.code(404).send({ error: 'unknown maintenance window' });
+      return { id: window.id };
     },
   );
 
