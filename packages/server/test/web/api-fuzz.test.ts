@@ -308,6 +308,19 @@ const junkMaintenance = fc.oneof(
       expect: { kind: 'any' },
     }),
   ),
+  fc
+    .tuple(
+      fc.oneof(fc.uuid(), fc.string({ unit: 'binary', maxLength: 700 })),
+      fc.oneof(fc.json(), fc.string()),
+    )
+    .map(
+      ([id, payload]): FuzzRequest => ({
+        method: 'PUT',
+        url: `/manager/maintenance/${encodeSegment(id)}/`,
+        payload,
+        expect: { kind: 'any' },
+      }),
+    ),
 );
 
 const deleteExisting = fc.nat().map(
