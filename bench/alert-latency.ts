@@ -15,6 +15,7 @@ import { listenLoopback } from './lib/bare-http.js';
 import type { Benchmark, FigureRow } from './lib/benchmark.js';
 import { judge } from './lib/benchmark.js';
 import { envNumber } from './lib/env.js';
+import { percentile } from './lib/percentile.js';
 import { formatTable, ms } from './lib/table.js';
 import { loadBenchConfig, SERVICE_ID } from './lib/vigil-config.js';
 
@@ -65,10 +66,6 @@ function nextArrival(arrivals: Arrivals, status: string): Promise<number> {
     });
     arrivals.set(status, waiters);
   });
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 async function measure(deadlineTrials: number, relayTrials: number) {

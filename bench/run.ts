@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   store: () => import('./store.js'),
   page: () => import('./page-benchmark.js'),
   'mass-death': () => import('./mass-death.js'),
+  cluster: () => import('./cluster.js'),
 };
 
 // Children must never outlive the run: normal exit, crash or Ctrl-C.

@@ -34,3 +34,21 @@ export function connectionLimits(): string {
   const files = proc('/proc/self/limits')?.match(/Max open files\s+(\S+)/)?.[1] ?? 'unknown';
   return `ephemeral ports ${ports}, tcp_tw_reuse ${reuseText}, open files ${files}, TIME_WAIT now ${timeWaitSockets() ?? 'unknown'}`;
 }
+
+/** Linux reports process CPU in clock ticks of 1/100 s (USER_HZ). */
+const TICK_MS = 10;
+
+/** CPU time (user + system, all threads) another process has used so far, in ms, from /proc/<pid>/stat. */
+export function processCpuMs(pid: number): number | undefined {
+  const stat = proc(`/proc/${pid}/stat`);
+  if (stat === undefined) return undefined;
+  // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/** Resident memory of another process in bytes, from /proc/<pid>/status (VmRSS). */
+export function processRssBytes(pid: number): number | undefined {
+  const kilobytes = proc(`/proc/${pid}/status`)?.match(/VmRSS:\s+(\d+) kB/)?.[1];
+  return kilobytes === undefined ? undefined : Number(kilobytes) * 1024;
+}

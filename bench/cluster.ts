@@ -1,0 +1,399 @@
+// Issue 10's cluster figure: 3 real `vigil` processes in one cluster on one real PostgreSQL,
+// probing N loopback HTTP replicas between them (rendezvous sharding: about a third each). Prints
+// each member's round time, CPU per round and RSS beside 3 bare node:http loops over a third each,
+// the false alerts in the steady state, and the alert latency through the cluster.
+
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { exited, freePort, spawnCli, waitForHttp } from '../packages/server/test/helpers/cli.js';
+import { BASE_CONFIG } from '../packages/server/test/helpers/config.js';
+import { startTestPostgres } from '../packages/server/test/helpers/postgres.js';
+import type { PollWorkerApi, RoundParams, RoundResult } from './children/poll-worker.js';
+import { listenLoopback } from './lib/bare-http.js';
+import type { Benchmark, FigureRow } from './lib/benchmark.js';
+import { judge } from './lib/benchmark.js';
+import { withChild } from './lib/child.js';
+import { type ClusterTarget, startClusterTarget } from './lib/cluster-target.js';
+import { envNumber } from './lib/env.js';
+import { connectionLimits, processCpuMs, processRssBytes } from './lib/host.js';
+import { percentile } from './lib/percentile.js';
+import { count, megabytes, ms } from './lib/table.js';
+import { pollNodes, REPLICAS_PER_NODE } from './lib/vigil-config.js';
+
+const MEMBERS = ['a', 'b', 'c'] as const;
+/** Each member probes from its own loopback address, so the target tells their requests apart. */
+const sourceOf = (index: number) => `127.0.0.${index + 2}`;
+const PARALLELISM = 256;
+const LEASE_S = 10;
+const TARGET_P99_MS = 1000;
+const FLIP_PREFIX = '/flip/';
+/** Flipped replicas, each alone in its node (so its death is the page's); the members share them. */
+const FLIP_NODES = 6;
+const POLL_WORKER = new URL('./children/poll-worker.ts', import.meta.url);
+
+interface Settings {
+  replicas: number;
+  pollIntervalS: number;
+  rounds: number;
+  flips: number;
+}
+
+interface Member {
+  id: string;
+  source: string;
+  url: string;
+  child: ChildProcess;
+  log: () => string;
+}
+
+/** What the capture server received: the target's alerts (not the cluster's own notices). */
+interface Arrival {
+  atMs: number;
+  status: string;
+  member: string;
+}
+
+function memberConfig(
+  id: string,
+  index: number,
+  port: number,
+  databaseUrl: string,
+  settings: Settings,
+  targetPort: number,
+  hookUrl: string,
+): string {
+  const base = BASE_CONFIG.replace('inet = "127.0.0.1:0"', `inet = "127.0.0.1:${port}"`).replace(
+    'log_level = "off"',
+    'log_level = "warn"',
+  );
+  const url = (replica: number) => `http://127.0.0.1:${targetPort}/r/${replica}`;
+  return (
+    `${base}poll_interval = ${settings.pollIntervalS}\npoll_parallelism = ${PARALLELISM}\n` +
+    'poll_delay_sick = 5\npoll_delay_dead = 10\n' +
+    `[notify]\nstartup_notification = false\n[notify.webhook]\nhook_url = "${hookUrl}/${id}"\n` +
+    `[storage]\nengine = "postgres"\nurl = "${databaseUrl}"\n` +
+    `[cluster]\ninstance_id = "${id}"\nvantage = "zone-${id}"\nlease = ${LEASE_S}\nsource_address = "${sourceOf(index)}"\n` +
+    '[probe]\n[[probe.service]]\nid = "web"\nlabel = "Web"\n' +
+    Array.from(
+      { length: FLIP_NODES },
+      (_, node) =>
+        `[[probe.service.node]]\nid = "flip${node}"\nlabel = "Flip ${node}"\nmode = "poll"\nreplicas = ["http://127.0.0.1:${targetPort}${FLIP_PREFIX}${node}"]\n`,
+    ).join('') +
+    pollNodes(Math.ceil(settings.replicas / REPLICAS_PER_NODE), REPLICAS_PER_NODE, url)
+  );
+}
+
+async function startMember(id: string, index: number, configPath: string, port: number): Promise<Member> {
+  const child = spawnCli(['-c', configPath]);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = `${output}${chunk.toString()}`.slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const member = { id, source: sourceOf(index), url: `http://127.0.0.1:${port}`, child, log: () => output };
+  try {
+    // A 100,000-replica config takes a while to load on a loaded box.
+    await waitForHttp(`${member.url}/api/v1/cluster`, 300_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`member ${id} did not start:\n${output}`, { cause: error });
+  }
+  return member;
+}
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await condition()) return;
+    } catch {
+      // not answering yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Three bare loops at once, each over a third of the replicas, as the three members share them. */
+async function bareRounds(port: number, replicas: number): Promise<RoundResult[]> {
+  const params: RoundParams = {
+    port,
+    replicas: Math.ceil(replicas / MEMBERS.length),
+    parallelism: PARALLELISM,
+    timeoutMs: 300_000,
+  };
+  return Promise.all(
+    MEMBERS.map(() =>
+      withChild<PollWorkerApi, null, RoundResult>(POLL_WORKER, {}, (worker) =>
+        worker.call('bare', params, 330_000),
+      ),
+    ),
+  );
+}
+
+const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+const seconds = (valueMs: number) => `${(valueMs / 1000).toFixed(2)} s`;
+
+async function measure(settings: Settings) {
+  const gapMs = (settings.pollIntervalS * 1000) / 2;
+  const target: ClusterTarget = await startClusterTarget(FLIP_PREFIX, gapMs);
+  const arrivals: Arrival[] = [];
+  const capture = await listenLoopback((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const atMs = Date.now();
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        type: string;
+        status: string;
+        notice?: string;
+      };
+      if (body.type === 'changed' && body.notice === undefined)
+        arrivals.push({ atMs, status: body.status, member: (request.url ?? '').split('/').pop() ?? '?' });
+      response.writeHead(200, { 'Content-Length': '0' }).end();
+    });
+  });
+  const postgres = await startTestPostgres();
+  const folder = mkdtempSync(join(tmpdir(), 'vigil-bench-cluster-'));
+  const members: Member[] = [];
+  try {
+    const bare = await bareRounds(target.port, settings.replicas);
+    const databaseUrl = await postgres.createDatabase();
+    const configStarted = Date.now();
+    for (const [index, id] of MEMBERS.entries()) {
+      const port = await freePort();
+      const path = join(folder, `${id}.cfg`);
+      writeFileSync(
+        path,
+        memberConfig(
+          id,
+          index,
+          port,
+          databaseUrl,
+          settings,
+          target.port,
+          `http://127.0.0.1:${capture.port}/hook`,
+        ),
+      );
+      members.push(await startMember(id, index, path, port));
+    }
+    const startupMs = Date.now() - configStarted;
+    const first = members[0];
+    if (!first) throw new Error('no member');
+    await waitFor(
+      async () => {
+        const document = (await (await fetch(`${first.url}/api/v1/cluster`)).json()) as {
+          leader: { current: boolean } | null;
+          members: Array<{ alive: boolean }>;
+        };
+        return (
+          document.leader?.current === true &&
+          document.members.filter((m) => m.alive).length === MEMBERS.length
+        );
+      },
+      120_000,
+      'three live members and a leader',
+    );
+    // Warm-up: one whole round per member with the three-way shares settled.
+    const joinedAt = Date.now() + (LEASE_S / 3) * 1000;
+    const cycleBoundMs = 600_000;
+    await waitFor(
+      () => members.every((member) => target.roundsOf(member.source, joinedAt).length >= 1),
+      cycleBoundMs,
+      'a warm-up round from every member',
+    );
+    // Steady state: `rounds` whole rounds per member, CPU read around them.
+    const windowStart = Date.now();
+    const cpuBefore = members.map((member) => processCpuMs(member.child.pid ?? -1) ?? 0);
+    await waitFor(
+      () => members.every((member) => target.roundsOf(member.source, windowStart).length >= settings.rounds),
+      cycleBoundMs * settings.rounds,
+      `${settings.rounds} rounds from every member`,
+    );
+    const windowMs = Date.now() - windowStart;
+    const perMember = members.map((member, index) => {
+      const rounds = target.roundsOf(member.source, windowStart);
+      const starts = rounds.map((round) => round.startMs);
+      const cycleMs =
+        starts.length > 1 ? ((starts.at(-1) ?? 0) - (starts[0] ?? 0)) / (starts.length - 1) : Number.NaN;
+      const cpuMs = (processCpuMs(member.child.pid ?? -1) ?? 0) - (cpuBefore[index] ?? 0);
+      return {
+        id: member.id,
+        roundMs: mean(rounds.map((round) => round.endMs - round.startMs)),
+        requests: mean(rounds.map((round) => round.requests)),
+        cpuPerRoundMs: (cpuMs / windowMs) * cycleMs,
+        cpuShare: cpuMs / windowMs,
+        rssBytes: processRssBytes(member.child.pid ?? -1) ?? 0,
+      };
+    });
+    const falseAlerts = arrivals.length;
+    const leader = (
+      (await (await fetch(`${first.url}/api/v1/cluster`)).json()) as {
+        leader: { instance_id: string } | null;
+      }
+    ).leader?.instance_id;
+    const leaderSource = members.find((member) => member.id === leader)?.source;
+
+    // Alert latency: the flipped path down, then up, `flips` times.
+    const flipTimeoutMs =
+      4 * (Math.max(...perMember.map((member) => member.roundMs)) + settings.pollIntervalS * 1000) + 30_000;
+    const overhead: number[] = [];
+    const raw: number[] = [];
+    const relayed: number[] = [];
+    const probedBy = new Map<string, number>();
+    const flipOnce = async (path: string, down: boolean) => {
+      const status = down ? 'dead' : 'healthy';
+      const before = arrivals.length;
+      const flippedAt = Date.now();
+      target.setDown(path, down);
+      await waitFor(
+        () => arrivals.slice(before).some((a) => a.status === status),
+        flipTimeoutMs,
+        `a ${status} alert`,
+      );
+      const arrival = arrivals.slice(before).find((a) => a.status === status);
+      if (!arrival) throw new Error('unreachable');
+      // The probe answer that decided it: the last one of the new status before the alert arrived.
+      const deciding = target.flipHits
+        .filter((hit) => hit.path === path && hit.status === (down ? 503 : 200) && hit.atMs <= arrival.atMs)
+        .at(-1);
+      if (!deciding || deciding.atMs < flippedAt)
+        throw new Error(`no ${down ? 503 : 200} answer before the ${status} alert`);
+      overhead.push(arrival.atMs - deciding.atMs);
+      // Probed by a member that does not lead: the result reached the leader through NOTIFY.
+      if (deciding.from !== leaderSource) relayed.push(arrival.atMs - deciding.atMs);
+      raw.push(arrival.atMs - flippedAt);
+      probedBy.set(deciding.from, (probedBy.get(deciding.from) ?? 0) + 1);
+    };
+    const flipsStarted = arrivals.length;
+    for (let flip = 0; flip < settings.flips; flip += 1) {
+      const path = `${FLIP_PREFIX}${flip % FLIP_NODES}`;
+      await flipOnce(path, true);
+      await flipOnce(path, false);
+    }
+    // A late repeat would show as more alerts than flips.
+    await sleep(2000);
+    const extraAlerts = arrivals.length - flipsStarted - 2 * settings.flips;
+    return {
+      bare,
+      perMember,
+      falseAlerts,
+      overhead,
+      raw,
+      probedBy,
+      relayed,
+      leader,
+      extraAlerts,
+      startupMs,
+      windowMs,
+      members,
+    };
+  } finally {
+    for (const member of members) {
+      member.child.kill('SIGKILL');
+      await exited(member.child);
+    }
+    await postgres.stop();
+    await target.close();
+    capture.server.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+const benchmark: Benchmark = {
+  title: 'Cluster: 3 vigil members on one PostgreSQL, HTTP replicas on 127.0.0.1 shared between them',
+  async run() {
+    const settings: Settings = {
+      replicas: envNumber('BENCH_CLUSTER_REPLICAS', 100_000),
+      pollIntervalS: envNumber('BENCH_CLUSTER_INTERVAL', 10),
+      rounds: envNumber('BENCH_CLUSTER_ROUNDS', 2),
+      flips: envNumber('BENCH_CLUSTER_FLIPS', 20),
+    };
+    const limits = connectionLimits();
+    const result = await measure(settings);
+    const bareRoundMs = mean(result.bare.map((round) => round.durationMs));
+    const bareCpuMs = mean(result.bare.map((round) => round.cpuMs));
+    const rows: FigureRow[] = [];
+    for (const member of result.perMember) {
+      rows.push(
+        {
+          figure: `member ${member.id}: round time (${count(member.requests)} probes)`,
+          vigil: ms(member.roundMs),
+          baseline: ms(bareRoundMs),
+          ratio: `${(member.roundMs / bareRoundMs).toFixed(2)}×`,
+          verdict: 'INFO',
+        },
+        {
+          figure: `member ${member.id}: CPU per round (+ pause)`,
+          vigil: ms(member.cpuPerRoundMs),
+          baseline: ms(bareCpuMs),
+          ratio: `${(member.cpuPerRoundMs / bareCpuMs).toFixed(2)}×`,
+          verdict: 'INFO',
+        },
+        {
+          figure: `member ${member.id}: CPU share, RSS`,
+          vigil: `${(member.cpuShare * 100).toFixed(0)}%, ${megabytes(member.rssBytes)}`,
+          baseline: '',
+          verdict: 'INFO',
+        },
+      );
+    }
+    const sortedOverhead = [...result.overhead].sort((a, b) => a - b);
+    const sortedRaw = [...result.raw].sort((a, b) => a - b);
+    const p99 = percentile(sortedOverhead, 99);
+    const sortedRelayed = [...result.relayed].sort((a, b) => a - b);
+    rows.push(
+      {
+        figure: 'false alerts in the steady state',
+        vigil: count(result.falseAlerts),
+        baseline: '',
+        target: '= 0',
+        verdict: judge(result.falseAlerts, 0, 'lower'),
+      },
+      {
+        figure: 'alert latency, deciding probe → webhook: p50 / p99 / max',
+        vigil: `${ms(percentile(sortedOverhead, 50))} / ${ms(p99)} / ${ms(sortedOverhead.at(-1) ?? Number.NaN)}`,
+        baseline: '',
+        target: `p99 ≤ ${TARGET_P99_MS} ms`,
+        verdict: judge(p99, TARGET_P99_MS, 'lower'),
+      },
+      {
+        figure: `  of which probed by a non-leader (${result.relayed.length}): p50 / max`,
+        vigil: `${ms(percentile(sortedRelayed, 50))} / ${ms(sortedRelayed.at(-1) ?? Number.NaN)}`,
+        baseline: '',
+        verdict: 'INFO',
+      },
+      {
+        figure: 'alert latency, flip → webhook: p50 / p99 / max',
+        vigil: `${seconds(percentile(sortedRaw, 50))} / ${seconds(percentile(sortedRaw, 99))} / ${seconds(sortedRaw.at(-1) ?? Number.NaN)}`,
+        baseline: `≤ round + ${settings.pollIntervalS} s`,
+        verdict: 'INFO',
+      },
+      {
+        figure: 'alerts beyond one per flip',
+        vigil: count(result.extraAlerts),
+        baseline: '',
+        target: '= 0',
+        verdict: judge(result.extraAlerts, 0, 'lower'),
+      },
+    );
+    const sources = new Map(result.members.map((member) => [member.source, member.id]));
+    return {
+      rows,
+      notes: [
+        `${count(settings.replicas)} replicas (+1 flipped) over ${MEMBERS.length} members, poll_interval = ${settings.pollIntervalS} s, poll_parallelism = ${PARALLELISM}, lease = ${LEASE_S} s; ${settings.flips} flips down and up; members started (config loaded, serving) in ${seconds(result.startupMs)}.`,
+        'Round time: from the target, which sees each member by its source address (cluster.source_address 127.0.0.2–4): first to last request of a round. Baseline: 3 bare node:http loops (agent: false, HEAD) at once, each over a third of the replicas at the same parallelism, before the cluster starts.',
+        `CPU per round: the member's utime + stime (/proc/<pid>/stat, all threads) over ${settings.rounds} rounds (${seconds(result.windowMs)}), times its round-start-to-round-start time: probing, applying the other members' shared results, PostgreSQL writes, heartbeats. RSS from /proc/<pid>/status at the end.`,
+        'Alert latency: "deciding probe → webhook" runs from the target answering the probe that decided (the last 503, or 200, before the alert; poll_retry = 2 at 500 ms) to the webhook reaching the capture server: sharing through NOTIFY, the leader\'s model and dispatcher, the outbox, the request. "flip → webhook" adds the wait for the owning member\'s next probe (up to a round + poll_interval) and the retries.',
+        `${FLIP_NODES} flipped replicas, each alone in its node, flipped in turn; the leader was ${result.leader ?? 'unknown'}; deciding probes came from: ${[...result.probedBy].map(([source, times]) => `${sources.get(source) ?? source} ×${times}`).join(', ')}.`,
+        `Host: ${limits}. The target, the capture server and PostgreSQL share the machine with the members.`,
+      ],
+    };
+  },
+};
+
+export default benchmark;
