@@ -244,6 +244,7 @@ async function measure(settings: Settings) {
     const overhead: number[] = [];
     const raw: number[] = [];
     const relayed: number[] = [];
+    const slowest: Array<{ overheadMs: number; what: string }> = [];
     const probedBy = new Map<string, number>();
     const flipOnce = async (path: string, down: boolean) => {
       const status = down ? 'dead' : 'healthy';
@@ -264,6 +265,10 @@ async function measure(settings: Settings) {
       if (!deciding || deciding.atMs < flippedAt)
         throw new Error(`no ${down ? 503 : 200} answer before the ${status} alert`);
       overhead.push(arrival.atMs - deciding.atMs);
+      slowest.push({
+        overheadMs: arrival.atMs - deciding.atMs,
+        what: `${path} ${status}, probed from ${deciding.from}`,
+      });
       // Probed by a member that does not lead: the result reached the leader through NOTIFY.
       if (deciding.from !== leaderSource) relayed.push(arrival.atMs - deciding.atMs);
       raw.push(arrival.atMs - flippedAt);
@@ -286,6 +291,7 @@ async function measure(settings: Settings) {
       raw,
       probedBy,
       relayed,
+      slowest: slowest.sort((a, b) => b.overheadMs - a.overheadMs).slice(0, 3),
       leader,
       extraAlerts,
       startupMs,
@@ -390,6 +396,7 @@ const benchmark: Benchmark = {
         `CPU per round: the member's utime + stime (/proc/<pid>/stat, all threads) over ${settings.rounds} rounds (${seconds(result.windowMs)}), times its round-start-to-round-start time: probing, applying the other members' shared results, PostgreSQL writes, heartbeats. RSS from /proc/<pid>/status at the end.`,
         'Alert latency: "deciding probe → webhook" runs from the target answering the probe that decided (the last 503, or 200, before the alert; poll_retry = 2 at 500 ms) to the webhook reaching the capture server: sharing through NOTIFY, the leader\'s model and dispatcher, the outbox, the request. "flip → webhook" adds the wait for the owning member\'s next probe (up to a round + poll_interval) and the retries.',
         `${FLIP_NODES} flipped replicas, each alone in its node, flipped in turn; the leader was ${result.leader ?? 'unknown'}; deciding probes came from: ${[...result.probedBy].map(([source, times]) => `${sources.get(source) ?? source} ×${times}`).join(', ')}.`,
+        `Slowest deciding probe → webhook: ${result.slowest.map((flip) => `${ms(flip.overheadMs)} (${flip.what})`).join('; ')}.`,
         `Host: ${limits}. The target, the capture server and PostgreSQL share the machine with the members.`,
       ],
     };
