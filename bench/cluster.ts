@@ -135,6 +135,10 @@ async function bareRounds(port: number, replicas: number): Promise<RoundResult[]
   );
 }
 
+/** A long run says where it is, on stderr, so the table stays clean. */
+const progress = (message: string) =>
+  console.error(`  … ${new Date().toISOString().slice(11, 19)} ${message}`);
+
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 const seconds = (valueMs: number) => `${(valueMs / 1000).toFixed(2)} s`;
 
@@ -162,6 +166,7 @@ async function measure(settings: Settings) {
   const members: Member[] = [];
   try {
     const bare = await bareRounds(target.port, settings.replicas);
+    progress('bare loops done; starting the members');
     const databaseUrl = await postgres.createDatabase();
     const configStarted = Date.now();
     for (const [index, id] of MEMBERS.entries()) {
@@ -198,6 +203,7 @@ async function measure(settings: Settings) {
       120_000,
       'three live members and a leader',
     );
+    progress('three members live; warming up');
     // Warm-up: one whole round per member with the three-way shares settled.
     const joinedAt = Date.now() + (LEASE_S / 3) * 1000;
     const cycleBoundMs = 600_000;
@@ -206,6 +212,7 @@ async function measure(settings: Settings) {
       cycleBoundMs,
       'a warm-up round from every member',
     );
+    progress('measuring the steady state');
     // Steady state: `rounds` whole rounds per member, CPU read around them.
     const windowStart = Date.now();
     const cpuBefore = members.map((member) => processCpuMs(member.child.pid ?? -1) ?? 0);
@@ -276,6 +283,7 @@ async function measure(settings: Settings) {
     };
     const flipsStarted = arrivals.length;
     for (let flip = 0; flip < settings.flips; flip += 1) {
+      progress(`flip ${flip + 1} of ${settings.flips}`);
       const path = `${FLIP_PREFIX}${flip % FLIP_NODES}`;
       await flipOnce(path, true);
       await flipOnce(path, false);
