@@ -88,6 +88,8 @@ function memberConfig(
 
 async function startMember(id: string, index: number, configPath: string, port: number): Promise<Member> {
   const child = spawnCli(['-c', configPath]);
+  // run.ts exits on Ctrl-C without unwinding: a member must not outlive it.
+  process.once('exit', () => child.kill('SIGKILL'));
   let output = '';
   const keep = (chunk: Buffer) => {
     output = `${output}${chunk.toString()}`.slice(-20_000);
