@@ -324,8 +324,10 @@ const benchmark: Benchmark = {
   title: 'Cluster: 3 vigil members on one PostgreSQL, HTTP replicas on 127.0.0.1 shared between them',
   async run() {
     const settings: Settings = {
-      replicas: envNumber('BENCH_CLUSTER_REPLICAS', 100_000),
-      pollIntervalS: envNumber('BENCH_CLUSTER_INTERVAL', 10),
+      // 100,000 (issue 10's figure) does not reach a steady state yet (docs/cluster.md): the default
+      // is the size that finishes, so a plain `npm run bench` ends.
+      replicas: envNumber('BENCH_CLUSTER_REPLICAS', 15_000),
+      pollIntervalS: envNumber('BENCH_CLUSTER_INTERVAL', 5),
       rounds: envNumber('BENCH_CLUSTER_ROUNDS', 2),
       flips: envNumber('BENCH_CLUSTER_FLIPS', 20),
     };
