@@ -33,30 +33,14 @@ export function maintenanceRepository(db: Kysely<Database>): MaintenanceReposito
     async insert(window) {
       await db
         .insertInto('maintenance_windows')
-        .values({
-          id: window.id,
-          title: window.title,
-          text: window.text,
-          starts_at: window.startsAtMs,
-          ends_at: window.endsAtMs,
-          services: JSON.stringify(window.services),
-          nodes: JSON.stringify(window.nodes),
-          created_at: window.createdAtMs,
-        })
+        .values({ id: window.id, ...editableColumns(window), created_at: window.createdAtMs })
         .execute();
     },
 
     async update(window) {
       const result = await db
         .updateTable('maintenance_windows')
-        .set({
-          title: window.title,
-          text: window.text,
-          starts_at: window.startsAtMs,
-          ends_at: window.endsAtMs,
-          services: JSON.stringify(window.services),
-          nodes: JSON.stringify(window.nodes),
-        })
+        .set(editableColumns(window))
         .where('id', '=', window.id)
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
@@ -66,6 +50,18 @@ export function maintenanceRepository(db: Kysely<Database>): MaintenanceReposito
       const result = await db.deleteFrom('maintenance_windows').where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
+  };
+}
+
+/** The columns an edit replaces: everything but the id and the creation time. */
+function editableColumns(window: MaintenanceWindow) {
+  return {
+    title: window.title,
+    text: window.text,
+    starts_at: window.startsAtMs,
+    ends_at: window.endsAtMs,
+    services: JSON.stringify(window.services),
+    nodes: JSON.stringify(window.nodes),
   };
 }
 
