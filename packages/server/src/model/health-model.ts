@@ -80,8 +80,10 @@ export interface HealthModelEvents extends Record<string, unknown> {
   /**
    * Anything visible changed (health, metrics, replicas); for consumers that re-render. A push report
    * repeating its replica's last load, health and reason changes nothing shown and does not emit it.
+   * `subject` is the one node whose replicas changed, so a renderer redoes only that node; without
+   * it anything may have changed (a reload).
    */
-  updated: { atMs: number };
+  updated: { atMs: number; subject?: NodeRef };
   /**
    * A reload replaced the services, nodes or their specs (`reconfigure`): consumers holding a list
    * of them take the new one. Emitted before the new replicas are announced.
@@ -699,7 +701,7 @@ export class HealthModel implements ObservationSink {
       ...(forgotten && { forgotten }),
     });
     this.propagate(node, now, forgotten);
-    this.events.emit('updated', { atMs: now });
+    this.events.emit('updated', { atMs: now, subject: nodeRefOf(node) });
   }
 
   private setReplicaHealth(
@@ -731,7 +733,7 @@ export class HealthModel implements ObservationSink {
       this.propagate(node, now);
     }
     if (otherChange || previous !== health || previousReason !== replica.reason) {
-      this.events.emit('updated', { atMs: now });
+      this.events.emit('updated', { atMs: now, subject: nodeRefOf(node) });
     }
   }
 
@@ -814,6 +816,10 @@ function percent(ratio: number): string {
  */
 function isStale(lastAtMs: number | undefined, atMs: number, now: number): boolean {
   return lastAtMs !== undefined && atMs < lastAtMs && now >= lastAtMs;
+}
+
+function nodeRefOf(node: NodeState): NodeRef {
+  return { serviceId: node.spec.serviceId, nodeId: node.spec.id };
 }
 
 function refOf(node: NodeState, replica: ReplicaState): ReplicaRef {

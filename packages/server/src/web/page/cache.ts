@@ -13,6 +13,12 @@ export type ChangeSource = (onChange: () => void) => () => void;
 export interface PageCacheOptions {
   /** Produces the page with `VERSION_SLOT` in it. */
   render: () => string;
+  /**
+   * Does up to about `budgetMs` of the next render's work ahead of it; true once nothing is left but
+   * `render` itself. Scheduled renders run it in slices, one turn of the event loop each, so a
+   * large page never holds the loop long; without it a render is one piece.
+   */
+  prepare?: (budgetMs: number) => boolean;
   sources: readonly ChangeSource[];
   clock: Clock;
   /**
@@ -27,6 +33,9 @@ export interface PageCacheOptions {
 
 /** Renders take at most 1/this of a core: a page that costs 80 ms renders at most every 400 ms. */
 const RENDER_COST_FACTOR = 5;
+
+/** The work of one slice of a scheduled render: well under the 20 ms a turn of the loop may take. */
+export const RENDER_SLICE_MS = 8;
 
 /**
  * The status page rendered once per state change and served from memory. A change marks the page
@@ -47,6 +56,11 @@ export class PageCache {
   private readonly bootId: string;
   /** The last rendered page while its compressed forms are being made. */
   private compressing: { plain: RenderedPage; done: Promise<RenderedPage> } | undefined;
+  /** A render spread over turns of the loop, while it runs. */
+  private slicedRender: Promise<void> | undefined;
+  private closed = false;
+  /** The longest slice of the last render (its prepare slices and the render itself), for benchmarks. */
+  longestSliceMs = 0;
 
   constructor(private readonly options: PageCacheOptions) {
     this.bootId = options.clock.now().toString(36);
@@ -59,17 +73,29 @@ export class PageCache {
    * so the loop is not held while they are, and a request waits for them instead.
    */
   async compressedCurrent(): Promise<RenderedPage> {
-    const page = this.current();
+    if (this.due()) await this.renderInSlices();
+    const page = this.page;
     if (page !== this.compressing?.plain) return page;
     const done = await this.compressing.done;
     return this.page === page ? done : this.page;
   }
 
+  /** The current page, rendered at once (in one piece) when it is due. */
   current(): RenderedPage {
+    if (this.due()) this.refresh();
+    return this.page;
+  }
+
+  /** The last page rendered, never rendering: for what only needs its version. */
+  latest(): RenderedPage {
+    return this.page;
+  }
+
+  /** Whether a request should get a new render: stale past the gap, or older than `maxAgeMs`. */
+  private due(): boolean {
     const ageMs = this.options.clock.now() - this.lastRenderMs;
     const { maxAgeMs = Number.POSITIVE_INFINITY } = this.options;
-    if ((this.stale && ageMs >= this.gapMs()) || ageMs >= Math.max(maxAgeMs, this.gapMs())) this.refresh();
-    return this.page;
+    return (this.stale && ageMs >= this.gapMs()) || ageMs >= Math.max(maxAgeMs, this.gapMs());
   }
 
   onChange(listener: (page: RenderedPage) => void): () => void {
@@ -78,6 +104,7 @@ export class PageCache {
   }
 
   close(): void {
+    this.closed = true;
     for (const unsubscribe of this.unsubscribes) unsubscribe();
     if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
     this.timer = undefined;
@@ -90,8 +117,59 @@ export class PageCache {
     // A full gap from the first change, so the changes of a burst render together.
     this.timer = this.options.clock.setTimeout(() => {
       this.timer = undefined;
-      if (this.stale) this.refresh();
+      if (this.stale) void this.renderInSlices();
     }, this.gapMs());
+  }
+
+  /**
+   * Renders with the preparatory work spread over turns of the event loop (`prepare`), then the
+   * render itself in the last one. Changes during it leave the page stale for the next render; a
+   * render already under way is the one awaited.
+   */
+  private renderInSlices(): Promise<void> {
+    if (this.slicedRender) return this.slicedRender;
+    this.stale = false;
+    this.lastRenderMs = this.options.clock.now();
+    let costMs = 0;
+    let longestMs = 0;
+    const slice = (work: () => boolean): boolean => {
+      // CPU time, not the injected clock: this is about what rendering costs this machine.
+      const started = performance.now();
+      try {
+        return work();
+      } finally {
+        const spentMs = performance.now() - started;
+        costMs += spentMs;
+        longestMs = Math.max(longestMs, spentMs);
+      }
+    };
+    const { prepare } = this.options;
+    const prepared = () => prepare === undefined || prepare(RENDER_SLICE_MS);
+    const finish = () => {
+      slice(() => {
+        this.publish(this.build(this.options.render()));
+        return true;
+      });
+      this.lastRenderCostMs = costMs;
+      this.longestSliceMs = longestMs;
+    };
+    if (slice(prepared)) {
+      finish();
+      return Promise.resolve();
+    }
+    const rendering = (async () => {
+      do {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.closed) return;
+      } while (!slice(prepared));
+      finish();
+    })();
+    this.slicedRender = rendering.finally(() => {
+      this.slicedRender = undefined;
+      // Changes that came while it ran render next.
+      if (this.stale && !this.closed) this.invalidate();
+    });
+    return this.slicedRender;
   }
 
   private gapMs(): number {
@@ -100,12 +178,17 @@ export class PageCache {
   }
 
   private refresh(): void {
-    const previous = this.page;
-    this.page = this.render();
-    if (this.page !== previous) for (const listener of this.listeners) listener(this.page);
+    this.publish(this.render());
   }
 
-  /** Renders, and times it to bound the next gap. */
+  /** Makes `page` current and tells the listeners when it is a new version. */
+  private publish(page: RenderedPage): void {
+    const previous = this.page;
+    this.page = page;
+    if (page !== previous) for (const listener of this.listeners) listener(page);
+  }
+
+  /** Renders in one piece, and times it to bound the next gap. */
   private render(): RenderedPage {
     this.stale = false;
     this.lastRenderMs = this.options.clock.now();
@@ -115,6 +198,7 @@ export class PageCache {
       return this.build(this.options.render());
     } finally {
       this.lastRenderCostMs = performance.now() - started;
+      this.longestSliceMs = this.lastRenderCostMs;
     }
   }
 

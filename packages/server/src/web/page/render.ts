@@ -7,9 +7,9 @@ import type { HealthModel } from '../../model/health-model.js';
 import type { AssetUrl } from '../asset-catalog.js';
 import { html, SafeHtml } from '../html.js';
 import { announcementsSection } from './announcements.js';
+import { PageFragments } from './fragments.js';
 import type { HistoryView } from './history.js';
 import { maintenanceSection, type PageMaintenance } from './maintenance.js';
-import { serviceSection } from './services.js';
 import { banner, generalSection } from './summary.js';
 import { PAGE_TEXTS, type PageTexts } from './texts.js';
 import { pageImageUrl, safeLinkUrl } from './urls.js';
@@ -25,6 +25,11 @@ export interface PageInput {
   history?: HistoryView;
   /** Maintenance windows; the page shows none without. */
   maintenance?: PageMaintenance;
+  /**
+   * The services' sections, when kept up to date incrementally (`PageFragments`, as the page cache
+   * does); rendered whole from the model when absent.
+   */
+  sections?: SafeHtml;
 }
 
 /**
@@ -125,9 +130,8 @@ export function renderPage(input: PageInput): string {
   const health = model.pageHealth;
   const texts = PAGE_TEXTS[branding.language];
   const place: DocumentPlace = { root: '', assetUrl, texts };
-  const services = Array.from(model.services.values(), (service, index) =>
-    serviceSection(service, index, assetUrl, texts, history, maintenance),
-  );
+  const services =
+    input.sections ?? new PageFragments(model).sections(() => ({ texts, assetUrl, history, maintenance }));
   const headPart = documentHead(branding, health, place, {
     title: branding.page_title,
     scripts: ['live.js', 'local-time.js'],

@@ -5,8 +5,10 @@ import type { HealthModel } from '../../model/health-model.js';
 import type { Clock } from '../../time/clock.js';
 import type { AssetCatalog } from '../asset-catalog.js';
 import { type ChangeSource, PageCache } from './cache.js';
+import { type FragmentInputs, PageFragments } from './fragments.js';
 import type { PageHistory } from './history.js';
 import { renderPage } from './render.js';
+import { PAGE_TEXTS } from './texts.js';
 
 /** Bursts of reports inside this window render once; it also bounds how stale a page can be. */
 export const PAGE_RENDER_INTERVAL_MS = 200;
@@ -35,13 +37,21 @@ export interface StatusPageOptions {
  */
 export function createStatusPage(options: StatusPageOptions): PageCache {
   const { model, announcements, settings, assets, clock, history, maintenance } = options;
+  const fragments = new PageFragments(model);
+  const fragmentInputs = (): FragmentInputs => ({
+    texts: PAGE_TEXTS[settings.branding.language],
+    assetUrl: assets().url,
+    history: history?.current,
+    maintenance,
+  });
   const sources: ChangeSource[] = [
-    (onChange) => model.events.on('updated', onChange),
+    (onChange) => fragments.watch(onChange),
     (onChange) => announcements.onChange(onChange),
   ];
   if (history) sources.push((onChange) => history.onChange(onChange));
   if (maintenance) sources.push((onChange) => maintenance.onChange(onChange));
   return new PageCache({
+    prepare: (budgetMs) => fragments.prepare(fragmentInputs, budgetMs),
     render: () =>
       renderPage({
         model,
@@ -55,6 +65,7 @@ export function createStatusPage(options: StatusPageOptions): PageCache {
           upcoming: maintenance.upcoming(),
           isUnderMaintenance: (serviceId, nodeId) => maintenance.isUnderMaintenance(serviceId, nodeId),
         },
+        sections: fragments.sections(fragmentInputs),
       }),
     sources,
     clock,

@@ -36,6 +36,18 @@ export interface PageTexts {
   replicasOf: (node: string) => string;
   /** A large node's line above its unhealthy boxes, e.g. "99,997 healthy, 3 dead replicas". */
   replicaSummary: (counts: string, notShown: number) => string;
+  /**
+   * A service's line on a page too large to list every node, before its unhealthy nodes:
+   * "20,000 nodes: 19,990 healthy, 10 sick" and how many unhealthy ones are not shown.
+   */
+  nodeSummary: (total: string, counts: string, notShown: number) => string;
+  /** The link from that line to the service's page of all its nodes. */
+  allNodes: string;
+  /** The service page's navigation between its pages of nodes. */
+  nodePages: string;
+  nodeRange: (first: number, last: number, total: number) => string;
+  previousNodes: string;
+  nextNodes: string;
   poweredBy: string;
   /** The unit of days in durations ("3 d 4 h"). */
   dayUnit: string;
@@ -164,6 +176,14 @@ const en: PageTexts = {
   replicasOf: (node) => `${node} replicas`,
   replicaSummary: (counts, notShown) =>
     `${counts} replicas${notShown > 0 ? ` (${notShown.toLocaleString('en-US')} more not healthy than shown)` : ''}`,
+  nodeSummary: (total, counts, notShown) =>
+    `${total} nodes: ${counts}${notShown > 0 ? ` (${notShown.toLocaleString('en-US')} more not healthy than shown)` : ''}`,
+  allNodes: 'All nodes',
+  nodePages: 'Pages of nodes',
+  nodeRange: (first, last, total) =>
+    `Nodes ${first.toLocaleString('en-US')}–${last.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`,
+  previousNodes: 'Previous nodes',
+  nextNodes: 'Next nodes',
   poweredBy: 'This status page is powered by Vigil TS.',
   dayUnit: 'd',
   noData: 'No data',
@@ -278,6 +298,14 @@ const fr: PageTexts = {
   replicasOf: (node) => `Répliques de ${node}`,
   replicaSummary: (counts, notShown) =>
     `Répliques : ${counts}${notShown > 0 ? ` (${notShown.toLocaleString('fr-FR')} autres en difficulté non affichées)` : ''}`,
+  nodeSummary: (total, counts, notShown) =>
+    `${total} nœuds : ${counts}${notShown > 0 ? ` (${notShown.toLocaleString('fr-FR')} autres en difficulté non affichés)` : ''}`,
+  allNodes: 'Tous les nœuds',
+  nodePages: 'Pages de nœuds',
+  nodeRange: (first, last, total) =>
+    `Nœuds ${first.toLocaleString('fr-FR')} à ${last.toLocaleString('fr-FR')} sur ${total.toLocaleString('fr-FR')}`,
+  previousNodes: 'Nœuds précédents',
+  nextNodes: 'Nœuds suivants',
   poweredBy: 'Cette page de statut fonctionne avec Vigil TS.',
   dayUnit: 'j',
   noData: 'Aucune donnée',

@@ -1,12 +1,21 @@
 /**
- * The node's detail page, relative to the status page: `node/<service>/<node>/`. Ids may hold any
- * character, so each is one encoded path segment; an id of `.` or `..` would move the link up a
- * folder (browsers resolve such segments even encoded), so such a node has no link.
+ * A page under the status page, relative to it: `<folder>/<id>/…/`. Ids may hold any character, so
+ * each is one encoded path segment; an id of `.` or `..` would move the link up a folder (browsers
+ * resolve such segments even encoded), so such a page has no link.
  */
-export function nodeDetailsPath(serviceId: string, nodeId: string): string | undefined {
-  const ids = [serviceId, nodeId];
+function idPath(folder: string, ids: readonly string[]): string | undefined {
   if (ids.some((id) => id === '.' || id === '..')) return undefined;
-  return `node/${ids.map(encodeURIComponent).join('/')}/`;
+  return `${folder}/${ids.map(encodeURIComponent).join('/')}/`;
+}
+
+/** The node's detail page, relative to the status page: `node/<service>/<node>/`. */
+export function nodeDetailsPath(serviceId: string, nodeId: string): string | undefined {
+  return idPath('node', [serviceId, nodeId]);
+}
+
+/** The page of all of a service's nodes, relative to the status page: `service/<service>/`. */
+export function servicePagePath(serviceId: string): string | undefined {
+  return idPath('service', [serviceId]);
 }
 
 const LINK_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);

@@ -64,6 +64,6 @@ export function liveRoutes(app: FastifyInstance, options: LiveOptions) {
     });
     clients.add(client);
     client.on('close', () => clients.delete(client));
-    send(client, `retry: ${RETRY_MS}\n${versionMessage(page.current().version)}`);
+    send(client, `retry: ${RETRY_MS}\n${versionMessage(page.latest().version)}`);
   });
 }
