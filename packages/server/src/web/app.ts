@@ -38,6 +38,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { nodePageRoutes } from './routes/node-page.js';
 import { pageRoutes } from './routes/page.js';
 import { reporterRoutes } from './routes/reporter.js';
+import { servicePageRoutes } from './routes/service-page.js';
 import { statusRoutes } from './routes/status.js';
 import { subscribeRoutes } from './routes/subscribe.js';
 import { vigilAssetRoutes } from './routes/vigil-assets.js';
@@ -97,7 +98,7 @@ const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 /** The HTTP surface: routes translate HTTP to model calls and back. */
 export function buildApp(dependencies: AppDependencies): FastifyInstance {
   const { settings, model, logger, clock = systemClock } = dependencies;
-  const { announcements, authThrottle, branded, page } = dependencies.services;
+  const { announcements, authThrottle, branded, page, pageHistory } = dependencies.services;
   const app = Fastify({
     loggerInstance: logger,
     // One log line per request would drown the log at thousands of reports a second.
@@ -258,6 +259,14 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
         }),
       );
     }
+    servicePageRoutes(scope, {
+      model,
+      settings,
+      assets: () => branded.assets(),
+      clock,
+      history: pageHistory,
+      maintenance: dependencies.maintenance,
+    });
   });
   return app;
 }

@@ -9,7 +9,7 @@ import type { WebSettings } from './app.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { BrandedParts } from './branded-parts.js';
 import type { PageCache } from './page/cache.js';
-import { PageHistory } from './page/history.js';
+import { type HistoryView, PageHistory } from './page/history.js';
 import { createStatusPage } from './page/status-page.js';
 import { PAGE_TEXTS } from './page/texts.js';
 import type { ApiV1Options } from './routes/api-v1.js';
@@ -23,6 +23,8 @@ export interface WebServices {
   branded: BrandedParts;
   /** The status page, re-rendered after changes. */
   page: PageCache;
+  /** The history strips and incidents the page shows, when the store has them. */
+  pageHistory: () => HistoryView | undefined;
   /** Stops the page's re-rendering and its history reads. */
   close(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export function createWebServices(options: WebServiceOptions): WebServices {
     authThrottle,
     branded,
     page,
+    pageHistory: () => pageHistory?.current,
     async close() {
       page.close();
       await pageHistory?.close();

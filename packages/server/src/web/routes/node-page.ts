@@ -8,7 +8,7 @@ import type { Clock } from '../../time/clock.js';
 import type { AssetCatalog } from '../asset-catalog.js';
 import { renderNodePage } from '../page/node-page.js';
 import { isUptimePeriod, periodBuckets, UPTIME_PERIODS } from '../page/periods.js';
-import { compressed, PAGE_BROTLI_QUALITY, prepareIdentity, sendRepresentation } from '../representation.js';
+import { documentRoot, sendPageDocument } from './page-document.js';
 
 export interface NodePageOptions {
   model: HealthModel;
@@ -61,17 +61,8 @@ export function nodePageRoutes(app: FastifyInstance, options: NodePageOptions) {
       branding: settings.branding,
       nowMs,
       assetUrl: options.assets().url,
-      // Reached with or without its trailing slash, the page finds the status page's folder.
-      root: request.url.split('?')[0]?.endsWith('/') ? '../../../' : '../../',
+      root: documentRoot(request, 3),
     });
-    return sendRepresentation(
-      request,
-      reply,
-      await compressed(
-        prepareIdentity(body, { contentType: 'text/html; charset=utf-8' }),
-        PAGE_BROTLI_QUALITY,
-      ),
-      'no-cache',
-    );
+    return sendPageDocument(request, reply, body);
   });
 }
