@@ -69,8 +69,16 @@ export class PageFragments {
   private pass: Generator<void, void, void> | undefined;
   /** The inputs of the pass under way, or of the last one. */
   private inputs: FragmentInputs | undefined;
+  /** What the cached rows were made with. */
+  private rowsMadeWith: Pick<FragmentInputs, 'texts' | 'assetUrl'> | undefined;
+  /** Node rows rendered so far, all passes together: what the benchmark and tests count. */
+  private rowsRenderedCount = 0;
 
   constructor(private readonly model: HealthModel) {}
+
+  get rowsRendered(): number {
+    return this.rowsRenderedCount;
+  }
 
   /**
    * Follows the model: a node's change makes its row stale, a reload (or a change naming no node)
@@ -118,7 +126,7 @@ export class PageFragments {
     const parts = layout.services.map(({ service, shown, notShown }) => {
       // A row that changed since the pass rendered it is rendered again: the page is current.
       const rows = shown.map((fragment) => {
-        fragment.html ??= renderRow(fragment, current);
+        fragment.html ??= this.renderRow(fragment, current);
         return fragment.html;
       });
       const summary = layout.summarised
@@ -129,20 +137,33 @@ export class PageFragments {
     return new SafeHtml(parts.join(''));
   }
 
+  private renderRow(fragment: NodeFragment, inputs: FragmentInputs): string {
+    this.rowsRenderedCount += 1;
+    return nodeItem(fragment.node, fragment.key, {
+      texts: inputs.texts,
+      history: fragment.history,
+      underMaintenance: fragment.underMaintenance,
+      root: '',
+    }).value;
+  }
+
   private reset(): void {
     this.layout = undefined;
     this.pass = undefined;
   }
 
   private currentPass(inputs: () => FragmentInputs): Generator<void, void, void> {
-    this.pass ??= this.run(inputs());
+    // A copy: the whole pass works with the inputs it started with.
+    this.pass ??= this.run({ ...inputs() });
     return this.pass;
   }
 
   private *run(inputs: FragmentInputs): Generator<void, void, void> {
-    const previous = this.inputs;
     this.inputs = inputs;
-    const everyRow = previous?.texts !== inputs.texts || previous.assetUrl !== inputs.assetUrl;
+    // Every row shows these: another language or asset catalog renders them all again.
+    const everyRow =
+      this.rowsMadeWith?.texts !== inputs.texts || this.rowsMadeWith.assetUrl !== inputs.assetUrl;
+    this.rowsMadeWith = { texts: inputs.texts, assetUrl: inputs.assetUrl };
     this.layout ??= yield* buildLayout(this.model);
     const { services, summarised } = this.layout;
     let nodesLeft = SUMMARY_NODES_MAX;
@@ -173,7 +194,7 @@ export class PageFragments {
         if (shown) {
           entry.shown.push(fragment);
           if (fragment.html === undefined) {
-            fragment.html = renderRow(fragment, inputs);
+            fragment.html = this.renderRow(fragment, inputs);
             yield;
           }
         }
@@ -182,15 +203,6 @@ export class PageFragments {
       }
     }
   }
-}
-
-function renderRow(fragment: NodeFragment, inputs: FragmentInputs): string {
-  return nodeItem(fragment.node, fragment.key, {
-    texts: inputs.texts,
-    history: fragment.history,
-    underMaintenance: fragment.underMaintenance,
-    root: '',
-  }).value;
 }
 
 /** One fragment per node of the model, in config order, every row still to render. */
