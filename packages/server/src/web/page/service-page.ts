@@ -51,6 +51,8 @@ export function renderServicePage(input: ServicePageInput): string {
       root,
     }),
   );
+  // The section's icons, from this document's place.
+  const assetUrl: AssetUrl = (name) => `${root}${input.assetUrl(name)}`;
   const pages = servicePageCount(service);
   const range = texts.nodeRange(first + 1, first + nodes.length, service.nodes.size);
   const navigation =
@@ -65,6 +67,6 @@ export function renderServicePage(input: ServicePageInput): string {
     assetUrl: input.assetUrl,
     root,
     title: service.spec.label,
-    main: html`<p class="back"><a href="${root || './'}">← ${texts.backToPage}</a></p>${serviceSection(service, input.assetUrl, texts, rows)}${navigation}`,
+    main: html`<p class="back"><a href="${root || './'}">← ${texts.backToPage}</a></p>${serviceSection(service, assetUrl, texts, rows)}${navigation}`,
   });
 }
