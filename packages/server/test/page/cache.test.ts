@@ -148,4 +148,54 @@ describe('page cache', () => {
     assert.equal(renders(), 1);
     assert.equal(versions.length, 0);
   });
+
+  test('a scheduled render runs its preparation in slices, letting the loop run between them', async () => {
+    const clock = new FakeClock();
+    const events: string[] = [];
+    let content = 'a';
+    let slicesLeft = 0;
+    let notify = () => {};
+    const cache = new PageCache({
+      prepare: () => {
+        events.push('slice');
+        // Stands for other work queued meanwhile: it runs before the next slice.
+        setImmediate(() => events.push('other'));
+        slicesLeft = Math.max(0, slicesLeft - 1);
+        return slicesLeft === 0;
+      },
+      render: () => {
+        events.push('render');
+        return `<html data-version="${VERSION_SLOT}">${content}</html>`;
+      },
+      sources: [
+        (onChange) => {
+          notify = onChange;
+          return () => {};
+        },
+      ],
+      clock,
+      intervalMs: 200,
+    });
+    events.length = 0;
+    slicesLeft = 3;
+    content = 'b';
+    notify();
+    clock.advance(200);
+    assert.deepEqual(events, ['slice'], 'the first slice at once, the rest in later turns');
+    assert.ok(cache.latest().identity.toString().includes('>a<'), 'the previous page until the render ends');
+    // A change while the render is under way: it renders once more after this one.
+    content = 'c';
+    notify();
+    const page = await cache.compressedCurrent();
+    assert.deepEqual(events, ['slice', 'other', 'slice', 'other', 'slice', 'render']);
+    assert.ok(page.identity.toString().includes('>c<'));
+    slicesLeft = 1;
+    clock.advance(1000);
+    assert.equal(
+      events.filter((event) => event === 'render').length,
+      2,
+      'the change made during the render renders again',
+    );
+    cache.close();
+  });
 });

@@ -73,7 +73,8 @@ export class PageCache {
    * so the loop is not held while they are, and a request waits for them instead.
    */
   async compressedCurrent(): Promise<RenderedPage> {
-    if (this.due()) await this.renderInSlices();
+    // A render under way is newer than the page: wait for it rather than serve the older one.
+    if (this.slicedRender || this.due()) await this.renderInSlices();
     const page = this.page;
     if (page !== this.compressing?.plain) return page;
     const done = await this.compressing.done;
