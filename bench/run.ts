@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   'alert-latency': () => import('./alert-latency.js'),
   store: () => import('./store.js'),
   page: () => import('./page-benchmark.js'),
+  'page-scale': () => import('./page-scale.js'),
   'mass-death': () => import('./mass-death.js'),
   cluster: () => import('./cluster.js'),
 };
