@@ -13,33 +13,12 @@ import {
 } from '../../src/web/page/fragments.js';
 import type { HistoryView } from '../../src/web/page/history.js';
 import { PAGE_TEXTS } from '../../src/web/page/texts.js';
+import { MIXED_PROBES } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { sourcesFor, testModel } from '../helpers/model.js';
 
-const SMALL = `
-[[probe.service]]
-id = "web"
-label = "Web"
-[[probe.service.node]]
-id = "api"
-label = "API"
-mode = "poll"
-replicas = ["tcp://10.0.0.1:80", "tcp://10.0.0.2:80", "tcp://10.0.0.3:80"]
-reveal_replica_name = true
-[[probe.service.node]]
-id = "app"
-label = "App"
-mode = "push"
-reveal_replica_name = true
-[[probe.service]]
-id = "jobs"
-label = "Jobs"
-[[probe.service.node]]
-id = "db"
-label = "DB"
-mode = "poll"
-replicas = ["tcp://10.0.1.1:5432"]
-`;
+/** Poll, push, local and script nodes in two services; `reveal_replica_name` shows ids and reasons. */
+const SMALL = MIXED_PROBES.replaceAll('mode = "poll"', 'mode = "poll"\nreveal_replica_name = true');
 
 /** One service past PAGE_NODES_LISTED_MAX nodes (so the page summarises), then a small one. */
 function largeConfig(nodes: number): string {
@@ -211,23 +190,23 @@ describe('incremental page fragments', () => {
     const stop = fragments.watch(() => {});
     try {
       const first = fragments.sections(inputs.read).value;
-      assert.equal(fragments.rowsRendered, 3, 'one row per node at first');
+      assert.equal(fragments.rowsRendered, 4, 'one row per node at first');
       observe.probe(
-        { serviceId: 'web', nodeId: 'api', replicaId: 'tcp://10.0.0.2:80' },
+        { serviceId: 'web', nodeId: 'api', replicaId: 'tcp://127.0.0.1:1' },
         { health: 'dead', latencyMs: 10, reason: 'refused' },
       );
       const second = fragments.sections(inputs.read).value;
-      assert.equal(fragments.rowsRendered, 4, 'only the API row again');
+      assert.equal(fragments.rowsRendered, 5, 'only the API row again');
       assert.notEqual(second, first);
       assert.equal(second, fullRender(model, inputs.read));
       fragments.sections(inputs.read);
-      assert.equal(fragments.rowsRendered, 4, 'nothing changed, nothing rendered');
+      assert.equal(fragments.rowsRendered, 5, 'nothing changed, nothing rendered');
       inputs.toggleMaintenance(inputs.specs[2] as NodeSpec);
       fragments.sections(inputs.read);
-      assert.equal(fragments.rowsRendered, 5, 'maintenance on DB: its row only');
+      assert.equal(fragments.rowsRendered, 6, 'maintenance on the gateway: its row only');
       inputs.toggleLanguage();
       fragments.sections(inputs.read);
-      assert.equal(fragments.rowsRendered, 8, 'another language: every row');
+      assert.equal(fragments.rowsRendered, 10, 'another language: every row');
     } finally {
       stop();
     }
