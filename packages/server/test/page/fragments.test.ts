@@ -7,11 +7,13 @@ import type { NodeSpec } from '../../src/model/topology.js';
 import { SafeHtml } from '../../src/web/html.js';
 import {
   type FragmentInputs,
+  PAGE_BOXES_LISTED_MAX,
   PAGE_NODES_LISTED_MAX,
   PageFragments,
   SUMMARY_NODES_MAX,
 } from '../../src/web/page/fragments.js';
 import type { HistoryView } from '../../src/web/page/history.js';
+import { REPLICA_BOXES_MAX } from '../../src/web/page/services.js';
 import { PAGE_TEXTS } from '../../src/web/page/texts.js';
 import { MIXED_PROBES } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -279,5 +281,47 @@ describe('a summarised page', () => {
     assert.ok(
       html.includes(`${size} nodes: ${size} dead (${size - SUMMARY_NODES_MAX} more not healthy than shown)`),
     );
+  });
+});
+
+describe('when the page summarises', () => {
+  /** `nodes` push nodes in one service; each report adds a replica. */
+  const pushConfig = (nodes: number) =>
+    `[[probe.service]]\nid = "fleet"\nlabel = "Fleet"\n${Array.from(
+      { length: nodes },
+      (_, index) => `[[probe.service.node]]\nid = "n${index}"\nlabel = "Node ${index}"\nmode = "push"\n`,
+    ).join('')}`;
+
+  test('rows that could show more than PAGE_BOXES_LISTED_MAX boxes summarise the page; fewer list every node again', () => {
+    const clock = new FakeClock();
+    const fullNodes = PAGE_BOXES_LISTED_MAX / REPLICA_BOXES_MAX;
+    const model = testModel(pushConfig(fullNodes + 1), clock);
+    const observe = sourcesFor(model, clock);
+    const inputs = inputsOver(model);
+    const fragments = new PageFragments(model);
+    const stop = fragments.watch(() => {});
+    const report = (node: number, replica: string) =>
+      observe.push('fleet', `n${node}`, replica, 30, { cpu: 0.1, ram: 0.1 });
+    const rows = (page: string) => [...page.matchAll(/<li class="node /g)].length;
+    try {
+      for (let node = 0; node < fullNodes; node += 1) {
+        for (let replica = 0; replica < REPLICA_BOXES_MAX; replica += 1) report(node, `host-${replica}`);
+      }
+      const listed = fragments.sections(inputs.read).value;
+      assert.equal(rows(listed), fullNodes + 1, 'PAGE_BOXES_LISTED_MAX boxes: every node listed');
+      assert.ok(!listed.includes('node-summary'));
+      report(fullNodes, 'one-more');
+      const summarised = fragments.sections(inputs.read).value;
+      assert.ok(
+        summarised.includes(`${fullNodes + 1} nodes: ${fullNodes + 1} healthy`),
+        'one box more: summarised',
+      );
+      assert.equal(rows(summarised), 0, 'every node healthy: none listed');
+      assert.equal(summarised, fullRender(model, inputs.read));
+      observe.flush('fleet', `n${fullNodes}`, 'one-more');
+      assert.equal(rows(fragments.sections(inputs.read).value), fullNodes + 1, 'back under the bound');
+    } finally {
+      stop();
+    }
   });
 });

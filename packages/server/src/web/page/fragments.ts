@@ -4,16 +4,26 @@ import type { AssetUrl } from '../asset-catalog.js';
 import { SafeHtml } from '../html.js';
 import type { HistoryView } from './history.js';
 import type { PageMaintenance } from './maintenance.js';
-import { nodeItem, nodeKey, nodeSummary, serviceSection, shownBoxCount } from './services.js';
+import {
+  nodeItem,
+  nodeKey,
+  nodeSummary,
+  REPLICA_BOXES_MAX,
+  serviceSection,
+  shownBoxCount,
+} from './services.js';
 import type { PageTexts } from './texts.js';
 import { servicePagePath } from './urls.js';
 
 /**
- * Past this many nodes in all, the page summarises every service: its nodes counted by state, only
- * the unhealthy ones listed, all of them on the service's own page. Below it, every node has its
- * row, as in Vigil. The page then grows with services, not with nodes or replicas.
+ * Past this many nodes in all, or this many replica boxes that the rows could show (a node past
+ * REPLICA_BOXES_MAX replicas counts for that many), the page summarises every service: its nodes
+ * counted by state, only the unhealthy ones listed, all of them on the service's own page. Below
+ * both, every node has its row, as in Vigil, and the page stays under ~2 MB even with every replica
+ * dead. The page then grows with services, not with nodes or replicas.
  */
 export const PAGE_NODES_LISTED_MAX = 500;
+export const PAGE_BOXES_LISTED_MAX = 4000;
 
 /**
  * On a summarised page, the unhealthy nodes listed (in config order, across services) and their
@@ -51,6 +61,8 @@ interface Layout {
   services: ServiceFragment[];
   /** serviceId → nodeId → fragment, for the model's events. */
   byNode: Map<string, Map<string, NodeFragment>>;
+  nodeCount: number;
+  /** Whether the last pass summarised the services. */
   summarised: boolean;
 }
 
@@ -165,7 +177,12 @@ export class PageFragments {
       this.rowsMadeWith?.texts !== inputs.texts || this.rowsMadeWith.assetUrl !== inputs.assetUrl;
     this.rowsMadeWith = { texts: inputs.texts, assetUrl: inputs.assetUrl };
     this.layout ??= yield* buildLayout(this.model);
-    const { services, summarised } = this.layout;
+    const layout = this.layout;
+    const { services } = layout;
+    // Push and local nodes gain and lose replicas: whether to summarise is decided at each pass.
+    layout.summarised =
+      layout.nodeCount > PAGE_NODES_LISTED_MAX || (yield* boxesPast(services, PAGE_BOXES_LISTED_MAX));
+    const { summarised } = layout;
     let nodesLeft = SUMMARY_NODES_MAX;
     let boxesLeft = SUMMARY_BOXES_MAX;
     let checked = 0;
@@ -233,5 +250,20 @@ function* buildLayout(model: HealthModel): Generator<void, Layout, void> {
     byNode.set(service.spec.id, ofService);
     serviceIndex += 1;
   }
-  return { services, byNode, summarised: count > PAGE_NODES_LISTED_MAX };
+  return { services, byNode, nodeCount: count, summarised: false };
+}
+
+/** Whether every row together could show more than `max` replica boxes. */
+function* boxesPast(services: readonly ServiceFragment[], max: number): Generator<void, boolean, void> {
+  let boxes = 0;
+  let checked = 0;
+  for (const { nodes } of services) {
+    for (const { node } of nodes) {
+      boxes += Math.min(node.replicas.size, REPLICA_BOXES_MAX);
+      if (boxes > max) return true;
+      checked += 1;
+      if (checked % CHECKS_PER_STEP === 0) yield;
+    }
+  }
+  return false;
 }
