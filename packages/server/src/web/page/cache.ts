@@ -45,6 +45,8 @@ export interface RenderCost {
   longestSliceCpuMs: number;
 }
 
+const noCost = (): RenderCost => ({ totalMs: 0, longestSliceMs: 0, longestSliceCpuMs: 0 });
+
 /** Runs one slice of a render, adding what it cost to `cost`. */
 function timedSlice(work: () => boolean, cost: RenderCost): boolean {
   // Real time, not the injected clock: this is about what rendering costs this machine.
@@ -85,7 +87,7 @@ export class PageCache {
   /** A render spread over turns of the loop, while it runs. */
   private slicedRender: Promise<void> | undefined;
   private closed = false;
-  private lastCost: RenderCost = { totalMs: 0, longestSliceMs: 0, longestSliceCpuMs: 0 };
+  private lastCost = noCost();
 
   constructor(private readonly options: PageCacheOptions) {
     this.bootId = options.clock.now().toString(36);
@@ -161,7 +163,7 @@ export class PageCache {
     if (this.slicedRender) return this.slicedRender;
     this.stale = false;
     this.lastRenderMs = this.options.clock.now();
-    const cost: RenderCost = { totalMs: 0, longestSliceMs: 0, longestSliceCpuMs: 0 };
+    const cost = noCost();
     const slice = (work: () => boolean): boolean => timedSlice(work, cost);
     const { prepare } = this.options;
     const prepared = () => prepare === undefined || prepare(RENDER_SLICE_MS);
@@ -211,17 +213,14 @@ export class PageCache {
   private render(): RenderedPage {
     this.stale = false;
     this.lastRenderMs = this.options.clock.now();
-    const cost: RenderCost = { totalMs: 0, longestSliceMs: 0, longestSliceCpuMs: 0 };
+    const cost = noCost();
     let page = this.page;
-    try {
-      timedSlice(() => {
-        page = this.build(this.options.render());
-        return true;
-      }, cost);
-      return page;
-    } finally {
-      this.lastCost = cost;
-    }
+    timedSlice(() => {
+      page = this.build(this.options.render());
+      return true;
+    }, cost);
+    this.lastCost = cost;
+    return page;
   }
 
   /** The page for this output: the current object when the bytes are the same, else a new version. */
