@@ -15,6 +15,7 @@ import { limitConnections, serverTimeouts } from './connection-limits.js';
 import { answerErrors, ERROR_SERVER_OPTIONS } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 import { type HistorySource, incidentHistory } from './page/history-page.js';
+import { requestIds } from './reporter-fast-path.js';
 import { type ApiV1Options, apiV1Routes } from './routes/api-v1.js';
 import { assetRoutes } from './routes/assets.js';
 import { badgeRoutes } from './routes/badge.js';
@@ -37,7 +38,7 @@ import { mcpRoutes } from './routes/mcp.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { nodePageRoutes } from './routes/node-page.js';
 import { pageRoutes } from './routes/page.js';
-import { reporterRoutes } from './routes/reporter.js';
+import { reporterEndpoint, reporterRoutes } from './routes/reporter.js';
 import { servicePageRoutes } from './routes/service-page.js';
 import { statusRoutes } from './routes/status.js';
 import { subscribeRoutes } from './routes/subscribe.js';
@@ -99,6 +100,19 @@ const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 export function buildApp(dependencies: AppDependencies): FastifyInstance {
   const { settings, model, logger, clock = systemClock } = dependencies;
   const { announcements, authThrottle, branded, page, pageHistory } = dependencies.services;
+  const requestId = requestIds();
+  const reporter = reporterEndpoint({
+    model,
+    observations: dependencies.cluster?.observations,
+    clock,
+    token: settings.server.reporter_token,
+    throttle: authThrottle,
+    replicasPerNodeMax: () => settings.metrics.reported_replicas_max,
+    logger,
+    requestId,
+    count: dependencies.metrics?.reporterRequests,
+  });
+  const timeouts = serverTimeouts(settings.server);
   const app = Fastify({
     loggerInstance: logger,
     // One log line per request would drown the log at thousands of reports a second.
@@ -112,8 +126,15 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       maxParamLength: PATH_PARAM_MAX_UTF16_UNITS,
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    ...serverTimeouts(settings.server),
+    ...timeouts,
     ...ERROR_SERVER_OPTIONS,
+    // Plain reports are answered below Fastify (web/reporter-fast-path.ts), from the same sequence of ids.
+    serverFactory: reporter.fastPath.serverFactory(timeouts),
+    genReqId: requestId,
+  });
+  app.addHook('preClose', (done) => {
+    reporter.fastPath.close();
+    done();
   });
   limitConnections(app.server, settings.server.max_connections, clock, logger);
 
@@ -155,14 +176,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
 
   app.register(async (scope) => {
     healthRoutes(scope, { store: dependencies.store, clock });
-    reporterRoutes(scope, {
-      model,
-      observations: dependencies.cluster?.observations,
-      clock,
-      token: settings.server.reporter_token,
-      throttle: authThrottle,
-      replicasPerNodeMax: () => settings.metrics.reported_replicas_max,
-    });
+    reporterRoutes(scope, reporter);
     statusRoutes(scope, { model, settings });
     pageRoutes(scope, { page });
     assetRoutes(scope, { assets: () => branded.assets() });

@@ -1,20 +1,23 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
+import type { ReporterRequestCounter } from '../../metrics/reporter-requests.js';
 import { HEALTH_STATES } from '../../model/health.js';
 import type { HealthModel } from '../../model/health-model.js';
-import type { ApplyOutcome, ObservationSink } from '../../model/observation.js';
-import { redactUrl } from '../../probes/redact.js';
+import type { ObservationSink } from '../../model/observation.js';
 import type { Clock } from '../../time/clock.js';
-import { requireToken } from '../auth.js';
+import { requireToken, tokenVerdict } from '../auth.js';
 import type { AuthThrottle } from '../auth-throttle.js';
 import { AUTH_ERRORS, errorResponse } from '../errors.js';
-import { REPLICA_ID_RULE, textProblem } from '../validation/fields.js';
+import { ReporterFastPath } from '../reporter-fast-path.js';
+import {
+  outcomeAnswer,
+  REPORT_INTERVAL_MAX_SECONDS,
+  REPORTER_BODY_LIMIT_BYTES,
+  type ReportBody,
+  type ReporterAnswer,
+  type ReportHandler,
+  reportHandler,
+} from './report-handler.js';
 import { emptyAnswer } from './schema-parts.js';
-
-/** Reporter bodies are ~70 bytes; anything near this bound is not a report. */
-export const REPORTER_BODY_LIMIT_BYTES = 64 * 1024;
-
-/** A year, as for the config's intervals: Vigil takes any u64, which PostgreSQL's bigint cannot hold. */
-export const REPORT_INTERVAL_MAX_SECONDS = 365 * 24 * 3600;
 
 const nodePath = {
   probeId: { type: 'string', description: 'Service id' },
@@ -27,6 +30,7 @@ const replicaParams = {
   properties: { ...nodePath, replicaId: { type: 'string', description: 'Replica id, URL-encoded' } },
 } as const;
 
+/** `isPlainReport` (report-handler.ts), the fast path's check, must refuse whatever this refuses. */
 const reportBody = {
   type: 'object',
   required: ['replica', 'interval'],
@@ -68,33 +72,8 @@ const flushSchema = {
   response: outcomeResponses,
 } as const;
 
-interface ReportBody {
-  replica: string;
-  interval: number;
-  load?: { cpu: number; ram: number };
-  health?: (typeof HEALTH_STATES)[number];
-}
-
-/** A stale report (the model took a newer one for that replica meanwhile) was received all the same. */
-const OUTCOME_STATUS: Record<ApplyOutcome, number> = {
-  ok: 200,
-  stale: 200,
-  'not-found': 404,
-  'wrong-mode': 412,
-};
-const OUTCOME_ERROR: Record<ApplyOutcome, string | undefined> = {
-  ok: undefined,
-  stale: undefined,
-  'not-found': 'unknown probe, node or replica',
-  'wrong-mode': 'the node mode does not accept this request',
-};
-
-/** The levels at which a debug line is printed. */
-const LOGGED_AT_DEBUG = new Set(['debug', 'trace']);
-
-function answer(reply: FastifyReply, outcome: ApplyOutcome) {
-  const error = OUTCOME_ERROR[outcome];
-  return reply.code(OUTCOME_STATUS[outcome]).send(error === undefined ? undefined : { error });
+function answer(reply: FastifyReply, { status, error }: ReporterAnswer) {
+  return reply.code(status).send(error === undefined ? undefined : { error });
 }
 
 export interface ReporterOptions {
@@ -109,52 +88,58 @@ export interface ReporterOptions {
   replicasPerNodeMax: () => number;
 }
 
-/** Vigil's reporter API (spec §2.4): push load reports, local health reports, and flushes. */
-export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
-  const { model, clock, replicasPerNodeMax } = options;
-  const sink = options.observations ?? model;
-  const onRequest = requireToken(options.token, 'Reporter Token', options.throttle);
+/** The reporter API's parts, built before the app: its server needs the fast path. */
+export interface ReporterEndpoint {
+  report: ReportHandler;
+  sink: ObservationSink;
+  clock: Clock;
+  token: string;
+  throttle: AuthThrottle;
+  fastPath: ReporterFastPath;
+}
 
-  /** A report of this mode would add a replica to a node that has its fill; poll nodes are left to the model. */
-  function isFull(probeId: string, nodeId: string, replica: string, mode: 'push' | 'local'): boolean {
-    const node = model.node(probeId, nodeId);
-    return (
-      node?.spec.mode === mode && !node.replicas.has(replica) && node.replicas.size >= replicasPerNodeMax()
-    );
-  }
+/** The handler, token check and fast path the reporter's routes and the server share. */
+export function reporterEndpoint(
+  options: ReporterOptions & {
+    logger: FastifyBaseLogger;
+    /** Fastify's request ids (`genReqId`). */
+    requestId: () => string;
+    count?: ReporterRequestCounter;
+  },
+): ReporterEndpoint {
+  const { model, clock, token, throttle } = options;
+  const sink = options.observations ?? model;
+  const report = reportHandler({ model, sink, clock, replicasPerNodeMax: options.replicasPerNodeMax });
+  const fastPath = new ReporterFastPath({
+    report,
+    verdict: tokenVerdict(token, 'Reporter Token', throttle),
+    logger: options.logger,
+    requestId: options.requestId,
+    count: options.count,
+  });
+  return { report, sink, clock, token, throttle, fastPath };
+}
+
+/**
+ * Vigil's reporter API (spec §2.4): push load reports, local health reports, and flushes. Reports the
+ * fast path takes never reach these routes; the others, and every flush, do.
+ */
+export function reporterRoutes(app: FastifyInstance, endpoint: ReporterEndpoint) {
+  const { report, sink, clock, fastPath } = endpoint;
+  const onRequest = requireToken(endpoint.token, 'Reporter Token', endpoint.throttle);
 
   app.post<{ Params: { probeId: string; nodeId: string }; Body: ReportBody }>(
     '/reporter/:probeId/:nodeId',
-    { onRequest, bodyLimit: REPORTER_BODY_LIMIT_BYTES, schema: reportSchema },
+    {
+      onRequest,
+      // A request the fast path read and handed over: its body, for Fastify to parse and validate.
+      preParsing: (request, _reply, payload, done) => done(null, fastPath.replay(request.raw) ?? payload),
+      bodyLimit: REPORTER_BODY_LIMIT_BYTES,
+      schema: reportSchema,
+    },
     (request, reply) => {
       const { probeId, nodeId } = request.params;
-      const { replica, interval, load, health } = request.body;
-      const problem = textProblem('body/replica', replica, REPLICA_ID_RULE);
-      if (problem !== undefined) return reply.code(400).send({ error: problem });
-      // A load report wins over a health report, as in Vigil.
-      const mode = load ? 'push' : health ? 'local' : undefined;
-      if (mode && isFull(probeId, nodeId, replica, mode)) {
-        return reply.code(409).send({
-          error: `node ${probeId}/${nodeId} already has ${replicasPerNodeMax()} replicas, the most [metrics] reported_replicas_max allows: flush one or raise the limit`,
-        });
-      }
-      const subject = { serviceId: probeId, nodeId, replicaId: replica };
-      const atMs = clock.now();
-      let outcome: ApplyOutcome;
-      // The model keeps its own copy of the load: only cpu and ram.
-      if (load) {
-        outcome = sink.apply({ kind: 'push', subject, atMs, intervalSeconds: interval, load });
-      } else if (health) {
-        outcome = sink.apply({ kind: 'local', subject, atMs, intervalSeconds: interval, health });
-      } else return reply.code(400).send({ error: 'a report needs "load" (push) or "health" (local)' });
-      // Checked first: the line is built only when it is printed, as reports can come by thousands.
-      if (LOGGED_AT_DEBUG.has(request.log.level)) {
-        // A reporter may name its replica by a URL with credentials in it (Vigil Local does).
-        const path = `${probeId}:${nodeId}:${redactUrl(replica)}`;
-        const what = load ? `push, cpu ${load.cpu}, ram ${load.ram}` : `local, ${health}`;
-        request.log.debug(`report for ${path} (${what}, every ${interval} s): ${outcome}`);
-      }
-      return answer(reply, outcome);
+      return answer(reply, report(probeId, nodeId, request.body, request.log));
     },
   );
 
@@ -164,7 +149,7 @@ export function reporterRoutes(app: FastifyInstance, options: ReporterOptions) {
     (request, reply) => {
       const { probeId, nodeId, replicaId } = request.params;
       const subject = { serviceId: probeId, nodeId, replicaId };
-      return answer(reply, sink.apply({ kind: 'flush', subject, atMs: clock.now() }));
+      return answer(reply, outcomeAnswer(sink.apply({ kind: 'flush', subject, atMs: clock.now() })));
     },
   );
 }
