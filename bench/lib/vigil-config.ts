@@ -33,6 +33,10 @@ export function pollNodes(nodes: number, replicasPerNode: number, url: (replica:
  * `vigil --config` would read it. The process environment is not consulted.
  */
 export function loadBenchConfig(nodes: string, metrics = ''): LoadedConfig {
-  const text = `${BASE_CONFIG}${metrics}\n[probe]\n[[probe.service]]\nid = "${SERVICE_ID}"\nlabel = "Web"\n${nodes}`;
-  return parseConfigText(text, 'bench.cfg', { env: {} });
+  return parseConfigText(benchConfigText(nodes, metrics), 'bench.cfg', { env: {} });
+}
+
+/** The text `loadBenchConfig` reads: the tests' base tables, `[metrics]` keys, then one service holding `nodes`. */
+export function benchConfigText(nodes: string, metrics = ''): string {
+  return `${BASE_CONFIG}${metrics}\n[probe]\n[[probe.service]]\nid = "${SERVICE_ID}"\nlabel = "Web"\n${nodes}`;
 }
