@@ -128,7 +128,8 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     ...timeouts,
     ...ERROR_SERVER_OPTIONS,
-    // Plain reports are answered below Fastify (web/reporter-fast-path.ts), from the same sequence of ids.
+    // Plain reports are answered below Fastify (web/reporter-fast-path.ts), so root hooks never see
+    // them: what they add to a report's answer (nosniff, the metrics count) the fast path does itself.
     serverFactory: reporter.fastPath.serverFactory(timeouts),
     genReqId: requestId,
   });
