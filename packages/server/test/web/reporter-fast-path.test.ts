@@ -379,6 +379,37 @@ describe('reporter fast path over real connections', () => {
     }
   });
 
+  test('pipelined requests are answered in order, whichever path answers each', async () => {
+    const { connect } = await import('node:net');
+    const raw = (body: string, contentType = JSON_TYPE) =>
+      `POST /reporter/web/app/ HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\nContent-Type: ${contentType}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const text = await new Promise<string>((resolve) => {
+      let received = '';
+      const socket = connect(server.port, '127.0.0.1', () =>
+        socket.write(
+          raw(report('p1', { interval: '30' })) +
+            raw(report('p2')) +
+            raw(report('p3'), 'application/vnd.x+json') +
+            raw(report('p4')),
+        ),
+      );
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString();
+        if ((received.match(/HTTP\/1\.1 /g) ?? []).length === 4) {
+          socket.destroy();
+          resolve(received);
+        }
+      });
+    });
+    assert.deepEqual(
+      Array.from(text.matchAll(/HTTP\/1\.1 (\d+)/g), (match) => Number(match[1])),
+      [400, 200, 200, 200],
+    );
+    for (const replica of ['p2', 'p3', 'p4'])
+      assert.ok(server.model.node('web', 'app')?.replicas.has(replica));
+  });
+
   test('a client gone in the middle of its body changes nothing and the server goes on', async () => {
     const { connect } = await import('node:net');
     const body = report('half');
