@@ -47,13 +47,14 @@ export interface ReporterFastPathOptions {
 }
 
 /**
- * `POST /reporter/:probeId/:nodeId` answered on node:http, below Fastify, which costs about as much
- * per request as the rest of a report together (docs/performance.md). It takes only a plain report:
+ * `POST /reporter/:probeId/:nodeId` answered on node:http, below Fastify, whose per-request
+ * machinery was a quarter of a report's CPU (docs/performance.md). It takes only a plain report:
  * the path, a JSON content type, a Content-Length within the body limit, the right token from an
  * address not throttled, and a body that surely passes the route's schema. Everything else goes to
  * Fastify, before its body is read or, once read, with the body kept for the reporter route's
- * `preParsing` hook to hand back (`replay`), so every refusal is Fastify's, word for word. What it
- * answers, it answers through the same `ReportHandler` as the route, with the same headers.
+ * `preParsing` hook to hand back (`replay`), so Fastify words every refusal of a head or a body as
+ * before. The rest (the model's outcome, the checks past the schema) is answered through the same
+ * `ReportHandler` as the route's, with the same headers.
  */
 export class ReporterFastPath {
   private readonly bodies = new WeakMap<IncomingMessage, Buffer>();
