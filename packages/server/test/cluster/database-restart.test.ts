@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClusterHarness, waitUntil } from './harness.js';
+import { clusterHarness, waitUntil } from './harness.js';
 
 /**
  * Issue 10: a PostgreSQL restart mid-run loses nothing. The target goes down and up twice; the
@@ -11,18 +11,10 @@ import { ClusterHarness, waitUntil } from './harness.js';
 const ALERT_WAIT_MS = 40_000;
 const QUIET_MS = 3000;
 
-let harness: ClusterHarness;
-
-before(async () => {
-  harness = await ClusterHarness.start();
-});
-after(async () => {
-  await harness?.stop();
-});
+const harness = await clusterHarness();
 
 test('a PostgreSQL restart while a target is down: each alert still sent exactly once', async () => {
-  const first = await harness.startMember('m1');
-  assert.equal(await harness.leader(first), 'm1');
+  const first = await harness.startLeader('m1');
   await Promise.all([harness.startMember('m2'), harness.startMember('m3')]);
 
   harness.setTarget(false);

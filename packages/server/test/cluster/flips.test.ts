@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClusterHarness, waitUntil } from './harness.js';
+import { clusterHarness, waitUntil } from './harness.js';
 
 /**
  * Issue 10: three instances on one database send each alert once. The target goes down and up
@@ -14,19 +14,11 @@ const ALERT_WAIT_MS = 20_000;
 /** How long the test keeps listening after the last alert for a duplicate. */
 const QUIET_MS = 3000;
 
-let harness: ClusterHarness;
-
-before(async () => {
-  harness = await ClusterHarness.start();
-});
-after(async () => {
-  await harness?.stop();
-});
+const harness = await clusterHarness();
 
 test('3 members: membership in the APIs, one leader, exactly one alert per flip, the heartbeat URL', async () => {
-  const first = await harness.startMember('m1');
   // The first member finds no leader: it leads, and sends the cluster's one startup alert.
-  assert.equal(await harness.leader(first), 'm1');
+  const first = await harness.startLeader('m1');
   await Promise.all([harness.startMember('m2'), harness.startMember('m3')]);
   const members = [...harness.members.values()];
 

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiClient } from '../helpers/api-contract.js';
 import { type CapturedRequest, type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
@@ -50,6 +51,13 @@ export interface ClusterDocument {
   instance_id: string;
   leader: { instance_id: string; token: number; current: boolean } | null;
   members: Array<{ instance_id: string; vantage: string; alive: boolean; leader: boolean; self: boolean }>;
+}
+
+/** Lines a member's config adds to its `[metrics]` and `[cluster]` tables, and `reveal_replica_name`. */
+export interface MemberExtras {
+  metrics?: string;
+  cluster?: string;
+  reveal?: boolean;
 }
 
 /** One request the probed target received. */
@@ -150,11 +158,7 @@ export class ClusterHarness {
    * Starts member `id` and waits until it serves. `extra` adds lines to its `[metrics]` and
    * `[cluster]` tables, and `reveal_replica_name` to the poll node.
    */
-  async startMember(
-    id: string,
-    vantage = `zone-${id}`,
-    extra: { metrics?: string; cluster?: string; reveal?: boolean } = {},
-  ): Promise<Member> {
+  async startMember(id: string, vantage = `zone-${id}`, extra: MemberExtras = {}): Promise<Member> {
     const port = await freePort();
     const config = join(this.folder, `${id}.cfg`);
     const base = BASE_CONFIG.replace('inet = "127.0.0.1:0"', `inet = "127.0.0.1:${port}"`).replace(
@@ -188,6 +192,14 @@ export class ClusterHarness {
     } catch (error) {
       throw new Error(`member ${id} did not start:\n${output}`, { cause: error });
     }
+    return member;
+  }
+
+  /** Starts the first member, which finds no leader, and waits until it leads alerting. */
+  async startLeader(id: string, vantage?: string, extra?: MemberExtras): Promise<Member> {
+    const member = await this.startMember(id, vantage, extra);
+    const leader = await this.leader(member);
+    if (leader !== id) throw new Error(`the first member, ${id}, should lead; ${leader} does`);
     return member;
   }
 
@@ -295,6 +307,16 @@ export class ClusterHarness {
     await this.postgres.stop();
     rmSync(this.folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * The one harness of a test file, started at its top level (`const harness = await clusterHarness()`)
+ * and stopped after its tests, whatever they did: members, target, capture server and PostgreSQL.
+ */
+export async function clusterHarness(options: { pollReplicas?: number } = {}): Promise<ClusterHarness> {
+  const harness = await ClusterHarness.start(options);
+  after(() => harness.stop());
+  return harness;
 }
 
 /** Polls `condition` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exited } from '../helpers/cli.js';
-import { ClusterHarness, LEASE_S, waitUntil } from './harness.js';
+import { clusterHarness, LEASE_S, waitUntil } from './harness.js';
 
 /**
  * Issue 10: `kill -9` of the alert leader during the flips loses no alert and duplicates none, and
@@ -22,18 +22,10 @@ const QUIET_MS = 3000;
 const RECORDED_MS = 500;
 const TAKEOVER_BOUND_MS = LEASE_S * 1000 + 8000;
 
-let harness: ClusterHarness;
-
-before(async () => {
-  harness = await ClusterHarness.start();
-});
-after(async () => {
-  await harness?.stop();
-});
+const harness = await clusterHarness();
 
 test('kill -9 of the alert leader: no alert lost or repeated, a survivor takes over within a lease', async (t) => {
-  const first = await harness.startMember('m1');
-  assert.equal(await harness.leader(first), 'm1');
+  await harness.startLeader('m1');
   await Promise.all([harness.startMember('m2'), harness.startMember('m3')]);
   const survivor = harness.members.get('m2');
   assert.ok(survivor);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClusterHarness } from './harness.js';
+import { clusterHarness } from './harness.js';
 
 /**
  * Issue 10's bound: a report taken by one member turns another member's page within 1 s. Each
@@ -14,14 +14,7 @@ const SAMPLES = 7;
 const BOUND_MS = 1000;
 const GIVE_UP_MS = 10_000;
 
-let harness: ClusterHarness;
-
-before(async () => {
-  harness = await ClusterHarness.start();
-});
-after(async () => {
-  await harness?.stop();
-});
+const harness = await clusterHarness();
 
 async function pageShows(url: string, text: string): Promise<boolean> {
   const response = await fetch(`${url}/`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClusterHarness, LEASE_S, waitUntil } from './harness.js';
+import { clusterHarness, LEASE_S, waitUntil } from './harness.js';
 
 /**
  * Issue 10: a leader paused past its lease (SIGSTOP, as a long GC pause or a partition would) sends
@@ -17,18 +17,10 @@ const RECORDED_MS = 500;
 /** Listening this long after the wake for anything the woken member sends. */
 const AFTER_WAKE_MS = 5000;
 
-let harness: ClusterHarness;
-
-before(async () => {
-  harness = await ClusterHarness.start();
-});
-after(async () => {
-  await harness?.stop();
-});
+const harness = await clusterHarness();
 
 test('SIGSTOP of the leader past its lease, then SIGCONT: it sends nothing after waking', async () => {
-  const paused = await harness.startMember('m1');
-  assert.equal(await harness.leader(paused), 'm1');
+  const paused = await harness.startLeader('m1');
   const other = await harness.startMember('m2');
 
   harness.setTarget(false);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { rendezvousOwner } from '../../src/cluster/probe-shard.js';
-import { ClusterHarness, LEASE_S, type Member, waitUntil } from './harness.js';
+import { clusterHarness, LEASE_S, type Member, waitUntil } from './harness.js';
 
 /**
  * Sharded probing with 3 real members: each poll replica is probed by one live member (its
@@ -25,14 +25,7 @@ const MAX_HITS_ONE_PROBER = 9;
 const TAKEOVER_BOUND_MS = 12_000;
 const ALERT_WAIT_MS = 20_000;
 
-let harness: ClusterHarness;
-
-before(async () => {
-  harness = await ClusterHarness.start({ pollReplicas: REPLICAS });
-});
-after(async () => {
-  await harness?.stop();
-});
+const harness = await clusterHarness({ pollReplicas: REPLICAS });
 
 const pathOf = (url: string) => new URL(url).pathname;
 
@@ -81,8 +74,7 @@ test('three members share the probes, every member sees every result, a dead mem
     assert.ok(share >= 1, `${id} owns ${share} of ${REPLICAS}`);
   }
 
-  const m1 = await harness.startMember('m1');
-  assert.equal(await harness.leader(m1), 'm1');
+  const m1 = await harness.startLeader('m1');
   await harness.startMember('m2');
   await harness.startMember('m3');
   await allAlive(m1, ids);

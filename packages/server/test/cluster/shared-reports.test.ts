@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClusterHarness, waitUntil } from './harness.js';
+import { clusterHarness, waitUntil } from './harness.js';
 
 /**
  * Report sharing: a push reporter that reaches only a follower is judged by the leader all the
@@ -11,18 +11,10 @@ import { ClusterHarness, waitUntil } from './harness.js';
 const ALERT_WAIT_MS = 20_000;
 const QUIET_MS = 2000;
 
-let harness: ClusterHarness;
-
-before(async () => {
-  harness = await ClusterHarness.start();
-});
-after(async () => {
-  await harness?.stop();
-});
+const harness = await clusterHarness();
 
 test('a push report to a follower reaches the leader, which alerts on its silence and its return', async () => {
-  const leader = await harness.startMember('m1');
-  assert.equal(await harness.leader(leader), 'm1');
+  await harness.startLeader('m1');
   const follower = await harness.startMember('m2');
 
   // Interval 1 s + push_delay_dead 1 s: dead 2 s after the last report. Reports every 300 ms.
