@@ -240,7 +240,7 @@ const clusterSchema = z.object({
     })
     .optional(),
   heartbeat_interval: seconds(1).max(86_400).default(60),
-  /** The local address this member's HTTP probes connect from (a vantage on a multi-homed host). */
+  /** The local address this member's HTTP and TCP-based probes connect from (a vantage on a multi-homed host). */
   source_address: z.union([z.ipv4(), z.ipv6()]).optional(),
 });
 

@@ -7,11 +7,17 @@ import type { ProbeContext, ProbeResult } from './types.js';
 
 /**
  * Resolves `host` and opens a TCP connection to its first address, as Vigil does for tcp:// and
- * ssh:// replicas (and tls://). DNS and connect both count against the deadline. Rejects on any failure.
+ * ssh:// replicas (and tls://), from `localAddress` when given (a cluster member's
+ * `source_address`). DNS and connect both count against the deadline. Rejects on any failure.
  */
-export async function connectTcp(host: string, port: number, deadline: Deadline): Promise<Socket> {
+export async function connectTcp(
+  host: string,
+  port: number,
+  deadline: Deadline,
+  localAddress?: string,
+): Promise<Socket> {
   const { address } = await deadline.race(lookup(host));
-  return whenSocketEmits(connect({ host: address, port }), 'connect', deadline);
+  return whenSocketEmits(connect({ host: address, port, localAddress }), 'connect', deadline);
 }
 
 /**
@@ -62,7 +68,7 @@ export async function checkOverTcp(
   const deadline = new Deadline(context.timeoutMs, context.signal);
   let socket: Socket | undefined;
   try {
-    socket = await connectTcp(host, port, deadline);
+    socket = await connectTcp(host, port, deadline, context.localAddress);
     await converse(socket, deadline);
     return deadline.healthy();
   } catch (error) {

@@ -70,7 +70,7 @@ export const mqttProbe: ProbeKind<MqttTarget> = {
     let socket: Socket | undefined;
     try {
       const mqtt = await deadline.race(import('mqtt-packet'));
-      socket = await connectTcp(target.host, target.port, deadline);
+      socket = await connectTcp(target.host, target.port, deadline, context.localAddress);
       const connack = awaitConnack(socket, mqtt, deadline);
       socket.write(
         mqtt.generate({

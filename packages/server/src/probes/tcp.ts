@@ -22,7 +22,7 @@ export const tcpProbe: ProbeKind<TcpTarget> = {
   async check(target, context) {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     try {
-      const socket = await connectTcp(target.host, target.port, deadline);
+      const socket = await connectTcp(target.host, target.port, deadline, context.localAddress);
       socket.destroy();
       return deadline.healthy();
     } catch (error) {

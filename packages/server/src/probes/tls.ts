@@ -34,7 +34,7 @@ export const tlsProbe: ProbeKind<TlsTarget, TlsAddress> = {
     const deadline = new Deadline(context.timeoutMs, context.signal);
     let socket: Socket | undefined;
     try {
-      socket = await connectTcp(target.host, target.port, deadline);
+      socket = await connectTcp(target.host, target.port, deadline, context.localAddress);
       const tlsSocket = await startTls(socket, target.host, deadline);
       const expiryMs = peerCertificateExpiryMs(tlsSocket);
       tlsSocket.destroy();

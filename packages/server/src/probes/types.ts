@@ -20,7 +20,10 @@ export interface ProbeContext {
   signal: AbortSignal;
   /** What "now" is for certificate expiry; the system clock when absent. */
   clock?: Clock;
-  /** The local address to connect from (HTTP probes); the system's choice when absent. */
+  /**
+   * The local address to connect from (HTTP, and the kinds that open their own TCP connection: tcp,
+   * tls, ssh, redis, mqtt); the system's choice when absent.
+   */
   localAddress?: string;
 }
 

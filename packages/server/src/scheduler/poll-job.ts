@@ -34,7 +34,7 @@ function slowAndUnhealthy(result: ProbeResult, policy: RetryPolicy): boolean {
 export interface PollJobOptions {
   probes: ProbeRegistry;
   policy: RetryPolicy;
-  /** The local address HTTP probes connect from; the system's choice when absent. */
+  /** The local address HTTP and TCP-based probes connect from; the system's choice when absent. */
   localAddress?: string;
   clock: Clock;
   /** Where each result goes, as a probe observation. */

@@ -62,7 +62,7 @@ export interface ProbersOptions {
   logError?: (message: string, error?: unknown) => void;
   /** Whether this instance probes a replica at this round (a cluster shares them out); all by default. */
   owns?: (ref: ReplicaRef, mode: 'poll' | 'script') => boolean;
-  /** The local address HTTP probes connect from (`[cluster] source_address`). */
+  /** The local address HTTP and TCP-based probes connect from (`[cluster] source_address`). */
   localAddress?: string;
 }
 

@@ -57,6 +57,23 @@ describe('ssh probe against real servers', () => {
     assert.ok(Number.isInteger(result.latencyMs) && result.latencyMs >= 0);
   });
 
+  test('the connection comes from the local address given (source_address)', async () => {
+    const from: Array<string | undefined> = [];
+    const server = await rawServer((socket) => {
+      from.push(socket.remoteAddress);
+      socket.end('SSH-2.0-Test\r\n');
+    });
+    try {
+      await sshProbe.check(
+        { kind: 'ssh', host: '127.0.0.1', port: server.port },
+        { timeoutMs: 2000, signal: running, localAddress: '127.0.0.3' },
+      );
+      assert.deepEqual(from, ['127.0.0.3']);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('text lines before the identification are skipped', async () => {
     const result = await check(withGreeting.port);
     assert.equal(result.health, 'healthy', result.reason);

@@ -23,6 +23,23 @@ test('an open port is healthy, and the connection is dropped at once', async () 
   }
 });
 
+test('with a local address (a cluster member’s source_address), the connection comes from it', async () => {
+  const server = createServer();
+  const served = await serve(server);
+  try {
+    const accepted = once(server, 'connection');
+    const result = await tcpProbe.check(
+      { kind: 'tcp', host: '127.0.0.1', port: served.port },
+      { timeoutMs: 2000, signal: running, localAddress: '127.0.0.2' },
+    );
+    assert.equal(result.health, 'healthy', result.reason);
+    const [socket] = (await accepted) as [Socket];
+    assert.equal(socket.remoteAddress, '127.0.0.2');
+  } finally {
+    await served.close();
+  }
+});
+
 test('an IPv6 loopback port is healthy', async () => {
   const served = await serve(createServer(), '::1');
   try {

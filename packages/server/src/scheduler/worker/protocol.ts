@@ -9,7 +9,7 @@ export interface ProberThreadSetup {
   parallelism: number;
   intervalMs: number;
   spreadMs: number;
-  /** The local address HTTP probes connect from. */
+  /** The local address HTTP and TCP-based probes connect from. */
   localAddress?: string;
 }
 
