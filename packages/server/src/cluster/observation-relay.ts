@@ -22,10 +22,11 @@ const BATCH_MS = 50;
 const RECONNECT_MS = 2000;
 
 /**
- * Reports and probe results are shared (each replica is probed by one member, its shard's owner);
- * the RabbitMQ check's verdicts are not, as every member runs it.
+ * Reports, probe results and the RabbitMQ check's verdicts are shared (one member probes each
+ * replica and checks each node's queue: its shard's owner); restores are not (each member restores
+ * the stored replicas itself).
  */
-const SHARED_KINDS: ReadonlySet<Observation['kind']> = new Set(['push', 'local', 'flush', 'probe']);
+const SHARED_KINDS: ReadonlySet<Observation['kind']> = new Set(['push', 'local', 'flush', 'probe', 'queue']);
 
 interface Message {
   from: string;
@@ -66,6 +67,11 @@ export class ObservationRelay {
   /** What the reporter routes apply reports to: this member's model, then the other members'. */
   get sink(): ObservationSink {
     return { apply: (observation) => this.applyAndShare(observation) };
+  }
+
+  /** Tells the other members what this member's model already took: a verdict it judged itself. */
+  share(observation: Observation): void {
+    this.publish(observation);
   }
 
   async start(): Promise<void> {

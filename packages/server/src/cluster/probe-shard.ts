@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ReplicaRef } from '../model/observation.js';
+import type { NodeRef, ReplicaRef } from '../model/observation.js';
 import type { Clock } from '../time/clock.js';
 
 /** A member's score for a key: the first 48 bits of SHA-256 over both, the same on every member. */
@@ -34,9 +34,14 @@ export function shardKey(ref: ReplicaRef): string {
   return `${ref.serviceId}:${ref.nodeId}:${ref.replicaId}`;
 }
 
+/** The key a node's own work (its RabbitMQ queue check) is sharded by: `service:node`. */
+export function nodeShardKey(ref: NodeRef): string {
+  return `${ref.serviceId}:${ref.nodeId}`;
+}
+
 /**
- * Which poll and script replicas this member probes: those it owns by rendezvous hashing over the
- * live members, as the database last listed them (refreshed after each heartbeat). A member that
+ * Which poll and script replicas this member probes, and which push nodes' queues it checks: those
+ * it owns by rendezvous hashing over the live members, as the database last listed them (refreshed after each heartbeat). A member that
  * could not read the list for a whole lease (cut off from PostgreSQL, where the others count it
  * gone and take its share) probes every replica: its own view is then all it has.
  */
@@ -73,9 +78,17 @@ export class ProbeShard {
 
   /** Whether this member probes `ref` now. */
   owns(ref: ReplicaRef, mode: 'poll' | 'script'): boolean {
-    const { clock, leaseMs, instanceId, pollQuorum } = this.deps;
+    return this.ownsKey(shardKey(ref), mode === 'poll' ? this.deps.pollQuorum : 1);
+  }
+
+  /** Whether this member checks the node's RabbitMQ queue now. */
+  ownsNode(ref: NodeRef): boolean {
+    return this.ownsKey(nodeShardKey(ref), 1);
+  }
+
+  private ownsKey(key: string, count: number): boolean {
+    const { clock, leaseMs, instanceId } = this.deps;
     if (clock.now() - this.refreshedAtMs > leaseMs) return true;
-    const count = mode === 'poll' ? pollQuorum : 1;
-    return rendezvousOwners(shardKey(ref), this.live, count).includes(instanceId);
+    return rendezvousOwners(key, this.live, count).includes(instanceId);
   }
 }

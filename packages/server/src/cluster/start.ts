@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ClusterConfig, MetricsConfig, ServerConfig } from '../config/schema.js';
-import type { ObservationSink, ReplicaRef } from '../model/observation.js';
+import type { HealthModel } from '../model/health-model.js';
+import type { NodeRef, ObservationSink, ReplicaRef } from '../model/observation.js';
 import type { Dispatcher, DispatcherDependencies } from '../notify/dispatcher.js';
 import { storeOutbox } from '../notify/store-outbox.js';
 import type { Settings } from '../settings/settings.js';
@@ -32,6 +33,8 @@ export interface RunningCluster {
   observations: ObservationSink;
   /** Whether this member probes a poll or script replica now: its share of them (rendezvous hashing). */
   owns(ref: ReplicaRef, mode: 'poll' | 'script'): boolean;
+  /** Whether this member checks a push node's RabbitMQ queue now (rendezvous hashing of the node). */
+  ownsNode(ref: NodeRef): boolean;
   /** The dispatcher `make` builds, run only while this member leads alerting. */
   leaderOnly(
     make: (deps: DispatcherParts) => Dispatcher,
@@ -53,7 +56,7 @@ export function defaultInstanceId(server: ServerConfig): string {
 export async function startClusterIfConfigured(
   settings: Pick<Settings, 'cluster' | 'server' | 'storage' | 'metrics'>,
   durable: { store: Store; recorder: Pick<Recorder, 'saveReplicas' | 'setWritingHistory'> },
-  context: { model: ObservationSink; clock: Clock; logger: Logger; metrics?: Registry },
+  context: { model: ClusterModel; clock: Clock; logger: Logger; metrics?: Registry },
 ): Promise<RunningCluster | undefined> {
   // The schema and validate.ts make a cluster's store PostgreSQL, with a URL.
   const { url } = settings.storage;
@@ -70,6 +73,17 @@ export async function startClusterIfConfigured(
   });
 }
 
+/** What the cluster needs of the health model: observations in, and push and local deadlines judged once. */
+export type ClusterModel = ObservationSink & Pick<HealthModel, 'judgeSilencesWith' | 'judgeOverdue'>;
+
+/**
+ * Past its deadline, a push or local replica waits this long for the leader's verdict before a
+ * member judges it itself: two leases, so a leader's death (a lease and a heartbeat until the next
+ * one leads and judges) does not make the others judge too, while a member cut off from the
+ * leader (PostgreSQL away, a missed notification) still shows the death.
+ */
+const VERDICT_WAIT_LEASES = 2;
+
 /** A member of the cluster, and the dead man's switch it calls while leading. */
 export async function startCluster(options: {
   cluster: ClusterConfig;
@@ -79,7 +93,7 @@ export async function startCluster(options: {
   /** For the connection that listens for the other members' reports. */
   storageUrl: string;
   store: Store;
-  model: ObservationSink;
+  model: ClusterModel;
   /** Written before each alert state (the recorder's replicas), as on a single instance. */
   saveModel: () => Promise<void>;
   /** Starts or stops writing history and incidents: only the alert leader does. */
@@ -138,10 +152,21 @@ export async function startCluster(options: {
     logger,
   });
 
+  // Push and local deadlines are judged by the alert leader alone; the others take its verdicts.
+  options.model.judgeSilencesWith({
+    judgesNow: () => membership.leadership !== undefined,
+    judged: (observation) => relay.share(observation),
+    verdictWaitMs: VERDICT_WAIT_LEASES * cluster.lease * 1000,
+  });
+  membership.onLeadership((leadership) => {
+    if (leadership) options.model.judgeOverdue();
+  });
+
   return {
     instanceId,
     observations: relay.sink,
     owns: (ref, mode) => shard.owns(ref, mode),
+    ownsNode: (ref) => shard.ownsNode(ref),
     async join() {
       await relay.start();
       await membership.start();

@@ -116,13 +116,14 @@ export function healthModelSettings(metrics: MetricsConfig): HealthModelSettings
 
 /**
  * What a push or local replica waits for, in the model's one deadline heap: its silence deadline
- * (dead when no report came by then) or, once dead by silence, the time it is forgotten. A replica
- * has at most one, moved in place by each report.
+ * (dead when no report came by then), past it the time this model stops waiting for another
+ * member's verdict (`verdict`, with a SilenceJudge), or, once dead by silence, the time it is
+ * forgotten. A replica has at most one, moved in place by each report.
  */
 interface PendingSilence extends DueEntry {
   readonly node: NodeState;
   readonly replica: ReplicaState;
-  kind: 'deadline' | 'forget';
+  kind: 'deadline' | 'verdict' | 'forget';
   /** For a deadline: the interval plus the delay it waits, which its reason names. */
   afterSeconds: number;
 }
@@ -132,6 +133,20 @@ interface PendingSilence extends DueEntry {
  * death of 100,000 replicas takes 100 short turns and requests are answered in between.
  */
 const SILENCES_PER_TURN = 1000;
+
+/**
+ * Who turns a push or local replica's passed deadline into its death. Alone, the model itself; in
+ * a cluster one member at a time (the alert leader) judges, and the others take its verdict as a
+ * `silence` observation, so every member shows the same death and nothing is judged twice.
+ */
+export interface SilenceJudge {
+  /** Whether this model judges passed deadlines now; when not, it waits for a `silence` observation. */
+  judgesNow(): boolean;
+  /** A death this model judged, as the observation that tells it to the others. */
+  judged(observation: ObservationOf<'silence'>): void;
+  /** Past its deadline, a replica waits this long for the verdict, then is judged here all the same. */
+  verdictWaitMs: number;
+}
 
 /** A push or local replica as a previous run left it: its last report and the health it had then. */
 export interface RestoredReplica extends ReplicaRef {
@@ -168,6 +183,8 @@ export class HealthModel implements ObservationSink {
   private readonly pending = new Map<ReplicaState, PendingSilence>();
   /** Every pending deadline and forget time under one timer, handled a bounded number per turn. */
   private readonly silences: DueHeap<PendingSilence>;
+  /** Who judges passed deadlines; this model when undefined. */
+  private judge: SilenceJudge | undefined;
 
   constructor(
     topology: Topology,
@@ -252,6 +269,8 @@ export class HealthModel implements ObservationSink {
         return this.applyLocal(observation, atMs, now);
       case 'queue':
         return this.applyQueue(observation, atMs, now);
+      case 'silence':
+        return this.applySilence(observation);
       case 'flush':
         return this.applyFlush(observation, atMs, now);
       case 'restore':
@@ -326,6 +345,43 @@ export class HealthModel implements ObservationSink {
       this.evaluatePush(node, replica, now);
     }
     return 'ok';
+  }
+
+  /** Another member's verdict: the replica died of silence, unless it reported since. */
+  private applySilence(observation: ObservationOf<'silence'>): ApplyOutcome {
+    const node = this.nodeState(observation.subject);
+    if (!node) return 'not-found';
+    if (node.spec.mode !== 'push' && node.spec.mode !== 'local') return 'wrong-mode';
+    const replica = node.replicas.get(observation.subject.replicaId);
+    if (!replica) return 'not-found';
+    // A later report than the one judged from. Later by half an interval, so that members' clocks
+    // a little apart do not count the judged report itself as later; a report after a silence
+    // comes at least an interval and a delay after it.
+    const laterMs = ((replica.report?.atMs ?? Number.NEGATIVE_INFINITY) - observation.reportAtMs) * 2;
+    if (laterMs > observation.intervalSeconds * 1000) return 'stale';
+    if (replica.health === 'dead' && !this.awaitsJudgement(replica)) return 'ok';
+    this.clearSilence(replica);
+    const delaySeconds =
+      node.spec.mode === 'push' ? this.settings.pushDelayDeadSeconds : this.settings.localDelayDeadSeconds;
+    this.dieOfSilence(node, replica, observation.intervalSeconds, delaySeconds);
+    return 'ok';
+  }
+
+  /**
+   * Makes another member (`judge`) decide when a passed deadline kills a replica, or, undefined,
+   * this model again. Called once the judge is known (a cluster joined).
+   */
+  judgeSilencesWith(judge: SilenceJudge | undefined): void {
+    this.judge = judge;
+  }
+
+  /** Judges now every replica past its deadline that waits for a verdict: this member became the judge. */
+  judgeOverdue(): void {
+    for (const silence of [...this.pending.values()]) {
+      if (silence.kind !== 'verdict') continue;
+      this.clearSilence(silence.replica);
+      this.judgeSilence(silence);
+    }
   }
 
   private applyFlush(observation: ObservationOf<'flush'>, atMs: number, now: number): ApplyOutcome {
@@ -586,7 +642,11 @@ export class HealthModel implements ObservationSink {
   /** Spec §4.5: the deadline first, then CPU/RAM thresholds, then the queue flags (only while healthy). */
   private pushHealth(replica: ReplicaState, now: number): { health: Health; reason?: string } {
     const report = replica.report;
-    if (report && now - report.atMs >= (report.intervalSeconds + this.settings.pushDelayDeadSeconds) * 1000) {
+    const overdue =
+      report !== undefined &&
+      now - report.atMs >= (report.intervalSeconds + this.settings.pushDelayDeadSeconds) * 1000;
+    // Past its deadline but not judged yet: dead here only if this model is the one that judges.
+    if (report && overdue && (this.judgesSilence() || !this.awaitsJudgement(replica))) {
       return {
         health: 'dead',
         reason: this.silenceReason(report, this.settings.pushDelayDeadSeconds, 'push_delay_dead'),
@@ -644,7 +704,20 @@ export class HealthModel implements ObservationSink {
     return this.pending.get(replica)?.kind === 'deadline';
   }
 
-  /** A deadline or forget time came (its turn came): the replica dies, or is forgotten. */
+  /** Whether the replica's silence is not judged yet: its deadline, or the wait for a verdict, is pending. */
+  private awaitsJudgement(replica: ReplicaState): boolean {
+    const kind = this.pending.get(replica)?.kind;
+    return kind === 'deadline' || kind === 'verdict';
+  }
+
+  private judgesSilence(): boolean {
+    return this.judge?.judgesNow() ?? true;
+  }
+
+  /**
+   * A deadline, the end of a wait for a verdict, or a forget time came (its turn came): the replica
+   * dies (or, judged elsewhere, waits for the verdict), or is forgotten.
+   */
   private onSilence(silence: PendingSilence): void {
     const { node, replica } = silence;
     this.pending.delete(replica);
@@ -653,17 +726,39 @@ export class HealthModel implements ObservationSink {
       if (replica.health === 'dead') this.removeReplica(node, replica, true);
       return;
     }
-    if (!replica.report) return;
-    const delaySeconds = silence.afterSeconds - replica.report.intervalSeconds;
+    if (silence.kind === 'deadline' && !this.judgesSilence()) {
+      // Another member judges: its verdict is awaited, and judged here only if none comes in time.
+      const waitMs = this.judge?.verdictWaitMs ?? 0;
+      this.schedule(node, replica, 'verdict', silence.afterSeconds, this.clock.now() + waitMs);
+      return;
+    }
+    this.judgeSilence(silence);
+  }
+
+  /** This model judges the replica dead of silence, and tells the judge's listeners. */
+  private judgeSilence({ node, replica, afterSeconds }: PendingSilence): void {
+    const report = replica.report;
+    if (!report) return;
+    this.dieOfSilence(node, replica, report.intervalSeconds, afterSeconds - report.intervalSeconds);
+    this.judge?.judged({
+      kind: 'silence',
+      subject: refOf(node, replica),
+      atMs: this.clock.now(),
+      reportAtMs: report.atMs,
+      intervalSeconds: report.intervalSeconds,
+    });
+  }
+
+  private dieOfSilence(
+    node: NodeState,
+    replica: ReplicaState,
+    intervalSeconds: number,
+    delaySeconds: number,
+  ) {
     const delayKey = node.spec.mode === 'push' ? 'push_delay_dead' : 'local_delay_dead';
     if (node.spec.mode === 'local') replica.reportedHealth = 'dead';
-    this.setReplicaHealth(
-      node,
-      replica,
-      'dead',
-      this.silenceReason(replica.report, delaySeconds, delayKey),
-      this.clock.now(),
-    );
+    const reason = this.silenceReason({ intervalSeconds }, delaySeconds, delayKey);
+    this.setReplicaHealth(node, replica, 'dead', reason, this.clock.now());
     this.armForget(node, replica);
   }
 

@@ -45,6 +45,18 @@ const observationSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local'), subject: replicaRef, atMs: timeMs, intervalSeconds: seconds, health }),
   /** The RabbitMQ check's verdict, for every replica of a push node (spec §4.7). */
   z.object({ kind: z.literal('queue'), subject: nodeRef, atMs: timeMs, queue: queueState }),
+  /**
+   * A push or local replica dead of silence, as the member that judges deadlines decided it (a
+   * cluster's alert leader): no report came in `intervalSeconds` + the mode's delay after the one
+   * made at `reportAtMs`. A member that took a later report keeps it alive (stale).
+   */
+  z.object({
+    kind: z.literal('silence'),
+    subject: replicaRef,
+    atMs: timeMs,
+    reportAtMs: timeMs,
+    intervalSeconds: seconds,
+  }),
   /** A reporter's flush: the push or local replica goes. */
   z.object({ kind: z.literal('flush'), subject: replicaRef, atMs: timeMs }),
   /**

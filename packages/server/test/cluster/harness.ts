@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { apiClient } from '../helpers/api-contract.js';
 import { type CapturedRequest, type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { exited, freePort, spawnCli, waitForHttp } from '../helpers/cli.js';
@@ -53,11 +54,28 @@ export interface ClusterDocument {
   members: Array<{ instance_id: string; vantage: string; alive: boolean; leader: boolean; self: boolean }>;
 }
 
-/** Lines a member's config adds to its `[metrics]` and `[cluster]` tables, and `reveal_replica_name`. */
+/** Lines a member's config adds to its `[metrics]` and `[cluster]` tables, and `reveal_replica_name` to both nodes. */
 export interface MemberExtras {
   metrics?: string;
   cluster?: string;
   reveal?: boolean;
+}
+
+/** A replica in `/api/v1/status`. */
+export interface ApiReplica {
+  status: string;
+  reason: string | null;
+}
+
+interface StatusDocument {
+  services: Array<{ nodes: Array<{ id: string; replicas: ApiReplica[] }> }>;
+}
+
+/** An observation one member shared with the others (NOTIFY on `vigil_observations`). */
+export interface SharedObservation {
+  from: string;
+  kind: string;
+  subject: { serviceId: string; nodeId: string; replicaId?: string };
 }
 
 /** One request the probed target received. */
@@ -77,6 +95,8 @@ export class ClusterHarness {
   /** One per member URL, so each loads the member's OpenAPI document once. */
   private readonly apiClients = new Map<string, ReturnType<typeof apiClient>>();
   private targetUp = true;
+  /** The connection `listenToShared` opened, closed by stop(). */
+  private listener: pg.Client | undefined;
   /** The poll replicas' URLs: the target's `/health`, or `/shard/<n>` with `pollReplicas`. */
   readonly replicaUrls: string[];
 
@@ -156,7 +176,7 @@ export class ClusterHarness {
 
   /**
    * Starts member `id` and waits until it serves. `extra` adds lines to its `[metrics]` and
-   * `[cluster]` tables, and `reveal_replica_name` to the poll node.
+   * `[cluster]` tables, and `reveal_replica_name` to both nodes.
    */
   async startMember(id: string, vantage = `zone-${id}`, extra: MemberExtras = {}): Promise<Member> {
     const port = await freePort();
@@ -176,7 +196,8 @@ export class ClusterHarness {
         `[probe]\n[[probe.service]]\nid = "web"\nlabel = "Web"\n` +
         `[[probe.service.node]]\nid = "api"\nlabel = "API"\nmode = "poll"\nreplicas = ${JSON.stringify(this.replicaUrls)}\n` +
         (extra.reveal ? 'reveal_replica_name = true\n' : '') +
-        `[[probe.service.node]]\nid = "app"\nlabel = "App"\nmode = "push"\n`,
+        `[[probe.service.node]]\nid = "app"\nlabel = "App"\nmode = "push"\n` +
+        (extra.reveal ? 'reveal_replica_name = true\n' : ''),
     );
     const child = spawnCli(['-c', config]);
     let output = '';
@@ -211,6 +232,13 @@ export class ClusterHarness {
       this.apiClients.set(member.url, client);
     }
     return client;
+  }
+
+  /** A node's replicas (the first 100) as `member`'s `/api/v1/status` shows them. */
+  async apiReplicas(member: Member, nodeId: string): Promise<ApiReplica[]> {
+    const document = (await this.api(member).request('/api/v1/status')).json<StatusDocument>();
+    const node = document.services.flatMap((service) => service.nodes).find((each) => each.id === nodeId);
+    return node?.replicas ?? [];
   }
 
   async cluster(member: Member): Promise<ClusterDocument> {
@@ -286,6 +314,26 @@ export class ClusterHarness {
       .map((request) => this.arrivals.get(request) ?? 0);
   }
 
+  /**
+   * Listens to what the members share through PostgreSQL, as a member does: every observation from
+   * now on, in arrival order, with its sender.
+   */
+  async listenToShared(): Promise<SharedObservation[]> {
+    const shared: SharedObservation[] = [];
+    const client = new pg.Client({ connectionString: this.databaseUrl });
+    client.on('notification', (message) => {
+      const { from, observations } = JSON.parse(message.payload ?? '{}') as {
+        from: string;
+        observations: Array<Omit<SharedObservation, 'from'>>;
+      };
+      for (const { kind, subject } of observations) shared.push({ from, kind, subject });
+    });
+    await client.connect();
+    await client.query('LISTEN vigil_observations');
+    this.listener = client;
+    return shared;
+  }
+
   /** Restarts the shared PostgreSQL server as after a crash. */
   restartDatabase(): Promise<void> {
     return this.postgres.restart();
@@ -302,6 +350,7 @@ export class ClusterHarness {
       member.child.kill('SIGKILL');
       await exited(member.child);
     }
+    await this.listener?.end();
     await this.capture.close();
     await new Promise((resolve) => this.target.close(resolve));
     await this.postgres.stop();

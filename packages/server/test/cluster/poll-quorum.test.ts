@@ -14,16 +14,8 @@ const QUIET_MS = 5000;
 
 const harness = await clusterHarness();
 
-interface StatusDocument {
-  services: Array<{
-    nodes: Array<{ id: string; replicas: Array<{ status: string; reason: string | null }> }>;
-  }>;
-}
-
 async function apiReplica(member: Member) {
-  const document = (await harness.api(member).request('/api/v1/status')).json<StatusDocument>();
-  const node = document.services.flatMap((service) => service.nodes).find((each) => each.id === 'api');
-  return node?.replicas[0];
+  return (await harness.apiReplicas(member, 'api'))[0];
 }
 
 test('a target refused by one of two vantages stays healthy with a note; refused by both, it is dead', async () => {
