@@ -189,6 +189,9 @@ async function compose(
   teardown.push(() => model.stop());
   const queueChecker = createRabbitmqChecker(settings.rabbitmq, {
     model,
+    // In a cluster each node's queue is checked by one member, which shares the verdicts.
+    sink: cluster?.observations,
+    owns: cluster && ((node) => cluster.ownsNode(node)),
     clock,
     timeoutMs: metrics.poll_delay_dead * 1000,
     pageUrl: settings.branding.page_url,

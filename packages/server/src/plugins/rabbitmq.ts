@@ -1,6 +1,7 @@
 import type { RabbitmqConfig } from '../config/schema.js';
 import { basicAuthorization } from '../http/basic-auth.js';
 import type { HealthModel, QueueState } from '../model/health-model.js';
+import type { NodeRef, ObservationSink } from '../model/observation.js';
 import { type NodeSpec, vigilUserAgent } from '../model/topology.js';
 import { describeError } from '../probes/errors.js';
 import { type Clock, sleep } from '../time/clock.js';
@@ -42,7 +43,12 @@ export interface CheckLogger {
 
 export interface RabbitmqCheckerOptions {
   config: RabbitmqConfig;
+  /** Whose push reports trigger checks, and where the node's spec is read. */
   model: HealthModel;
+  /** Where verdicts go: the model, or in a cluster the model and the other members' (the default: `model`). */
+  sink?: ObservationSink;
+  /** Whether this instance checks the node's queue (a cluster shares the nodes out); all by default. */
+  owns?: (node: NodeRef) => boolean;
   clock: Clock;
   /** `poll_delay_dead`, the timeout of each request. */
   timeoutMs: number;
@@ -54,6 +60,9 @@ export interface RabbitmqCheckerOptions {
 /**
  * The RabbitMQ plugin (spec §4.7): after each accepted push load report for a node with
  * `rabbitmq_queue`, reads the queue's counts and feeds loaded/stalled to the model.
+ *
+ * In a cluster only the node's shard owner checks its queue (`owns`), on every member's reports
+ * (they are shared), and its verdicts reach the other members through `sink`.
  *
  * Unlike Vigil, which starts a thread per report, at most one check per node is in flight: reports
  * arriving meanwhile ask for one more check after it, so a burst of reports costs two requests and
@@ -98,6 +107,7 @@ export class RabbitmqQueueChecker {
   trigger(serviceId: string, nodeId: string): void {
     const spec = this.options.model.node(serviceId, nodeId)?.spec;
     if (spec?.mode !== 'push' || spec.rabbitmqQueue === undefined || this.stopping.signal.aborted) return;
+    if (this.options.owns && !this.options.owns({ serviceId, nodeId })) return;
     const running = this.inFlight.get(spec);
     if (running) {
       running.rerun = true;
@@ -116,7 +126,8 @@ export class RabbitmqQueueChecker {
       const state = await this.check(spec, queue);
       if (!state) return;
       const subject = { serviceId: spec.serviceId, nodeId: spec.id };
-      this.options.model.apply({ kind: 'queue', subject, atMs: this.options.clock.now(), queue: state });
+      const sink = this.options.sink ?? this.options.model;
+      sink.apply({ kind: 'queue', subject, atMs: this.options.clock.now(), queue: state });
     } while (run.rerun);
   }
 
