@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exited, freePort, spawnCli, waitForHttp } from '../packages/server/test/helpers/cli.js';
 import { BASE_CONFIG } from '../packages/server/test/helpers/config.js';
+import { MANAGER_AUTH } from '../packages/server/test/helpers/manager-call.js';
 import { startTestPostgres } from '../packages/server/test/helpers/postgres.js';
 import type { PollWorkerApi, RoundParams, RoundResult } from './children/poll-worker.js';
 import { listenLoopback } from './lib/bare-http.js';
@@ -105,6 +106,75 @@ async function startMember(id: string, index: number, configPath: string, port: 
     throw new Error(`member ${id} did not start:\n${output}`, { cause: error });
   }
   return member;
+}
+
+/** One flip's alert: when the deciding probe was answered and when the webhook heard it. */
+interface FlipAlert {
+  path: string;
+  status: string;
+  decidingAtMs: number;
+  arrivalAtMs: number;
+}
+
+/** A delivery as `/manager/notifications` lists it (the fields read here). */
+interface DeliveryDocument {
+  alert: { status: string; replicas: string[]; at: string };
+  attempts: Array<{ at: string; ok: boolean; error: string | null }>;
+}
+
+/**
+ * Where a flip's alert spent its time, from the outbox's own record (`/manager/notifications`):
+ * probe → decision (sharing, the leader's model and watcher), decision → first attempt (the model
+ * saved, the outbox row written, the channel worker's wake-up and claim), the attempts (more than
+ * one: a failed one and its backoff), last attempt → webhook.
+ */
+async function stagesOf(
+  member: Member,
+  alerts: readonly FlipAlert[],
+): Promise<Array<{ overheadMs: number; text: string }>> {
+  const response = await fetch(`${member.url}/manager/notifications?limit=200`, {
+    headers: { Authorization: MANAGER_AUTH },
+  });
+  const { deliveries } = (await response.json()) as { deliveries: DeliveryDocument[] };
+  const oldestFirst = deliveries.toReversed();
+  const used = new Set<DeliveryDocument>();
+  return alerts.map((flip) => ({ overheadMs: flip.arrivalAtMs - flip.decidingAtMs, text: stageText(flip) }));
+
+  /** Matched in flip order: each flip's alert is the oldest delivery of its path and status not matched yet. */
+  function stageText(flip: FlipAlert): string {
+    const delivery = oldestFirst.find(
+      (each) =>
+        !used.has(each) &&
+        each.alert.status === flip.status &&
+        each.alert.replicas.some((replica) => replica.includes(flip.path)),
+    );
+    if (!delivery) return `${flip.path} ${flip.status}: no delivery found`;
+    used.add(delivery);
+    const decidedMs = Date.parse(delivery.alert.at);
+    const first = Date.parse(delivery.attempts[0]?.at ?? '');
+    const last = Date.parse(delivery.attempts.at(-1)?.at ?? '');
+    const failures = delivery.attempts.filter((attempt) => !attempt.ok).map((attempt) => attempt.error);
+    return (
+      `${flip.path} ${flip.status} ${ms(flip.arrivalAtMs - flip.decidingAtMs)}: probe → decided ${ms(decidedMs - flip.decidingAtMs)}, ` +
+      `→ first attempt ${ms(first - decidedMs)}, ` +
+      `${delivery.attempts.length} attempt(s)${failures.length > 0 ? ` (failed: ${failures.join('; ')})` : ''}, ` +
+      `last attempt → webhook ${ms(flip.arrivalAtMs - last)}`
+    );
+  }
+}
+
+/** Warnings and errors a member logged (JSON lines), each once with its count. */
+function loggedProblems(member: Member): string[] {
+  const counts = new Map<string, number>();
+  for (const line of member.log().split('\n')) {
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string };
+      if ((entry.level ?? 0) >= 40 && entry.msg) counts.set(entry.msg, (counts.get(entry.msg) ?? 0) + 1);
+    } catch {
+      // a line cut by the 20,000-character window
+    }
+  }
+  return [...counts].map(([message, times]) => `${member.id}: ${message} ×${times}`);
 }
 
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
@@ -254,6 +324,7 @@ async function measure(settings: Settings) {
     const raw: number[] = [];
     const relayed: number[] = [];
     const slowest: Array<{ overheadMs: number; what: string }> = [];
+    const flipAlerts: FlipAlert[] = [];
     const probedBy = new Map<string, number>();
     const flipOnce = async (path: string, down: boolean) => {
       const status = down ? 'dead' : 'healthy';
@@ -274,6 +345,7 @@ async function measure(settings: Settings) {
       if (!deciding || deciding.atMs < flippedAt)
         throw new Error(`no ${down ? 503 : 200} answer before the ${status} alert`);
       overhead.push(arrival.atMs - deciding.atMs);
+      flipAlerts.push({ path, status, decidingAtMs: deciding.atMs, arrivalAtMs: arrival.atMs });
       slowest.push({
         overheadMs: arrival.atMs - deciding.atMs,
         what: `${path} ${status}, probed from ${deciding.from}`,
@@ -293,6 +365,11 @@ async function measure(settings: Settings) {
     // A late repeat would show as more alerts than flips.
     await sleep(2000);
     const extraAlerts = arrivals.length - flipsStarted - 2 * settings.flips;
+    const stages = (await stagesOf(first, flipAlerts))
+      .toSorted((a, b) => b.overheadMs - a.overheadMs)
+      .slice(0, 3)
+      .map((each) => each.text);
+    const problems = members.flatMap(loggedProblems);
     return {
       bare,
       perMember,
@@ -302,6 +379,8 @@ async function measure(settings: Settings) {
       probedBy,
       relayed,
       slowest: slowest.sort((a, b) => b.overheadMs - a.overheadMs).slice(0, 3),
+      stages,
+      problems,
       leader,
       extraAlerts,
       startupMs,
@@ -409,6 +488,8 @@ const benchmark: Benchmark = {
         'Alert latency: "deciding probe → webhook" runs from the target answering the probe that decided (the last 503, or 200, before the alert; poll_retry = 2 at 500 ms) to the webhook reaching the capture server: sharing through NOTIFY, the leader\'s model and dispatcher, the outbox, the request. "flip → webhook" adds the wait for the owning member\'s next probe (up to a round + poll_interval) and the retries.',
         `${FLIP_NODES} flipped replicas, each alone in its node, flipped in turn; the leader was ${result.leader ?? 'unknown'}; deciding probes came from: ${[...result.probedBy].map(([source, times]) => `${sources.get(source) ?? source} ×${times}`).join(', ')}.`,
         `Slowest deciding probe → webhook: ${result.slowest.map((flip) => `${ms(flip.overheadMs)} (${flip.what})`).join('; ')}.`,
+        `Where the slowest spent it: ${result.stages.join('; ')}.`,
+        `Warnings and errors the members logged: ${result.problems.length === 0 ? 'none' : result.problems.join('; ')}.`,
         `Host: ${limits}. The target, the capture server and PostgreSQL share the machine with the members.`,
       ],
     };
