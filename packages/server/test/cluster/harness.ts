@@ -54,10 +54,15 @@ export interface ClusterDocument {
   members: Array<{ instance_id: string; vantage: string; alive: boolean; leader: boolean; self: boolean }>;
 }
 
-/** Lines a member's config adds to its `[metrics]` and `[cluster]` tables, and `reveal_replica_name` to both nodes. */
+/**
+ * What a member's config adds: lines to its `[metrics]` and `[cluster]` tables, tables of its own
+ * (`[plugins.rabbitmq]`), lines to the push node `web:app`, and `reveal_replica_name` to both nodes.
+ */
 export interface MemberExtras {
   metrics?: string;
   cluster?: string;
+  tables?: string;
+  app?: string;
   reveal?: boolean;
 }
 
@@ -175,8 +180,7 @@ export class ClusterHarness {
   }
 
   /**
-   * Starts member `id` and waits until it serves. `extra` adds lines to its `[metrics]` and
-   * `[cluster]` tables, and `reveal_replica_name` to both nodes.
+   * Starts member `id` and waits until it serves, its config with `extra`.
    */
   async startMember(id: string, vantage = `zone-${id}`, extra: MemberExtras = {}): Promise<Member> {
     const port = await freePort();
@@ -192,11 +196,11 @@ export class ClusterHarness {
         `[notify.webhook]\nhook_url = "${this.capture.url}/hook/${id}"\n` +
         `[storage]\nengine = "postgres"\nurl = "${this.databaseUrl}"\npool_size = 4\n` +
         `[cluster]\ninstance_id = "${id}"\nvantage = "${vantage}"\nlease = ${LEASE_S}\n` +
-        `heartbeat_url = "${this.capture.url}/beat/${id}"\nheartbeat_interval = 1\n${extra.cluster ?? ''}` +
+        `heartbeat_url = "${this.capture.url}/beat/${id}"\nheartbeat_interval = 1\n${extra.cluster ?? ''}${extra.tables ?? ''}` +
         `[probe]\n[[probe.service]]\nid = "web"\nlabel = "Web"\n` +
         `[[probe.service.node]]\nid = "api"\nlabel = "API"\nmode = "poll"\nreplicas = ${JSON.stringify(this.replicaUrls)}\n` +
         (extra.reveal ? 'reveal_replica_name = true\n' : '') +
-        `[[probe.service.node]]\nid = "app"\nlabel = "App"\nmode = "push"\n` +
+        `[[probe.service.node]]\nid = "app"\nlabel = "App"\nmode = "push"\n${extra.app ?? ''}` +
         (extra.reveal ? 'reveal_replica_name = true\n' : ''),
     );
     const child = spawnCli(['-c', config]);
