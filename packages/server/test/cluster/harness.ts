@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,11 @@ export interface MemberExtras {
   reveal?: boolean;
 }
 
+export interface HarnessOptions {
+  pollReplicas?: number;
+  scripts?: number;
+}
+
 /** A replica in `/api/v1/status`. */
 export interface ApiReplica {
   status: string;
@@ -113,6 +118,8 @@ export class ClusterHarness {
     private readonly targetUrl: string,
     private readonly folder: string,
     pollReplicas: number | undefined,
+    /** Script replicas of the node `web:jobs`; none without. */
+    readonly scripts: number,
   ) {
     const origin = new URL(targetUrl).origin;
     this.replicaUrls =
@@ -125,8 +132,11 @@ export class ClusterHarness {
     });
   }
 
-  /** `pollReplicas`: that many poll replicas on the target, `/shard/0`…, instead of one `/health`. */
-  static async start(options: { pollReplicas?: number } = {}): Promise<ClusterHarness> {
+  /**
+   * `pollReplicas`: that many poll replicas on the target, `/shard/0`…, instead of one `/health`;
+   * `scripts`: a script node `web:jobs` with that many scripts, each of which notes who ran it when.
+   */
+  static async start(options: HarnessOptions = {}): Promise<ClusterHarness> {
     const postgres = await startTestPostgres();
     const databaseUrl = await postgres.createDatabase();
     const capture = await startCaptureServer();
@@ -154,6 +164,7 @@ export class ClusterHarness {
       `http://127.0.0.1:${address.port}/health`,
       folder,
       options.pollReplicas,
+      options.scripts ?? 0,
     );
     return harness;
   }
@@ -191,7 +202,7 @@ export class ClusterHarness {
     );
     writeFileSync(
       config,
-      `${base}poll_interval = 1\npoll_retry = 0\npoll_delay_dead = 1\npoll_delay_sick = 1\npush_delay_dead = 1\n${extra.metrics ?? ''}` +
+      `${base}poll_interval = 1\npoll_retry = 0\npoll_delay_dead = 1\npoll_delay_sick = 1\npush_delay_dead = 1\nscript_interval = 1\n${extra.metrics ?? ''}` +
         `[notify]\nsettle_timeout = 5\nretry_tail = [1]\n` +
         `[notify.webhook]\nhook_url = "${this.capture.url}/hook/${id}"\n` +
         `[storage]\nengine = "postgres"\nurl = "${this.databaseUrl}"\npool_size = 4\n` +
@@ -201,7 +212,8 @@ export class ClusterHarness {
         `[[probe.service.node]]\nid = "api"\nlabel = "API"\nmode = "poll"\nreplicas = ${JSON.stringify(this.replicaUrls)}\n` +
         (extra.reveal ? 'reveal_replica_name = true\n' : '') +
         `[[probe.service.node]]\nid = "app"\nlabel = "App"\nmode = "push"\n${extra.app ?? ''}` +
-        (extra.reveal ? 'reveal_replica_name = true\n' : ''),
+        (extra.reveal ? 'reveal_replica_name = true\n' : '') +
+        this.scriptNode(id),
     );
     const child = spawnCli(['-c', config]);
     let output = '';
@@ -226,6 +238,34 @@ export class ClusterHarness {
     const leader = await this.leader(member);
     if (leader !== id) throw new Error(`the first member, ${id}, should lead; ${leader} does`);
     return member;
+  }
+
+  /** The script node: script `n` appends `<member> <epoch ms>` to `script-<n>.log` at each run. */
+  private scriptNode(id: string): string {
+    if (this.scripts === 0) return '';
+    const scripts = Array.from(
+      { length: this.scripts },
+      (_, index) =>
+        `printf '%s %s\\n' ${id} "$(date +%s%3N)" >> '${join(this.folder, `script-${index}.log`)}'`,
+    );
+    return `[[probe.service.node]]\nid = "jobs"\nlabel = "Jobs"\nmode = "script"\nscripts = ${JSON.stringify(scripts)}\n`;
+  }
+
+  /** Who ran script `index`, and when, in order. */
+  scriptRuns(index: number): Array<{ member: string; atMs: number }> {
+    let text = '';
+    try {
+      text = readFileSync(join(this.folder, `script-${index}.log`), 'utf8');
+    } catch {
+      // not run yet
+    }
+    return text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        const [member = '', atMs = ''] = line.split(' ');
+        return { member, atMs: Number(atMs) };
+      });
   }
 
   /** `fetch` for a member's `/api/v1`, each answer checked against the OpenAPI document it serves. */
@@ -366,7 +406,7 @@ export class ClusterHarness {
  * The one harness of a test file, started at its top level (`const harness = await clusterHarness()`)
  * and stopped after its tests, whatever they did: members, target, capture server and PostgreSQL.
  */
-export async function clusterHarness(options: { pollReplicas?: number } = {}): Promise<ClusterHarness> {
+export async function clusterHarness(options: HarnessOptions = {}): Promise<ClusterHarness> {
   const harness = await ClusterHarness.start(options);
   after(() => harness.stop());
   return harness;

@@ -5,8 +5,8 @@ import { rendezvousOwner } from '../../src/cluster/probe-shard.js';
 import { clusterHarness, LEASE_S, type Member, waitUntil } from './harness.js';
 
 /**
- * Sharded probing with 3 real members: each poll replica is probed by one live member (its
- * rendezvous owner), results reach every member (the leader alerts on a replica a follower
+ * Sharded probing with 3 real members: each poll and script replica is probed by one live member
+ * (its rendezvous owner), results reach every member (the leader alerts on a replica a follower
  * probes), and when a member dies its replicas are probed by the others within a lease and a round.
  *
  * Rates, not exact counts: with poll_interval = 1 a replica is probed at most about once a second
@@ -25,7 +25,10 @@ const MAX_HITS_ONE_PROBER = 9;
 const TAKEOVER_BOUND_MS = 12_000;
 const ALERT_WAIT_MS = 20_000;
 
-const harness = await clusterHarness({ pollReplicas: REPLICAS });
+/** Script replicas, `web:jobs:0`…: each notes which member ran it. */
+const SCRIPTS = 6;
+
+const harness = await clusterHarness({ pollReplicas: REPLICAS, scripts: SCRIPTS });
 
 const pathOf = (url: string) => new URL(url).pathname;
 
@@ -38,10 +41,25 @@ function hitsSince(fromMs: number): Map<string, number> {
   return counts;
 }
 
-/** Each replica is probed by one member: hit, but not more often than one prober would. */
-async function assertProbedOnce(what: string): Promise<void> {
+/** Each script is run by its owner among `ids` alone, and run at all, from `fromMs` on. */
+function assertScriptsRunByOwners(fromMs: number, ids: string[], what: string): void {
+  for (let index = 0; index < SCRIPTS; index++) {
+    const owner = rendezvousOwner(`web:jobs:${index}`, ids);
+    const runners = harness.scriptRuns(index).filter((run) => run.atMs >= fromMs);
+    assert.ok(runners.length > 0, `${what}: script ${index} not run\n${harness.logs()}`);
+    assert.deepEqual(
+      [...new Set(runners.map((run) => run.member))],
+      [owner],
+      `${what}: script ${index} run by ${JSON.stringify(runners)}`,
+    );
+  }
+}
+
+/** Each replica is probed by one member: hit, but not more often than one prober would; each script run by its owner. */
+async function assertProbedOnce(what: string, ids: string[]): Promise<void> {
   const fromMs = Date.now();
   await sleep(WINDOW_MS);
+  assertScriptsRunByOwners(fromMs, ids, what);
   const counts = hitsSince(fromMs);
   for (const [path, hits] of counts) {
     assert.ok(
@@ -80,7 +98,7 @@ test('three members share the probes, every member sees every result, a dead mem
   await allAlive(m1, ids);
   // Every member has read the new member list at a heartbeat since (a third of a lease).
   await sleep(LEASE_S * 1000);
-  await assertProbedOnce('3 members');
+  await assertProbedOnce('3 members', ids);
 
   // A replica only m2 probes fails: the leader, m1, alerts on it from m2's shared results.
   const m2Url = [...owners].find(([, owner]) => owner === 'm2')?.[0];
@@ -124,6 +142,21 @@ test('three members share the probes, every member sees every result, a dead mem
     );
   }
   t.diagnostic(`m3's replicas probed again ${takeoverMs.join(', ')} ms after the kill`);
+  // Its scripts too, by the member that owns each now.
+  const m3Scripts = Array.from({ length: SCRIPTS }, (_, index) => index).filter(
+    (index) => rendezvousOwner(`web:jobs:${index}`, ids) === 'm3',
+  );
+  // Precondition on the hash: m3 owns one or more of the scripts.
+  assert.ok(m3Scripts.length >= 1);
+  for (const index of m3Scripts) {
+    const first = harness.scriptRuns(index).find((run) => run.atMs >= killedAtMs + 500);
+    assert.ok(first, `script ${index} run again after the kill`);
+    assert.equal(first.member, rendezvousOwner(`web:jobs:${index}`, ['m1', 'm2']));
+    assert.ok(
+      first.atMs - killedAtMs <= TAKEOVER_BOUND_MS,
+      `script ${index} run again ${first.atMs - killedAtMs} ms after the kill`,
+    );
+  }
   await allAlive(m1, ['m1', 'm2']);
-  await assertProbedOnce('2 members after the kill');
+  await assertProbedOnce('2 members after the kill', ['m1', 'm2']);
 });
