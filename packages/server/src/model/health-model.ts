@@ -646,7 +646,7 @@ export class HealthModel implements ObservationSink {
       report !== undefined &&
       now - report.atMs >= (report.intervalSeconds + this.settings.pushDelayDeadSeconds) * 1000;
     // Past its deadline but not judged yet: dead here only if this model is the one that judges.
-    if (report && overdue && (this.judgesSilence() || !this.awaitsJudgement(replica))) {
+    if (overdue && (this.judgesSilence() || !this.awaitsJudgement(replica))) {
       return {
         health: 'dead',
         reason: this.silenceReason(report, this.settings.pushDelayDeadSeconds, 'push_delay_dead'),
@@ -735,7 +735,7 @@ export class HealthModel implements ObservationSink {
     this.judgeSilence(silence);
   }
 
-  /** This model judges the replica dead of silence, and tells the judge's listeners. */
+  /** This model judges the replica dead of silence, and hands the verdict to the judge to share. */
   private judgeSilence({ node, replica, afterSeconds }: PendingSilence): void {
     const report = replica.report;
     if (!report) return;
@@ -754,7 +754,7 @@ export class HealthModel implements ObservationSink {
     replica: ReplicaState,
     intervalSeconds: number,
     delaySeconds: number,
-  ) {
+  ): void {
     const delayKey = node.spec.mode === 'push' ? 'push_delay_dead' : 'local_delay_dead';
     if (node.spec.mode === 'local') replica.reportedHealth = 'dead';
     const reason = this.silenceReason({ intervalSeconds }, delaySeconds, delayKey);
