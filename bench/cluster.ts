@@ -118,7 +118,7 @@ interface FlipAlert {
 
 /** A delivery as `/manager/notifications` lists it (the fields read here). */
 interface DeliveryDocument {
-  alert: { status: string; replicas: string[]; at: string };
+  alert: { kind: string; status: string; replicas: string[]; at: string };
   attempts: Array<{ at: string; ok: boolean; error: string | null }>;
 }
 
@@ -136,20 +136,21 @@ async function stagesOf(
     headers: { Authorization: MANAGER_AUTH },
   });
   const { deliveries } = (await response.json()) as { deliveries: DeliveryDocument[] };
-  const oldestFirst = deliveries.toReversed();
-  const used = new Set<DeliveryDocument>();
-  return alerts.map((flip) => ({ overheadMs: flip.arrivalAtMs - flip.decidingAtMs, text: stageText(flip) }));
-
-  /** Matched in flip order: each flip's alert is the oldest delivery of its path and status not matched yet. */
-  function stageText(flip: FlipAlert): string {
-    const delivery = oldestFirst.find(
+  // The target's alerts (not the cluster's own notices), oldest first: one per flip, in flip order.
+  const targetAlerts = deliveries
+    .filter(
       (each) =>
-        !used.has(each) &&
-        each.alert.status === flip.status &&
-        each.alert.replicas.some((replica) => replica.includes(flip.path)),
-    );
-    if (!delivery) return `${flip.path} ${flip.status}: no delivery found`;
-    used.add(delivery);
+        each.alert.kind === 'changed' && !each.alert.replicas.some((path) => path.startsWith('cluster:')),
+    )
+    .toReversed()
+    .slice(-alerts.length);
+  return alerts.map((flip, index) => ({
+    overheadMs: flip.arrivalAtMs - flip.decidingAtMs,
+    text: stageText(flip, targetAlerts[index]),
+  }));
+
+  function stageText(flip: FlipAlert, delivery: DeliveryDocument | undefined): string {
+    if (delivery?.alert.status !== flip.status) return `${flip.path} ${flip.status}: no delivery found`;
     const decidedMs = Date.parse(delivery.alert.at);
     const first = Date.parse(delivery.attempts[0]?.at ?? '');
     const last = Date.parse(delivery.attempts.at(-1)?.at ?? '');
