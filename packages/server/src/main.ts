@@ -216,6 +216,8 @@ async function compose(
     started.script.start();
     return started;
   };
+  // A member joining or dying changes the share at once, not at the prober thread's next round.
+  cluster?.onShareChange(() => parts.probers?.poll.reshare?.());
   const stopProbers = (running: Probers | undefined) =>
     running && Promise.all([running.poll.stop(), running.script.stop()]);
   teardown.push(() => stopProbers(parts.probers));

@@ -49,6 +49,10 @@ export class ProbeShard {
   private live: readonly string[] = [];
   private refreshedAtMs = Number.NEGATIVE_INFINITY;
   private failing = false;
+  /** Whether this member owns everything now, its list a lease old. */
+  private ownsAll = true;
+  private cancelLapse: (() => void) | undefined;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly deps: {
@@ -65,15 +69,42 @@ export class ProbeShard {
 
   /** Reads the live members again; a failure keeps the last list (until it is a lease old). */
   async refresh(): Promise<void> {
+    const { clock, leaseMs, instanceId } = this.deps;
     try {
       const live = await this.deps.readLive();
-      this.live = live.includes(this.deps.instanceId) ? live : [...live, this.deps.instanceId];
-      this.refreshedAtMs = this.deps.clock.now();
+      const previous = this.live.join();
+      this.live = live.includes(instanceId) ? live : [...live, instanceId];
+      this.refreshedAtMs = clock.now();
       this.failing = false;
+      const changed = this.ownsAll || this.live.join() !== previous;
+      this.ownsAll = false;
+      // A lease without a list: this member owns everything from then on, and says so at once.
+      this.cancelLapse?.();
+      const timer = clock.setTimeout(() => {
+        this.ownsAll = true;
+        this.changed();
+      }, leaseMs + 1);
+      this.cancelLapse = () => clock.clearTimeout(timer);
+      if (changed) this.changed();
     } catch (error) {
       if (!this.failing) this.deps.logger.warn({ err: error }, 'cluster: cannot read the live members');
       this.failing = true;
     }
+  }
+
+  /** Called when this member's share may have changed (a member joined or died, or its list lapsed). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  stop(): void {
+    this.cancelLapse?.();
+    this.listeners.clear();
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   /** Whether this member probes `ref` now. */

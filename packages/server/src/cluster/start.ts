@@ -35,6 +35,8 @@ export interface RunningCluster {
   owns(ref: ReplicaRef, mode: 'poll' | 'script'): boolean;
   /** Whether this member checks a push node's RabbitMQ queue now (rendezvous hashing of the node). */
   ownsNode(ref: NodeRef): boolean;
+  /** Called when this member's share may have changed (a join, a death, its list a lease old). */
+  onShareChange(listener: () => void): () => void;
   /** The dispatcher `make` builds, run only while this member leads alerting. */
   leaderOnly(
     make: (deps: DispatcherParts) => Dispatcher,
@@ -167,6 +169,7 @@ export async function startCluster(options: {
     observations: relay.sink,
     owns: (ref, mode) => shard.owns(ref, mode),
     ownsNode: (ref) => shard.ownsNode(ref),
+    onShareChange: (listener) => shard.onChange(listener),
     async join() {
       await relay.start();
       await membership.start();
@@ -194,6 +197,7 @@ export async function startCluster(options: {
     view: () => store.cluster.view(),
     async stop() {
       heartbeat?.stop();
+      shard.stop();
       await Promise.all([membership.stop(), relay.stop()]);
     },
   };

@@ -16,6 +16,11 @@ export interface ProbeLoop {
   stop(): Promise<void>;
   /** Runs one round and resolves with its duration in ms once its results are in the model. */
   runRound(signal?: AbortSignal): Promise<number>;
+  /**
+   * The share (`owns`) may have changed: a prober thread is told now, not at its round's end. A
+   * loop on this thread needs no telling: it asks `owns` before each job.
+   */
+  reshare?(): void;
 }
 
 export interface Probers {

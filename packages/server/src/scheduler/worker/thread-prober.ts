@@ -80,6 +80,11 @@ export class ThreadProber {
     });
   }
 
+  /** The share may have changed: told to the running thread now (its remaining jobs follow it). */
+  reshare(): void {
+    if (this.running) this.tellShare();
+  }
+
   /** Test hook: holds the thread's event loop for `ms`. */
   stallForTest(ms: number): void {
     this.post({ type: 'stall', ms });
