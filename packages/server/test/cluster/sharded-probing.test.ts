@@ -148,6 +148,11 @@ test('three members share the probes, every member sees every result, a dead mem
   );
   // Precondition on the hash: m3 owns one or more of the scripts.
   assert.ok(m3Scripts.length >= 1);
+  await waitUntil(
+    () => m3Scripts.every((index) => harness.scriptRuns(index).some((run) => run.atMs >= killedAtMs + 500)),
+    TAKEOVER_BOUND_MS + 10_000,
+    "m3's scripts run by the others",
+  );
   for (const index of m3Scripts) {
     const first = harness.scriptRuns(index).find((run) => run.atMs >= killedAtMs + 500);
     assert.ok(first, `script ${index} run again after the kill`);
