@@ -5,7 +5,7 @@ import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { rendezvousOwner } from '../../src/cluster/probe-shard.js';
 import { exited } from '../helpers/cli.js';
-import { startRabbitmq } from '../helpers/rabbitmq.js';
+import { publishMessages, readyMessages, startRabbitmq } from '../helpers/rabbitmq.js';
 import { clusterHarness, LEASE_S, type Member, waitUntil } from './harness.js';
 
 /**
@@ -39,22 +39,8 @@ async function startRelay(): Promise<{ url: string; hits: number[]; server: Serv
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, server };
 }
 
-async function readyInApi(): Promise<number | undefined> {
-  const { body } = await broker.api('GET', `/api/queues/${VHOST_IN_URL}/${QUEUE}`);
-  return (body as { messages_ready?: number }).messages_ready;
-}
-
-async function publish(count: number): Promise<void> {
-  for (let index = 0; index < count; index++) {
-    const { body } = await broker.api('POST', `/api/exchanges/${VHOST_IN_URL}/amq.default/publish`, {
-      properties: {},
-      routing_key: QUEUE,
-      payload: `job ${index}`,
-      payload_encoding: 'string',
-    });
-    assert.deepEqual(body, { routed: true });
-  }
-}
+const readyInApi = () => readyMessages(broker, VHOST_IN_URL, QUEUE);
+const publish = (count: number) => publishMessages(broker, VHOST_IN_URL, QUEUE, count);
 
 /** Reports `worker-1` to `member` every 300 ms until every member in `members` shows `status`. */
 async function reportUntil(member: Member, members: Member[], status: string): Promise<void> {

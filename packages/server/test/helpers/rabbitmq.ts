@@ -163,3 +163,28 @@ export async function startRabbitmq(): Promise<RabbitBroker> {
   await stop();
   throw new Error(`RabbitMQ did not start within ${START_TIMEOUT_MS / 1000} s:\n${log.slice(-2000)}`);
 }
+
+/** Messages ready in `queue` as the management API shows them (they lag the queue by a sample interval). */
+export async function readyMessages(
+  broker: RabbitBroker,
+  vhost: string,
+  queue: string,
+): Promise<number | undefined> {
+  const { body } = await broker.api('GET', `/api/queues/${vhost}/${queue}`);
+  return (body as { messages_ready?: number }).messages_ready;
+}
+
+/** Publishes `count` messages to `queue` through the default exchange; throws unless each is routed. */
+export async function publishMessages(broker: RabbitBroker, vhost: string, queue: string, count: number) {
+  for (let i = 0; i < count; i++) {
+    const { body } = await broker.api('POST', `/api/exchanges/${vhost}/amq.default/publish`, {
+      properties: {},
+      routing_key: queue,
+      payload: `job ${i}`,
+      payload_encoding: 'string',
+    });
+    if (JSON.stringify(body) !== JSON.stringify({ routed: true })) {
+      throw new Error(`message ${i} not routed: ${JSON.stringify(body)}`);
+    }
+  }
+}

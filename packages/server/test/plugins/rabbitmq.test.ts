@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningVigil } from '../../src/main.js';
-import { type RabbitBroker, startRabbitmq } from '../helpers/rabbitmq.js';
+import { publishMessages, type RabbitBroker, readyMessages, startRabbitmq } from '../helpers/rabbitmq.js';
 import { pushReport, startFullVigil, waitFor } from '../helpers/vigil.js';
 
 const QUEUE = 'vigil-jobs';
@@ -44,23 +44,8 @@ rabbitmq_queue = "${QUEUE}"
     await broker?.stop();
   });
 
-  /** Messages ready as the management API shows them (they lag the queue by a sample interval). */
-  async function readyInApi(): Promise<number | undefined> {
-    const { body } = await broker.api('GET', `/api/queues/${VHOST_IN_URL}/${QUEUE}`);
-    return (body as { messages_ready?: number }).messages_ready;
-  }
-
-  async function publish(count: number) {
-    for (let i = 0; i < count; i++) {
-      const { body } = await broker.api('POST', `/api/exchanges/${VHOST_IN_URL}/amq.default/publish`, {
-        properties: {},
-        routing_key: QUEUE,
-        payload: `job ${i}`,
-        payload_encoding: 'string',
-      });
-      assert.deepEqual(body, { routed: true });
-    }
-  }
+  const readyInApi = () => readyMessages(broker, VHOST_IN_URL, QUEUE);
+  const publish = (count: number) => publishMessages(broker, VHOST_IN_URL, QUEUE, count);
 
   /** Reports once the API shows `ready` messages, then waits for the node to reach `expected`. */
   async function reportAndExpect(ready: number, expected: string) {
