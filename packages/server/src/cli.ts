@@ -6,10 +6,12 @@ import { logStartLine } from './log/start-line.js';
 import { startVigil } from './main.js';
 import { runNotifyTest } from './notify/notify-test.js';
 import { configOption, configPathOf, rejectUnknownCommand, runCommandLine } from './process/command-line.js';
+import { shrinkHeapWhenIdle, smallHeapChosenByOperator } from './process/idle-heap.js';
 import { reloadOnHangup } from './process/reload-signal.js';
 import { exitGracefullyOnSignals } from './process/shutdown.js';
 import { settingsFrom } from './settings/settings.js';
 import { BackupError, backupSqliteStore } from './store/backup.js';
+import { systemClock } from './time/clock.js';
 import { VERSION } from './version.js';
 
 /** Loads the config or exits 1 with every problem on stderr. */
@@ -44,7 +46,15 @@ async function serve(configPath: string, watch: boolean): Promise<void> {
     );
     process.exit(1);
   }
-  exitGracefullyOnSignals({ logger, stop: () => running.stop() });
+  // The young generation is given back while idle and grows under load (docs/performance.md).
+  const stopShrinking = smallHeapChosenByOperator() ? undefined : shrinkHeapWhenIdle({ clock: systemClock });
+  exitGracefullyOnSignals({
+    logger,
+    stop: () => {
+      stopShrinking?.();
+      return running.stop();
+    },
+  });
   // Last, so that a signal sent once this line is out is always a graceful stop.
   logStartLine(
     logger,
