@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   'page-scale': () => import('./page-scale.js'),
   'mass-death': () => import('./mass-death.js'),
   cluster: () => import('./cluster.js'),
+  'idle-rss': () => import('./idle-rss.js'),
 };
 
 // Children must never outlive the run: normal exit, crash or Ctrl-C.

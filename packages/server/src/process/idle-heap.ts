@@ -5,8 +5,10 @@ import type { Clock, TimerHandle } from '../time/clock.js';
 
 /** Below this share of busy event-loop time over one check, the process counts as idle. */
 export const IDLE_UTILIZATION = 0.05;
-/** How often the event loop's utilization is read. */
-export const IDLE_CHECK_MS = 5000;
+/** How often the event loop's utilization is read: load clears the flag within this time. */
+export const IDLE_CHECK_MS = 1000;
+/** Checks in a row that must find the loop idle before the heap is shrunk (one full collection). */
+export const IDLE_CHECKS_BEFORE_SHRINK = 5;
 
 const SMALL_HEAP_FLAG = '--optimize-for-size';
 
@@ -65,16 +67,17 @@ export function loadWithSmallHeap(): void {
  * the young generation up to 2 × 16 MB, which an idle process otherwise keeps. With
  * `--optimize-for-size` set at run time, a full collection shrinks it to about 1 MB; but under load
  * the same flag costs ~20% more CPU per report (more scavenges). So the event loop's utilization is
- * read every few seconds: once idle, the flag is set and one collection shrinks the heap; once busy,
- * the flag is cleared so the young generation can grow again. Called once the server is up (the
- * flag is then on, see `loadWithSmallHeap`); returns a function that stops the checks.
+ * read every second: after a few idle seconds in a row the flag is set and one collection shrinks
+ * the heap; at the first busy second the flag is cleared, so the young generation can grow again.
+ * Called once the server is up (the flag is then on, see `loadWithSmallHeap`); returns a function
+ * that stops the checks.
  */
 export function shrinkHeapWhenIdle(options: IdleHeapOptions): () => void {
   const { clock, utilization = eventLoopUtilization(), setFlags = setFlagsFromString } = options;
   const collect = options.collect ?? fullCollection();
   let small = false;
-  /** Whether the heap was shrunk since the last busy check. */
-  let shrunk = false;
+  /** Idle checks in a row; the heap is shrunk when this reaches IDLE_CHECKS_BEFORE_SHRINK. */
+  let idleChecks = 0;
   const setSmall = (wanted: boolean) => {
     if (wanted !== small) setFlags(wanted ? SMALL_HEAP_FLAG : `--no-${SMALL_HEAP_FLAG.slice(2)}`);
     small = wanted;
@@ -82,12 +85,14 @@ export function shrinkHeapWhenIdle(options: IdleHeapOptions): () => void {
   let handle: TimerHandle | undefined;
   const check = () => {
     if (utilization() < IDLE_UTILIZATION) {
-      setSmall(true);
-      if (!shrunk) collect();
-      shrunk = true;
+      idleChecks++;
+      if (idleChecks === IDLE_CHECKS_BEFORE_SHRINK) {
+        setSmall(true);
+        collect();
+      }
     } else {
       setSmall(false);
-      shrunk = false;
+      idleChecks = 0;
     }
     handle = clock.setTimeout(check, IDLE_CHECK_MS);
   };
