@@ -130,24 +130,26 @@ export function createProbers(options: ProbersOptions): Probers {
       },
     };
   };
-  const poll = options.pollInWorker
-    ? new ThreadProber({
-        setup: {
-          jobs: pollJobs,
-          policy,
-          parallelism: metrics.poll_parallelism,
-          intervalMs: metrics.poll_interval * 1000,
-          spreadMs: spreadMs(metrics.poll_interval),
-          localAddress: options.localAddress,
-        },
-        owns: owns && ((ref) => owns(ref, 'poll')),
-        sink: model,
-        clock,
-        log,
-        logError: options.logError ?? ((message) => log(message)),
-        onJobError: (message, ref) => onJobError(new Error(message), ref),
-      })
-    : loop(pollJobs, 'poll', metrics.poll_parallelism, metrics.poll_interval);
+  // No poll replicas, no thread: an idle isolate of its own costs ~10 MB.
+  const poll =
+    options.pollInWorker && pollJobs.length > 0
+      ? new ThreadProber({
+          setup: {
+            jobs: pollJobs,
+            policy,
+            parallelism: metrics.poll_parallelism,
+            intervalMs: metrics.poll_interval * 1000,
+            spreadMs: spreadMs(metrics.poll_interval),
+            localAddress: options.localAddress,
+          },
+          owns: owns && ((ref) => owns(ref, 'poll')),
+          sink: model,
+          clock,
+          log,
+          logError: options.logError ?? ((message) => log(message)),
+          onJobError: (message, ref) => onJobError(new Error(message), ref),
+        })
+      : loop(pollJobs, 'poll', metrics.poll_parallelism, metrics.poll_interval);
   return {
     poll,
     script: loop(scriptJobs, 'script', metrics.script_parallelism, metrics.script_interval),

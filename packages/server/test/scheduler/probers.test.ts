@@ -6,6 +6,7 @@ import { HealthModel, healthModelSettings } from '../../src/model/health-model.j
 import { buildTopology } from '../../src/model/topology.js';
 import type { IcmpMethod } from '../../src/probes/index.js';
 import { createProbers } from '../../src/scheduler/probers.js';
+import { ThreadProber } from '../../src/scheduler/worker/thread-prober.js';
 import { systemClock } from '../../src/time/clock.js';
 import { testConfig } from '../helpers/config.js';
 
@@ -92,4 +93,31 @@ test('on the main thread too, a slow result measured while the loop was held is 
     log[0] ?? '',
     /^re-probing net:gw:http:\/\/127\.0\.0\.1:\d+\/: its sick result \(1\d{3} ms\) was measured while this thread was held \d+ ms$/,
   );
+});
+
+test('without poll replicas no prober thread is started, even with poll_in_worker', async () => {
+  const push = `
+[[probe.service]]
+id = "apps"
+label = "Apps"
+[[probe.service.node]]
+id = "api"
+label = "API"
+mode = "push"
+`;
+  const config = testConfig(push);
+  const topology = buildTopology(config);
+  const model = new HealthModel(topology, healthModelSettings(config.metrics), systemClock);
+  const probers = createProbers({
+    topology,
+    metrics: config.metrics,
+    model,
+    clock: systemClock,
+    onJobError: (error) => assert.fail(String(error)),
+    pollInWorker: true,
+  });
+  assert.equal(probers.poll instanceof ThreadProber, false);
+  probers.poll.start();
+  await probers.poll.stop();
+  model.stop();
 });
