@@ -1,7 +1,8 @@
 // Idle memory of the real `vigil` binary (packages/server/bin/vigil.js over dist/) on the shipped
 // config.cfg, beside a bare `node` process started at the same time, and the same binary with the
-// idle heap shrinker off (`--no-optimize-for-size`, the behaviour before it). Then a burst of push
-// reports on each, one after the other, for the CPU a report costs, and the memory once idle again.
+// idle heap shrinker off (`--no-optimize-for-size`, the behaviour before it) and with the
+// deployment's MALLOC_ARENA_MAX=2 (deploy/vigil.service, Containerfile). Then push reports on the
+// first two, in alternating slices, for the CPU a report costs, and the memory once idle again.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,7 +58,12 @@ interface Server {
 }
 
 /** The binary on config.cfg with only its address moved to a free port, in a folder of its own (its store). */
-async function startVigil(name: string, folder: string, nodeArgs: string[]): Promise<Server> {
+async function startVigil(
+  name: string,
+  folder: string,
+  nodeArgs: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Server> {
   const port = await freePort();
   const config = readFileSync(join(ROOT, 'config.cfg'), 'utf8').replaceAll(
     SHIPPED_ADDRESS,
@@ -68,6 +74,7 @@ async function startVigil(name: string, folder: string, nodeArgs: string[]): Pro
   writeFileSync(path, config);
   const child = spawn(process.execPath, [...nodeArgs, BIN, '-c', path], {
     cwd: folder,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -132,11 +139,15 @@ const benchmark: Benchmark = {
       children.push(shrinking.child);
       const kept = await startVigil('vigil-no-shrink', folder, ['--no-optimize-for-size']);
       children.push(kept.child);
+      // As deploy/vigil.service and the Containerfile run it.
+      const arenas = await startVigil('vigil-arenas', folder, [], { MALLOC_ARENA_MAX: '2' });
+      children.push(arenas.child);
       await sleep(SETTLE_SECONDS * 1000);
       const idle = {
         bare: memoryOf(bare.pid),
         vigil: memoryOf(shrinking.child.pid),
         kept: memoryOf(kept.child.pid),
+        arenas: memoryOf(arenas.child.pid),
       };
       // One server loaded at a time, so each has the CPUs to itself (apart from the box's other work).
       const loadedVigil: Burst = { cpuMs: 0, reports: 0 };
@@ -155,6 +166,14 @@ const benchmark: Benchmark = {
           ratio: `+${megabytes(idle.vigil.rss - idle.bare.rss)}`,
           target: `≤ ${megabytes(TARGET_BYTES)}`,
           verdict: judge(idle.vigil.rss, TARGET_BYTES, 'lower'),
+        },
+        {
+          figure: 'idle RSS, MALLOC_ARENA_MAX=2',
+          vigil: megabytes(idle.arenas.rss),
+          baseline: `${megabytes(idle.bare.rss)} bare node`,
+          ratio: `+${megabytes(idle.arenas.rss - idle.bare.rss)}`,
+          target: `≤ ${megabytes(TARGET_BYTES)}`,
+          verdict: 'INFO',
         },
         {
           figure: 'idle RSS, shrinker off',
