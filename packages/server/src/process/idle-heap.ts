@@ -3,9 +3,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Clock, TimerHandle } from '../time/clock.js';
 
-/** Below this share of busy event-loop time over one check, the process counts as idle. */
-export const IDLE_UTILIZATION = 0.05;
-/** How often the event loop's utilization is read: load clears the flag within this time. */
+/**
+ * Below this share of one CPU used over one check, the process counts as idle. All its threads
+ * count (the prober thread, compression on libuv's pool), not only the event loop's.
+ */
+export const IDLE_CPU_SHARE = 0.05;
+/** How often the process's CPU use is read: load clears the flag within this time. */
 export const IDLE_CHECK_MS = 1000;
 /** Checks in a row that must find the loop idle before the heap is shrunk (one full collection). */
 export const IDLE_CHECKS_BEFORE_SHRINK = 5;
@@ -14,21 +17,24 @@ const SMALL_HEAP_FLAG = '--optimize-for-size';
 
 export interface IdleHeapOptions {
   clock: Clock;
-  /** The event loop's busy share since the previous call, 0 to 1; Node's event-loop utilization by default. */
-  utilization?: () => number;
+  /** The share of one CPU the process used since the previous call; from `process.cpuUsage()` by default. */
+  cpuShare?: () => number;
   /** Sets V8 flags at run time; `v8.setFlagsFromString` by default. */
   setFlags?: (flags: string) => void;
   /** Runs a full garbage collection; V8's `gc()` by default. */
   collect?: () => void;
 }
 
-/** `performance.eventLoopUtilization()` as a share since the previous call. */
-function eventLoopUtilization(): () => number {
-  let previous = performance.eventLoopUtilization();
+/** CPU time of all the process's threads over wall time, since the previous call. */
+function processCpuShare(): () => number {
+  let previousCpu = process.cpuUsage();
+  let previousAtMs = performance.now();
   return () => {
-    const current = performance.eventLoopUtilization();
-    const share = performance.eventLoopUtilization(current, previous).utilization;
-    previous = current;
+    const used = process.cpuUsage(previousCpu);
+    const nowMs = performance.now();
+    const share = (used.user + used.system) / 1000 / Math.max(1, nowMs - previousAtMs);
+    previousCpu = process.cpuUsage();
+    previousAtMs = nowMs;
     return share;
   };
 }
@@ -66,14 +72,15 @@ export function loadWithSmallHeap(): void {
  * Start-up (config validation, route compilation, the first render) and any burst of traffic grow
  * the young generation up to 2 × 16 MB, which an idle process otherwise keeps. With
  * `--optimize-for-size` set at run time, a full collection shrinks it to about 1 MB; but under load
- * the same flag costs ~20% more CPU per report (more scavenges). So the event loop's utilization is
- * read every second: after a few idle seconds in a row the flag is set and one collection shrinks
- * the heap; at the first busy second the flag is cleared, so the young generation can grow again.
+ * the same flag costs ~20% more CPU per report (more scavenges). So the process's CPU use is read
+ * every second: after a few idle seconds in a row the flag is set and one collection shrinks the
+ * heap; at the first busy second the flag is cleared, so the young generation can grow again (the
+ * flag is process-wide: the prober thread's work counts as busy too).
  * Called once the server is up (the flag is then on, see `loadWithSmallHeap`); returns a function
  * that stops the checks.
  */
 export function shrinkHeapWhenIdle(options: IdleHeapOptions): () => void {
-  const { clock, utilization = eventLoopUtilization(), setFlags = setFlagsFromString } = options;
+  const { clock, cpuShare = processCpuShare(), setFlags = setFlagsFromString } = options;
   const collect = options.collect ?? fullCollection();
   let small = false;
   /** Idle checks in a row; the heap is shrunk when this reaches IDLE_CHECKS_BEFORE_SHRINK. */
@@ -84,7 +91,7 @@ export function shrinkHeapWhenIdle(options: IdleHeapOptions): () => void {
   };
   let handle: TimerHandle | undefined;
   const check = () => {
-    if (utilization() < IDLE_UTILIZATION) {
+    if (cpuShare() < IDLE_CPU_SHARE) {
       idleChecks++;
       if (idleChecks === IDLE_CHECKS_BEFORE_SHRINK) {
         setSmall(true);

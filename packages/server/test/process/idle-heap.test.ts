@@ -15,7 +15,7 @@ function setup() {
   const state = { busy: 0 };
   const stop = shrinkHeapWhenIdle({
     clock,
-    utilization: () => state.busy,
+    cpuShare: () => state.busy,
     setFlags: (flags) => calls.push(flags),
     collect: () => calls.push('gc'),
   });
@@ -69,12 +69,12 @@ test('stopping clears the check timer', () => {
   assert.deepEqual(calls, ['--optimize-for-size']);
 });
 
-test("by default the loop's real utilization is read, and V8's gc() runs without --expose-gc or a global gc", async () => {
+test("by default the process's real CPU use is read, and V8's gc() runs without --expose-gc or a global gc", async () => {
   const clock = new FakeClock();
   const flags: string[] = [];
   const garbage = new WeakRef({ unreachable: 'once this turn ends' });
   const stop = shrinkHeapWhenIdle({ clock, setFlags: (flag) => flags.push(flag) });
-  // Real idle time between the checks keeps the utilization low; a busier moment of the test
+  // Real idle time between the checks keeps the CPU use low; a busier moment of the test
   // process (the runner's own work) only starts the count again, hence a few more checks.
   for (let check = 0; check < IDLE_CHECKS_BEFORE_SHRINK * 4 && garbage.deref() !== undefined; check++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
