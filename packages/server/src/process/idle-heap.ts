@@ -93,10 +93,9 @@ export function shrinkHeapWhenIdle(options: IdleHeapOptions): () => void {
   const check = () => {
     if (cpuShare() < IDLE_CPU_SHARE) {
       idleChecks++;
-      if (idleChecks === IDLE_CHECKS_BEFORE_SHRINK) {
-        setSmall(true);
-        collect();
-      }
+      if (idleChecks === IDLE_CHECKS_BEFORE_SHRINK) setSmall(true);
+      // A second collection, a while later, returns what the first one left pooled.
+      if (idleChecks === IDLE_CHECKS_BEFORE_SHRINK || idleChecks === 2 * IDLE_CHECKS_BEFORE_SHRINK) collect();
     } else {
       setSmall(false);
       idleChecks = 0;
