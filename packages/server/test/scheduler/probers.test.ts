@@ -21,11 +21,30 @@ mode = "poll"
 replicas = ${JSON.stringify(replicas)}
 `;
 
-/** Builds the probers over `replicas` with a stand-in ICMP method; returns the model and the log. */
-function probersOver(replicas: string[], pinged: string[], metrics = 'poll_parallelism = 1') {
-  const config = testConfig(node(replicas), metrics);
+/** Builds the probers over the config's `[probe]` text; returns the model and the log. */
+function probersFor(
+  probes: string,
+  metrics: string,
+  options: Partial<Parameters<typeof createProbers>[0]> = {},
+) {
+  const config = testConfig(probes, metrics);
   const topology = buildTopology(config);
   const model = new HealthModel(topology, healthModelSettings(config.metrics), systemClock);
+  const log: string[] = [];
+  const probers = createProbers({
+    topology,
+    metrics: config.metrics,
+    model,
+    clock: systemClock,
+    onJobError: (error) => assert.fail(String(error)),
+    log: (message) => log.push(message),
+    ...options,
+  });
+  return { model, probers, log };
+}
+
+/** Builds the probers over `replicas` with a stand-in ICMP method; returns the model and the log. */
+function probersOver(replicas: string[], pinged: string[], metrics = 'poll_parallelism = 1') {
   const icmp: IcmpMethod = {
     ping: async (address) => {
       pinged.push(address);
@@ -34,17 +53,7 @@ function probersOver(replicas: string[], pinged: string[], metrics = 'poll_paral
     concurrent: true,
     description: 'ICMP through the stand-in',
   };
-  const log: string[] = [];
-  const probers = createProbers({
-    topology,
-    metrics: config.metrics,
-    model,
-    clock: systemClock,
-    onJobError: (error) => assert.fail(String(error)),
-    icmp,
-    log: (message) => log.push(message),
-  });
-  return { model, probers, log };
+  return probersFor(node(replicas), metrics, { icmp });
 }
 
 test('ICMP replicas ping through the method given, which is logged once at start', async () => {
@@ -105,17 +114,7 @@ id = "api"
 label = "API"
 mode = "push"
 `;
-  const config = testConfig(push);
-  const topology = buildTopology(config);
-  const model = new HealthModel(topology, healthModelSettings(config.metrics), systemClock);
-  const probers = createProbers({
-    topology,
-    metrics: config.metrics,
-    model,
-    clock: systemClock,
-    onJobError: (error) => assert.fail(String(error)),
-    pollInWorker: true,
-  });
+  const { model, probers } = probersFor(push, '', { pollInWorker: true });
   assert.equal(probers.poll instanceof ThreadProber, false);
   probers.poll.start();
   await probers.poll.stop();
