@@ -10,8 +10,13 @@ import type { Clock, TimerHandle } from '../time/clock.js';
 export const IDLE_CPU_SHARE = 0.05;
 /** How often the process's CPU use is read: load clears the flag within this time. */
 export const IDLE_CHECK_MS = 1000;
-/** Checks in a row that must find the loop idle before the heap is shrunk (one full collection). */
-export const IDLE_CHECKS_BEFORE_SHRINK = 5;
+/**
+ * Checks in a row that must find the process idle before the heap is shrunk (one full collection):
+ * long enough that traffic in bursts a few seconds apart keeps its young generation.
+ */
+export const IDLE_CHECKS_BEFORE_SHRINK = 10;
+/** Idle checks after the first collection, the second one. */
+export const SECOND_COLLECTION_AFTER_CHECKS = 5;
 
 const SMALL_HEAP_FLAG = '--optimize-for-size';
 
@@ -95,7 +100,11 @@ export function shrinkHeapWhenIdle(options: IdleHeapOptions): () => void {
       idleChecks++;
       if (idleChecks === IDLE_CHECKS_BEFORE_SHRINK) setSmall(true);
       // A second collection, a while later, returns what the first one left pooled.
-      if (idleChecks === IDLE_CHECKS_BEFORE_SHRINK || idleChecks === 2 * IDLE_CHECKS_BEFORE_SHRINK) collect();
+      if (
+        idleChecks === IDLE_CHECKS_BEFORE_SHRINK ||
+        idleChecks === IDLE_CHECKS_BEFORE_SHRINK + SECOND_COLLECTION_AFTER_CHECKS
+      )
+        collect();
     } else {
       setSmall(false);
       idleChecks = 0;
