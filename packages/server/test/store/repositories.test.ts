@@ -281,6 +281,21 @@ describeEachEngine('store', (engine) => {
     ]);
   });
 
+  test('a fleet of 20,000 new series is created at once, past the parameters one statement allows', async () => {
+    // 4 parameters a series: one statement for them all would need 80,000 (SQLite allows 32,766).
+    const keys = Array.from({ length: 20_000 }, (_, index) => ({
+      kind: 'replica' as const,
+      serviceId: 'web',
+      nodeId: `n${Math.floor(index / 5)}`,
+      replicaId: `http://127.0.0.1/r/${index}`,
+    }));
+    const { series, refused } = await store.rollups.ensureSeries(keys);
+    assert.equal(refused.length, 0);
+    assert.equal(series.length, keys.length);
+    assert.equal(new Set(series.map((each) => each.id)).size, keys.length);
+    assert.deepEqual(series.map((each) => each.replicaId).sort(), keys.map((key) => key.replicaId).sort());
+  });
+
   test('rollup rows are written in batches, replaced on rewrite, read back, summed and pruned', async () => {
     const {
       series: [replica, node],

@@ -9,7 +9,7 @@ import {
   type RollupRow,
   type SeriesKind,
 } from '../types.js';
-import { chunks, takeExcluded, writeIsolating } from './batch.js';
+import { chunks, nextTurn, takeExcluded, writeIsolating } from './batch.js';
 import { storableInteger, storableText } from './storable.js';
 
 const TABLES = {
@@ -45,22 +45,29 @@ export function rollupRepository(db: Kysely<Database>): RollupRepository {
     listSeries,
 
     async ensureSeries(keys) {
-      const refused = await writeIsolating(keys, async (batch) => {
-        await db
-          .insertInto('series')
-          .values(
-            batch.map((key) => ({
-              kind: key.kind,
-              service_id: storableText('service_id', key.serviceId),
-              node_id: storableText('node_id', key.nodeId),
-              replica_id: storableText('replica_id', key.replicaId),
-            })),
-          )
-          .onConflict((conflict) =>
-            conflict.columns(['kind', 'service_id', 'node_id', 'replica_id']).doNothing(),
-          )
-          .execute();
-      });
+      // A new fleet of 100,000 replicas is 100,000 series: 500 per statement (4 parameters each,
+      // where SQLite allows 32,766 per statement), in one transaction.
+      const refused = await writeIsolating(keys, (batch) =>
+        db.transaction().execute(async (trx) => {
+          for (const chunk of chunks(batch)) {
+            await trx
+              .insertInto('series')
+              .values(
+                chunk.map((key) => ({
+                  kind: key.kind,
+                  service_id: storableText('service_id', key.serviceId),
+                  node_id: storableText('node_id', key.nodeId),
+                  replica_id: storableText('replica_id', key.replicaId),
+                })),
+              )
+              .onConflict((conflict) =>
+                conflict.columns(['kind', 'service_id', 'node_id', 'replica_id']).doNothing(),
+              )
+              .execute();
+            await nextTurn();
+          }
+        }),
+      );
       const all = keys.length > 0 ? await listSeries() : [];
       const wanted = new Set(keys.map(seriesKeyString));
       return { series: all.filter((series) => wanted.has(seriesKeyString(series))), refused };
@@ -82,6 +89,7 @@ export function rollupRepository(db: Kysely<Database>): RollupRepository {
                     .doUpdateSet(takeExcluded<Database, 'rollup_minute'>(VALUE_COLUMNS)),
                 )
                 .execute();
+              await nextTurn();
             }
           }
         }),
