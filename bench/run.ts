@@ -9,6 +9,7 @@ import { formatTable } from './lib/table.js';
 const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   reporter: () => import('./reporter.js'),
   'poll-round': () => import('./poll-round.js'),
+  'poll-round-binary': () => import('./poll-round-binary.js'),
   'icmp-round': () => import('./icmp-round.js'),
   memory: () => import('./memory.js'),
   'alert-latency': () => import('./alert-latency.js'),

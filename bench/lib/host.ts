@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Reads a /proc file, or undefined off Linux; the benchmarks only report these, never change them. */
 function proc(path: string): string | undefined {
@@ -41,7 +41,11 @@ const TICK_MS = 10;
 /** CPU time (user + system, all threads) another process has used so far, in ms, from /proc/<pid>/stat. */
 export function processCpuMs(pid: number): number | undefined {
   const stat = proc(`/proc/${pid}/stat`);
-  if (stat === undefined) return undefined;
+  return stat === undefined ? undefined : cpuOfStat(stat);
+}
+
+/** utime + stime of a /proc `stat` line, in ms. */
+function cpuOfStat(stat: string): number {
   // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
@@ -51,4 +55,20 @@ export function processCpuMs(pid: number): number | undefined {
 export function processRssBytes(pid: number): number | undefined {
   const kilobytes = proc(`/proc/${pid}/status`)?.match(/VmRSS:\s+(\d+) kB/)?.[1];
   return kilobytes === undefined ? undefined : Number(kilobytes) * 1024;
+}
+
+/** CPU time (user + system) of each thread of another process so far, in ms, by thread id. */
+export function threadCpuMs(pid: number): Map<number, number> {
+  const threads = new Map<number, number>();
+  let ids: string[];
+  try {
+    ids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threads;
+  }
+  for (const id of ids) {
+    const stat = proc(`/proc/${pid}/task/${id}/stat`);
+    if (stat !== undefined) threads.set(Number(id), cpuOfStat(stat));
+  }
+  return threads;
 }
