@@ -1,5 +1,6 @@
 import type { BucketSummary, Resolution, SeriesKey } from '../../store/types.js';
 import { BUCKET_MS, bucketStart } from './buckets.js';
+import { FoldedParts } from './folded-parts.js';
 import {
   addTime,
   EMPTY_SUMMARY,
@@ -26,8 +27,8 @@ export type Priors = Partial<Record<Resolution, BucketSummary & { bucketMs: numb
 interface OpenBucket {
   bucketMs: number;
   prior?: BucketSummary;
-  /** This run's closed parts: minutes of the open hour, hours of the open day. */
-  parts: BucketSummary[];
+  /** This run's closed parts: minutes of the open hour, hours of the open day, folded as they close. */
+  parts: FoldedParts;
 }
 
 function push(rows: SeriesRow[], row: SeriesRow | undefined): void {
@@ -71,8 +72,8 @@ export class SeriesAccumulator {
     const minute = open('minute');
     this.minuteBucketMs = minute.bucketMs;
     this.minutePrior = minute.prior;
-    this.hour = { ...open('hour'), parts: [] };
-    this.day = { ...open('day'), parts: [] };
+    this.hour = { ...open('hour'), parts: new FoldedParts() };
+    this.day = { ...open('day'), parts: new FoldedParts() };
   }
 
   setHealth(health: SeriesState | undefined, atMs: number, out: SeriesBatch): void {
@@ -88,8 +89,8 @@ export class SeriesAccumulator {
     return (
       this.health === undefined &&
       !this.openChanged &&
-      this.hour.parts.length === 0 &&
-      this.day.parts.length === 0 &&
+      this.hour.parts.isEmpty &&
+      this.day.parts.isEmpty &&
       this.minuteLatencies.length === 0 &&
       isEmptySummary(this.minuteTime)
     );
@@ -114,19 +115,22 @@ export class SeriesAccumulator {
   emitOpen(out: SeriesBatch): void {
     if (!this.openChanged) return;
     this.openChanged = false;
-    push(out.hour, this.row(this.hour.bucketMs, [this.hour.prior, ...this.hour.parts]));
+    push(out.hour, this.row(this.hour.bucketMs, this.hour.parts.summaryWith([this.hour.prior])));
     push(
       out.day,
-      this.row(this.day.bucketMs, [this.day.prior, ...this.day.parts, mergeSummaries(this.hour.parts)]),
+      this.row(this.day.bucketMs, this.day.parts.summaryWith([this.day.prior, this.hour.parts.summary()])),
     );
   }
 
   /** At shutdown: the minute so far becomes a (short) minute row; a restart in it merges with it. */
   closePartialMinute(out: SeriesBatch): void {
     const part = withLatencies(this.minuteTime, this.minuteLatencies);
-    push(out.minute, this.row(this.minuteBucketMs, [this.minutePrior, part]));
+    push(
+      out.minute,
+      this.row(this.minuteBucketMs, mergeSummaries(this.minutePrior ? [this.minutePrior, part] : [part])),
+    );
     if (!isEmptySummary(part)) {
-      this.hour.parts.push(part);
+      this.hour.parts.add(part);
       this.openChanged = true;
     }
     this.minutePrior = undefined;
@@ -144,17 +148,17 @@ export class SeriesAccumulator {
     this.closePartialMinute(out);
     this.minuteBucketMs = nextMs;
     if (bucketStart('hour', nextMs) === this.hour.bucketMs) return;
-    push(out.hour, this.row(this.hour.bucketMs, [this.hour.prior, ...this.hour.parts]));
-    if (this.hour.parts.length > 0) this.day.parts.push(mergeSummaries(this.hour.parts));
-    this.hour = { bucketMs: bucketStart('hour', nextMs), parts: [] };
+    push(out.hour, this.row(this.hour.bucketMs, this.hour.parts.summaryWith([this.hour.prior])));
+    const hour = this.hour.parts.summary();
+    if (hour) this.day.parts.add(hour);
+    this.hour = { bucketMs: bucketStart('hour', nextMs), parts: new FoldedParts() };
     if (bucketStart('day', nextMs) === this.day.bucketMs) return;
-    push(out.day, this.row(this.day.bucketMs, [this.day.prior, ...this.day.parts]));
-    this.day = { bucketMs: bucketStart('day', nextMs), parts: [] };
+    push(out.day, this.row(this.day.bucketMs, this.day.parts.summaryWith([this.day.prior])));
+    this.day = { bucketMs: bucketStart('day', nextMs), parts: new FoldedParts() };
   }
 
   /** The bucket's row, or undefined when it holds nothing (a row of zeros would only take space). */
-  private row(bucketMs: number, parts: ReadonlyArray<BucketSummary | undefined>): SeriesRow | undefined {
-    const summary = mergeSummaries(parts.filter((part): part is BucketSummary => part !== undefined));
+  private row(bucketMs: number, summary: BucketSummary): SeriesRow | undefined {
     return isEmptySummary(summary) ? undefined : { series: this.key, bucketMs, ...summary };
   }
 }
