@@ -3,7 +3,7 @@ import { BUCKET_MS, bucketStart } from './buckets.js';
 import { FoldedParts } from './folded-parts.js';
 import {
   addTime,
-  EMPTY_SUMMARY,
+  emptySummary,
   isEmptySummary,
   mergeSummaries,
   type SeriesState,
@@ -24,11 +24,15 @@ export type SeriesBatch = Record<Resolution, SeriesRow[]>;
  */
 export type Priors = Partial<Record<Resolution, BucketSummary & { bucketMs: number }>>;
 
-interface OpenBucket {
-  bucketMs: number;
-  prior?: BucketSummary;
+/** An open hour or day. A class, so that every series' buckets share one hidden class. */
+class OpenBucket {
   /** This run's closed parts: minutes of the open hour, hours of the open day, folded as they close. */
-  parts: FoldedParts;
+  readonly parts = new FoldedParts();
+
+  constructor(
+    readonly bucketMs: number,
+    readonly prior?: BucketSummary,
+  ) {}
 }
 
 function push(rows: SeriesRow[], row: SeriesRow | undefined): void {
@@ -49,7 +53,7 @@ const emptyBatch = (): SeriesBatch => ({ minute: [], hour: [], day: [] });
 export class SeriesAccumulator {
   private cursorMs: number;
   private minuteBucketMs: number;
-  private minuteTime: BucketSummary = { ...EMPTY_SUMMARY };
+  private minuteTime: BucketSummary = emptySummary();
   private minuteLatencies: number[] = [];
   private minutePrior: BucketSummary | undefined;
   private hour: OpenBucket;
@@ -67,13 +71,11 @@ export class SeriesAccumulator {
     const open = (resolution: Resolution) => {
       const bucketMs = bucketStart(resolution, nowMs);
       const prior = priors[resolution];
-      return { bucketMs, prior: prior?.bucketMs === bucketMs ? summaryOf(prior) : undefined };
+      return [bucketMs, prior?.bucketMs === bucketMs ? summaryOf(prior) : undefined] as const;
     };
-    const minute = open('minute');
-    this.minuteBucketMs = minute.bucketMs;
-    this.minutePrior = minute.prior;
-    this.hour = { ...open('hour'), parts: new FoldedParts() };
-    this.day = { ...open('day'), parts: new FoldedParts() };
+    [this.minuteBucketMs, this.minutePrior] = open('minute');
+    this.hour = new OpenBucket(...open('hour'));
+    this.day = new OpenBucket(...open('day'));
   }
 
   setHealth(health: SeriesState | undefined, atMs: number, out: SeriesBatch): void {
@@ -134,7 +136,7 @@ export class SeriesAccumulator {
       this.openChanged = true;
     }
     this.minutePrior = undefined;
-    this.minuteTime = { ...EMPTY_SUMMARY };
+    this.minuteTime = emptySummary();
     this.minuteLatencies = [];
   }
 
@@ -151,10 +153,10 @@ export class SeriesAccumulator {
     push(out.hour, this.row(this.hour.bucketMs, this.hour.parts.summaryWith([this.hour.prior])));
     const hour = this.hour.parts.summary();
     if (hour) this.day.parts.add(hour);
-    this.hour = { bucketMs: bucketStart('hour', nextMs), parts: new FoldedParts() };
+    this.hour = new OpenBucket(bucketStart('hour', nextMs));
     if (bucketStart('day', nextMs) === this.day.bucketMs) return;
     push(out.day, this.row(this.day.bucketMs, this.day.parts.summaryWith([this.day.prior])));
-    this.day = { bucketMs: bucketStart('day', nextMs), parts: new FoldedParts() };
+    this.day = new OpenBucket(bucketStart('day', nextMs));
   }
 
   /** The bucket's row, or undefined when it holds nothing (a row of zeros would only take space). */

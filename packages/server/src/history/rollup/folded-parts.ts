@@ -55,8 +55,9 @@ function weightedRank(points: readonly number[], quantile: number): number {
  */
 export class FoldedParts {
   private sum: BucketSummary | undefined;
-  private p50: number[] = [];
-  private p95: number[] = [];
+  /** Made at the first part with a latency: most series' open buckets hold none for a while. */
+  private p50: number[] | undefined;
+  private p95: number[] | undefined;
 
   get isEmpty(): boolean {
     return this.sum === undefined;
@@ -66,10 +67,12 @@ export class FoldedParts {
     const sum = mergeSummaries(this.sum ? [this.sum, part] : [part]);
     this.sum = sum;
     if (part.samples > 0 && part.p50Ms !== undefined) {
+      this.p50 ??= [];
+      this.p95 ??= [];
       addPoint(this.p50, part.p50Ms, part.samples);
       addPoint(this.p95, part.p95Ms ?? 0, part.samples);
     }
-    if (this.p50.length > 0) {
+    if (this.p50 && this.p95) {
       sum.p50Ms = weightedRank(this.p50, 0.5);
       sum.p95Ms = weightedRank(this.p95, 0.95);
     }
@@ -86,7 +89,7 @@ export class FoldedParts {
     if (!this.sum) return mergeSummaries(others);
     const merged = mergeSummaries([this.sum, ...others]);
     const latency = others.filter((part) => part.samples > 0 && part.p50Ms !== undefined);
-    if (latency.length === 0 || this.p50.length === 0) return merged;
+    if (latency.length === 0 || !this.p50 || !this.p95) return merged;
     const p50 = [...this.p50];
     const p95 = [...this.p95];
     for (const part of latency) {
