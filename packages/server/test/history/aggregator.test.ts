@@ -53,6 +53,26 @@ describe('rollup aggregation', () => {
     assert.deepEqual([hour?.samples, hour?.p50Ms, hour?.p95Ms, hour?.maxMs], [5, 20, 400, 400]);
   });
 
+  test('a drain in slices pauses after each slice and gives what one drain gives', () => {
+    const fill = (aggregator: RollupAggregator) => {
+      for (let index = 0; index < 5; index++) {
+        const series = aggregator.track({ ...KEY, replicaId: `tcp://a:${index}` }, 'healthy', T0);
+        series.observe(10 + index, T0 + 1000, aggregator.out);
+        series.setHealth('dead', T0 + 30_000, aggregator.out);
+      }
+    };
+    const whole = new RollupAggregator();
+    fill(whole);
+    const sliced = new RollupAggregator();
+    fill(sliced);
+    const steps = sliced.drainInSlices(T0 + 2 * MINUTE, 2);
+    let pauses = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) pauses += 1;
+    assert.equal(pauses, 2);
+    assert.deepEqual(step.value, whole.drain(T0 + 2 * MINUTE));
+  });
+
   test('minutes close into hours and hours into days, across a month', () => {
     const aggregator = new RollupAggregator();
     const series = aggregator.track(KEY, 'healthy', T0);

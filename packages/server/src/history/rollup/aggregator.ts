@@ -195,9 +195,21 @@ export class RollupAggregator {
 
   /** Closed rows plus the open hours and days, as of `nowMs`. */
   drain(nowMs: number): SeriesBatch {
+    const steps = this.drainInSlices(nowMs, Number.POSITIVE_INFINITY);
+    for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+  }
+
+  /**
+   * `drain`, pausing (yielding) after every `slice` series, so that the caller can let the event
+   * loop run: 100,000 replicas' series are ~100 ms of work.
+   */
+  *drainInSlices(nowMs: number, slice: number): Generator<void, SeriesBatch> {
+    let done = 0;
     for (const accumulator of this.all) {
       accumulator.advance(nowMs, this.pending);
       accumulator.emitOpen(this.pending);
+      done += 1;
+      if (done % slice === 0) yield;
     }
     return this.take();
   }
