@@ -30,14 +30,19 @@ function holdLoop(ms: number): void {
 
 function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThreadSetup): void {
   const post = (message: FromProberThread) => port.postMessage(message);
-  const batcher = new ObservationBatcher((observations) => post({ type: 'observations', observations }));
+  const indexOf = new Map(setup.jobs.map((job, index) => [job.ref, index]));
+  // The batch's buffer is handed over, not copied.
+  const batcher = new ObservationBatcher(
+    (ref) => indexOf.get(ref),
+    (batch) =>
+      port.postMessage({ type: 'results', batch } satisfies FromProberThread, [batch.numbers.buffer]),
+  );
   const probes = createProbeRegistry(
     setup.jobs.map((job) => job.target),
     { log: (message) => post({ type: 'log', level: 'info', message }) },
   );
   const lag = new LagMonitor();
   lag.start();
-  const indexOf = new Map(setup.jobs.map((job, index) => [job, index]));
   let skipped = new Set<number>();
   const runOwnJob = pollJobRunner({
     probes,
@@ -60,7 +65,7 @@ function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThre
     spreadMs: setup.spreadMs,
     clock: systemClock,
     runJob: (job, signal) =>
-      skipped.has(indexOf.get(job) ?? -1) ? Promise.resolve() : runOwnJob(job, signal),
+      skipped.has(indexOf.get(job.ref) ?? -1) ? Promise.resolve() : runOwnJob(job, signal),
     onRoundEnd: (durationMs) => {
       batcher.flush();
       post({ type: 'round-ended', durationMs });

@@ -1,4 +1,4 @@
-import type { Observation, ReplicaRef } from '../../model/observation.js';
+import type { ReplicaRef } from '../../model/observation.js';
 import type { RetryPolicy } from '../../probes/index.js';
 import type { ProbeJob } from '../poll-job.js';
 
@@ -11,6 +11,16 @@ export interface ProberThreadSetup {
   spreadMs: number;
   /** The local address HTTP and TCP-based probes connect from. */
   localAddress?: string;
+}
+
+/**
+ * Probe results, compact (`observation-batcher.ts`): per result, four numbers in `numbers`: its job's
+ * index in `setup.jobs`, its health's index in HEALTH_STATES, its latency and its time (ms); and the
+ * reasons of the results that have one, by the result's position in the batch.
+ */
+export interface ResultBatch {
+  numbers: Float64Array<ArrayBuffer>;
+  reasons: Array<[number, string]>;
 }
 
 /** Main thread → prober thread. */
@@ -30,8 +40,8 @@ export type ToProberThread =
 
 /** Prober thread → main thread. */
 export type FromProberThread =
-  /** Results, in the order the checks ended, each with its own `atMs`. */
-  | { type: 'observations'; observations: Observation[] }
+  /** Results, in the order the checks ended, each with its own time. */
+  | { type: 'results'; batch: ResultBatch }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
   /** A job failed unexpectedly; `message` has the target's secrets masked. */
   | { type: 'job-error'; ref: ReplicaRef; message: string }

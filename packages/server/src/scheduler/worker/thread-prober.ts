@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { type ObservationSink, parseObservation, type ReplicaRef } from '../../model/observation.js';
+import type { ObservationSink, ReplicaRef } from '../../model/observation.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
+import { observationsOf } from './observation-batcher.js';
 import type { FromProberThread, ProberThreadSetup, ToProberThread } from './protocol.js';
 
 /** The thread gets this long to stop its checks and send their results before it is terminated. */
@@ -145,15 +146,13 @@ export class ThreadProber {
 
   private receive(message: FromProberThread): void {
     switch (message.type) {
-      case 'observations':
-        for (const observation of message.observations) {
-          try {
-            this.options.sink.apply(parseObservation(observation));
-          } catch (error) {
-            this.options.logError('the prober thread sent an observation that is not one', error);
-          }
-        }
+      case 'results': {
+        const { jobs } = this.options.setup;
+        const { observations, invalid } = observationsOf(message.batch, (index) => jobs[index]?.ref);
+        for (const observation of observations) this.options.sink.apply(observation);
+        if (invalid > 0) this.options.logError(`the prober thread sent ${invalid} results that are not ones`);
         return;
+      }
       case 'log':
         this.options.log(message.message);
         return;
