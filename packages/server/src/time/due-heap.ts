@@ -74,11 +74,16 @@ export class DueHeap<E extends DueEntry> {
     this.disarm();
   }
 
-  /** One clock timer for the earliest entry; nothing when the heap is empty. */
+  /**
+   * One clock timer, due no later than the earliest entry; nothing when the heap is empty. A timer
+   * armed for an earlier time is kept: every report moves its replica's deadline later, often the
+   * earliest one, and replacing the timer each time was a timer made and cancelled per report. An
+   * early timer finds nothing due and arms the next one (about once per report interval).
+   */
   private arm(): void {
     if (this.firing) return;
     const first = this.heap[0];
-    if (first !== undefined && this.timerAtMs === first.dueAtMs) return;
+    if (first !== undefined && this.timerAtMs !== undefined && this.timerAtMs <= first.dueAtMs) return;
     this.disarm();
     if (!first) return;
     const delayMs = Math.min(Math.max(0, first.dueAtMs - this.clock.now()), LONGEST_TIMER_MS);
