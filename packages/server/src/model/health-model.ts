@@ -311,9 +311,16 @@ export class HealthModel implements ObservationSink {
     const loadChanged = previousLoad?.cpu !== cpu || previousLoad.ram !== ram;
     if (loadChanged) replica.load = { cpu, ram };
     this.evaluatePush(node, replica, now, loadChanged);
-    const ref = refOf(node, replica);
-    this.events.emit('push-reported', { ...ref, atMs: now });
-    this.events.emit('replica-observed', { ...ref, health: replica.health, atMs: now });
+    // One payload for both events, built without spreads: this runs for every report.
+    const observed = {
+      serviceId: node.spec.serviceId,
+      nodeId: node.spec.id,
+      replicaId: replica.id,
+      health: replica.health,
+      atMs: now,
+    };
+    this.events.emit('push-reported', observed);
+    this.events.emit('replica-observed', observed);
     return 'ok';
   }
 
@@ -330,7 +337,13 @@ export class HealthModel implements ObservationSink {
       health === 'healthy' ? undefined : `reported ${health} by the local relay`,
       now,
     );
-    this.events.emit('replica-observed', { ...refOf(node, replica), health: replica.health, atMs: now });
+    this.events.emit('replica-observed', {
+      serviceId: node.spec.serviceId,
+      nodeId: node.spec.id,
+      replicaId: replica.id,
+      health: replica.health,
+      atMs: now,
+    });
     return 'ok';
   }
 
