@@ -32,8 +32,11 @@ const PLAIN_JSON = /^application\/json(?:; ?charset=utf-8)?$/i;
 /** Keys Fastify's JSON parser refuses (prototype poisoning): such a body is left to it. */
 const POISON_KEYS = /__proto__|constructor/;
 
-/** Fastify's headers on the reporter's answers, nosniff from `app.ts`' onSend hook included. */
-const EMPTY_ANSWER_HEADERS = { 'x-content-type-options': 'nosniff', 'content-length': '0' };
+/**
+ * Fastify's headers on the reporter's empty answers, nosniff from `app.ts`' onSend hook included:
+ * a flat [name, value, …] array, which node:http writes as it stands (no object keys to walk).
+ */
+const EMPTY_ANSWER_HEADERS = ['x-content-type-options', 'nosniff', 'content-length', '0'];
 
 export interface ReporterFastPathOptions {
   report: ReportHandler;
