@@ -107,3 +107,29 @@ test('entries scheduled while others are handed out share the one timer', () => 
   assert.equal(clock.pendingTimers, 0);
   heap.clear();
 });
+
+test('reports moving the first entry later keep the armed timer, which fires early and re-arms once', () => {
+  const { clock, heap, fired, start } = setup();
+  let armed = 0;
+  const setTimeout = clock.setTimeout.bind(clock);
+  clock.setTimeout = (callback, delayMs) => {
+    armed += 1;
+    return setTimeout(callback, delayMs);
+  };
+  const entries = ['a', 'b', 'c'].map(entry);
+  entries.forEach((each, index) => {
+    heap.schedule(each, start + 1000 + index);
+  });
+  assert.equal(armed, 1);
+  // Round-robin reports: each moves the entry due first 1,000 ms past its last report.
+  for (let round = 1; round <= 10; round++) {
+    clock.advance(100);
+    for (const each of entries) heap.schedule(each, clock.now() + 1000);
+  }
+  assert.equal(armed, 2, 'the first timer fired early once and armed the next; reports armed none');
+  assert.deepEqual(fired, []);
+  assert.equal(clock.pendingTimers, 1);
+  clock.advance(1000);
+  assert.deepEqual(fired, ['a@2000', 'b@2000', 'c@2000']);
+  assert.equal(clock.pendingTimers, 0);
+});
