@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './database.js';
+import { cachingStatements } from './statement-cache.js';
 
 /** pg is loaded only for a PostgreSQL store: with SQLite, its modules would only take memory. */
 const loadPg = () => createRequire(import.meta.url)('pg') as typeof import('pg');
@@ -46,7 +47,7 @@ function sqliteDialect(path: string): SqliteDialect {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
-  return new SqliteDialect({ database });
+  return new SqliteDialect({ database: cachingStatements(database) });
 }
 
 const INT8_OID = 20;
