@@ -78,12 +78,13 @@ function replicaSpecs(node: NodeConfig, metrics: MetricsConfig, userAgent: strin
   if (node.mode !== 'poll') return [];
   // Vigil collapses duplicate replica URLs within a node into one replica.
   const ids = new Set<string>();
+  const http = httpOptions(node, metrics, userAgent);
   return [...new Set(node.replicas ?? [])].map((url) => {
     const parsed = parseReplicaUrl(url);
     if (!parsed.ok) throw new Error(`invalid replica URL reached the topology: ${parsed.error}`);
     const id = uniqueId(redactUrl(url), ids);
     ids.add(id);
-    return { id, target: pollTarget(parsed.address, node, metrics, userAgent) };
+    return { id, target: pollTarget(parsed.address, http, metrics) };
   });
 }
 
@@ -94,20 +95,18 @@ function uniqueId(id: string, taken: ReadonlySet<string>): string {
   return candidate;
 }
 
-function pollTarget(
-  address: ReplicaAddress,
-  node: NodeConfig,
-  metrics: MetricsConfig,
-  userAgent: string,
-): ProbeTarget {
-  if (address.kind === 'tls') return { ...address, tlsExpirySickDays: metrics.poll_tls_expiry_sick_days };
-  if (address.kind !== 'http') return address;
+/** A node's HTTP options, shared by its replicas' targets (the topology is read-only). */
+type HttpOptions = Omit<HttpTarget, 'kind' | 'url' | 'tlsExpirySickDays'>;
+
+/**
+ * Made once per node, not per replica: at 100,000 replicas a copy of the headers (and of the
+ * compiled regexes) per replica was megabytes, kept twice (the prober thread's copy).
+ */
+function httpOptions(node: NodeConfig, metrics: MetricsConfig, userAgent: string): HttpOptions {
   const bodyMatch = compileOptional(node.http_body_healthy_match);
   const jsonAssertion = jsonAssertionOf(node);
   const headerAssertion = headerAssertionOf(node);
-  const target: HttpTarget = {
-    kind: 'http',
-    url: address.url,
+  const options: HttpOptions = {
     // Only a body to check needs GET; Vigil's HEAD stays the default otherwise.
     method: node.http_method ?? (bodyMatch || jsonAssertion ? 'GET' : 'HEAD'),
     headers: mergeHeaders({ 'User-Agent': userAgent, Accept: '*/*' }, node.http_headers),
@@ -115,10 +114,17 @@ function pollTarget(
     statusHealthyBelow: metrics.poll_http_status_healthy_below,
     cacheBuster: true,
   };
-  if (bodyMatch) target.bodyMatch = bodyMatch;
-  if (jsonAssertion) target.jsonAssertion = jsonAssertion;
-  if (headerAssertion) target.headerAssertion = headerAssertion;
-  if (node.http_body !== undefined) target.body = node.http_body;
+  if (bodyMatch) options.bodyMatch = bodyMatch;
+  if (jsonAssertion) options.jsonAssertion = jsonAssertion;
+  if (headerAssertion) options.headerAssertion = headerAssertion;
+  if (node.http_body !== undefined) options.body = node.http_body;
+  return options;
+}
+
+function pollTarget(address: ReplicaAddress, http: HttpOptions, metrics: MetricsConfig): ProbeTarget {
+  if (address.kind === 'tls') return { ...address, tlsExpirySickDays: metrics.poll_tls_expiry_sick_days };
+  if (address.kind !== 'http') return address;
+  const target: HttpTarget = { kind: 'http', url: address.url, ...http };
   if (new URL(address.url).protocol === 'https:')
     target.tlsExpirySickDays = metrics.poll_tls_expiry_sick_days;
   return target;

@@ -37,3 +37,14 @@ test('URLs that differ only in their secrets stay distinct replicas', () => {
     ['https://***@example.com/', 'https://***@example.com/ [2]', 'tcp://127.0.0.1:22'],
   );
 });
+
+test("a node's HTTP replicas share its headers (one object per node, not per replica) and keep their own URL", () => {
+  const [first, second] = replicasOf(['http://127.0.0.1:8080/a', 'https://127.0.0.1:8443/b']);
+  assert.ok(first?.target.kind === 'http' && second?.target.kind === 'http');
+  assert.equal(first.target.headers, second.target.headers);
+  assert.equal(first.target.headers.Accept, '*/*');
+  assert.equal(first.target.url, 'http://127.0.0.1:8080/a');
+  assert.equal(second.target.url, 'https://127.0.0.1:8443/b');
+  assert.equal(first.target.tlsExpirySickDays, undefined);
+  assert.notEqual(second.target.tlsExpirySickDays, undefined, 'https:// only: the certificate is checked');
+});
