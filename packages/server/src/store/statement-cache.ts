@@ -1,15 +1,18 @@
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
-/** Distinct SQL texts kept compiled; the store's queries have far fewer shapes than this. */
-export const CACHED_STATEMENTS = 200;
+/**
+ * Distinct SQL texts kept compiled: enough for a flush's few upsert shapes to stay hot, few enough
+ * that one-off shapes (a last partial chunk, an `IN` list) do not pile up (a 50-row upsert is ~47 kB
+ * of native memory, a 500-row one ~430 kB).
+ */
+export const CACHED_STATEMENTS = 32;
 
 /**
  * A SQLite database whose compiled statements are kept by their SQL text, the least recently used
  * dropped past `capacity`. Kysely prepares every query anew, and better-sqlite3 frees a statement's
- * native memory only when V8 collects its small JS object: a minute's rollup flush at 20,000
- * replicas left hundreds of megabytes of compiled upserts waiting for a major GC, and the allocator
- * kept them after it. Kysely sends values as parameters, so a query's text is its shape, and a
- * flush's upserts share a handful of texts.
+ * native memory only when V8 collects its small JS object, so a flush's hundreds of identical
+ * upserts were each compiled and left waiting for a major GC. Kysely sends values as parameters,
+ * so a query's text is its shape, and a flush's upserts share a handful of texts.
  */
 export function cachingStatements(database: SqliteDatabase, capacity = CACHED_STATEMENTS): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
