@@ -33,6 +33,9 @@ async function serve(configPath: string, watch: boolean): Promise<void> {
     level: loaded.config.server.log_level,
     pretty: Boolean(process.stdout.isTTY),
   });
+  // The young generation is given back while idle and grows under load (docs/performance.md); set up
+  // before the start, whose prober thread must not inherit the small heap `bin/vigil.js` loaded with.
+  const stopShrinking = smallHeapChosenByOperator() ? undefined : shrinkHeapWhenIdle({ clock: systemClock });
   const starting = startVigil({ loaded, logger, watch });
   // At once: a SIGHUP during the start reloads once it is done, instead of killing the process.
   reloadOnHangup({ logger, reload: () => starting.then((vigil) => vigil.reload()) });
@@ -46,8 +49,6 @@ async function serve(configPath: string, watch: boolean): Promise<void> {
     );
     process.exit(1);
   }
-  // The young generation is given back while idle and grows under load (docs/performance.md).
-  const stopShrinking = smallHeapChosenByOperator() ? undefined : shrinkHeapWhenIdle({ clock: systemClock });
   exitGracefullyOnSignals({
     logger,
     stop: () => {

@@ -55,12 +55,33 @@ function fullCollection(): () => void {
   return gc;
 }
 
+/** The node flags the operator gave, on the command line or in NODE_OPTIONS. */
+function operatorFlags(execArgv: readonly string[], nodeOptions: string): string[] {
+  return [...execArgv, ...nodeOptions.split(/\s+/)];
+}
+
 /** True when the operator set the flag (command line or NODE_OPTIONS): it is then left alone. */
 export function smallHeapChosenByOperator(
   execArgv: readonly string[] = process.execArgv,
   nodeOptions = process.env.NODE_OPTIONS ?? '',
 ): boolean {
-  return [...execArgv, ...nodeOptions.split(/\s+/)].some((arg) => arg.includes('optimize-for-size'));
+  return operatorFlags(execArgv, nodeOptions).some((arg) => arg.includes('optimize-for-size'));
+}
+
+/**
+ * The flags that undo the small-heap flag. Setting `--optimize-for-size` also lowers
+ * `--max-semi-space-size` to 1 MB, which clearing it does not restore; the isolates made afterwards
+ * (the prober thread) would keep a 1 MB semi-space for good and spend 2–4× the CPU on scavenges. So
+ * the semi-space flag goes back to the operator's value, or to 0, V8's "size it yourself".
+ */
+export function largeHeapFlags(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions = process.env.NODE_OPTIONS ?? '',
+): string {
+  const chosen = operatorFlags(execArgv, nodeOptions)
+    .map((arg) => /^--max[-_]semi[-_]space[-_]size=(\d+)$/.exec(arg)?.[1])
+    .findLast((value) => value !== undefined);
+  return `--no-optimize-for-size --max-semi-space-size=${chosen ?? 0}`;
 }
 
 /**
@@ -81,17 +102,21 @@ export function loadWithSmallHeap(): void {
  * every second: after a few idle seconds in a row the flag is set and one collection shrinks the
  * heap; at the first busy second the flag is cleared, so the young generation can grow again (the
  * flag is process-wide: the prober thread's work counts as busy too).
- * Called once the server is up (the flag is then on, see `loadWithSmallHeap`); returns a function
- * that stops the checks.
+ * Called before the server starts (the flag is then on, see `loadWithSmallHeap`): it is cleared at
+ * once, so the threads the start makes size their young generation as V8 does. A thread made while
+ * the process idles (a reload that adds the first poll replicas) gets the small one. Returns a
+ * function that stops the checks.
  */
 export function shrinkHeapWhenIdle(options: IdleHeapOptions): () => void {
   const { clock, cpuShare = processCpuShare(), setFlags = setFlagsFromString } = options;
   const collect = options.collect ?? fullCollection();
-  let small = false;
+  const largeFlags = largeHeapFlags();
+  // Set by `loadWithSmallHeap`; cleared at once below.
+  let small = true;
   /** Idle checks in a row; the heap is shrunk when this reaches IDLE_CHECKS_BEFORE_SHRINK. */
   let idleChecks = 0;
   const setSmall = (wanted: boolean) => {
-    if (wanted !== small) setFlags(wanted ? SMALL_HEAP_FLAG : `--no-${SMALL_HEAP_FLAG.slice(2)}`);
+    if (wanted !== small) setFlags(wanted ? SMALL_HEAP_FLAG : largeFlags);
     small = wanted;
   };
   let handle: TimerHandle | undefined;
@@ -111,7 +136,9 @@ export function shrinkHeapWhenIdle(options: IdleHeapOptions): () => void {
     }
     handle = clock.setTimeout(check, IDLE_CHECK_MS);
   };
-  setSmall(true);
+  // Cleared before the server starts, so that the threads it starts get a young generation of
+  // V8's own size; set again only after idle checks.
+  setSmall(false);
   handle = clock.setTimeout(check, IDLE_CHECK_MS);
   return () => {
     if (handle !== undefined) clock.clearTimeout(handle);

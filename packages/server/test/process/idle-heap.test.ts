@@ -3,11 +3,15 @@ import { test } from 'node:test';
 import {
   IDLE_CHECK_MS,
   IDLE_CHECKS_BEFORE_SHRINK,
+  largeHeapFlags,
   SECOND_COLLECTION_AFTER_CHECKS,
   shrinkHeapWhenIdle,
   smallHeapChosenByOperator,
 } from '../../src/process/idle-heap.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+
+const SMALL = '--optimize-for-size';
+const LARGE = largeHeapFlags();
 
 /** A shrinker over a fake clock whose event loop is as busy as `busy` says at each check. */
 function setup() {
@@ -24,19 +28,19 @@ function setup() {
   return { clock, calls, state, stop, checks };
 }
 
-test('the flag is set at once; idle checks in a row shrink the heap with a collection, then one more', () => {
+test('the flag is cleared at once; idle checks in a row set it with a collection, then one more', () => {
   const { calls, checks } = setup();
-  assert.deepEqual(calls, ['--optimize-for-size']);
+  assert.deepEqual(calls, [LARGE], 'cleared before the server starts its threads');
   checks(IDLE_CHECKS_BEFORE_SHRINK - 1);
-  assert.deepEqual(calls, ['--optimize-for-size'], 'not yet: the process has not been idle long enough');
+  assert.deepEqual(calls, [LARGE], 'not yet: the process has not been idle long enough');
   checks(1);
-  assert.deepEqual(calls, ['--optimize-for-size', 'gc']);
+  assert.deepEqual(calls, [LARGE, SMALL, 'gc']);
   checks(SECOND_COLLECTION_AFTER_CHECKS - 1);
-  assert.deepEqual(calls, ['--optimize-for-size', 'gc']);
+  assert.deepEqual(calls, [LARGE, SMALL, 'gc']);
   checks(1);
-  assert.deepEqual(calls, ['--optimize-for-size', 'gc', 'gc'], 'the second, for what the first left pooled');
+  assert.deepEqual(calls, [LARGE, SMALL, 'gc', 'gc'], 'the second, for what the first left pooled');
   checks(IDLE_CHECKS_BEFORE_SHRINK * 3);
-  assert.deepEqual(calls, ['--optimize-for-size', 'gc', 'gc'], 'staying idle collects nothing more');
+  assert.deepEqual(calls, [LARGE, SMALL, 'gc', 'gc'], 'staying idle collects nothing more');
 });
 
 test('a busy check clears the flag at once; idle again, the flag comes back with one collection', () => {
@@ -45,12 +49,12 @@ test('a busy check clears the flag at once; idle again, the flag comes back with
   calls.length = 0;
   state.busy = 0.6;
   checks(1);
-  assert.deepEqual(calls, ['--no-optimize-for-size']);
+  assert.deepEqual(calls, [LARGE]);
   checks(10);
-  assert.deepEqual(calls, ['--no-optimize-for-size'], 'still busy: nothing to change');
+  assert.deepEqual(calls, [LARGE], 'still busy: nothing to change');
   state.busy = 0.01;
   checks(IDLE_CHECKS_BEFORE_SHRINK);
-  assert.deepEqual(calls, ['--no-optimize-for-size', '--optimize-for-size', 'gc']);
+  assert.deepEqual(calls, [LARGE, SMALL, 'gc']);
 });
 
 test('a busy second among idle ones starts the count again', () => {
@@ -60,9 +64,9 @@ test('a busy second among idle ones starts the count again', () => {
   checks(1);
   state.busy = 0;
   checks(IDLE_CHECKS_BEFORE_SHRINK - 1);
-  assert.deepEqual(calls, ['--optimize-for-size', '--no-optimize-for-size']);
+  assert.deepEqual(calls, [LARGE]);
   checks(1);
-  assert.deepEqual(calls, ['--optimize-for-size', '--no-optimize-for-size', '--optimize-for-size', 'gc']);
+  assert.deepEqual(calls, [LARGE, SMALL, 'gc']);
 });
 
 test('stopping clears the check timer', () => {
@@ -71,7 +75,20 @@ test('stopping clears the check timer', () => {
   stop();
   assert.equal(clock.pendingTimers, 0);
   checks(IDLE_CHECKS_BEFORE_SHRINK * 2);
-  assert.deepEqual(calls, ['--optimize-for-size']);
+  assert.deepEqual(calls, [LARGE]);
+});
+
+test("clearing the flag gives the semi-space size back: the operator's, or V8's own", () => {
+  assert.equal(largeHeapFlags([], ''), '--no-optimize-for-size --max-semi-space-size=0');
+  assert.equal(
+    largeHeapFlags(['--max-semi-space-size=8'], ''),
+    '--no-optimize-for-size --max-semi-space-size=8',
+  );
+  assert.equal(
+    largeHeapFlags(['--max_semi_space_size=4'], '--max-semi-space-size=2'),
+    '--no-optimize-for-size --max-semi-space-size=2',
+    'NODE_OPTIONS comes after the command line',
+  );
 });
 
 test("by default the process's real CPU use is read, and V8's gc() runs without --expose-gc or a global gc", async () => {
