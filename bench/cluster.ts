@@ -12,6 +12,7 @@ import { exited, freePort, spawnCli, waitForHttp } from '../packages/server/test
 import { BASE_CONFIG } from '../packages/server/test/helpers/config.js';
 import { MANAGER_AUTH } from '../packages/server/test/helpers/manager-call.js';
 import { startTestPostgres } from '../packages/server/test/helpers/postgres.js';
+import { waitUntil } from '../packages/server/test/helpers/wait.js';
 import type { PollWorkerApi, RoundParams, RoundResult } from './children/poll-worker.js';
 import { listenLoopback } from './lib/bare-http.js';
 import type { Benchmark, FigureRow } from './lib/benchmark.js';
@@ -178,18 +179,9 @@ function loggedProblems(member: Member): string[] {
   return [...counts].map(([message, times]) => `${member.id}: ${message} ×${times}`);
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await condition()) return;
-    } catch {
-      // not answering yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
+/** `waitUntil` at 200 ms: its conditions ask the members, which the figures measure. */
+const waitFor = (condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string) =>
+  waitUntil(condition, timeoutMs, what, 200);
 
 /** Three bare loops at once, each over a third of the replicas, as the three members share them. */
 async function bareRounds(port: number, replicas: number): Promise<RoundResult[]> {

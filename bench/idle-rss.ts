@@ -3,7 +3,7 @@
 // idle heap shrinker off (`--no-optimize-for-size`, the behaviour before it) and with the
 // deployment's MALLOC_ARENA_MAX=2 (deploy/vigil.service, Containerfile). Then push reports on the
 // first two, in alternating slices, for the CPU a report costs, and the memory once idle again.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +14,9 @@ import { type Benchmark, type FigureRow, judge } from './lib/benchmark.js';
 import { envNumber } from './lib/env.js';
 import { processCpuMs } from './lib/host.js';
 import { count, megabytes, ratio } from './lib/table.js';
+import { BUILT_BINARY, buildBinary } from './lib/vigil-binary.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'packages/server/bin/vigil.js');
-const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 /** Issue 9: the shipped config idles in at most 60 MB. */
 const TARGET_BYTES = 60 * 1024 * 1024;
 /** Long enough for the shrinker's two collections, 10 and 15 idle seconds after the start. */
@@ -72,7 +71,7 @@ async function startVigil(
   const own = join(folder, name);
   const path = `${own}.cfg`;
   writeFileSync(path, config);
-  const child = spawn(process.execPath, [...nodeArgs, BIN, '-c', path], {
+  const child = spawn(process.execPath, [...nodeArgs, BUILT_BINARY, '-c', path], {
     cwd: folder,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -124,12 +123,8 @@ const split = (memory: Memory) =>
 const benchmark: Benchmark = {
   title: `Idle RSS: the real binary on config.cfg, ${SETTLE_SECONDS} s after start, beside bare node`,
   async run() {
-    // The figure is the shipped binary's: build it (incremental, a no-op when dist/ is current).
-    const build = spawnSync(process.execPath, [TSC, '-b', 'packages/server'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+    // The figure is the shipped binary's.
+    buildBinary();
     const folder = mkdtempSync(join(tmpdir(), 'vigil-bench-idle-'));
     const children: ChildProcess[] = [];
     try {

@@ -4,7 +4,7 @@
 // replicas left not healthy after each round, /status/text latency during the rounds, memory after
 // three rounds against the same binary on a 5-replica config, and the CPU of each thread.
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import { connectionLimits, processRssBytes, threadCpuMs, timeWaitSockets } from 
 import { percentile } from './lib/percentile.js';
 import type { ServerReady } from './lib/rpc.js';
 import { count, megabytes, ms, ratio } from './lib/table.js';
+import { BUILT_BINARY, buildBinary } from './lib/vigil-binary.js';
 import { pollNodes, REPLICAS_PER_NODE } from './lib/vigil-config.js';
 import { describeFailures } from './lib/vigil-round.js';
 
@@ -91,18 +92,11 @@ interface BinaryRun {
 const progress = (message: string) =>
   console.error(`  … ${new Date().toISOString().slice(11, 19)} ${message}`);
 
-/** The built binary is what users run: build it first (incremental, seconds when nothing changed). */
-function build(): void {
-  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-b', 'packages/server'], { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`npm run build failed (tsc exit ${result.status})`);
-}
-
 function nodeArgs(fromSource: boolean): string[] {
   const common = [...extraNodeArgs(), '--expose-gc', '--import', MEMORY_HOOK];
   return fromSource
     ? ['--conditions=source', '--import', 'tsx', ...common, 'packages/server/src/cli.ts']
-    : [...common, 'packages/server/bin/vigil.js'];
+    : [...common, BUILT_BINARY];
 }
 
 function config(port: number, folder: string, replicas: number, intervalS: number, targetPort: number) {
@@ -341,7 +335,8 @@ const benchmark: Benchmark = {
       intervalS: envNumber('BENCH_POLL_BINARY_INTERVAL', 10),
       fromSource: process.env.BENCH_VIGIL_SOURCE === '1',
     };
-    if (!settings.fromSource) build();
+    // The built binary is what users run.
+    if (!settings.fromSource) buildBinary();
     const limits = connectionLimits();
     // Rounds are told apart by the pause between them: half of poll_interval.
     const gapMs = (settings.intervalS * 1000) / 2;

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,20 @@ export interface VigilBinary {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+
+/** The built binary, as users run it (`npm run build` makes it). */
+export const BUILT_BINARY = join(REPO_ROOT, 'packages/server/bin/vigil.js');
+
+/** Builds `BUILT_BINARY` (incremental: a no-op when dist/ is current); throws with tsc's output if it fails. */
+export function buildBinary(): void {
+  const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
+  const build = spawnSync(process.execPath, [tsc, '-b', 'packages/server'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0)
+    throw new Error(`build failed (tsc exit ${build.status}): ${build.stdout}${build.stderr}`);
+}
 
 /**
  * Starts the `vigil` CLI from source (`node --import tsx packages/server/src/cli.ts -c FILE`, as the

@@ -5,7 +5,6 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { apiClient } from '../helpers/api-contract.js';
 import { type CapturedRequest, type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
@@ -13,6 +12,9 @@ import { exited, freePort, spawnCli, waitForHttp } from '../helpers/cli.js';
 import { BASE_CONFIG } from '../helpers/config.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { basicAuth } from '../helpers/server.js';
+import { waitUntil } from '../helpers/wait.js';
+
+export { waitUntil };
 
 /**
  * Real `vigil` processes on loopback sharing one real PostgreSQL database, probing one HTTP target
@@ -410,22 +412,4 @@ export async function clusterHarness(options: HarnessOptions = {}): Promise<Clus
   const harness = await ClusterHarness.start(options);
   after(() => harness.stop());
   return harness;
-}
-
-/** Polls `condition` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
-export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await condition()) return;
-    } catch {
-      // not answering yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
 }
