@@ -27,15 +27,20 @@ const READY_TIMEOUT_MS = 60_000;
 /** The built binary, as users run it (`npm run build` makes it). */
 export const BUILT_BINARY = join(REPO_ROOT, 'packages/server/bin/vigil.js');
 
-/** Builds `BUILT_BINARY` (incremental: a no-op when dist/ is current); throws with tsc's output if it fails. */
+/**
+ * Builds `BUILT_BINARY` as `npm run build` does: dist/ (incremental: a no-op when current), then
+ * its bundle, which the binary runs. Throws with the tools' output if a step fails.
+ */
 export function buildBinary(): void {
-  const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
-  const build = spawnSync(process.execPath, [tsc, '-b', 'packages/server'], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-  });
-  if (build.status !== 0)
-    throw new Error(`build failed (tsc exit ${build.status}): ${build.stdout}${build.stderr}`);
+  const steps = [
+    [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'packages/server'],
+    [join(REPO_ROOT, 'packages/server/scripts/bundle.mjs')],
+  ];
+  for (const step of steps) {
+    const build = spawnSync(process.execPath, step, { cwd: REPO_ROOT, encoding: 'utf8' });
+    if (build.status !== 0)
+      throw new Error(`build failed (${step[0]} exit ${build.status}): ${build.stdout}${build.stderr}`);
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, sep } from 'node:path';
 import { HEALTH_STATES } from '../model/health.js';
+import { packageRoot } from '../package-root.js';
 import { iconBadge, TEXT_SAFE_COLORS } from './badge-svg.js';
 import { prepare, type Representation } from './representation.js';
 
@@ -26,11 +26,11 @@ const CONTENT_TYPES: Record<string, string> = {
 export type AssetUrl = (name: string) => string;
 
 /**
- * Where the asset files are. tsc does not copy them, so both `src/web/` (tsx) and `dist/web/`
- * (node) resolve to the one folder in `src/`; the package must ship `src/web/assets`.
+ * Where the asset files are. tsc does not copy them, so `src/web/` (tsx), `dist/web/` (node) and
+ * `dist/bundle/` resolve to the one folder in `src/`; the package must ship `src/web/assets`.
  */
 export function assetDirectory(moduleUrl: string = import.meta.url): string {
-  return fileURLToPath(new URL('../../src/web/assets/', moduleUrl));
+  return `${join(packageRoot(moduleUrl), 'src/web/assets')}${sep}`;
 }
 
 /** Every asset, read and compressed once at start and then served from memory. */

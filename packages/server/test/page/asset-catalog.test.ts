@@ -6,12 +6,15 @@ import { ASSET_FILES, AssetCatalog, assetDirectory } from '../../src/web/asset-c
 
 const SOURCE_MODULE = new URL('../../src/web/asset-catalog.ts', import.meta.url).href;
 const BUILT_MODULE = new URL('../../dist/web/asset-catalog.js', import.meta.url).href;
+/** A chunk of the bundle (scripts/bundle.mjs), one folder deeper than `src/web/` and `dist/web/`. */
+const BUNDLED_MODULE = new URL('../../dist/bundle/chunk-ABCDEFGH.js', import.meta.url).href;
 
 describe('asset catalog', () => {
-  test('run from src (tsx) or dist (node), the module finds the one asset folder in src', () => {
+  test('run from src (tsx), dist (node) or the bundle, the module finds the one asset folder in src', () => {
     const expected = fileURLToPath(new URL('../../src/web/assets/', import.meta.url));
     assert.equal(assetDirectory(SOURCE_MODULE), expected);
     assert.equal(assetDirectory(BUILT_MODULE), expected);
+    assert.equal(assetDirectory(BUNDLED_MODULE), expected);
     for (const name of ASSET_FILES) assert.ok(existsSync(expected + name), name);
   });
 
