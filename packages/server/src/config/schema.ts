@@ -122,8 +122,11 @@ const metricsSchema = z.object({
   poll_delay_dead: seconds(1).default(10),
   poll_delay_sick: seconds(0).default(5),
   poll_parallelism: z.number().int().min(1).max(10_000).default(4),
-  /** Extension: poll rounds run in a worker thread, so a busy main thread cannot make targets look slow. */
-  poll_in_worker: z.boolean().default(true),
+  /**
+   * Extension: poll rounds run in a worker thread, so a busy main thread cannot make targets look
+   * slow. Unset: from `POLL_REPLICAS_FOR_THREAD` poll replicas on (scheduler/probers.ts).
+   */
+  poll_in_worker: z.boolean().optional(),
   push_delay_dead: seconds(0).default(20),
   /** 0.90 as Vigil documents it (its code says 0.99, spec §14): users read the docs. */
   push_system_cpu_sick_above: z.number().min(0).default(0.9),

@@ -28,6 +28,14 @@ export interface Probers {
   script: ProbeLoop;
 }
 
+/**
+ * Unless the config says (`poll_in_worker`), poll checks get a thread of their own from this many
+ * poll replicas on. Below, the thread's ~10 MB buys little: a handful of checks cost the main thread
+ * next to nothing, and a slow result measured while it was held is checked again there too
+ * (`poll-job.ts`), so a busy main thread still raises no false alarm.
+ */
+export const POLL_REPLICAS_FOR_THREAD = 50;
+
 /** The first wave of a round is spread over at most this long, or the round interval if shorter. */
 const MAX_SPREAD_MS = 1000;
 
@@ -56,7 +64,8 @@ export interface ProbersOptions {
   onJobError: (error: unknown, ref: ReplicaRef) => void;
   /**
    * Poll rounds run in a worker thread (`worker/`), so a busy main thread cannot make targets look
-   * slow. The thread keeps its own time (the system clock) and picks its own ICMP method.
+   * slow. The thread keeps its own time (the system clock) and picks its own ICMP method. Unset:
+   * from POLL_REPLICAS_FOR_THREAD poll replicas on.
    */
   pollInWorker?: boolean;
   /** How ICMP checks ping (this thread only); by default fping batches when installed, else one ping per check. */
@@ -132,7 +141,7 @@ export function createProbers(options: ProbersOptions): Probers {
   };
   // No poll replicas, no thread: an idle isolate of its own costs ~10 MB.
   const poll =
-    options.pollInWorker && pollJobs.length > 0
+    pollJobs.length > 0 && (options.pollInWorker ?? pollJobs.length >= POLL_REPLICAS_FOR_THREAD)
       ? new ThreadProber({
           setup: {
             jobs: pollJobs,

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { HealthModel, healthModelSettings } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
 import type { IcmpMethod } from '../../src/probes/index.js';
-import { createProbers } from '../../src/scheduler/probers.js';
+import { createProbers, POLL_REPLICAS_FOR_THREAD } from '../../src/scheduler/probers.js';
 import { ThreadProber } from '../../src/scheduler/worker/thread-prober.js';
 import { systemClock } from '../../src/time/clock.js';
 import { testConfig } from '../helpers/config.js';
@@ -119,4 +119,19 @@ mode = "push"
   probers.poll.start();
   await probers.poll.stop();
   model.stop();
+});
+
+test('unless poll_in_worker says, poll checks get a thread from POLL_REPLICAS_FOR_THREAD poll replicas on', () => {
+  const replicas = (count: number) =>
+    Array.from({ length: count }, (_, index) => `tcp://127.0.0.1:${index + 1}`);
+  const threaded = (count: number, options: { pollInWorker?: boolean } = {}) => {
+    const { model, probers } = probersFor(node(replicas(count)), '', options);
+    model.stop();
+    return probers.poll instanceof ThreadProber;
+  };
+  assert.equal(threaded(2), false);
+  assert.equal(threaded(POLL_REPLICAS_FOR_THREAD - 1), false);
+  assert.equal(threaded(POLL_REPLICAS_FOR_THREAD), true);
+  assert.equal(threaded(2, { pollInWorker: true }), true);
+  assert.equal(threaded(POLL_REPLICAS_FOR_THREAD, { pollInWorker: false }), false);
 });
