@@ -62,6 +62,8 @@ describe('npm pack of @vigil-ts/server', { timeout: 240_000 }, () => {
     assert.ok(files.includes('package/bin/vigil.js'));
     assert.ok(files.includes('package/dist/cli.js'));
     assert.ok(files.includes('package/dist/scheduler/worker/prober-thread.js'));
+    assert.ok(files.includes('package/dist/bundle/cli.js'));
+    assert.ok(files.includes('package/dist/bundle/prober-thread.js'));
     assert.ok(files.includes('package/config.default.cfg'));
     assert.ok(files.includes('package/src/web/assets/page.css'));
     const unexpected = files.filter(
@@ -88,9 +90,18 @@ describe('npm pack of @vigil-ts/server', { timeout: 240_000 }, () => {
   it('serves the status page and its health endpoints', async () => {
     const port = await freePort();
     // The shipped config's poll replicas check the server itself: they follow it to the free port.
-    const config = readFileSync(shippedConfig(), 'utf8').replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`);
+    // Its two poll replicas run on the main thread unless told: the bundle's prober thread is tested.
+    const config = readFileSync(shippedConfig(), 'utf8')
+      .replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`)
+      .replace(/^\[metrics\]$/m, '[metrics]\npoll_in_worker = true');
     assert.match(config, new RegExp(`^inet = "127\\.0\\.0\\.1:${port}"$`, 'm'));
+    assert.match(config, /^poll_in_worker = true$/m);
     writeFileSync(join(app, 'config.cfg'), config);
+    // Only the bundle is left of the built code: serving proves the binary runs it, and that it needs
+    // nothing else from dist/.
+    const dist = join(app, 'node_modules/@vigil-ts/server/dist');
+    for (const entry of readdirSync(dist))
+      if (entry !== 'bundle') rmSync(join(dist, entry), { recursive: true });
     const server = spawn(join(app, 'node_modules/.bin/vigil'), ['-c', 'config.cfg'], {
       cwd: app,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -108,7 +119,7 @@ describe('npm pack of @vigil-ts/server', { timeout: 240_000 }, () => {
       assert.match(await page.text(), /Vigil TS Status/);
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       assert.deepEqual(await ready.json(), { status: 'ready', store: 'sqlite' });
-      // The built prober thread checked the poll replicas and its results reached the model.
+      // The bundled prober thread checked the poll replicas and its results reached the model.
       const checked = await waitForPollResults(port);
       assert.deepEqual(checked, [
         { node: 'http', status: 'healthy' },
