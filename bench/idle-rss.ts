@@ -1,4 +1,4 @@
-// Idle memory of the real `vigil` binary (packages/server/bin/vigil.js over dist/) on the shipped
+// Idle memory of the real `vigil` binary (packages/server/bin/vigil.js over dist/bundle/) on the shipped
 // config.cfg, beside a bare `node` process started at the same time, and the same binary with the
 // idle heap shrinker off (`--no-optimize-for-size`, the behaviour before it) and with the
 // deployment's MALLOC_ARENA_MAX=2 (deploy/vigil.service, Containerfile). Then push reports on the
