@@ -1,8 +1,8 @@
 // Idle memory of the real `vigil` binary (packages/server/bin/vigil.js over dist/bundle/) on the shipped
 // config.cfg, beside a bare `node` process started at the same time, and the same binary with the
 // idle heap shrinker off (`--no-optimize-for-size`, the behaviour before it) and with the
-// deployment's MALLOC_ARENA_MAX=2 (deploy/vigil.service, Containerfile). Then push reports on the
-// first two, in alternating slices, for the CPU a report costs, and the memory once idle again.
+// deployment's malloc settings (deploy/vigil.service, Containerfile). Then push reports on the
+// three binaries, in alternating slices, for the CPU a report costs, and the memory once idle again.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,8 @@ const CONNECTIONS = 16;
 const REPORT_PATH = '/reporter/apps/demo/';
 const REPORTER_TOKEN = 'change-me-reporter-token';
 const SHIPPED_ADDRESS = '127.0.0.1:8080';
+/** glibc's settings in deploy/vigil.service and the Containerfile. */
+const DEPLOYED_MALLOC = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' };
 
 interface Memory {
   rss: number;
@@ -135,24 +137,30 @@ const benchmark: Benchmark = {
       const kept = await startVigil('vigil-no-shrink', folder, ['--no-optimize-for-size']);
       children.push(kept.child);
       // As deploy/vigil.service and the Containerfile run it.
-      const arenas = await startVigil('vigil-arenas', folder, [], { MALLOC_ARENA_MAX: '2' });
-      children.push(arenas.child);
+      const deployed = await startVigil('vigil-deployed-malloc', folder, [], DEPLOYED_MALLOC);
+      children.push(deployed.child);
       await sleep(SETTLE_SECONDS * 1000);
       const idle = {
         bare: memoryOf(bare.pid),
         vigil: memoryOf(shrinking.child.pid),
         kept: memoryOf(kept.child.pid),
-        arenas: memoryOf(arenas.child.pid),
+        deployed: memoryOf(deployed.child.pid),
       };
       // One server loaded at a time, so each has the CPUs to itself (apart from the box's other work).
       const loadedVigil: Burst = { cpuMs: 0, reports: 0 };
       const loadedKept: Burst = { cpuMs: 0, reports: 0 };
+      const loadedDeployed: Burst = { cpuMs: 0, reports: 0 };
       for (let slice = 0; slice < SLICES; slice++) {
         await burst(shrinking, loadedVigil);
         await burst(kept, loadedKept);
+        await burst(deployed, loadedDeployed);
       }
       await sleep(SETTLE_SECONDS * 1000);
-      const after = { vigil: memoryOf(shrinking.child.pid), kept: memoryOf(kept.child.pid) };
+      const after = {
+        vigil: memoryOf(shrinking.child.pid),
+        kept: memoryOf(kept.child.pid),
+        deployed: memoryOf(deployed.child.pid),
+      };
       const rows: FigureRow[] = [
         {
           figure: 'idle RSS',
@@ -163,10 +171,10 @@ const benchmark: Benchmark = {
           verdict: judge(idle.vigil.rss, TARGET_BYTES, 'lower'),
         },
         {
-          figure: 'idle RSS, MALLOC_ARENA_MAX=2',
-          vigil: megabytes(idle.arenas.rss),
+          figure: 'idle RSS, MALLOC_ARENA_MAX=2, MALLOC_TRIM_THRESHOLD_=131072',
+          vigil: megabytes(idle.deployed.rss),
           baseline: `${megabytes(idle.bare.rss)} bare node`,
-          ratio: `+${megabytes(idle.arenas.rss - idle.bare.rss)}`,
+          ratio: `+${megabytes(idle.deployed.rss - idle.bare.rss)}`,
           target: `≤ ${megabytes(TARGET_BYTES)}`,
           verdict: 'INFO',
         },
@@ -185,9 +193,16 @@ const benchmark: Benchmark = {
           verdict: 'INFO',
         },
         {
+          figure: "CPU per report, the deployment's malloc settings",
+          vigil: `${perReportUs(loadedDeployed).toFixed(1)} µs`,
+          baseline: `${perReportUs(loadedVigil).toFixed(1)} µs glibc's defaults`,
+          ratio: ratio(perReportUs(loadedDeployed), perReportUs(loadedVigil)),
+          verdict: 'INFO',
+        },
+        {
           figure: `RSS idle again, ${SETTLE_SECONDS} s after the burst`,
           vigil: megabytes(after.vigil.rss),
-          baseline: `${megabytes(after.kept.rss)} shrinker off`,
+          baseline: `${megabytes(after.kept.rss)} shrinker off, ${megabytes(after.deployed.rss)} deployment's malloc settings`,
           verdict: 'INFO',
         },
       ];
@@ -195,7 +210,7 @@ const benchmark: Benchmark = {
         rows,
         notes: [
           `idle: Vigil TS ${split(idle.vigil)}; shrinker off ${split(idle.kept)}; bare node ${split(idle.bare)}`,
-          `bursts: ${count(loadedVigil.reports)} and ${count(loadedKept.reports)} reports, ${CONNECTIONS} connections, ${SLICES} slices each, alternating`,
+          `bursts: ${count(loadedVigil.reports)}, ${count(loadedKept.reports)} and ${count(loadedDeployed.reports)} reports, ${CONNECTIONS} connections, ${SLICES} slices each, alternating`,
           'file-backed pages are mostly the node binary itself (V8, ICU, OpenSSL code touched), counted in RSS like the rest',
         ],
       };
