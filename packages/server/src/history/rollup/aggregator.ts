@@ -1,14 +1,7 @@
 import type { BucketSummary, Resolution, SeriesKey } from '../../store/types.js';
 import { BUCKET_MS, bucketStart } from './buckets.js';
 import { FoldedParts } from './folded-parts.js';
-import {
-  addTime,
-  emptySummary,
-  isEmptySummary,
-  mergeSummaries,
-  type SeriesState,
-  withLatencies,
-} from './summary.js';
+import { isEmptySummary, mergeSummaries, type SeriesState, withLatencies } from './summary.js';
 
 /** A row before its series has a database id. */
 export interface SeriesRow extends BucketSummary {
@@ -24,15 +17,34 @@ export type SeriesBatch = Record<Resolution, SeriesRow[]>;
  */
 export type Priors = Partial<Record<Resolution, BucketSummary & { bucketMs: number }>>;
 
-/** An open hour or day. A class, so that every series' buckets share one hidden class. */
-class OpenBucket {
-  /** This run's closed parts: minutes of the open hour, hours of the open day, folded as they close. */
-  readonly parts = new FoldedParts();
-
+/**
+ * An open hour or day: this run's closed parts (minutes of the open hour, hours of the open day,
+ * folded as they close) and what a previous run stored for it. One object per bucket, and a class,
+ * so that every series' buckets share one hidden class.
+ */
+class OpenBucket extends FoldedParts {
   constructor(
     readonly bucketMs: number,
     readonly prior?: BucketSummary,
-  ) {}
+  ) {
+    super();
+  }
+}
+
+/** Latencies a minute holds before its list grows by V8's own rule (to 17 slots or more at a time). */
+const EXACT_LATENCIES_MAX = 8;
+
+/**
+ * `latencies` with `latencyMs` added. Short lists are copied at their exact size: a replica's series
+ * holds a few samples a minute, and V8 would give each list room for 17.
+ */
+function withSample(latencies: number[] | undefined, latencyMs: number): number[] {
+  if (latencies === undefined) return [latencyMs];
+  if (latencies.length >= EXACT_LATENCIES_MAX) {
+    latencies.push(latencyMs);
+    return latencies;
+  }
+  return latencies.concat([latencyMs]);
 }
 
 function push(rows: SeriesRow[], row: SeriesRow | undefined): void {
@@ -53,8 +65,16 @@ const emptyBatch = (): SeriesBatch => ({ minute: [], hour: [], day: [] });
 export class SeriesAccumulator {
   private cursorMs: number;
   private minuteBucketMs: number;
-  private minuteTime: BucketSummary = emptySummary();
-  private minuteLatencies: number[] = [];
+  /**
+   * The open minute's time in each state, in whole milliseconds (small integers, which V8 stores in
+   * the object itself, where fractional seconds would each be a number object of their own).
+   */
+  private minuteHealthyMs = 0;
+  private minuteSickMs = 0;
+  private minuteDeadMs = 0;
+  private minuteMaintenanceMs = 0;
+  /** The open minute's latencies; none until its first one. */
+  private minuteLatencies: number[] | undefined;
   private minutePrior: BucketSummary | undefined;
   private hour: OpenBucket;
   private day: OpenBucket;
@@ -91,16 +111,16 @@ export class SeriesAccumulator {
     return (
       this.health === undefined &&
       !this.openChanged &&
-      this.hour.parts.isEmpty &&
-      this.day.parts.isEmpty &&
-      this.minuteLatencies.length === 0 &&
-      isEmptySummary(this.minuteTime)
+      this.hour.isEmpty &&
+      this.day.isEmpty &&
+      this.minuteLatencies === undefined &&
+      this.minuteHealthyMs + this.minuteSickMs + this.minuteDeadMs + this.minuteMaintenanceMs === 0
     );
   }
 
   observe(latencyMs: number | undefined, atMs: number, out: SeriesBatch): void {
     this.advance(atMs, out);
-    if (latencyMs !== undefined) this.minuteLatencies.push(latencyMs);
+    if (latencyMs !== undefined) this.minuteLatencies = withSample(this.minuteLatencies, latencyMs);
   }
 
   /** Attributes time up to `toMs`, closing every minute (and hour, day) it crosses. */
@@ -117,32 +137,48 @@ export class SeriesAccumulator {
   emitOpen(out: SeriesBatch): void {
     if (!this.openChanged) return;
     this.openChanged = false;
-    push(out.hour, this.row(this.hour.bucketMs, this.hour.parts.summaryWith([this.hour.prior])));
-    push(
-      out.day,
-      this.row(this.day.bucketMs, this.day.parts.summaryWith([this.day.prior, this.hour.parts.summary()])),
-    );
+    push(out.hour, this.row(this.hour.bucketMs, this.hour.summaryWith([this.hour.prior])));
+    push(out.day, this.row(this.day.bucketMs, this.day.summaryWith([this.day.prior, this.hour.summary()])));
   }
 
   /** At shutdown: the minute so far becomes a (short) minute row; a restart in it merges with it. */
   closePartialMinute(out: SeriesBatch): void {
-    const part = withLatencies(this.minuteTime, this.minuteLatencies);
+    const part = withLatencies(this.minuteTime(), this.minuteLatencies ?? []);
     push(
       out.minute,
       this.row(this.minuteBucketMs, mergeSummaries(this.minutePrior ? [this.minutePrior, part] : [part])),
     );
     if (!isEmptySummary(part)) {
-      this.hour.parts.add(part);
+      this.hour.add(part);
       this.openChanged = true;
     }
     this.minutePrior = undefined;
-    this.minuteTime = emptySummary();
-    this.minuteLatencies = [];
+    this.minuteHealthyMs = 0;
+    this.minuteSickMs = 0;
+    this.minuteDeadMs = 0;
+    this.minuteMaintenanceMs = 0;
+    this.minuteLatencies = undefined;
+  }
+
+  /** The open minute's time as a summary (maintenance only when there was some, as rows have it). */
+  private minuteTime(): BucketSummary {
+    const summary: BucketSummary = {
+      healthySeconds: this.minuteHealthyMs / 1000,
+      sickSeconds: this.minuteSickMs / 1000,
+      deadSeconds: this.minuteDeadMs / 1000,
+      samples: 0,
+    };
+    if (this.minuteMaintenanceMs > 0) summary.maintenanceSeconds = this.minuteMaintenanceMs / 1000;
+    return summary;
   }
 
   private attribute(toMs: number): void {
     if (toMs <= this.cursorMs) return;
-    if (this.health !== undefined) addTime(this.minuteTime, this.health, toMs - this.cursorMs);
+    const ms = toMs - this.cursorMs;
+    if (this.health === 'healthy') this.minuteHealthyMs += ms;
+    else if (this.health === 'sick') this.minuteSickMs += ms;
+    else if (this.health === 'dead') this.minuteDeadMs += ms;
+    else if (this.health === 'maintenance') this.minuteMaintenanceMs += ms;
     this.cursorMs = toMs;
   }
 
@@ -150,12 +186,12 @@ export class SeriesAccumulator {
     this.closePartialMinute(out);
     this.minuteBucketMs = nextMs;
     if (bucketStart('hour', nextMs) === this.hour.bucketMs) return;
-    push(out.hour, this.row(this.hour.bucketMs, this.hour.parts.summaryWith([this.hour.prior])));
-    const hour = this.hour.parts.summary();
-    if (hour) this.day.parts.add(hour);
+    push(out.hour, this.row(this.hour.bucketMs, this.hour.summaryWith([this.hour.prior])));
+    const hour = this.hour.summary();
+    if (hour) this.day.add(hour);
     this.hour = new OpenBucket(bucketStart('hour', nextMs));
     if (bucketStart('day', nextMs) === this.day.bucketMs) return;
-    push(out.day, this.row(this.day.bucketMs, this.day.parts.summaryWith([this.day.prior])));
+    push(out.day, this.row(this.day.bucketMs, this.day.summaryWith([this.day.prior])));
     this.day = new OpenBucket(bucketStart('day', nextMs));
   }
 

@@ -15,13 +15,6 @@ export function emptySummary(): BucketSummary {
 /** What a series' time is counted as: a health, or maintenance (a node under a window), apart. */
 export type SeriesState = Health | 'maintenance';
 
-const SECONDS_FIELD = {
-  healthy: 'healthySeconds',
-  sick: 'sickSeconds',
-  dead: 'deadSeconds',
-  maintenance: 'maintenanceSeconds',
-} as const satisfies Record<SeriesState, keyof BucketSummary>;
-
 /** Seconds of every state in the summary. */
 export function totalSeconds(summary: BucketSummary): number {
   return (
@@ -32,12 +25,6 @@ export function totalSeconds(summary: BucketSummary): number {
 /** No time and no latency: nothing worth a row. */
 export function isEmptySummary(summary: BucketSummary): boolean {
   return totalSeconds(summary) === 0 && summary.samples === 0;
-}
-
-/** Adds time spent in a state. */
-export function addTime(summary: BucketSummary, state: SeriesState, ms: number): void {
-  const field = SECONDS_FIELD[state];
-  summary[field] = (summary[field] ?? 0) + ms / 1000;
 }
 
 /** Exact percentiles (nearest rank) of the raw latencies of one minute. */
