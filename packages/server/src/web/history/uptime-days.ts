@@ -8,11 +8,15 @@ export interface DayUptime extends HealthTotals {
   dayMs: number;
 }
 
+/** What the bar needs of a day's row; a figure left out counts as zero. */
+export type DayFigures = Pick<RollupRow, 'bucketMs'> &
+  Partial<Pick<RollupRow, 'healthySeconds' | 'sickSeconds' | 'deadSeconds'>>;
+
 /**
  * The last `days` days up to the one holding `nowMs`, oldest first, from stored day rows: a day
  * without a row has zero seconds in every state, which the bar draws as "no data".
  */
-export function uptimeDays(rows: readonly RollupRow[], nowMs: number, days = 90): DayUptime[] {
+export function uptimeDays(rows: readonly DayFigures[], nowMs: number, days = 90): DayUptime[] {
   const byDay = new Map(rows.map((row) => [row.bucketMs, row]));
   const today = Math.floor(nowMs / DAY_MS) * DAY_MS;
   return Array.from({ length: days }, (_, index) => {

@@ -5,7 +5,7 @@ import { seriesKey } from '../../history/rollup/model-series.js';
 import { detectedStory, type IncidentReader } from '../../incidents/log.js';
 import type { HealthModel } from '../../model/health-model.js';
 import type { NodeSpec } from '../../model/topology.js';
-import type { IncidentRepository, RollupRow, SeriesKey } from '../../store/types.js';
+import type { IncidentRepository, SeriesKey } from '../../store/types.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
 import type { LatencyPoint } from '../history/latency-sparkline.js';
 import { uptimeDays } from '../history/uptime-days.js';
@@ -24,6 +24,9 @@ const DAYS = 90;
 /** The latency chart's range: the default of `/api/v1/latency`. */
 const LATENCY_MS = 24 * BUCKET_MS.hour;
 const INCIDENTS_SHOWN = 20;
+/** What the bar draws of each day, and the chart of each hour: all the page keeps of the rows. */
+const DAY_FIGURES = ['healthySeconds', 'sickSeconds', 'deadSeconds'] as const;
+const HOUR_FIGURES = ['p50Ms', 'p95Ms'] as const;
 /** Node strips rendered between two turns of the event loop. */
 const RENDER_SLICE = 100;
 
@@ -182,8 +185,8 @@ function layoutOf(model: HealthModel, history: PageHistoryOptions['history']): L
     nodes,
     nodeKeys,
     pollNodes,
-    days: new BucketWindow('day', (bucketMs) => history.bucket(nodeKeys, 'day', bucketMs)),
-    hours: new BucketWindow('hour', (bucketMs) => history.bucket(pollKeys, 'hour', bucketMs)),
+    days: new BucketWindow('day', DAY_FIGURES, (bucketMs) => history.bucket(nodeKeys, 'day', bucketMs)),
+    hours: new BucketWindow('hour', HOUR_FIGURES, (bucketMs) => history.bucket(pollKeys, 'hour', bucketMs)),
   };
 }
 
@@ -198,7 +201,7 @@ async function renderNodes(
   const nodes = new Map<NodeSpec, SafeHtml>();
   for (const [index, { spec, key }] of layout.nodes.entries()) {
     if (index > 0 && index % RENDER_SLICE === 0) await setImmediate();
-    const days = uptimeDays(rowsOf(layout.days, index), now, DAYS);
+    const days = uptimeDays(layout.days.slots(index), now, DAYS);
     const poll = pollIndex.get(spec);
     const latency = poll === undefined ? undefined : latencyPoints(layout.hours.slots(poll));
     const figures = uptime[index];
@@ -208,9 +211,5 @@ async function renderNodes(
 }
 
 function latencyPoints(slots: readonly Slot[]): LatencyPoint[] {
-  return slots.map(({ bucketMs, row }) => ({ tMs: bucketMs, p50Ms: row?.p50Ms, p95Ms: row?.p95Ms }));
-}
-
-function rowsOf(window: BucketWindow, index: number): RollupRow[] {
-  return window.slots(index).flatMap(({ row }) => (row ? [row] : []));
+  return slots.map(({ bucketMs, p50Ms, p95Ms }) => ({ tMs: bucketMs, p50Ms, p95Ms }));
 }
