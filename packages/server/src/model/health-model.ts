@@ -32,6 +32,26 @@ interface ReplicaState {
   sinceMs: number;
 }
 
+/**
+ * A replica as Vigil starts it: healthy, never checked. Every field is there from the start, in one
+ * order, so that all replicas share one hidden class with their fields in the object itself; fields
+ * added later go to a separate, growing property array (one more object per replica).
+ */
+function newReplicaState(id: string, now: number): ReplicaState {
+  return {
+    id,
+    health: 'healthy',
+    reason: undefined,
+    latencyMs: undefined,
+    load: undefined,
+    queue: undefined,
+    report: undefined,
+    reportedHealth: undefined,
+    checkedAtMs: undefined,
+    sinceMs: now,
+  };
+}
+
 interface NodeState {
   /** Replaced by `reconfigure` when a reload changes the node's config. */
   spec: NodeSpec;
@@ -204,7 +224,7 @@ export class HealthModel implements ObservationSink {
         const counts = new HealthCounts();
         // Vigil starts every configured replica healthy; checkedAtMs stays empty until a first probe.
         for (const replica of nodeSpec.replicas) {
-          replicas.set(replica.id, { id: replica.id, health: 'healthy', sinceMs: now });
+          replicas.set(replica.id, newReplicaState(replica.id, now));
           counts.add('healthy');
         }
         nodes.set(nodeSpec.id, { spec: nodeSpec, health: 'healthy', replicas, counts });
@@ -547,7 +567,7 @@ export class HealthModel implements ObservationSink {
     for (const { id } of node.spec.replicas) {
       let replica = previous.get(id);
       if (!replica) {
-        replica = { id, health: 'healthy', sinceMs: now };
+        replica = newReplicaState(id, now);
         node.counts.add(replica.health);
         added.push({ serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: id });
       }
@@ -640,7 +660,7 @@ export class HealthModel implements ObservationSink {
   private upsertReplica(node: NodeState, replicaId: string, now: number): ReplicaState {
     const existing = node.replicas.get(replicaId);
     if (existing) return existing;
-    const replica: ReplicaState = { id: replicaId, health: 'healthy', sinceMs: now };
+    const replica = newReplicaState(replicaId, now);
     node.replicas.set(replicaId, replica);
     node.counts.add('healthy');
     this.events.emit('replica-added', { serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId });
