@@ -45,7 +45,8 @@ interface NodeFragment {
   readonly key: string;
   /** The row's markup; undefined when the node changed since it was rendered (or never was). */
   html: string | undefined;
-  history: SafeHtml | undefined;
+  /** The history read the row was rendered with: each read's strips are new (and rendered when asked for). */
+  history: HistoryView | undefined;
   underMaintenance: boolean;
 }
 
@@ -153,7 +154,7 @@ export class PageFragments {
     this.rowsRenderedCount += 1;
     return nodeItem(fragment.node, fragment.key, {
       texts: inputs.texts,
-      history: fragment.history,
+      history: fragment.history?.nodes.get(fragment.node.spec),
       underMaintenance: fragment.underMaintenance,
       root: '',
     }).value;
@@ -191,7 +192,7 @@ export class PageFragments {
       entry.notShown = 0;
       for (const fragment of entry.nodes) {
         const { node } = fragment;
-        const history = inputs.history?.nodes.get(node.spec);
+        const { history } = inputs;
         const underMaintenance =
           inputs.maintenance?.isUnderMaintenance(node.spec.serviceId, node.spec.id) ?? false;
         if (everyRow || history !== fragment.history || underMaintenance !== fragment.underMaintenance) {
