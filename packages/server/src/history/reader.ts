@@ -99,7 +99,10 @@ export class HistoryReader {
     bucketMs: number,
   ): Promise<Array<RollupRow | undefined>> {
     const ids = await this.ids(keys);
-    const rows = await this.store.rollups.readBucket(resolution, bucketMs);
+    // Series of one kind (the page's nodes) are read alone: not 100,000 replicas' rows to drop.
+    const kind = keys[0]?.kind;
+    const oneKind = keys.every((key) => key.kind === kind);
+    const rows = await this.store.rollups.readBucket(resolution, bucketMs, oneKind ? kind : undefined);
     const byId = new Map(rows.map((row) => [row.seriesId, row]));
     return ids.map((id) => (id === undefined ? undefined : byId.get(id)));
   }

@@ -311,8 +311,11 @@ export interface RollupRepository {
   write(batch: RollupBatch): Promise<Refusal<RollupRow>[]>;
   /** Rows of one series with `fromMs <= bucket < toMs`, oldest first. */
   read(resolution: Resolution, seriesId: number, fromMs: number, toMs: number): Promise<RollupRow[]>;
-  /** Rows of many series starting exactly at `bucketMs` (to reload open buckets after a restart). */
-  readBucket(resolution: Resolution, bucketMs: number): Promise<RollupRow[]>;
+  /**
+   * Rows of many series starting exactly at `bucketMs` (to reload open buckets after a restart), or
+   * only of the series of one kind (the page's node strips: not a row per replica to drop).
+   */
+  readBucket(resolution: Resolution, bucketMs: number, kind?: SeriesKind): Promise<RollupRow[]>;
   /** Seconds per state summed over `fromMs <= bucket < toMs`, per series (every series when undefined). */
   totals(
     resolution: Resolution,

@@ -335,6 +335,10 @@ describeEachEngine('store', (engine) => {
       (await store.rollups.readBucket('minute', T0)).map((each) => each.seriesId).sort(),
       [replica.id, node.id].sort(),
     );
+    assert.deepEqual(
+      (await store.rollups.readBucket('minute', T0, 'node')).map((each) => each.seriesId),
+      [node.id],
+    );
     const totals = await store.rollups.totals('minute', [replica.id, node.id], T0, T0 + 120_000);
     assert.deepEqual(totals.get(replica.id), { healthySeconds: 85, sickSeconds: 0, deadSeconds: 35 });
     assert.deepEqual(totals.get(node.id), { healthySeconds: 60, sickSeconds: 0, deadSeconds: 0 });

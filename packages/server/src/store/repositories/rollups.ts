@@ -121,12 +121,14 @@ export function rollupRepository(db: Kysely<Database>): RollupRepository {
       return rows.map(toSummaryRow);
     },
 
-    async readBucket(resolution, bucketMs) {
-      const rows = await db
+    async readBucket(resolution, bucketMs, kind) {
+      let query = db
         .selectFrom(TABLES[resolution])
         .selectAll()
-        .where('bucket', '=', bucketMs / 1000)
-        .execute();
+        .where('bucket', '=', bucketMs / 1000);
+      if (kind !== undefined)
+        query = query.where('series_id', 'in', db.selectFrom('series').select('id').where('kind', '=', kind));
+      const rows = await query.execute();
       return rows.map(toSummaryRow);
     },
 
