@@ -4,6 +4,9 @@ import type { BucketSummary, Resolution, RollupRow } from '../../store/types.js'
 /** One bucket of one series in the window: the kept figures its row had; none when it had no row. */
 export type Slot = { bucketMs: number } & Partial<BucketSummary>;
 
+/** A bucket without any row: every series' figures read as none. */
+const NO_ROWS = new Float64Array(0);
+
 /** The window as one update left it: later updates never change it. */
 export class BucketSlots {
   constructor(
@@ -72,6 +75,8 @@ export class BucketWindow {
   }
 
   private pack(rows: ReadonlyArray<RollupRow | undefined>): Float64Array {
+    // Most of a new fleet's 90 days have no row at all: nothing to hold for them.
+    if (rows.every((row) => row === undefined)) return NO_ROWS;
     const width = this.fields.length;
     const packed = new Float64Array(rows.length * width).fill(Number.NaN);
     rows.forEach((row, index) => {
