@@ -37,7 +37,8 @@ const ZERO: HealthTotals = { healthySeconds: 0, sickSeconds: 0, deadSeconds: 0 }
  * bucket is read each time.
  */
 export class HistoryReader {
-  private seriesIds = new Map<string, number>();
+  /** Ids of series asked for that `knownId` did not know: not a copy of every series' key. */
+  private readonly seriesIds = new Map<string, number>();
   private closedTotals = new Map<string, Promise<Map<number, HealthTotals>>>();
 
   constructor(
@@ -45,6 +46,8 @@ export class HistoryReader {
     private readonly clock: Clock,
     /** This process's run: it lasts until now, not until its last heartbeat. */
     private readonly currentRunId?: string,
+    /** The ids the recorder of this process gave its series (asked first). */
+    private readonly knownId: (key: SeriesKey) => number | undefined = () => undefined,
   ) {}
 
   /** Uptime of each series over the window ending now, in the order asked. */
@@ -119,11 +122,16 @@ export class HistoryReader {
   }
 
   private async ids(keys: readonly SeriesKey[]): Promise<Array<number | undefined>> {
-    if (keys.some((key) => !this.seriesIds.has(seriesKeyString(key)))) {
-      const all = await this.store.rollups.listSeries();
-      this.seriesIds = new Map(all.map((each) => [seriesKeyString(each), each.id]));
+    const idOf = (key: SeriesKey) => this.knownId(key) ?? this.seriesIds.get(seriesKeyString(key));
+    const missing = new Set<string>();
+    for (const key of keys) if (idOf(key) === undefined) missing.add(seriesKeyString(key));
+    if (missing.size > 0) {
+      for (const each of await this.store.rollups.listSeries()) {
+        const key = seriesKeyString(each);
+        if (missing.has(key)) this.seriesIds.set(key, each.id);
+      }
     }
-    return keys.map((key) => this.seriesIds.get(seriesKeyString(key)));
+    return keys.map(idOf);
   }
 
   /** Sums of every series over closed buckets, cached for this exact range (the latest one per resolution). */

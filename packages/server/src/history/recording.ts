@@ -35,8 +35,9 @@ export async function startRecording(options: {
 }): Promise<Recording> {
   const { store, storage, model, clock, logger, maintenance, writesHistory } = options;
   const runId = randomUUID();
-  const history = new HistoryReader(store, clock, runId);
-  const recorder = await Recorder.start({
+  let recorder: Recorder | undefined;
+  const history = new HistoryReader(store, clock, runId, (key) => recorder?.seriesId(key));
+  recorder = await Recorder.start({
     store,
     model,
     clock,

@@ -117,6 +117,11 @@ export class Recorder {
     return recorder;
   }
 
+  /** The store's id of a series this recorder wrote or found at start. */
+  seriesId(key: SeriesKey): number | undefined {
+    return this.seriesIds.get(seriesKeyString(key));
+  }
+
   /** Writes what accumulated since the last flush; the timer calls it, tests and shutdown too. */
   flush(): Promise<void> {
     return this.writes.run(async () => {

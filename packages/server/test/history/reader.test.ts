@@ -131,6 +131,15 @@ describeEachEngine('history over simulated months', (engine) => {
       const [unknown] = await reader.uptime([seriesKey('node', 'web', 'nowhere')], '7d');
       assert.deepEqual([unknown?.uptime, unknown?.coverage], [null, 0]);
 
+      // Asking the recorder's ids first (as the server does) answers the same, unknown series included.
+      assert.equal(typeof third.recorder.seriesId(nodeKey), 'number');
+      const withIds = new HistoryReader(store, third.clock, third.recorder.runId, (key) =>
+        third.recorder.seriesId(key),
+      );
+      assert.deepEqual(await withIds.series(replicaKey, 'day', T0, now), days);
+      const keys = [nodeKey, seriesKey('node', 'web', 'nowhere'), replicaKey];
+      assert.deepEqual(await withIds.uptime(keys, '90d'), await reader.uptime(keys, '90d'));
+
       assert.deepEqual(await reader.gaps(T0, now), [
         { fromMs: T0 + 2 * DAY, toMs: T0 + 40 * DAY },
         { fromMs: T0 + 41 * DAY + 12 * HOUR, toMs: T0 + 95 * DAY },
