@@ -124,10 +124,23 @@ function httpOptions(node: NodeConfig, metrics: MetricsConfig, userAgent: string
 function pollTarget(address: ReplicaAddress, http: HttpOptions, metrics: MetricsConfig): ProbeTarget {
   if (address.kind === 'tls') return { ...address, tlsExpirySickDays: metrics.poll_tls_expiry_sick_days };
   if (address.kind !== 'http') return address;
-  const target: HttpTarget = { kind: 'http', url: address.url, ...http };
-  if (new URL(address.url).protocol === 'https:')
-    target.tlsExpirySickDays = metrics.poll_tls_expiry_sick_days;
-  return target;
+  // Every field written out, in one order: a spread of the node's options left most of them in a
+  // separate property array, one more object per replica.
+  return {
+    kind: 'http',
+    url: address.url,
+    method: http.method,
+    headers: http.headers,
+    body: http.body,
+    bodyMatch: http.bodyMatch,
+    jsonAssertion: http.jsonAssertion,
+    headerAssertion: http.headerAssertion,
+    tlsExpirySickDays:
+      new URL(address.url).protocol === 'https:' ? metrics.poll_tls_expiry_sick_days : undefined,
+    statusHealthyAbove: http.statusHealthyAbove,
+    statusHealthyBelow: http.statusHealthyBelow,
+    cacheBuster: http.cacheBuster,
+  };
 }
 
 /** Node regex keys share Vigil's body-match syntax (Rust regex, converted). */
