@@ -23,11 +23,20 @@ export type Priors = Partial<Record<Resolution, BucketSummary & { bucketMs: numb
  * so that every series' buckets share one hidden class.
  */
 class OpenBucket extends FoldedParts {
+  /** The bucket's start in whole buckets since 1970: a small integer, stored in the object itself. */
+  private readonly start: number;
+
   constructor(
-    readonly bucketMs: number,
+    private readonly resolution: Resolution,
+    bucketMs: number,
     readonly prior?: BucketSummary,
   ) {
     super();
+    this.start = bucketMs / BUCKET_MS[resolution];
+  }
+
+  get bucketMs(): number {
+    return this.start * BUCKET_MS[this.resolution];
   }
 }
 
@@ -64,7 +73,8 @@ const emptyBatch = (): SeriesBatch => ({ minute: [], hour: [], day: [] });
  */
 export class SeriesAccumulator {
   private cursorMs: number;
-  private minuteBucketMs: number;
+  /** The open minute, in whole minutes since 1970 (a small integer, in the object itself). */
+  private minute: number;
   /**
    * The open minute's time in each state, in whole milliseconds (small integers, which V8 stores in
    * the object itself, where fractional seconds would each be a number object of their own).
@@ -93,9 +103,11 @@ export class SeriesAccumulator {
       const prior = priors[resolution];
       return [bucketMs, prior?.bucketMs === bucketMs ? summaryOf(prior) : undefined] as const;
     };
-    [this.minuteBucketMs, this.minutePrior] = open('minute');
-    this.hour = new OpenBucket(...open('hour'));
-    this.day = new OpenBucket(...open('day'));
+    const [minuteMs, minutePrior] = open('minute');
+    this.minute = minuteMs / BUCKET_MS.minute;
+    this.minutePrior = minutePrior;
+    this.hour = new OpenBucket('hour', ...open('hour'));
+    this.day = new OpenBucket('day', ...open('day'));
   }
 
   setHealth(health: SeriesState | undefined, atMs: number, out: SeriesBatch): void {
@@ -160,6 +172,10 @@ export class SeriesAccumulator {
     this.minuteLatencies = undefined;
   }
 
+  private get minuteBucketMs(): number {
+    return this.minute * BUCKET_MS.minute;
+  }
+
   /** The open minute's time as a summary (maintenance only when there was some, as rows have it). */
   private minuteTime(): BucketSummary {
     const summary: BucketSummary = {
@@ -184,15 +200,15 @@ export class SeriesAccumulator {
 
   private closeMinute(nextMs: number, out: SeriesBatch): void {
     this.closePartialMinute(out);
-    this.minuteBucketMs = nextMs;
+    this.minute = nextMs / BUCKET_MS.minute;
     if (bucketStart('hour', nextMs) === this.hour.bucketMs) return;
     push(out.hour, this.row(this.hour.bucketMs, this.hour.summaryWith([this.hour.prior])));
     const hour = this.hour.summary();
     if (hour) this.day.add(hour);
-    this.hour = new OpenBucket(bucketStart('hour', nextMs));
+    this.hour = new OpenBucket('hour', bucketStart('hour', nextMs));
     if (bucketStart('day', nextMs) === this.day.bucketMs) return;
     push(out.day, this.row(this.day.bucketMs, this.day.summaryWith([this.day.prior])));
-    this.day = new OpenBucket(bucketStart('day', nextMs));
+    this.day = new OpenBucket('day', bucketStart('day', nextMs));
   }
 
   /** The bucket's row, or undefined when it holds nothing (a row of zeros would only take space). */

@@ -39,6 +39,11 @@ function mergeNearest(points: readonly number[]): number[] {
   return points.slice(0, best).concat([mean, merged], points.slice(best + 4));
 }
 
+/** Seconds as whole milliseconds. */
+function toMs(seconds: number): number {
+  return Math.round(seconds * 1000);
+}
+
 /** The value at which the points' cumulative weight reaches `quantile` of their total. */
 function weightedRank(points: readonly number[], quantile: number): number {
   let total = 0;
@@ -56,15 +61,21 @@ function weightedRank(points: readonly number[], quantile: number): number {
  * close, in constant memory. Times, samples and the max add up exactly; p50 and p95 are the
  * sample-weighted ranks of the parts' own, as `mergeSummaries` gives, exact while the parts have at
  * most MAX_POINTS distinct values of each, and close after (nearest values merged). The sums are
- * fields of their own rather than a summary object: every series holds two of these.
+ * fields of their own rather than a summary object: every series holds two of these. Times are
+ * kept to the millisecond, as the model's clock counts them.
  */
 export class FoldedParts {
   private parts = 0;
-  private healthySeconds = 0;
-  private sickSeconds = 0;
-  private deadSeconds = 0;
+  /**
+   * Time per state in whole milliseconds: a part's seconds are milliseconds of the model's clock,
+   * and small integers stay in the object, where fractional seconds would each be a number object
+   * of their own (every series holds two of these).
+   */
+  private healthyMs = 0;
+  private sickMs = 0;
+  private deadMs = 0;
   /** A summary has maintenance time only when a part had some (`mergeSummaries` adds only those). */
-  private maintenanceSeconds = 0;
+  private maintenanceMs = 0;
   /** Samples, and the max, of the parts with a latency. */
   private samples = 0;
   private maxMs = 0;
@@ -78,10 +89,10 @@ export class FoldedParts {
 
   add(part: BucketSummary): void {
     this.parts += 1;
-    this.healthySeconds += part.healthySeconds;
-    this.sickSeconds += part.sickSeconds;
-    this.deadSeconds += part.deadSeconds;
-    if (part.maintenanceSeconds) this.maintenanceSeconds += part.maintenanceSeconds;
+    this.healthyMs += toMs(part.healthySeconds);
+    this.sickMs += toMs(part.sickSeconds);
+    this.deadMs += toMs(part.deadSeconds);
+    if (part.maintenanceSeconds) this.maintenanceMs += toMs(part.maintenanceSeconds);
     if (part.samples > 0 && part.p50Ms !== undefined) {
       this.samples += part.samples;
       this.maxMs = Math.max(this.maxMs, part.maxMs ?? 0);
@@ -94,12 +105,12 @@ export class FoldedParts {
   summary(): BucketSummary | undefined {
     if (this.parts === 0) return undefined;
     const summary: BucketSummary = {
-      healthySeconds: this.healthySeconds,
-      sickSeconds: this.sickSeconds,
-      deadSeconds: this.deadSeconds,
+      healthySeconds: this.healthyMs / 1000,
+      sickSeconds: this.sickMs / 1000,
+      deadSeconds: this.deadMs / 1000,
       samples: 0,
     };
-    if (this.maintenanceSeconds > 0) summary.maintenanceSeconds = this.maintenanceSeconds;
+    if (this.maintenanceMs > 0) summary.maintenanceSeconds = this.maintenanceMs / 1000;
     if (!this.p50 || !this.p95) return summary;
     summary.samples = this.samples;
     summary.p50Ms = weightedRank(this.p50, 0.5);
