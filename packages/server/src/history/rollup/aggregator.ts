@@ -1,7 +1,7 @@
 import type { BucketSummary, Resolution, SeriesKey } from '../../store/types.js';
 import { BUCKET_MS, bucketStart } from './buckets.js';
 import { FoldedParts } from './folded-parts.js';
-import { isEmptySummary, mergeSummaries, type SeriesState, withLatencies } from './summary.js';
+import { isEmptySummary, mergeSummaries, type SeriesState, timeSummary, withLatencies } from './summary.js';
 
 /** A row before its series has a database id. */
 export interface SeriesRow extends BucketSummary {
@@ -155,7 +155,13 @@ export class SeriesAccumulator {
 
   /** At shutdown: the minute so far becomes a (short) minute row; a restart in it merges with it. */
   closePartialMinute(out: SeriesBatch): void {
-    const part = withLatencies(this.minuteTime(), this.minuteLatencies ?? []);
+    const time = timeSummary(
+      this.minuteHealthyMs,
+      this.minuteSickMs,
+      this.minuteDeadMs,
+      this.minuteMaintenanceMs,
+    );
+    const part = withLatencies(time, this.minuteLatencies ?? []);
     push(
       out.minute,
       this.row(this.minuteBucketMs, mergeSummaries(this.minutePrior ? [this.minutePrior, part] : [part])),
@@ -174,18 +180,6 @@ export class SeriesAccumulator {
 
   private get minuteBucketMs(): number {
     return this.minute * BUCKET_MS.minute;
-  }
-
-  /** The open minute's time as a summary (maintenance only when there was some, as rows have it). */
-  private minuteTime(): BucketSummary {
-    const summary: BucketSummary = {
-      healthySeconds: this.minuteHealthyMs / 1000,
-      sickSeconds: this.minuteSickMs / 1000,
-      deadSeconds: this.minuteDeadMs / 1000,
-      samples: 0,
-    };
-    if (this.minuteMaintenanceMs > 0) summary.maintenanceSeconds = this.minuteMaintenanceMs / 1000;
-    return summary;
   }
 
   private attribute(toMs: number): void {

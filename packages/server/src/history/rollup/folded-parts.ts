@@ -1,5 +1,5 @@
 import type { BucketSummary } from '../../store/types.js';
-import { mergeSummaries } from './summary.js';
+import { mergeSummaries, timeSummary } from './summary.js';
 
 /**
  * Distinct p50 (and p95) values an open bucket keeps. Past this, the two nearest merge: an hour of
@@ -104,13 +104,7 @@ export class FoldedParts {
   /** The parts as one summary (`mergeSummaries` of them all); undefined when there are none. */
   summary(): BucketSummary | undefined {
     if (this.parts === 0) return undefined;
-    const summary: BucketSummary = {
-      healthySeconds: this.healthyMs / 1000,
-      sickSeconds: this.sickMs / 1000,
-      deadSeconds: this.deadMs / 1000,
-      samples: 0,
-    };
-    if (this.maintenanceMs > 0) summary.maintenanceSeconds = this.maintenanceMs / 1000;
+    const summary = timeSummary(this.healthyMs, this.sickMs, this.deadMs, this.maintenanceMs);
     if (!this.p50 || !this.p95) return summary;
     summary.samples = this.samples;
     summary.p50Ms = weightedRank(this.p50, 0.5);

@@ -15,6 +15,24 @@ export function emptySummary(): BucketSummary {
 /** What a series' time is counted as: a health, or maintenance (a node under a window), apart. */
 export type SeriesState = Health | 'maintenance';
 
+/**
+ * A summary of time alone, from whole milliseconds per state (maintenance only when there was some,
+ * as rows have it).
+ */
+export function timeSummary(
+  healthyMs: number,
+  sickMs: number,
+  deadMs: number,
+  maintenanceMs: number,
+): BucketSummary {
+  const summary = emptySummary();
+  summary.healthySeconds = healthyMs / 1000;
+  summary.sickSeconds = sickMs / 1000;
+  summary.deadSeconds = deadMs / 1000;
+  if (maintenanceMs > 0) summary.maintenanceSeconds = maintenanceMs / 1000;
+  return summary;
+}
+
 /** Seconds of every state in the summary. */
 export function totalSeconds(summary: BucketSummary): number {
   return (
