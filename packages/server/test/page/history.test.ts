@@ -6,7 +6,8 @@ import { HealthModel } from '../../src/model/health-model.js';
 import { buildTopology } from '../../src/model/topology.js';
 import { openStore } from '../../src/store/open.js';
 import type { Incident } from '../../src/store/types.js';
-import { HISTORY_REFRESH_MS } from '../../src/web/page/history.js';
+import { HISTORY_REFRESH_MS, PageHistory } from '../../src/web/page/history.js';
+import { PAGE_TEXTS } from '../../src/web/page/texts.js';
 import { testConfig } from '../helpers/config.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { buildTestApp, startTestServer } from '../helpers/server.js';
@@ -184,6 +185,34 @@ describe('history on the status page', () => {
       ],
     );
     assert.doesNotMatch(section, /10\.0\.0\.2/, 'the DB node hides its replica names');
+  });
+
+  test("a read draws a node's strip when asked, once; the next read draws it anew", async () => {
+    const { store, model, clock } = server;
+    const pageHistory = new PageHistory({
+      model,
+      history: new HistoryReader(store, clock),
+      incidents: store.incidents,
+      clock,
+      texts: () => PAGE_TEXTS.en,
+      onError: (error) => assert.fail(String(error)),
+    });
+    try {
+      await pageHistory.refresh();
+      const spec = model.node(DB.serviceId, DB.nodeId)?.spec;
+      assert.ok(spec);
+      const first = pageHistory.current?.nodes.get(spec);
+      assert.match(first?.value ?? '', /^<div class="node-history">/);
+      assert.equal(pageHistory.current?.nodes.get(spec), first, 'kept for the rest of the read');
+      const other = { ...spec, id: 'elsewhere' };
+      assert.equal(pageHistory.current?.nodes.get(other), undefined, 'a node the read was not for');
+      await pageHistory.refresh();
+      const second = pageHistory.current?.nodes.get(spec);
+      assert.notEqual(second, first);
+      assert.equal(second?.value, first?.value, 'nothing new was stored between the reads');
+    } finally {
+      await pageHistory.close();
+    }
   });
 
   test('a new read of the history re-renders the page', async () => {
