@@ -33,7 +33,7 @@ export function whenSocketEmits<S extends Socket>(socket: S, event: string, dead
     };
     const stopWatching = deadline.onAbort(() => {
       socket.destroy();
-      reject(deadline.signal.reason);
+      reject(deadline.reason);
     });
     socket.once('error', onError);
     socket.once(event, () => {

@@ -116,7 +116,7 @@ export const grpcProbe: ProbeKind<GrpcTarget> = {
           );
           const stopWatching = deadline.onAbort(() => {
             call.cancel();
-            reject(deadline.signal.reason);
+            reject(deadline.reason);
           });
         });
         if (response.status !== 'SERVING') throw new ProbeFailure(response.status);

@@ -43,7 +43,7 @@ function awaitConnack(socket: Socket, mqtt: MqttPacketModule, deadline: Deadline
     socket.on('data', (chunk: Buffer) => parser.parse(chunk));
     socket.once('end', () => reject(new ProbeFailure('connection closed before CONNACK')));
     socket.on('error', reject);
-    deadline.onAbort(() => reject(deadline.signal.reason));
+    deadline.onAbort(() => reject(deadline.reason));
   });
 }
 

@@ -69,7 +69,7 @@ function readReplies(socket: Socket, count: number, deadline: Deadline): Promise
     });
     socket.once('end', () => reject(new ProbeFailure('connection closed before a reply')));
     socket.once('error', reject);
-    deadline.onAbort(() => reject(deadline.signal.reason));
+    deadline.onAbort(() => reject(deadline.reason));
   });
 }
 

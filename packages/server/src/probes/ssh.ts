@@ -96,7 +96,7 @@ function awaitKexInit(socket: Socket, deadline: Deadline): Promise<void> {
     socket.once('end', onClosed);
     // A reset after the server said something is best explained by what it said.
     socket.once('error', (error) => (data.length > 0 ? onClosed() : reject(error)));
-    deadline.onAbort(() => reject(deadline.signal.reason));
+    deadline.onAbort(() => reject(deadline.reason));
   });
 }
 
