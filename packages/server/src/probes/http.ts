@@ -68,7 +68,12 @@ function send(target: HttpTarget, deadline: Deadline, localAddress?: string): Pr
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     // agent: false opens a new connection, so latency includes DNS, connect and TLS as in Vigil.
-    const outgoing = request(url, { method: target.method, headers: target.headers, agent: false, localAddress });
+    const outgoing = request(url, {
+      method: target.method,
+      headers: target.headers,
+      agent: false,
+      localAddress,
+    });
     outgoing.on('response', resolve);
     outgoing.on('error', reject);
     // The deadline ends the request, and with it the response being read (a callback rather than
