@@ -142,8 +142,10 @@ export const httpProbe: ProbeKind<HttpTarget, HttpAddress> = {
     } catch (error) {
       return deadline.dead(describeError(error));
     } finally {
-      // Without a body to match, the body is never read: the connection is simply dropped.
-      response?.destroy();
+      // Without a body to match, the body is never read: the connection is simply dropped. The
+      // socket itself: destroying an unread response instead also waits for the socket's close
+      // and makes a premature-close error (with its stack) to throw away, at every check.
+      (response?.socket ?? response)?.destroy();
       deadline.dispose();
     }
   },
