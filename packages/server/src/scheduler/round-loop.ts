@@ -39,8 +39,10 @@ export class RoundLoop<Job> {
   /** Runs one round and resolves with its duration in ms. */
   async runRound(signal: AbortSignal = this.controller.signal): Promise<number> {
     const { jobs, parallelism, spreadMs, clock, runJob, onJobError } = this.options;
-    // Every job in flight listens on the round's signal (its sleeps, its probe's deadline): a few each.
-    setMaxListeners(4 * parallelism + 10, signal);
+    // Each worker forwards the round's signal to its own, which its jobs listen on: an abort
+    // listener is added and removed at every check, and Node walks all of a signal's listeners
+    // to add or remove one, so one shared signal would cost a walk over `parallelism` per check.
+    setMaxListeners(parallelism + 10, signal);
     const startedAt = clock.now();
     const workerCount = Math.min(parallelism, jobs.length);
     // Job k starts no earlier than k × spreadMs / n into the round: starts are spread over the
@@ -48,16 +50,23 @@ export class RoundLoop<Job> {
     const slotMs = jobs.length > 1 ? spreadMs / jobs.length : 0;
     let cursor = 0;
     const worker = async () => {
-      while (!signal.aborted && cursor < jobs.length) {
-        const index = cursor++;
-        const job = jobs[index] as Job;
-        const waitMs = startedAt + index * slotMs - clock.now();
-        if (waitMs > 0) await sleep(clock, waitMs, signal);
-        try {
-          await runJob(job, signal);
-        } catch (error) {
-          if (!signal.aborted) onJobError?.(error, job);
+      const own = new AbortController();
+      const forward = () => own.abort(signal.reason);
+      signal.addEventListener('abort', forward, { once: true });
+      try {
+        while (!signal.aborted && cursor < jobs.length) {
+          const index = cursor++;
+          const job = jobs[index] as Job;
+          const waitMs = startedAt + index * slotMs - clock.now();
+          if (waitMs > 0) await sleep(clock, waitMs, own.signal);
+          try {
+            await runJob(job, own.signal);
+          } catch (error) {
+            if (!signal.aborted) onJobError?.(error, job);
+          }
         }
+      } finally {
+        signal.removeEventListener('abort', forward);
       }
     };
     await Promise.all(Array.from({ length: workerCount }, () => worker().catch(() => {})));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { HttpTarget } from '../../src/probes/http.js';
 import { httpProbe, withCacheBuster } from '../../src/probes/http.js';
+import { waitUntil } from '../helpers/wait.js';
 import { closedPort, running, type Served, serve } from './loopback.js';
 
 interface Seen {
@@ -192,6 +193,38 @@ describe('http probe: body match', () => {
   test('a failing status is dead before the body is looked at', async () => {
     const result = await check(target(`${base}/down`, { method: 'GET', bodyMatch: /maintenance/ }));
     assert.equal(result.reason, 'status 503');
+  });
+});
+
+describe('http probe: connections', () => {
+  test('every check opens a connection of its own and closes it, read or not', async () => {
+    let opened = 0;
+    let closed = 0;
+    const server = createServer((request, response) => void route(request, response));
+    server.on('connection', (socket) => {
+      opened++;
+      socket.once('close', () => closed++);
+    });
+    const counted = await serve(server);
+    try {
+      const at = (path: string) => `http://127.0.0.1:${counted.port}${path}`;
+      const results = [
+        await check(target(at('/ok'))),
+        await check(target(at('/ok'))),
+        // A body left unread, and one that never ends: the connection is dropped all the same.
+        await check(target(at('/ok'), { method: 'GET' })),
+        await check(target(at('/trickle'), { method: 'GET' })),
+        await check(target(at('/ok'), { method: 'GET', bodyMatch: /operational/ })),
+      ];
+      assert.deepEqual(
+        results.map((result) => result.health),
+        ['healthy', 'healthy', 'healthy', 'healthy', 'healthy'],
+      );
+      assert.equal(opened, 5);
+      await waitUntil(() => closed === 5, 2000, 'the probe to close its connections', 10);
+    } finally {
+      await counted.close();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { RoundLoop } from '../../src/scheduler/round-loop.js';
@@ -154,4 +155,34 @@ test('stop aborts jobs in flight and resolves', async () => {
   await tick();
   await loop.stop();
   assert.equal(aborted, true);
+});
+
+test("each worker's jobs share a signal of its own that follows the round's, and leave no listener behind", async () => {
+  const round = new AbortController();
+  const signals: AbortSignal[] = [];
+  const started: number[] = [];
+  const loop = new RoundLoop<number>({
+    jobs: [0, 1, 2, 3, 4, 5],
+    parallelism: 3,
+    intervalMs: 1000,
+    spreadMs: 0,
+    clock: systemClock,
+    runJob: (job, signal) => {
+      signals.push(signal);
+      started.push(job);
+      // The first three finish; the next three wait for the abort.
+      if (job < 3) return tick().then(() => undefined);
+      return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+    },
+  });
+  const finished = loop.runRound(round.signal);
+  while (started.length < 6) await tick();
+  // One listener per worker on the round's signal, however many checks each makes.
+  assert.equal(getEventListeners(round.signal, 'abort').length, 3);
+  assert.equal(new Set(signals).size, 3);
+  assert.ok(signals.every((signal) => signal !== round.signal && !signal.aborted));
+  round.abort(new Error('stopping'));
+  await finished;
+  assert.ok(signals.every((signal) => signal.aborted && signal.reason === round.signal.reason));
+  assert.equal(getEventListeners(round.signal, 'abort').length, 0);
 });
