@@ -4,7 +4,14 @@ import type { Topology } from '../model/topology.js';
 import { createProbeRegistry, type IcmpMethod } from '../probes/index.js';
 import type { Clock } from '../time/clock.js';
 import { LagMonitor } from './lag-monitor.js';
-import { type ProbeJob, pollJobRunner, retryPolicyOf } from './poll-job.js';
+import {
+  observeInto,
+  type ProbeJob,
+  pollJobRunner,
+  probeJobTarget,
+  reprobeMessage,
+  retryPolicyOf,
+} from './poll-job.js';
 import { RoundLoop } from './round-loop.js';
 import { ThreadProber } from './worker/thread-prober.js';
 
@@ -51,8 +58,6 @@ function jobsOf(topology: Topology, mode: 'poll' | 'script'): ProbeJob[] {
       ),
   );
 }
-
-const pathOf = (ref: ReplicaRef) => `${ref.serviceId}:${ref.nodeId}:${ref.replicaId}`;
 
 export interface ProbersOptions {
   topology: Topology;
@@ -106,12 +111,10 @@ export function createProbers(options: ProbersOptions): Probers {
       policy,
       localAddress: options.localAddress,
       clock,
-      sink: model,
+      targetOf: probeJobTarget,
+      report: observeInto(model),
       lag,
-      onReprobe: (job, lagMs, result) =>
-        log(
-          `re-probing ${pathOf(job.ref)}: its ${result.health} result (${result.latencyMs} ms) was measured while this thread was held ${Math.round(lagMs)} ms`,
-        ),
+      onReprobe: (job, lagMs, result) => log(reprobeMessage(job.ref, lagMs, result, 'this thread')),
     });
     const runJob = (job: ProbeJob, signal: AbortSignal) =>
       owns && !owns(job.ref, mode) ? Promise.resolve() : runOwnJob(job, signal);
@@ -143,8 +146,8 @@ export function createProbers(options: ProbersOptions): Probers {
   const poll =
     pollJobs.length > 0 && (options.pollInWorker ?? pollJobs.length >= POLL_REPLICAS_FOR_THREAD)
       ? new ThreadProber({
-          setup: {
-            jobs: pollJobs,
+          jobs: pollJobs,
+          settings: {
             policy,
             parallelism: metrics.poll_parallelism,
             intervalMs: metrics.poll_interval * 1000,

@@ -1,5 +1,6 @@
 import { HEALTH_STATES } from '../../model/health.js';
-import type { ApplyOutcome, Observation, ObservationSink, ReplicaRef } from '../../model/observation.js';
+import type { Observation, ReplicaRef } from '../../model/observation.js';
+import type { ProbeResult } from '../../probes/types.js';
 import type { ResultBatch } from './protocol.js';
 
 /** A batch goes at once when it holds this many results. */
@@ -10,46 +11,44 @@ const MAX_WAIT_MS = 20;
 export const NUMBERS_PER_RESULT = 4;
 
 /**
- * An ObservationSink that gathers the prober thread's probe observations into compact batches for
- * the main thread: one message per batch, four numbers per result in one transferred buffer (the
- * main thread knows each job's replica by its index), instead of an object with three id strings
- * to clone and check per result. The outcome is the model's to decide, on the other side.
+ * Gathers the prober thread's results into compact batches for the main thread: one message per
+ * batch, four numbers per result written straight into the buffer that is then transferred (the
+ * main thread knows each job's replica by its index), instead of an observation object with three
+ * id strings to clone and check per result. The outcome is the model's to decide, on the other side.
  */
-export class ObservationBatcher implements ObservationSink {
-  private numbers: number[] = [];
+export class ResultBatcher {
+  private numbers: Float64Array<ArrayBuffer> | undefined;
+  private count = 0;
   private reasons: Array<[number, string]> = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(
-    /** The job's index in the thread's setup, found by its replica reference (the same object). */
-    private readonly indexOf: (ref: ReplicaRef) => number | undefined,
-    private readonly send: (batch: ResultBatch) => void,
-  ) {}
+  constructor(private readonly send: (batch: ResultBatch) => void) {}
 
-  apply(observation: Observation): ApplyOutcome {
-    if (observation.kind !== 'probe') return 'wrong-mode';
-    const index = this.indexOf(observation.subject);
-    if (index === undefined) return 'not-found';
-    const position = this.numbers.length / NUMBERS_PER_RESULT;
-    this.numbers.push(
-      index,
-      HEALTH_STATES.indexOf(observation.health),
-      observation.latencyMs,
-      observation.atMs,
-    );
-    if (observation.reason !== undefined) this.reasons.push([position, observation.reason]);
-    if (position + 1 >= MAX_BATCH) this.flush();
+  /** Job `job`'s result, observed at `atMs`. */
+  add(job: number, result: ProbeResult, atMs: number): void {
+    this.numbers ??= new Float64Array(MAX_BATCH * NUMBERS_PER_RESULT);
+    const position = this.count++;
+    const at = position * NUMBERS_PER_RESULT;
+    this.numbers[at] = job;
+    this.numbers[at + 1] = HEALTH_STATES.indexOf(result.health);
+    this.numbers[at + 2] = result.latencyMs;
+    this.numbers[at + 3] = atMs;
+    if (result.reason !== undefined) this.reasons.push([position, result.reason]);
+    if (this.count >= MAX_BATCH) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), MAX_WAIT_MS);
-    return 'ok';
   }
 
   /** Sends what is gathered now. */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.numbers.length === 0) return;
-    const batch = { numbers: Float64Array.from(this.numbers), reasons: this.reasons };
-    this.numbers = [];
+    if (!this.numbers || this.count === 0) return;
+    const batch = {
+      numbers: this.numbers.subarray(0, this.count * NUMBERS_PER_RESULT),
+      reasons: this.reasons,
+    };
+    this.numbers = undefined;
+    this.count = 0;
     this.reasons = [];
     this.send(batch);
   }

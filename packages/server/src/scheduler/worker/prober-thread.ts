@@ -4,12 +4,12 @@
  * hold, and posts batches of probe observations to the main thread, which applies them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createProbeRegistry, redactUrl } from '../../probes/index.js';
+import { createProbeRegistry, type ProbeTarget, redactUrl } from '../../probes/index.js';
 import { systemClock } from '../../time/clock.js';
 import { LagMonitor } from '../lag-monitor.js';
 import { pollJobRunner } from '../poll-job.js';
 import { RoundLoop } from '../round-loop.js';
-import { ObservationBatcher } from './observation-batcher.js';
+import { ResultBatcher } from './observation-batcher.js';
 import type { FromProberThread, ProberThreadSetup, ToProberThread } from './protocol.js';
 
 /** Anything URL-like in a text, which could carry a replica's credentials. */
@@ -30,47 +30,41 @@ function holdLoop(ms: number): void {
 
 function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThreadSetup): void {
   const post = (message: FromProberThread) => port.postMessage(message);
-  const indexOf = new Map(setup.jobs.map((job, index) => [job.ref, index]));
+  const { targets } = setup;
   // The batch's buffer is handed over, not copied.
-  const batcher = new ObservationBatcher(
-    (ref) => indexOf.get(ref),
-    (batch) =>
-      port.postMessage({ type: 'results', batch } satisfies FromProberThread, [batch.numbers.buffer]),
+  const batcher = new ResultBatcher((batch) =>
+    port.postMessage({ type: 'results', batch } satisfies FromProberThread, [batch.numbers.buffer]),
   );
-  const probes = createProbeRegistry(
-    setup.jobs.map((job) => job.target),
-    { log: (message) => post({ type: 'log', level: 'info', message }) },
-  );
+  const probes = createProbeRegistry(targets, {
+    log: (message) => post({ type: 'log', level: 'info', message }),
+  });
   const lag = new LagMonitor();
   lag.start();
   let skipped = new Set<number>();
-  const runOwnJob = pollJobRunner({
+  const runOwnJob = pollJobRunner<number>({
     probes,
     policy: setup.policy,
     localAddress: setup.localAddress,
     clock: systemClock,
-    sink: batcher,
+    targetOf: (job) => targets[job] as ProbeTarget,
+    report: (job, result, atMs) => batcher.add(job, result, atMs),
     lag,
-    onReprobe: (job, lagMs, result) =>
-      post({
-        type: 'log',
-        level: 'warn',
-        message: `re-probing ${job.ref.serviceId}:${job.ref.nodeId}:${job.ref.replicaId}: its ${result.health} result (${result.latencyMs} ms) was measured while the prober thread was held ${Math.round(lagMs)} ms`,
-      }),
+    onReprobe: (job, lagMs, { health, latencyMs }) =>
+      post({ type: 'reprobe', job, lagMs, health, latencyMs }),
   });
-  const loop = new RoundLoop({
-    jobs: setup.jobs,
+  const loop = new RoundLoop<number>({
+    // A job is its target's index: one small integer per replica, nothing else kept for it.
+    jobs: Array.from(targets, (_, index) => index),
     parallelism: setup.parallelism,
     intervalMs: setup.intervalMs,
     spreadMs: setup.spreadMs,
     clock: systemClock,
-    runJob: (job, signal) =>
-      skipped.has(indexOf.get(job.ref) ?? -1) ? Promise.resolve() : runOwnJob(job, signal),
+    runJob: (job, signal) => (skipped.has(job) ? Promise.resolve() : runOwnJob(job, signal)),
     onRoundEnd: (durationMs) => {
       batcher.flush();
       post({ type: 'round-ended', durationMs });
     },
-    onJobError: (error, job) => post({ type: 'job-error', ref: job.ref, message: describeJobError(error) }),
+    onJobError: (error, job) => post({ type: 'job-error', job, message: describeJobError(error) }),
   });
   port.on('message', (message: ToProberThread) => {
     switch (message.type) {

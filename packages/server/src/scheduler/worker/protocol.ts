@@ -1,10 +1,8 @@
-import type { ReplicaRef } from '../../model/observation.js';
-import type { RetryPolicy } from '../../probes/index.js';
-import type { ProbeJob } from '../poll-job.js';
+import type { Health } from '../../model/health.js';
+import type { ProbeTarget, RetryPolicy } from '../../probes/index.js';
 
-/** What the prober thread is started with (`workerData`): structured-cloneable data only. */
-export interface ProberThreadSetup {
-  jobs: ProbeJob[];
+/** How the prober thread's rounds run: the same for every job. */
+export interface ProberThreadSettings {
   policy: RetryPolicy;
   parallelism: number;
   intervalMs: number;
@@ -14,8 +12,17 @@ export interface ProberThreadSetup {
 }
 
 /**
+ * What the prober thread is started with (`workerData`): structured-cloneable data only. A job is
+ * its index in `targets`, the one thing the thread keeps per replica; every message names a job
+ * by that index, and only the main thread knows which replica it is.
+ */
+export interface ProberThreadSetup extends ProberThreadSettings {
+  targets: ProbeTarget[];
+}
+
+/**
  * Probe results, compact (`observation-batcher.ts`): per result, four numbers in `numbers`: its job's
- * index in `setup.jobs`, its health's index in HEALTH_STATES, its latency and its time (ms); and the
+ * index in `setup.targets`, its health's index in HEALTH_STATES, its latency and its time (ms); and the
  * reasons of the results that have one, by the result's position in the batch.
  */
 export interface ResultBatch {
@@ -29,7 +36,7 @@ export type ToProberThread =
   | { type: 'start' }
   /** Run one round now and answer `round-done` with the same id. */
   | { type: 'run-round'; id: number }
-  /** The jobs (indexes in `setup.jobs`) this instance leaves to other cluster members; none by default. */
+  /** The jobs (indexes in `setup.targets`) this instance leaves to other cluster members; none by default. */
   | { type: 'share'; skipped: number[] }
   /** Abort the checks in flight, send what was observed, answer `stopped`, and exit. */
   | { type: 'stop' }
@@ -43,8 +50,10 @@ export type FromProberThread =
   /** Results, in the order the checks ended, each with its own time. */
   | { type: 'results'; batch: ResultBatch }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
+  /** A job's result was set aside, measured while the thread was held `lagMs`: it is checked again. */
+  | { type: 'reprobe'; job: number; lagMs: number; health: Health; latencyMs: number }
   /** A job failed unexpectedly; `message` has the target's secrets masked. */
-  | { type: 'job-error'; ref: ReplicaRef; message: string }
+  | { type: 'job-error'; job: number; message: string }
   | { type: 'round-done'; id: number; durationMs: number }
   /** A round of the running loop ended. */
   | { type: 'round-ended'; durationMs: number }

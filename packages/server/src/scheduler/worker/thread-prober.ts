@@ -1,8 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { ObservationSink, ReplicaRef } from '../../model/observation.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
+import { type ProbeJob, reprobeMessage } from '../poll-job.js';
 import { observationsOf } from './observation-batcher.js';
-import type { FromProberThread, ProberThreadSetup, ToProberThread } from './protocol.js';
+import type {
+  FromProberThread,
+  ProberThreadSettings,
+  ProberThreadSetup,
+  ToProberThread,
+} from './protocol.js';
 
 /** The thread gets this long to stop its checks and send their results before it is terminated. */
 const STOP_BUDGET_MS = 1500;
@@ -11,7 +17,9 @@ const RESTART_DELAY_MS = 1000;
 const MAX_RESTART_DELAY_MS = 30_000;
 
 export interface ThreadProberOptions {
-  setup: ProberThreadSetup;
+  /** The poll jobs; the thread gets their targets, and names each by its index here. */
+  jobs: readonly ProbeJob[];
+  settings: ProberThreadSettings;
   /** Takes the thread's observations: the health model. */
   sink: ObservationSink;
   clock: Clock;
@@ -27,7 +35,8 @@ export interface ThreadProberOptions {
  * `--conditions=source --import tsx`), it is TypeScript, and Node 20 does not apply the main
  * thread's `--import` loader to a worker's entry: the thread registers tsx itself, then loads it.
  */
-function startThread(setup: ProberThreadSetup): Worker {
+function startThread(jobs: readonly ProbeJob[], settings: ProberThreadSettings): Worker {
+  const setup: ProberThreadSetup = { ...settings, targets: jobs.map((job) => job.target) };
   const options = { workerData: setup, name: 'vigil-prober' };
   if (!import.meta.url.endsWith('.ts'))
     return new Worker(new URL('./prober-thread.js', import.meta.url), options);
@@ -60,7 +69,7 @@ export class ThreadProber {
 
   /** Starts the thread running rounds until `stop`. */
   start(): void {
-    if (this.running || this.options.setup.jobs.length === 0) return;
+    if (this.running || this.options.jobs.length === 0) return;
     this.running = true;
     this.tellShare();
     this.post({ type: 'start' });
@@ -111,9 +120,9 @@ export class ThreadProber {
 
   /** Tells the thread which jobs it skips when that changed (checked at each round's end). */
   private tellShare(): void {
-    const { owns, setup } = this.options;
+    const { owns, jobs } = this.options;
     if (!owns) return;
-    const skipped = setup.jobs.flatMap((job, index) => (owns(job.ref) ? [] : [index]));
+    const skipped = jobs.flatMap((job, index) => (owns(job.ref) ? [] : [index]));
     const key = skipped.join();
     if (key === this.toldShare) return;
     this.toldShare = key;
@@ -127,7 +136,7 @@ export class ThreadProber {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = startThread(this.options.setup);
+    const worker = startThread(this.options.jobs, this.options.settings);
     // Like the clock's timers, probing never keeps a stopping process alive.
     worker.unref();
     let failure: Error | undefined;
@@ -147,7 +156,7 @@ export class ThreadProber {
   private receive(message: FromProberThread): void {
     switch (message.type) {
       case 'results': {
-        const { jobs } = this.options.setup;
+        const { jobs } = this.options;
         const { observations, invalid } = observationsOf(message.batch, (index) => jobs[index]?.ref);
         for (const observation of observations) this.options.sink.apply(observation);
         if (invalid > 0) this.options.logError(`the prober thread sent ${invalid} results that are not ones`);
@@ -156,9 +165,16 @@ export class ThreadProber {
       case 'log':
         this.options.log(message.message);
         return;
-      case 'job-error':
-        this.options.onJobError(message.message, message.ref);
+      case 'reprobe': {
+        const ref = this.options.jobs[message.job]?.ref;
+        if (ref) this.options.log(reprobeMessage(ref, message.lagMs, message, 'the prober thread'));
         return;
+      }
+      case 'job-error': {
+        const ref = this.options.jobs[message.job]?.ref;
+        if (ref) this.options.onJobError(message.message, ref);
+        return;
+      }
       case 'round-ended':
         this.crashesInARow = 0;
         this.tellShare();
