@@ -1,5 +1,6 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { type ClientRequestArgs, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { createConnection, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { Deadline } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
@@ -62,18 +63,28 @@ export function withCacheBuster(url: string, nowMs: number): string {
   return `${withoutFragment}${separator}${Math.floor(nowMs / 1000)}`;
 }
 
+/** The TCP connection of one http:// request, to the host and port the request resolved, from its local address. */
+function openConnection(options: ClientRequestArgs): Socket {
+  return createConnection({
+    host: options.host ?? undefined,
+    port: Number(options.port),
+    localAddress: options.localAddress,
+  });
+}
+
 /** Sends the request on a fresh connection and resolves with the response head. */
 function send(target: HttpTarget, deadline: Deadline, localAddress?: string): Promise<IncomingMessage> {
   const url = new URL(target.cacheBuster ? withCacheBuster(target.url, Date.now()) : target.url);
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
-    // agent: false opens a new connection, so latency includes DNS, connect and TLS as in Vigil.
-    const outgoing = request(url, {
-      method: target.method,
-      headers: target.headers,
-      agent: false,
-      localAddress,
-    });
+    // A new connection per check, never kept alive, so latency includes DNS, connect and TLS as in
+    // Vigil. Over http:// the socket is opened directly (no agent: `agent: false` makes an agent
+    // per request, with its queues and listeners, only to hand over one socket); https:// goes
+    // through a throwaway agent, which sets up TLS (server name, verification) as Node does.
+    const options = { method: target.method, headers: target.headers, localAddress };
+    const outgoing = secure
+      ? httpsRequest(url, { ...options, agent: false })
+      : httpRequest(url, { ...options, createConnection: openConnection });
     outgoing.on('response', resolve);
     outgoing.on('error', reject);
     // The deadline ends the request, and with it the response being read (a callback rather than

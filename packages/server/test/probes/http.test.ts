@@ -228,6 +228,51 @@ describe('http probe: connections', () => {
   });
 });
 
+describe('http probe: addresses', () => {
+  test('an IPv6 literal is connected to, and the Host header keeps its brackets', async () => {
+    const served = await serve(
+      createServer((request, response) => void route(request, response)),
+      '::1',
+    );
+    try {
+      seen.length = 0;
+      const result = await check(target(`http://[::1]:${served.port}/ok`));
+      assert.equal(result.health, 'healthy');
+      assert.equal(seen[0]?.headers.host, `[::1]:${served.port}`);
+    } finally {
+      await served.close();
+    }
+  });
+
+  test('with a local address (a cluster member’s source_address), the request comes from it', async () => {
+    const from: Array<string | undefined> = [];
+    const served = await serve(
+      createServer((request, response) => {
+        from.push(request.socket.remoteAddress);
+        response.end();
+      }),
+    );
+    try {
+      const result = await httpProbe.check(target(`http://127.0.0.1:${served.port}/`), {
+        timeoutMs: 2000,
+        signal: running,
+        localAddress: '127.0.0.2',
+      });
+      assert.equal(result.health, 'healthy');
+      assert.deepEqual(from, ['127.0.0.2']);
+    } finally {
+      await served.close();
+    }
+  });
+
+  test('each request asks for its connection to be closed, never kept alive', async () => {
+    seen.length = 0;
+    await check(target(`${base}/ok`));
+    assert.equal(seen[0]?.headers.connection, 'close');
+    assert.equal(seen[0]?.headers.host, `127.0.0.1:${plain.port}`);
+  });
+});
+
 describe('http probe: failures', () => {
   test('the timeout covers waiting for the response head', async () => {
     const result = await check(target(`${base}/hang`), 300);
