@@ -11,6 +11,7 @@ import { pollJobRunner } from '../poll-job.js';
 import { RoundLoop } from '../round-loop.js';
 import { ResultBatcher } from './observation-batcher.js';
 import type { FromProberThread, ProberThreadSetup, ToProberThread } from './protocol.js';
+import { shareShortStrings } from './shared-strings.js';
 
 /** Anything URL-like in a text, which could carry a replica's credentials. */
 const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
@@ -31,6 +32,7 @@ function holdLoop(ms: number): void {
 function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThreadSetup): void {
   const post = (message: FromProberThread) => port.postMessage(message);
   const { targets } = setup;
+  shareShortStrings(targets);
   // The batch's buffer is handed over, not copied.
   const batcher = new ResultBatcher((batch) =>
     port.postMessage({ type: 'results', batch } satisfies FromProberThread, [batch.numbers.buffer]),
