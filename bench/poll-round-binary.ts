@@ -325,6 +325,7 @@ const cores = (cpuMs: number, wallMs: number) => (wallMs > 0 ? cpuMs / wallMs : 
 const share = (value: number) => value.toFixed(2);
 const latencies = (sorted: readonly number[]) =>
   `${ms(percentile(sorted, 50))} / ${ms(percentile(sorted, 99))} / ${ms(sorted.at(-1) ?? Number.NaN)}`;
+const perCheck = (cpuMs: number, checks: number) => `${((cpuMs * 1000) / checks).toFixed(0)} µs`;
 const durations = (rounds: readonly SeenRound[]) => rounds.map((round) => round.endMs - round.startMs);
 
 const benchmark: Benchmark = {
@@ -379,6 +380,8 @@ function report(
   const rssPerReplica = (big.memory.rss - tiny.memory.rss) / added;
   const heapPerReplica = (big.memory.heapUsed - tiny.memory.heapUsed) / added;
   const cpu = cpuOverRounds(big);
+  // Every replica is checked once per round (re-probes aside).
+  const checks = settings.replicas * big.rounds.length;
   const worstNotHealthy = Math.max(...big.notHealthy);
   const rows: FigureRow[] = [
     {
@@ -428,6 +431,12 @@ function report(
       baseline: `${share(cores(bare.result.cpuMs, bareMs))} (bare loop)`,
       target: `> ${TARGET_CORES} core`,
       verdict: judge(cores(cpu.total, cpu.wallMs), TARGET_CORES, 'higher'),
+    },
+    {
+      figure: 'CPU per check over the rounds: prober thread (whole process)',
+      vigil: `${perCheck(cpu.busiestOther, checks)} (${perCheck(cpu.total, checks)})`,
+      baseline: `${perCheck(bare.result.cpuMs, bare.result.checked)} (bare loop's process)`,
+      verdict: 'INFO',
     },
   ];
   const reasons = Object.entries(big.unhealthyReasons).sort(([, a], [, b]) => b - a);
