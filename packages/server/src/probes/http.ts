@@ -107,14 +107,21 @@ async function readBody(response: IncomingMessage): Promise<ReadBody> {
   return { text, complete: size <= BODY_READ_LIMIT };
 }
 
-async function judge(response: IncomingMessage, target: HttpTarget): Promise<void> {
+/** Throws a ProbeFailure unless the status is healthy and the header assertion, if any, holds. */
+function judgeHead(response: IncomingMessage, target: HttpTarget): void {
   const status = response.statusCode ?? 0;
   if (status < target.statusHealthyAbove || status >= target.statusHealthyBelow) {
     throw new ProbeFailure(`status ${status}`);
   }
   if (target.headerAssertion) assertHeader(response.headers, target.headerAssertion);
-  if (!target.bodyMatch && !target.jsonAssertion) return;
-  const body = await readBody(response);
+}
+
+/** Whether the body is read at all: only a match or a JSON field to check needs it. */
+const readsBody = (target: HttpTarget) =>
+  target.bodyMatch !== undefined || target.jsonAssertion !== undefined;
+
+/** Throws a ProbeFailure unless the body matches and the JSON assertion holds. */
+function judgeBody(body: ReadBody, target: HttpTarget): void {
   if (target.bodyMatch && !searchMatches(body.text, target.bodyMatch)) {
     throw new ProbeFailure(`body does not match ${target.bodyMatch}`);
   }
@@ -148,7 +155,9 @@ export const httpProbe: ProbeKind<HttpTarget, HttpAddress> = {
     try {
       response = await send(target, deadline, context.localAddress);
       const expiryMs = certificateExpiryMs(response);
-      await judge(response, target);
+      judgeHead(response, target);
+      // A failing status is dead before the body is looked at; most checks never read it.
+      if (readsBody(target)) judgeBody(await readBody(response), target);
       return resultAfterExpiry(deadline, expiryMs, context.clock, target.tlsExpirySickDays);
     } catch (error) {
       return deadline.dead(describeError(error));
