@@ -244,6 +244,13 @@ describe('http probe: addresses', () => {
     }
   });
 
+  test('a host name is looked up and connected to, and the Host header names it', async () => {
+    seen.length = 0;
+    const result = await check(target(`http://localhost:${plain.port}/ok`));
+    assert.equal(result.health, 'healthy');
+    assert.equal(seen[0]?.headers.host, `localhost:${plain.port}`);
+  });
+
   test('with a local address (a cluster member’s source_address), the request comes from it', async () => {
     const from: Array<string | undefined> = [];
     const served = await serve(
