@@ -8,16 +8,19 @@ import {
   serializeObservation,
 } from '../model/observation.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
+import { DigestQueue } from './digest-queue.js';
+import { NotificationBatch } from './notification-batch.js';
+import { digestEntry, digestEnvelope, digestObservation, parseDigest } from './probe-digest.js';
+import { ToldHealth } from './told-health.js';
 
-/** The PostgreSQL channel members share reports on. */
+/** The PostgreSQL channel members share news on: reports, verdicts, probe results that change something. */
 const CHANNEL = 'vigil_observations';
-/**
- * PostgreSQL refuses NOTIFY payloads from 8,000 bytes: observations go several to a notification,
- * up to this, and one that alone is larger stays with its member.
- */
-const MAX_PAYLOAD_BYTES = 7900;
-/** Observations wait this long for others to share a notification with. */
+/** The channel of the probe results that change nothing the others show, in bulk (probe-digest.ts). */
+const DIGEST_CHANNEL = 'vigil_probe_digest';
+/** News waits this long for others to share a notification with. */
 const BATCH_MS = 50;
+/** A bulk result waits at most this long for others (a full notification goes at once). */
+const DIGEST_MS = 1000;
 /** Wait before listening again after the connection dropped. */
 const RECONNECT_MS = 2000;
 
@@ -37,18 +40,32 @@ interface Message {
  * Observation sharing: a push or local report (or a flush) one member takes in, and each probe
  * result of the replicas it probes, is published with NOTIFY, several to a notification, and every
  * other member LISTENs and applies them to its own model, so every member's model sees every
- * replica and the alert leader judges them all. Delivery is best effort: while a member is not
- * listening (its connection dropped) it misses observations, and the next report or probe round
- * catches it up.
+ * replica and the alert leader judges them all.
+ *
+ * Two lanes, so that what decides an alert never waits behind the bulk. News (reports, verdicts,
+ * and a probe result whose health or reason differs from what this member last told of that
+ * replica, or its first since this member's share changed) goes within 50 ms on `vigil_observations`
+ * and is applied on arrival. Every other probe result goes in compact digests on
+ * `vigil_probe_digest`, at most a second later, and a receiver applies them one notification per
+ * turn of its event loop: they carry the latencies (the page's figures, the leader's history) and
+ * each vantage's fresh result (a poll quorum), and they repeat each replica's health every round,
+ * so a member that missed news (its connection dropped) has caught up by the next round.
  */
 export class ObservationRelay {
   private client: pg.Client | undefined;
   private cancelReconnect: (() => void) | undefined;
-  private cancelBatch: (() => void) | undefined;
-  /** Serialized observations waiting for their notification. */
-  private batch: string[] = [];
-  private batchBytes = 0;
   private stopped = false;
+  private readonly news: NotificationBatch;
+  private readonly bulk: NotificationBatch;
+  /** What this member last told of each replica it probes. */
+  private readonly told = new ToldHealth();
+  private readonly digests = new DigestQueue(
+    (payload) => this.applyDigest(payload),
+    () => this.droppedDigest(),
+  );
+  private droppedDigests = 0;
+  /** How this member's own digests begin: the listener hears them too, and skips them unread. */
+  private readonly ownDigestPrefix: string;
 
   constructor(
     private readonly deps: {
@@ -62,7 +79,31 @@ export class ObservationRelay {
       clock: Clock;
       logger: Pick<Logger, 'info' | 'warn'>;
     },
-  ) {}
+  ) {
+    const { instanceId, vantage, notify, clock, logger } = deps;
+    const onError = (error: unknown) => {
+      logger.warn({ err: error }, 'cluster: could not share observations with the other members');
+    };
+    const from = JSON.stringify(instanceId);
+    this.news = new NotificationBatch({
+      channel: CHANNEL,
+      head: `{"from":${from},"observations":[`,
+      tail: ']}',
+      waitMs: BATCH_MS,
+      notify,
+      onError,
+      clock,
+    });
+    this.bulk = new NotificationBatch({
+      channel: DIGEST_CHANNEL,
+      ...digestEnvelope(instanceId, vantage),
+      waitMs: DIGEST_MS,
+      notify,
+      onError,
+      clock,
+    });
+    this.ownDigestPrefix = `{"from":${from},`;
+  }
 
   /** What the reporter routes apply reports to: this member's model, then the other members'. */
   get sink(): ObservationSink {
@@ -74,12 +115,22 @@ export class ObservationRelay {
     this.publish(observation);
   }
 
+  /**
+   * This member's share changed (a member joined, died, or its list lapsed): the next result of
+   * each replica it probes is news, as it may take one over from a member that told otherwise.
+   */
+  shareChanged(): void {
+    this.told.clear();
+  }
+
   async start(): Promise<void> {
     await this.listen();
   }
 
   async stop(): Promise<void> {
-    this.send();
+    this.news.stop();
+    this.bulk.stop();
+    this.digests.stop();
     this.stopped = true;
     this.cancelReconnect?.();
     const client = this.client;
@@ -91,43 +142,55 @@ export class ObservationRelay {
     const { vantage } = this.deps;
     const observation = received.kind === 'probe' && vantage ? { ...received, vantage } : received;
     const outcome = this.deps.model.apply(observation);
-    if (outcome === 'ok' && SHARED_KINDS.has(observation.kind)) this.publish(observation);
+    if (outcome !== 'ok' || !SHARED_KINDS.has(observation.kind)) return outcome;
+    if (observation.kind === 'probe' && !this.told.isNews(observation)) {
+      if (!this.bulk.add(digestEntry(observation))) this.tooLarge(observation);
+    } else this.publish(observation);
     return outcome;
   }
 
-  private get envelopeBytes(): number {
-    return Buffer.byteLength(`{"from":${JSON.stringify(this.deps.instanceId)},"observations":[]}`);
+  private publish(observation: Observation): void {
+    if (!this.news.add(serializeObservation(observation))) this.tooLarge(observation);
   }
 
-  private publish(observation: Observation): void {
-    const text = serializeObservation(observation);
-    const bytes = Buffer.byteLength(text) + 1;
-    const envelope = this.envelopeBytes;
-    if (envelope + bytes > MAX_PAYLOAD_BYTES) {
-      this.deps.logger.warn(
-        `cluster: a ${observation.kind} observation too large to share stays with this member`,
-      );
+  private tooLarge(observation: Observation): void {
+    this.deps.logger.warn(
+      `cluster: a ${observation.kind} observation too large to share stays with this member`,
+    );
+  }
+
+  private receiveDigest(payload: string | undefined): void {
+    if (payload === undefined || payload.startsWith(this.ownDigestPrefix)) return;
+    this.digests.push(payload);
+  }
+
+  private droppedDigest(): void {
+    this.droppedDigests++;
+    // Once, then every thousandth: a member that falls that far behind would log little else.
+    if (this.droppedDigests % 1000 !== 1) return;
+    this.deps.logger.warn(
+      `cluster: ${this.droppedDigests} notification(s) of shared probe results dropped unread, too many waiting; the next round refreshes them`,
+    );
+  }
+
+  /** A digest's results, applied as the probe observations they stand for. */
+  private applyDigest(payload: string): void {
+    let invalid = 0;
+    try {
+      const digest = parseDigest(payload);
+      if (digest.from === this.deps.instanceId) return;
+      for (const entry of digest.results) {
+        const observation = digestObservation(entry, digest.vantage);
+        if (observation) this.deps.model.apply(observation);
+        else invalid++;
+      }
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'cluster: shared probe results could not be read; ignored');
       return;
     }
-    if (envelope + this.batchBytes + bytes > MAX_PAYLOAD_BYTES) this.send();
-    this.batch.push(text);
-    this.batchBytes += bytes;
-    if (this.batch.length === 1) {
-      this.cancelBatch = setLongTimeout(this.deps.clock, () => this.send(), BATCH_MS);
+    if (invalid > 0) {
+      this.deps.logger.warn(`cluster: ${invalid} shared probe result(s) could not be read; ignored`);
     }
-  }
-
-  /** Sends the waiting observations in one notification. */
-  private send(): void {
-    this.cancelBatch?.();
-    this.cancelBatch = undefined;
-    if (this.batch.length === 0 || this.stopped) return;
-    const payload = `{"from":${JSON.stringify(this.deps.instanceId)},"observations":[${this.batch.join(',')}]}`;
-    this.batch = [];
-    this.batchBytes = 0;
-    this.deps.notify(CHANNEL, payload).catch((error: unknown) => {
-      this.deps.logger.warn({ err: error }, 'cluster: could not share observations with the other members');
-    });
   }
 
   private receive(payload: string | undefined): void {
@@ -156,7 +219,10 @@ export class ObservationRelay {
   private async listen(): Promise<void> {
     if (this.stopped) return;
     const client = new pg.Client({ connectionString: this.deps.url });
-    client.on('notification', (message) => this.receive(message.payload));
+    client.on('notification', (message) => {
+      if (message.channel === DIGEST_CHANNEL) this.receiveDigest(message.payload);
+      else this.receive(message.payload);
+    });
     client.on('error', (error) => {
       this.deps.logger.warn(
         { err: error },
@@ -170,7 +236,7 @@ export class ObservationRelay {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      await client.query(`LISTEN ${CHANNEL}; LISTEN ${DIGEST_CHANNEL}`);
       this.client = client;
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'cluster: cannot listen for shared reports; trying again');

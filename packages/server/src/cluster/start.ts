@@ -153,6 +153,7 @@ export async function startCluster(options: {
     clock,
     logger,
   });
+  shard.onChange(() => relay.shareChanged());
 
   // Push and local deadlines are judged by the alert leader alone; the others take its verdicts.
   options.model.judgeSilencesWith({
