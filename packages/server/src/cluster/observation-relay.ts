@@ -4,19 +4,14 @@ import {
   type ApplyOutcome,
   type Observation,
   type ObservationSink,
-  parseObservation,
   serializeObservation,
 } from '../model/observation.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
-import { DigestQueue } from './digest-queue.js';
 import { NotificationBatch } from './notification-batch.js';
-import { digestEntry, digestEnvelope, digestObservation, parseDigest } from './probe-digest.js';
+import { DIGEST_CHANNEL, NEWS_CHANNEL, ObservationReceiver } from './observation-receiver.js';
+import { digestEntry, digestEnvelope } from './probe-digest.js';
 import { ToldHealth } from './told-health.js';
 
-/** The PostgreSQL channel members share news on: reports, verdicts, probe results that change something. */
-const CHANNEL = 'vigil_observations';
-/** The channel of the probe results that change nothing the others show, in bulk (probe-digest.ts). */
-const DIGEST_CHANNEL = 'vigil_probe_digest';
 /** News waits this long for others to share a notification with. */
 const BATCH_MS = 50;
 /** A bulk result waits at most this long for others (a full notification goes at once). */
@@ -30,11 +25,6 @@ const RECONNECT_MS = 2000;
  * the stored replicas itself).
  */
 const SHARED_KINDS: ReadonlySet<Observation['kind']> = new Set(['push', 'local', 'flush', 'probe', 'queue']);
-
-interface Message {
-  from: string;
-  observations: unknown[];
-}
 
 /**
  * Observation sharing: a push or local report (or a flush) one member takes in, and each probe
@@ -59,13 +49,7 @@ export class ObservationRelay {
   private readonly bulk: NotificationBatch;
   /** What this member last told of each replica it probes. */
   private readonly told = new ToldHealth();
-  private readonly digests = new DigestQueue(
-    (payload) => this.applyDigest(payload),
-    () => this.droppedDigest(),
-  );
-  private droppedDigests = 0;
-  /** How this member's own digests begin: the listener hears them too, and skips them unread. */
-  private readonly ownDigestPrefix: string;
+  private readonly receiver: ObservationReceiver;
 
   constructor(
     private readonly deps: {
@@ -86,7 +70,7 @@ export class ObservationRelay {
     };
     const from = JSON.stringify(instanceId);
     this.news = new NotificationBatch({
-      channel: CHANNEL,
+      channel: NEWS_CHANNEL,
       head: `{"from":${from},"observations":[`,
       tail: ']}',
       waitMs: BATCH_MS,
@@ -102,7 +86,7 @@ export class ObservationRelay {
       onError,
       clock,
     });
-    this.ownDigestPrefix = `{"from":${from},`;
+    this.receiver = new ObservationReceiver({ instanceId, model: deps.model, logger });
   }
 
   /** What the reporter routes apply reports to: this member's model, then the other members'. */
@@ -130,7 +114,7 @@ export class ObservationRelay {
   async stop(): Promise<void> {
     this.news.stop();
     this.bulk.stop();
-    this.digests.stop();
+    this.receiver.stop();
     this.stopped = true;
     this.cancelReconnect?.();
     const client = this.client;
@@ -159,70 +143,10 @@ export class ObservationRelay {
     );
   }
 
-  private receiveDigest(payload: string | undefined): void {
-    if (payload === undefined || payload.startsWith(this.ownDigestPrefix)) return;
-    this.digests.push(payload);
-  }
-
-  private droppedDigest(): void {
-    this.droppedDigests++;
-    // Once, then every thousandth: a member that falls that far behind would log little else.
-    if (this.droppedDigests % 1000 !== 1) return;
-    this.deps.logger.warn(
-      `cluster: ${this.droppedDigests} notification(s) of shared probe results dropped unread, too many waiting; the next round refreshes them`,
-    );
-  }
-
-  /** A digest's results, applied as the probe observations they stand for. */
-  private applyDigest(payload: string): void {
-    let invalid = 0;
-    try {
-      const digest = parseDigest(payload);
-      if (digest.from === this.deps.instanceId) return;
-      for (const entry of digest.results) {
-        const observation = digestObservation(entry, digest.vantage);
-        if (observation) this.deps.model.apply(observation);
-        else invalid++;
-      }
-    } catch (error) {
-      this.deps.logger.warn({ err: error }, 'cluster: shared probe results could not be read; ignored');
-      return;
-    }
-    if (invalid > 0) {
-      this.deps.logger.warn(`cluster: ${invalid} shared probe result(s) could not be read; ignored`);
-    }
-  }
-
-  private receive(payload: string | undefined): void {
-    let message: Message;
-    try {
-      message = JSON.parse(payload ?? '') as Message;
-      if (!Array.isArray(message.observations)) throw new Error('no "observations" list');
-    } catch (error) {
-      this.deps.logger.warn({ err: error }, 'cluster: a shared report could not be read; ignored');
-      return;
-    }
-    if (message.from === this.deps.instanceId) return;
-    for (const each of message.observations) {
-      let observation: Observation;
-      try {
-        observation = parseObservation(each);
-      } catch (error) {
-        this.deps.logger.warn({ err: error }, 'cluster: a shared report could not be read; ignored');
-        continue;
-      }
-      // Not shared again: every member hears the sender itself.
-      this.deps.model.apply(observation);
-    }
-  }
-
   private async listen(): Promise<void> {
     if (this.stopped) return;
     const client = new pg.Client({ connectionString: this.deps.url });
-    client.on('notification', (message) => {
-      if (message.channel === DIGEST_CHANNEL) this.receiveDigest(message.payload);
-      else this.receive(message.payload);
-    });
+    client.on('notification', (message) => this.receiver.receive(message.channel, message.payload));
     client.on('error', (error) => {
       this.deps.logger.warn(
         { err: error },
@@ -236,7 +160,7 @@ export class ObservationRelay {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}; LISTEN ${DIGEST_CHANNEL}`);
+      await client.query(`LISTEN ${NEWS_CHANNEL}; LISTEN ${DIGEST_CHANNEL}`);
       this.client = client;
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'cluster: cannot listen for shared reports; trying again');

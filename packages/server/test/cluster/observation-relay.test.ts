@@ -233,38 +233,6 @@ test('a probe result that changes what its member told is news; one that repeats
   }
 });
 
-test('news is applied before the bulk results that arrived ahead of it', async () => {
-  const b = member('b');
-  await b.relay.start();
-  const sender = new pg.Client({ connectionString: url });
-  await sender.connect();
-  try {
-    const digests = Array.from({ length: 30 }, (_, digest) => {
-      const results = Array.from({ length: 100 }, (_, index) =>
-        JSON.stringify(['web', 'app', `bulk-${digest}-${index}`, 0, 3, 5000 + index]),
-      );
-      return `{"from":"x","results":[${results.join(',')}]}`;
-    });
-    const news = probe(6000, 'dead');
-    // One transaction: PostgreSQL delivers its notifications together, in order, at the commit.
-    await sender.query('BEGIN');
-    for (const payload of digests)
-      await sender.query('select pg_notify($1, $2)', ['vigil_probe_digest', payload]);
-    await sender.query('select pg_notify($1, $2)', [
-      'vigil_observations',
-      JSON.stringify({ from: 'x', observations: [news] }),
-    ]);
-    await sender.query('COMMIT');
-    await waitUntil(() => b.applied.length === 3001, 10_000, 'the bulk and the news');
-    const newsAt = b.applied.findIndex((observation) => observation.atMs === 6000);
-    // Applied as they arrived, the news would come last (3,000); it waits for a few digests at most.
-    assert.ok(newsAt >= 0 && newsAt < 1000, `the news applied after ${newsAt} bulk results`);
-  } finally {
-    await sender.end();
-    await b.relay.stop();
-  }
-});
-
 test('a member that missed news while its connection was down catches up from the next digest', async () => {
   const a = member('a');
   const b = member('b');
