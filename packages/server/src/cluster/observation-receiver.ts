@@ -1,5 +1,12 @@
 import type { Logger } from 'pino';
-import { type Observation, type ObservationSink, parseObservation } from '../model/observation.js';
+import type { Health } from '../model/health.js';
+import {
+  type Observation,
+  type ObservationOf,
+  type ObservationSink,
+  parseObservation,
+  type ReplicaRef,
+} from '../model/observation.js';
 import { DigestQueue } from './digest-queue.js';
 import { digestObservation, parseDigest } from './probe-digest.js';
 
@@ -14,14 +21,16 @@ interface Message {
 }
 
 /**
- * What a member does with the other members' notifications: news is applied as it arrives, and
- * digests wait their turn, one notification per turn of the event loop (DigestQueue), so news that
- * arrives behind a thousand bulk results is applied before them, and the member's own work runs in
- * between. Its own notifications (the listener hears them too) are skipped.
+ * What a member does with the other members' notifications: news that changes what it shows is
+ * applied as it arrives, and digests (and news that changes nothing here) wait their turn, one
+ * notification per turn of the event loop (DigestQueue), so news that arrives behind a thousand
+ * bulk results is applied before them, and the member's own work runs in between. Its own
+ * notifications (the listener hears them too) are skipped.
  */
 export class ObservationReceiver {
-  private readonly digests = new DigestQueue(
-    (payload) => this.applyDigest(payload),
+  /** Digest payloads, and news that changes nothing this member shows, waiting their turn. */
+  private readonly bulk = new DigestQueue<string | Observation[]>(
+    (item) => (typeof item === 'string' ? this.applyDigest(item) : this.applyAll(item)),
     () => this.droppedDigest(),
   );
   private droppedDigests = 0;
@@ -32,6 +41,11 @@ export class ObservationReceiver {
     private readonly deps: {
       instanceId: string;
       model: ObservationSink;
+      /**
+       * What this member shows of a replica now: a probe result in the news that matches it changes
+       * nothing here (the burst of first results after a join), and waits its turn like a digest.
+       */
+      shows?: (ref: ReplicaRef) => { health: Health; reason?: string } | undefined;
       logger: Pick<Logger, 'warn'>;
     },
   ) {
@@ -41,17 +55,17 @@ export class ObservationReceiver {
   /** One notification from the listening connection. */
   receive(channel: string, payload: string | undefined): void {
     if (channel === DIGEST_CHANNEL) {
-      if (payload !== undefined && !payload.startsWith(this.ownDigestPrefix)) this.digests.push(payload);
+      if (payload !== undefined && !payload.startsWith(this.ownDigestPrefix)) this.bulk.push(payload);
     } else if (channel === NEWS_CHANNEL) this.applyNews(payload);
   }
 
   /** Whether every digest received so far was applied. */
   get idle(): boolean {
-    return this.digests.idle;
+    return this.bulk.idle;
   }
 
   stop(): void {
-    this.digests.stop();
+    this.bulk.stop();
   }
 
   private applyNews(payload: string | undefined): void {
@@ -64,6 +78,7 @@ export class ObservationReceiver {
       return;
     }
     if (message.from === this.deps.instanceId) return;
+    const unchanged: Observation[] = [];
     for (const each of message.observations) {
       let observation: Observation;
       try {
@@ -72,9 +87,20 @@ export class ObservationReceiver {
         this.deps.logger.warn({ err: error }, 'cluster: a shared report could not be read; ignored');
         continue;
       }
+      if (observation.kind === 'probe' && this.changesNothing(observation)) unchanged.push(observation);
       // Not shared again: every member hears the sender itself.
-      this.deps.model.apply(observation);
+      else this.deps.model.apply(observation);
     }
+    if (unchanged.length > 0) this.bulk.push(unchanged);
+  }
+
+  private changesNothing(observation: ObservationOf<'probe'>): boolean {
+    const shown = this.deps.shows?.(observation.subject);
+    return shown !== undefined && shown.health === observation.health && shown.reason === observation.reason;
+  }
+
+  private applyAll(observations: readonly Observation[]): void {
+    for (const observation of observations) this.deps.model.apply(observation);
   }
 
   /** A digest's results, applied as the probe observations they stand for. */

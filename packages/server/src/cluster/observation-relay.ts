@@ -1,9 +1,11 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { Health } from '../model/health.js';
 import {
   type ApplyOutcome,
   type Observation,
   type ObservationSink,
+  type ReplicaRef,
   serializeObservation,
 } from '../model/observation.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
@@ -60,6 +62,8 @@ export class ObservationRelay {
       /** Sends a NOTIFY through the store's pool. */
       notify: (channel: string, payload: string) => Promise<void>;
       model: ObservationSink;
+      /** What this member shows of a replica now (its model's view): see ObservationReceiver. */
+      shows?: (ref: ReplicaRef) => { health: Health; reason?: string } | undefined;
       clock: Clock;
       logger: Pick<Logger, 'info' | 'warn'>;
     },
@@ -86,7 +90,12 @@ export class ObservationRelay {
       onError,
       clock,
     });
-    this.receiver = new ObservationReceiver({ instanceId, model: deps.model, logger });
+    this.receiver = new ObservationReceiver({
+      instanceId,
+      model: deps.model,
+      logger,
+      ...(deps.shows && { shows: deps.shows }),
+    });
   }
 
   /** What the reporter routes apply reports to: this member's model, then the other members'. */

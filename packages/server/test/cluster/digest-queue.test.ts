@@ -7,7 +7,7 @@ import { DigestQueue } from '../../src/cluster/digest-queue.js';
 
 test('payloads are applied one per turn, so work queued meanwhile runs between them', async () => {
   const order: string[] = [];
-  const queue = new DigestQueue(
+  const queue = new DigestQueue<string>(
     (payload) => order.push(payload),
     () => order.push('dropped'),
   );
@@ -21,7 +21,7 @@ test('payloads are applied one per turn, so work queued meanwhile runs between t
 test('beyond its bound the oldest waiting payload goes', async () => {
   const applied: string[] = [];
   let dropped = 0;
-  const queue = new DigestQueue(
+  const queue = new DigestQueue<string>(
     (payload) => applied.push(payload),
     () => dropped++,
     2,
@@ -34,7 +34,7 @@ test('beyond its bound the oldest waiting payload goes', async () => {
 
 test('stopped, it applies nothing more', async () => {
   const applied: string[] = [];
-  const queue = new DigestQueue(
+  const queue = new DigestQueue<string>(
     (payload) => applied.push(payload),
     () => {},
   );

@@ -6,11 +6,12 @@ import type { Observation } from '../../src/model/observation.js';
 
 /** What a member does with the notifications it hears, in the order a burst of them arrives. */
 
-function receiver() {
+function receiver(shows?: ConstructorParameters<typeof ObservationReceiver>[0]['shows']) {
   const applied: Observation[] = [];
   const warnings: string[] = [];
   const receiving = new ObservationReceiver({
     instanceId: 'b',
+    ...(shows && { shows }),
     model: {
       apply(observation) {
         applied.push(observation);
@@ -86,4 +87,35 @@ test('stopped, it applies no digest still waiting', async () => {
   await nextTurn();
   await nextTurn();
   assert.deepEqual(applied, []);
+});
+
+test('news that changes nothing this member shows waits its turn behind the news that does', async () => {
+  // This member shows r-1 and r-3 healthy, r-2 and r-4 dead ("status 503"); it does not know r-9.
+  const healthy = { health: 'healthy' as const };
+  const dead = { health: 'dead' as const, reason: 'status 503' };
+  const shown = new Map([
+    ['r-1', healthy],
+    ['r-2', dead],
+    ['r-3', healthy],
+    ['r-4', dead],
+  ]);
+  const { receiving, applied } = receiver((ref) => shown.get(ref.replicaId));
+  const result = (replicaId: string, health: 'healthy' | 'dead', reason?: string): Observation => ({
+    kind: 'probe',
+    subject: { serviceId: 'web', nodeId: 'app', replicaId },
+    atMs: 7000,
+    health,
+    latencyMs: 4,
+    ...(reason !== undefined && { reason }),
+  });
+  const same = [result('r-1', 'healthy'), result('r-2', 'dead', 'status 503')];
+  const changes = [
+    result('r-3', 'dead', 'status 503'),
+    result('r-4', 'dead', 'timed out'),
+    result('r-9', 'healthy'),
+  ];
+  receiving.receive(NEWS_CHANNEL, JSON.stringify({ from: 'a', observations: [...same, ...changes] }));
+  assert.deepEqual(applied, changes, 'a change of health or reason, or an unknown replica: at once');
+  while (!receiving.idle) await nextTurn();
+  assert.deepEqual(applied, [...changes, ...same]);
 });
