@@ -37,9 +37,9 @@ const SHARED_KINDS: ReadonlySet<Observation['kind']> = new Set(['push', 'local',
  * Two lanes, so that what decides an alert never waits behind the bulk. News (reports, verdicts,
  * and a probe result whose health or reason differs from what this member last told of that
  * replica, or its first since this member's share changed) goes within 50 ms on `vigil_observations`
- * and is applied on arrival. Every other probe result goes in compact digests on
- * `vigil_probe_digest`, at most a second later, and a receiver applies them one notification per
- * turn of its event loop: they carry the latencies (the page's figures, the leader's history) and
+ * and is applied on arrival where it changes something (ObservationReceiver). Every other probe
+ * result goes in compact digests on `vigil_probe_digest`, at most a second later, and a receiver
+ * applies them one notification per turn of its event loop: they carry the latencies (the page's figures, the leader's history) and
  * each vantage's fresh result (a poll quorum), and they repeat each replica's health every round,
  * so a member that missed news (its connection dropped) has caught up by the next round.
  */
