@@ -93,7 +93,7 @@ test('news that changes nothing this member shows waits its turn behind the news
   // This member shows r-1 and r-3 healthy, r-2 and r-4 dead ("status 503"); it does not know r-9.
   const healthy = { health: 'healthy' as const };
   const dead = { health: 'dead' as const, reason: 'status 503' };
-  const shown = new Map([
+  const shown = new Map<string, { health: 'healthy' | 'dead'; reason?: string }>([
     ['r-1', healthy],
     ['r-2', dead],
     ['r-3', healthy],
