@@ -56,6 +56,8 @@ interface Arrival {
   atMs: number;
   status: string;
   member: string;
+  /** The alert's id, which HTTP channels send as `Idempotency-Key`: it finds the alert's delivery. */
+  alertId: string;
 }
 
 function memberConfig(
@@ -113,13 +115,14 @@ async function startMember(id: string, index: number, configPath: string, port: 
 interface FlipAlert {
   path: string;
   status: string;
+  alertId: string;
   decidingAtMs: number;
   arrivalAtMs: number;
 }
 
 /** A delivery as `/manager/notifications` lists it (the fields read here). */
 interface DeliveryDocument {
-  alert: { kind: string; status: string; replicas: string[]; at: string };
+  alert: { id: string; kind: string; status: string; replicas: string[]; at: string };
   attempts: Array<{ at: string; ok: boolean; error: string | null }>;
 }
 
@@ -127,7 +130,10 @@ interface DeliveryDocument {
  * Where a flip's alert spent its time, from the outbox's own record (`/manager/notifications`):
  * probe → decision (sharing, the leader's model and watcher), decision → first attempt (the model
  * saved, the outbox row written, the channel worker's wake-up and claim), the attempts (more than
- * one: a failed one and its backoff), last attempt → webhook.
+ * one: a failed one and its backoff), last attempt → webhook. Each delivery is the one of the
+ * alert the webhook heard (its `Idempotency-Key`). Every time is read from one clock: the members,
+ * the target and the capture server run on this machine, and each stamps with the system clock
+ * (the decision and attempt times are the leader's `Date.now()`, the rest this process's).
  */
 async function stagesOf(
   member: Member,
@@ -137,21 +143,14 @@ async function stagesOf(
     headers: { Authorization: MANAGER_AUTH },
   });
   const { deliveries } = (await response.json()) as { deliveries: DeliveryDocument[] };
-  // The target's alerts (not the cluster's own notices), oldest first: one per flip, in flip order.
-  const targetAlerts = deliveries
-    .filter(
-      (each) =>
-        each.alert.kind === 'changed' && !each.alert.replicas.some((path) => path.startsWith('cluster:')),
-    )
-    .toReversed()
-    .slice(-alerts.length);
-  return alerts.map((flip, index) => ({
+  const byAlert = new Map(deliveries.map((delivery) => [delivery.alert.id, delivery]));
+  return alerts.map((flip) => ({
     overheadMs: flip.arrivalAtMs - flip.decidingAtMs,
-    text: stageText(flip, targetAlerts[index]),
+    text: stageText(flip, byAlert.get(flip.alertId)),
   }));
 
   function stageText(flip: FlipAlert, delivery: DeliveryDocument | undefined): string {
-    if (delivery?.alert.status !== flip.status) return `${flip.path} ${flip.status}: no delivery found`;
+    if (!delivery) return `${flip.path} ${flip.status}: no delivery found for alert ${flip.alertId}`;
     const decidedMs = Date.parse(delivery.alert.at);
     const first = Date.parse(delivery.attempts[0]?.at ?? '');
     const last = Date.parse(delivery.attempts.at(-1)?.at ?? '');
@@ -222,7 +221,12 @@ async function measure(settings: Settings) {
         notice?: string;
       };
       if (body.type === 'changed' && body.notice === undefined)
-        arrivals.push({ atMs, status: body.status, member: (request.url ?? '').split('/').pop() ?? '?' });
+        arrivals.push({
+          atMs,
+          status: body.status,
+          member: (request.url ?? '').split('/').pop() ?? '?',
+          alertId: String(request.headers['idempotency-key'] ?? ''),
+        });
       response.writeHead(200, { 'Content-Length': '0' }).end();
     });
   });
@@ -338,7 +342,13 @@ async function measure(settings: Settings) {
       if (!deciding || deciding.atMs < flippedAt)
         throw new Error(`no ${down ? 503 : 200} answer before the ${status} alert`);
       overhead.push(arrival.atMs - deciding.atMs);
-      flipAlerts.push({ path, status, decidingAtMs: deciding.atMs, arrivalAtMs: arrival.atMs });
+      flipAlerts.push({
+        path,
+        status,
+        alertId: arrival.alertId,
+        decidingAtMs: deciding.atMs,
+        arrivalAtMs: arrival.atMs,
+      });
       slowest.push({
         overheadMs: arrival.atMs - deciding.atMs,
         what: `${path} ${status}, probed from ${deciding.from}`,

@@ -1,23 +1,23 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { Health } from '../model/health.js';
 import {
   type ApplyOutcome,
   type Observation,
   type ObservationSink,
-  parseObservation,
+  type ReplicaRef,
   serializeObservation,
 } from '../model/observation.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
+import { NotificationBatch } from './notification-batch.js';
+import { DIGEST_CHANNEL, NEWS_CHANNEL, ObservationReceiver } from './observation-receiver.js';
+import { digestEntry, digestEnvelope } from './probe-digest.js';
+import { ToldHealth } from './told-health.js';
 
-/** The PostgreSQL channel members share reports on. */
-const CHANNEL = 'vigil_observations';
-/**
- * PostgreSQL refuses NOTIFY payloads from 8,000 bytes: observations go several to a notification,
- * up to this, and one that alone is larger stays with its member.
- */
-const MAX_PAYLOAD_BYTES = 7900;
-/** Observations wait this long for others to share a notification with. */
+/** News waits this long for others to share a notification with. */
 const BATCH_MS = 50;
+/** A bulk result waits at most this long for others (a full notification goes at once). */
+const DIGEST_MS = 1000;
 /** Wait before listening again after the connection dropped. */
 const RECONNECT_MS = 2000;
 
@@ -28,27 +28,30 @@ const RECONNECT_MS = 2000;
  */
 const SHARED_KINDS: ReadonlySet<Observation['kind']> = new Set(['push', 'local', 'flush', 'probe', 'queue']);
 
-interface Message {
-  from: string;
-  observations: unknown[];
-}
-
 /**
  * Observation sharing: a push or local report (or a flush) one member takes in, and each probe
  * result of the replicas it probes, is published with NOTIFY, several to a notification, and every
  * other member LISTENs and applies them to its own model, so every member's model sees every
- * replica and the alert leader judges them all. Delivery is best effort: while a member is not
- * listening (its connection dropped) it misses observations, and the next report or probe round
- * catches it up.
+ * replica and the alert leader judges them all.
+ *
+ * Two lanes, so that what decides an alert never waits behind the bulk. News (reports, verdicts,
+ * and a probe result whose health or reason differs from what this member last told of that
+ * replica, or its first since this member's share changed) goes within 50 ms on `vigil_observations`
+ * and is applied on arrival where it changes something (ObservationReceiver). Every other probe
+ * result goes in compact digests on `vigil_probe_digest`, at most a second later, and a receiver
+ * applies them one notification per turn of its event loop: they carry the latencies (the page's figures, the leader's history) and
+ * each vantage's fresh result (a poll quorum), and they repeat each replica's health every round,
+ * so a member that missed news (its connection dropped) has caught up by the next round.
  */
 export class ObservationRelay {
   private client: pg.Client | undefined;
   private cancelReconnect: (() => void) | undefined;
-  private cancelBatch: (() => void) | undefined;
-  /** Serialized observations waiting for their notification. */
-  private batch: string[] = [];
-  private batchBytes = 0;
   private stopped = false;
+  private readonly news: NotificationBatch;
+  private readonly bulk: NotificationBatch;
+  /** What this member last told of each replica it probes. */
+  private readonly told = new ToldHealth();
+  private readonly receiver: ObservationReceiver;
 
   constructor(
     private readonly deps: {
@@ -59,10 +62,41 @@ export class ObservationRelay {
       /** Sends a NOTIFY through the store's pool. */
       notify: (channel: string, payload: string) => Promise<void>;
       model: ObservationSink;
+      /** What this member shows of a replica now (its model's view): see ObservationReceiver. */
+      shows?: (ref: ReplicaRef) => { health: Health; reason?: string } | undefined;
       clock: Clock;
       logger: Pick<Logger, 'info' | 'warn'>;
     },
-  ) {}
+  ) {
+    const { instanceId, vantage, notify, clock, logger } = deps;
+    const onError = (error: unknown) => {
+      logger.warn({ err: error }, 'cluster: could not share observations with the other members');
+    };
+    const from = JSON.stringify(instanceId);
+    this.news = new NotificationBatch({
+      channel: NEWS_CHANNEL,
+      head: `{"from":${from},"observations":[`,
+      tail: ']}',
+      waitMs: BATCH_MS,
+      notify,
+      onError,
+      clock,
+    });
+    this.bulk = new NotificationBatch({
+      channel: DIGEST_CHANNEL,
+      ...digestEnvelope(instanceId, vantage),
+      waitMs: DIGEST_MS,
+      notify,
+      onError,
+      clock,
+    });
+    this.receiver = new ObservationReceiver({
+      instanceId,
+      model: deps.model,
+      logger,
+      ...(deps.shows && { shows: deps.shows }),
+    });
+  }
 
   /** What the reporter routes apply reports to: this member's model, then the other members'. */
   get sink(): ObservationSink {
@@ -74,12 +108,22 @@ export class ObservationRelay {
     this.publish(observation);
   }
 
+  /**
+   * This member's share changed (a member joined, died, or its list lapsed): the next result of
+   * each replica it probes is news, as it may take one over from a member that told otherwise.
+   */
+  shareChanged(): void {
+    this.told.clear();
+  }
+
   async start(): Promise<void> {
     await this.listen();
   }
 
   async stop(): Promise<void> {
-    this.send();
+    this.news.stop();
+    this.bulk.stop();
+    this.receiver.stop();
     this.stopped = true;
     this.cancelReconnect?.();
     const client = this.client;
@@ -91,72 +135,27 @@ export class ObservationRelay {
     const { vantage } = this.deps;
     const observation = received.kind === 'probe' && vantage ? { ...received, vantage } : received;
     const outcome = this.deps.model.apply(observation);
-    if (outcome === 'ok' && SHARED_KINDS.has(observation.kind)) this.publish(observation);
+    if (outcome !== 'ok' || !SHARED_KINDS.has(observation.kind)) return outcome;
+    if (observation.kind === 'probe' && !this.told.isNews(observation)) {
+      if (!this.bulk.add(digestEntry(observation))) this.tooLarge(observation);
+    } else this.publish(observation);
     return outcome;
   }
 
-  private get envelopeBytes(): number {
-    return Buffer.byteLength(`{"from":${JSON.stringify(this.deps.instanceId)},"observations":[]}`);
-  }
-
   private publish(observation: Observation): void {
-    const text = serializeObservation(observation);
-    const bytes = Buffer.byteLength(text) + 1;
-    const envelope = this.envelopeBytes;
-    if (envelope + bytes > MAX_PAYLOAD_BYTES) {
-      this.deps.logger.warn(
-        `cluster: a ${observation.kind} observation too large to share stays with this member`,
-      );
-      return;
-    }
-    if (envelope + this.batchBytes + bytes > MAX_PAYLOAD_BYTES) this.send();
-    this.batch.push(text);
-    this.batchBytes += bytes;
-    if (this.batch.length === 1) {
-      this.cancelBatch = setLongTimeout(this.deps.clock, () => this.send(), BATCH_MS);
-    }
+    if (!this.news.add(serializeObservation(observation))) this.tooLarge(observation);
   }
 
-  /** Sends the waiting observations in one notification. */
-  private send(): void {
-    this.cancelBatch?.();
-    this.cancelBatch = undefined;
-    if (this.batch.length === 0 || this.stopped) return;
-    const payload = `{"from":${JSON.stringify(this.deps.instanceId)},"observations":[${this.batch.join(',')}]}`;
-    this.batch = [];
-    this.batchBytes = 0;
-    this.deps.notify(CHANNEL, payload).catch((error: unknown) => {
-      this.deps.logger.warn({ err: error }, 'cluster: could not share observations with the other members');
-    });
-  }
-
-  private receive(payload: string | undefined): void {
-    let message: Message;
-    try {
-      message = JSON.parse(payload ?? '') as Message;
-      if (!Array.isArray(message.observations)) throw new Error('no "observations" list');
-    } catch (error) {
-      this.deps.logger.warn({ err: error }, 'cluster: a shared report could not be read; ignored');
-      return;
-    }
-    if (message.from === this.deps.instanceId) return;
-    for (const each of message.observations) {
-      let observation: Observation;
-      try {
-        observation = parseObservation(each);
-      } catch (error) {
-        this.deps.logger.warn({ err: error }, 'cluster: a shared report could not be read; ignored');
-        continue;
-      }
-      // Not shared again: every member hears the sender itself.
-      this.deps.model.apply(observation);
-    }
+  private tooLarge(observation: Observation): void {
+    this.deps.logger.warn(
+      `cluster: a ${observation.kind} observation too large to share stays with this member`,
+    );
   }
 
   private async listen(): Promise<void> {
     if (this.stopped) return;
     const client = new pg.Client({ connectionString: this.deps.url });
-    client.on('notification', (message) => this.receive(message.payload));
+    client.on('notification', (message) => this.receiver.receive(message.channel, message.payload));
     client.on('error', (error) => {
       this.deps.logger.warn(
         { err: error },
@@ -170,7 +169,7 @@ export class ObservationRelay {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      await client.query(`LISTEN ${NEWS_CHANNEL}; LISTEN ${DIGEST_CHANNEL}`);
       this.client = client;
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'cluster: cannot listen for shared reports; trying again');

@@ -76,7 +76,8 @@ export async function startClusterIfConfigured(
 }
 
 /** What the cluster needs of the health model: observations in, and push and local deadlines judged once. */
-export type ClusterModel = ObservationSink & Pick<HealthModel, 'judgeSilencesWith' | 'judgeOverdue'>;
+export type ClusterModel = ObservationSink &
+  Pick<HealthModel, 'judgeSilencesWith' | 'judgeOverdue' | 'replica'>;
 
 /**
  * Past its deadline, a push or local replica waits this long for the leader's verdict before a
@@ -150,9 +151,11 @@ export async function startCluster(options: {
     vantage: cluster.vantage,
     notify: (channel, payload) => store.cluster.notify(channel, payload),
     model: withPollQuorum(options.model, options.polling),
+    shows: (ref) => options.model.replica(ref),
     clock,
     logger,
   });
+  shard.onChange(() => relay.shareChanged());
 
   // Push and local deadlines are judged by the alert leader alone; the others take its verdicts.
   options.model.judgeSilencesWith({

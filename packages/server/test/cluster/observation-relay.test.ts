@@ -28,12 +28,13 @@ after(async () => {
   await postgres?.stop();
 });
 
-function member(instanceId: string) {
+function member(instanceId: string, vantage?: string) {
   const applied: Observation[] = [];
   const warnings: string[] = [];
   const relay = new ObservationRelay({
     url,
     instanceId,
+    ...(vantage !== undefined && { vantage }),
     notify: (channel, payload) => store.cluster.notify(channel, payload),
     model: {
       apply(observation) {
@@ -142,6 +143,131 @@ test('a round of probe results goes several to a notification, each under the 8,
     assert.ok(Math.max(...payloadBytes) < 8000, `largest payload ${Math.max(...payloadBytes)} bytes`);
   } finally {
     await listener.end();
+    await Promise.all([a.relay.stop(), b.relay.stop()]);
+  }
+});
+
+/** A plain listener on both channels: which one each shared probe result (by its time) came on. */
+async function channelListener() {
+  const client = new pg.Client({ connectionString: url });
+  const channelOf = new Map<number, string>();
+  client.on('notification', ({ channel, payload }) => {
+    const message = JSON.parse(payload ?? '{}') as {
+      observations?: Array<{ atMs: number }>;
+      results?: unknown[][];
+    };
+    for (const each of message.observations ?? []) channelOf.set(each.atMs, channel);
+    for (const each of message.results ?? []) channelOf.set(Number(each[5]), channel);
+  });
+  await client.connect();
+  await client.query('LISTEN vigil_observations; LISTEN vigil_probe_digest');
+  return { client, channelOf };
+}
+
+const probe = (atMs: number, health: 'healthy' | 'dead', replicaId = 'worker-1'): Observation => ({
+  kind: 'probe',
+  subject: { ...subject, replicaId },
+  atMs,
+  health,
+  latencyMs: atMs % 100,
+  ...(health === 'dead' && { reason: 'status 503' }),
+});
+
+test('a probe result that changes what its member told is news; one that repeats it goes in a digest', async () => {
+  const a = member('a', 'zone-a');
+  const b = member('b', 'zone-b');
+  const listener = await channelListener();
+  await Promise.all([a.relay.start(), b.relay.start()]);
+  try {
+    const sequence = [
+      probe(1001, 'healthy'),
+      probe(1002, 'healthy'),
+      probe(1003, 'dead'),
+      probe(1004, 'dead'),
+    ];
+    for (const observation of sequence) assert.equal(a.relay.sink.apply(observation), 'ok');
+    // A change of share: the next result is news whatever it says.
+    a.relay.shareChanged();
+    sequence.push(probe(1005, 'dead'));
+    a.relay.sink.apply(probe(1005, 'dead'));
+    await waitUntil(() => b.applied.length === sequence.length, 10_000, 'every result on b');
+    assert.deepEqual(
+      b.applied.toSorted((x, y) => x.atMs - y.atMs),
+      sequence.map((observation) => ({ ...observation, vantage: 'zone-a' })),
+      'each result, from the digest too, with its latency, reason and vantage',
+    );
+    await waitUntil(() => listener.channelOf.size === sequence.length, 5000, 'the plain listener');
+    assert.deepEqual(
+      sequence.map((observation) => listener.channelOf.get(observation.atMs)),
+      [
+        'vigil_observations',
+        'vigil_probe_digest',
+        'vigil_observations',
+        'vigil_probe_digest',
+        'vigil_observations',
+      ],
+    );
+
+    // Unreadable results are left out, the rest of their digest applied.
+    const before = b.applied.length;
+    await store.cluster.notify(
+      'vigil_probe_digest',
+      '{"from":"x","results":[["web","app","worker-2",0,5,2000],["web","app"],["web","app","worker-3",9,5,2001]]}',
+    );
+    await store.cluster.notify('vigil_probe_digest', '{"results":[]}');
+    await waitUntil(() => b.warnings.length === 2, 10_000, 'two warnings');
+    assert.deepEqual(b.applied.slice(before), [
+      {
+        kind: 'probe',
+        subject: { ...subject, replicaId: 'worker-2' },
+        atMs: 2000,
+        health: 'healthy',
+        latencyMs: 5,
+      },
+    ]);
+    assert.match(b.warnings.join('\n'), /2 shared probe result\(s\) could not be read; ignored/);
+    assert.match(b.warnings.join('\n'), /shared probe results could not be read; ignored/);
+  } finally {
+    await listener.client.end();
+    await Promise.all([a.relay.stop(), b.relay.stop()]);
+  }
+});
+
+test('a member that missed news while its connection was down catches up from the next digest', async () => {
+  const a = member('a');
+  const b = member('b');
+  await Promise.all([a.relay.start(), b.relay.start()]);
+  const admin = connect({ engine: 'postgres', url });
+  const listening = async () =>
+    Number(
+      (
+        await sql<{
+          count: string;
+        }>`select count(*) as count from pg_stat_activity where query ilike 'listen %'`.execute(admin)
+      ).rows[0]?.count,
+    );
+  try {
+    a.relay.sink.apply(probe(1001, 'healthy', 'worker-9'));
+    await waitUntil(() => b.applied.length === 1, 10_000, 'the first result');
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'listen %'`.execute(
+      admin,
+    );
+    // The replica dies while nobody listens: b misses the news.
+    a.relay.sink.apply(probe(1002, 'dead', 'worker-9'));
+    await sleep(300);
+    await waitUntil(async () => (await listening()) === 2, 15_000, 'both members listening again');
+    // The next round's result repeats the death: a digest, which b does hear.
+    a.relay.sink.apply(probe(1003, 'dead', 'worker-9'));
+    await waitUntil(() => b.applied.some((observation) => observation.atMs === 1003), 10_000, 'the digest');
+    assert.deepEqual(
+      b.applied.map((observation) => [observation.atMs, observation.kind === 'probe' && observation.health]),
+      [
+        [1001, 'healthy'],
+        [1003, 'dead'],
+      ],
+    );
+  } finally {
+    await admin.destroy();
     await Promise.all([a.relay.stop(), b.relay.stop()]);
   }
 });

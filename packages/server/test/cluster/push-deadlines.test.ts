@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exited } from '../helpers/cli.js';
+import { MANAGER_AUTH } from '../helpers/manager-call.js';
 import { clusterHarness, type Member, waitUntil } from './harness.js';
 
 /**
@@ -46,6 +47,15 @@ const replicaAlerts = () => {
   };
 };
 
+/** Deliveries not yet recorded as delivered or failed, as the member's outbox lists them. */
+async function pendingDeliveries(member: Member): Promise<number> {
+  const response = await fetch(`${member.url}/manager/notifications`, {
+    headers: { Authorization: MANAGER_AUTH },
+  });
+  const { deliveries } = (await response.json()) as { deliveries: Array<{ state: string }> };
+  return deliveries.filter((delivery) => delivery.state === 'pending').length;
+}
+
 async function allShow(members: Member[], status: string, what: string): Promise<void> {
   await waitUntil(
     async () => {
@@ -87,6 +97,9 @@ test('a silent push replica is judged once, by the leader, and every member show
     toM2.set(true);
     await waitUntil(() => replicaAlerts().recovered.length === 1, ALERT_WAIT_MS, 'the recovery');
     await allShow(members, 'healthy', 'worker-1 healthy again on every member');
+    // Killed between the webhook's answer and its recording, the judge's successor would send the
+    // recovery again (with the same Idempotency-Key, the documented at-least-once window).
+    await waitUntil(async () => (await pendingDeliveries(m1)) === 0, ALERT_WAIT_MS, 'the recovery recorded');
 
     // The judge dies, and the replica falls silent while nobody leads.
     toM2.set(false);
