@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import pg from 'pg';
+import { rendezvousOwner } from '../../src/cluster/probe-shard.js';
 import { apiClient } from '../helpers/api-contract.js';
 import { type CapturedRequest, type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { exited, freePort, spawnCli, waitForHttp } from '../helpers/cli.js';
@@ -70,7 +71,29 @@ export interface MemberExtras {
 
 export interface HarnessOptions {
   pollReplicas?: number;
+  /**
+   * Members the poll replicas are spread over evenly by their rendezvous owner: the shard paths are
+   * picked so (the target's port is random, and 12 replicas hashed freely leave one of 3 members
+   * none about one time in 40).
+   */
+  spreadOver?: string[];
   scripts?: number;
+}
+
+/** `count` shard URLs under `origin`, each of `members` owning as many of them (±1). */
+function spreadShardUrls(origin: string, count: number, members: string[]): string[] {
+  const quota = Math.ceil(count / members.length);
+  const owned = new Map(members.map((id) => [id, 0]));
+  const urls: string[] = [];
+  for (let index = 0; urls.length < count; index++) {
+    const url = `${origin}/shard/${index}`;
+    const owner = rendezvousOwner(`web:api:${url}`, members) ?? '';
+    const share = owned.get(owner) ?? quota;
+    if (share >= quota) continue;
+    owned.set(owner, share + 1);
+    urls.push(url);
+  }
+  return urls;
 }
 
 /** A replica in `/api/v1/status`. */
@@ -120,6 +143,7 @@ export class ClusterHarness {
     private readonly targetUrl: string,
     private readonly folder: string,
     pollReplicas: number | undefined,
+    spreadOver: string[] | undefined,
     /** Script replicas of the node `web:jobs`; none without. */
     readonly scripts: number,
   ) {
@@ -127,7 +151,9 @@ export class ClusterHarness {
     this.replicaUrls =
       pollReplicas === undefined
         ? [targetUrl]
-        : Array.from({ length: pollReplicas }, (_, index) => `${origin}/shard/${index}`);
+        : spreadOver
+          ? spreadShardUrls(origin, pollReplicas, spreadOver)
+          : Array.from({ length: pollReplicas }, (_, index) => `${origin}/shard/${index}`);
     capture.reply((request) => {
       this.arrivals.set(request, Date.now());
       return { status: 200 };
@@ -135,7 +161,7 @@ export class ClusterHarness {
   }
 
   /**
-   * `pollReplicas`: that many poll replicas on the target, `/shard/0`…, instead of one `/health`;
+   * `pollReplicas`: that many poll replicas on the target, `/shard/<n>`, instead of one `/health`;
    * `scripts`: a script node `web:jobs` with that many scripts, each of which notes who ran it when.
    */
   static async start(options: HarnessOptions = {}): Promise<ClusterHarness> {
@@ -166,6 +192,7 @@ export class ClusterHarness {
       `http://127.0.0.1:${address.port}/health`,
       folder,
       options.pollReplicas,
+      options.spreadOver,
       options.scripts ?? 0,
     );
     return harness;
