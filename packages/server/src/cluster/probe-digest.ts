@@ -1,5 +1,5 @@
 import { HEALTH_STATES } from '../model/health.js';
-import type { ObservationOf } from '../model/observation.js';
+import { compactProbeObservation, type ObservationOf } from '../model/observation.js';
 
 /**
  * The compact form of the probe results a member shares in bulk (those that change nothing the
@@ -57,27 +57,11 @@ export function digestObservation(
 ): ObservationOf<'probe'> | undefined {
   if (!Array.isArray(entry) || entry.length < 6 || entry.length > 7) return undefined;
   const [serviceId, nodeId, replicaId, healthIndex, latencyMs, atMs, reason] = entry as unknown[];
-  const health = typeof healthIndex === 'number' ? HEALTH_STATES[healthIndex] : undefined;
-  if (
-    typeof serviceId !== 'string' ||
-    typeof nodeId !== 'string' ||
-    typeof replicaId !== 'string' ||
-    health === undefined ||
-    typeof latencyMs !== 'number' ||
-    !(latencyMs >= 0 && Number.isFinite(latencyMs)) ||
-    typeof atMs !== 'number' ||
-    !Number.isFinite(atMs) ||
-    (reason !== undefined && typeof reason !== 'string')
-  ) {
+  if (typeof serviceId !== 'string' || typeof nodeId !== 'string' || typeof replicaId !== 'string') {
     return undefined;
   }
-  return {
-    kind: 'probe',
-    subject: { serviceId, nodeId, replicaId },
-    atMs,
-    health,
-    latencyMs,
-    ...(reason !== undefined && { reason }),
-    ...(vantage !== undefined && { vantage }),
-  };
+  return compactProbeObservation(
+    { serviceId, nodeId, replicaId },
+    { healthIndex, latencyMs, atMs, reason, ...(vantage !== undefined && { vantage }) },
+  );
 }

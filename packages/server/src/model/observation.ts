@@ -110,3 +110,35 @@ export function parseObservation(value: unknown): Observation {
 export function serializeObservation(observation: Observation): string {
   return JSON.stringify(observation);
 }
+
+/**
+ * A probe observation from the compact forms that skip the schema for speed (the prober thread's
+ * result batches, the cluster's digests): the health as its index in HEALTH_STATES. Undefined when
+ * the parts cannot be one: the same bounds as the schema's.
+ */
+export function compactProbeObservation(
+  subject: ReplicaRef,
+  parts: { healthIndex: unknown; latencyMs: unknown; atMs: unknown; reason?: unknown; vantage?: string },
+): ObservationOf<'probe'> | undefined {
+  const { healthIndex, latencyMs, atMs, reason, vantage } = parts;
+  const health = typeof healthIndex === 'number' ? HEALTH_STATES[healthIndex] : undefined;
+  if (
+    health === undefined ||
+    typeof latencyMs !== 'number' ||
+    !(latencyMs >= 0 && Number.isFinite(latencyMs)) ||
+    typeof atMs !== 'number' ||
+    !Number.isFinite(atMs) ||
+    (reason !== undefined && typeof reason !== 'string')
+  ) {
+    return undefined;
+  }
+  return {
+    kind: 'probe',
+    subject,
+    atMs,
+    health,
+    latencyMs,
+    ...(reason !== undefined && { reason }),
+    ...(vantage !== undefined && { vantage }),
+  };
+}

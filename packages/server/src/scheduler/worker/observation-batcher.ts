@@ -1,5 +1,5 @@
 import { HEALTH_STATES } from '../../model/health.js';
-import type { Observation, ReplicaRef } from '../../model/observation.js';
+import { compactProbeObservation, type Observation, type ReplicaRef } from '../../model/observation.js';
 import type { ProbeResult } from '../../probes/types.js';
 import type { ResultBatch } from './protocol.js';
 
@@ -69,22 +69,16 @@ export function observationsOf(
   for (let position = 0; position * NUMBERS_PER_RESULT < numbers.length; position++) {
     const at = position * NUMBERS_PER_RESULT;
     const subject = refs(numbers[at] ?? -1);
-    const health = HEALTH_STATES[numbers[at + 1] ?? -1];
-    const latencyMs = numbers[at + 2] ?? Number.NaN;
-    const atMs = numbers[at + 3] ?? Number.NaN;
-    const reason = reasons.get(position);
-    if (!subject || !health || !(latencyMs >= 0) || !Number.isFinite(latencyMs) || !Number.isFinite(atMs)) {
-      invalid++;
-      continue;
-    }
-    observations.push({
-      kind: 'probe',
-      subject,
-      atMs,
-      health,
-      latencyMs,
-      ...(reason !== undefined && { reason }),
-    });
+    const observation =
+      subject &&
+      compactProbeObservation(subject, {
+        healthIndex: numbers[at + 1],
+        latencyMs: numbers[at + 2],
+        atMs: numbers[at + 3],
+        reason: reasons.get(position),
+      });
+    if (observation) observations.push(observation);
+    else invalid++;
   }
   return { observations, invalid };
 }
