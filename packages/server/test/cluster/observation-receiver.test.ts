@@ -119,3 +119,34 @@ test('news that changes nothing this member shows waits its turn behind the news
   while (!receiving.idle) await nextTurn();
   assert.deepEqual(applied, [...changes, ...same]);
 });
+
+test('a digest with results that are not ones applies the good ones and warns; one that is not JSON changes nothing', async () => {
+  const { receiving, applied, warnings } = receiver();
+  const good = ['web', 'app', 'r-0', 1, 7, 2000, 'slow'];
+  const bad = [
+    ['web', 'app', 'r-1', 3, 7, 2000],
+    ['web', 'app', 'r-2', 0.5, 7, 2000],
+    ['web', 'app', 'r-3', 0, -1, 2000],
+    ['web', 'app', 'r-4', 0, 7, null],
+    ['web', 42, 'r-5', 0, 7, 2000],
+    ['web', 'app', 'r-6', 0, 7, 2000, 404],
+    ['web', 'app', 'r-7', 0, 7],
+    'not a list',
+  ];
+  receiving.receive(DIGEST_CHANNEL, JSON.stringify({ from: 'a', results: [good, ...bad] }));
+  receiving.receive(DIGEST_CHANNEL, '{"from":"a","results":[');
+  receiving.receive(DIGEST_CHANNEL, JSON.stringify({ from: 'a', vantage: 3, results: [good] }));
+  while (!receiving.idle) await nextTurn();
+  assert.deepEqual(applied, [
+    {
+      kind: 'probe',
+      subject: { serviceId: 'web', nodeId: 'app', replicaId: 'r-0' },
+      atMs: 2000,
+      health: 'sick',
+      latencyMs: 7,
+      reason: 'slow',
+    },
+  ]);
+  assert.equal(warnings.length, 3, warnings.join('\n'));
+  assert.match(warnings[0] ?? '', /8 shared probe result\(s\) could not be read/);
+});
