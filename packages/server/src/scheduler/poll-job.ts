@@ -5,6 +5,7 @@ import type { ProbeResult, ProbeTarget } from '../probes/types.js';
 import type { Clock } from '../time/clock.js';
 import type { LagMonitor } from './lag-monitor.js';
 
+/** A check of the main thread's loops, made when it runs (`JobList` keeps nothing per replica). */
 export interface ProbeJob {
   ref: ReplicaRef;
   target: ProbeTarget;

@@ -3,6 +3,7 @@ import type { ObservationSink, ReplicaRef } from '../model/observation.js';
 import type { Topology } from '../model/topology.js';
 import { createProbeRegistry, type IcmpMethod } from '../probes/index.js';
 import type { Clock } from '../time/clock.js';
+import { JobList } from './job-list.js';
 import { LagMonitor } from './lag-monitor.js';
 import {
   observeInto,
@@ -14,8 +15,6 @@ import {
 } from './poll-job.js';
 import { RoundLoop } from './round-loop.js';
 import { ThreadProber } from './worker/thread-prober.js';
-
-export type { ProbeJob } from './poll-job.js';
 
 /** What runs rounds: a loop on this thread, or the prober thread. */
 export interface ProbeLoop {
@@ -45,19 +44,6 @@ export const POLL_REPLICAS_FOR_THREAD = 50;
 
 /** The first wave of a round is spread over at most this long, or the round interval if shorter. */
 const MAX_SPREAD_MS = 1000;
-
-function jobsOf(topology: Topology, mode: 'poll' | 'script'): ProbeJob[] {
-  return topology.services.flatMap((service) =>
-    service.nodes
-      .filter((node) => node.mode === mode)
-      .flatMap((node) =>
-        node.replicas.map((replica) => ({
-          ref: { serviceId: service.id, nodeId: node.id, replicaId: replica.id },
-          target: replica.target,
-        })),
-      ),
-  );
-}
 
 export interface ProbersOptions {
   topology: Topology;
@@ -90,23 +76,20 @@ export function createProbers(options: ProbersOptions): Probers {
   const { topology, metrics, model, clock, onJobError } = options;
   const log = options.log ?? (() => {});
   const policy = retryPolicyOf(metrics);
-  const pollJobs = jobsOf(topology, 'poll');
+  const pollJobs = new JobList(topology, 'poll');
   const spreadMs = (intervalSeconds: number) => Math.min(MAX_SPREAD_MS, intervalSeconds * 1000);
   // Scripts stay on this thread: a script's time is its process's, which a busy loop hardly skews.
-  const scriptJobs = jobsOf(topology, 'script');
+  const scriptJobs = new JobList(topology, 'script');
   const { owns } = options;
   const loop = (
-    jobs: ProbeJob[],
+    jobs: JobList,
     mode: 'poll' | 'script',
     parallelism: number,
     intervalSeconds: number,
   ): ProbeLoop => {
     const lag = new LagMonitor();
-    const probes = createProbeRegistry(
-      jobs.map((job) => job.target),
-      { icmp: options.icmp, log },
-    );
-    const runOwnJob = pollJobRunner({
+    const probes = createProbeRegistry(jobs.targets(), { icmp: options.icmp, log });
+    const runOwnJob = pollJobRunner<ProbeJob>({
       probes,
       policy,
       localAddress: options.localAddress,
@@ -116,15 +99,23 @@ export function createProbers(options: ProbersOptions): Probers {
       lag,
       onReprobe: (job, lagMs, result) => log(reprobeMessage(job.ref, lagMs, result, 'this thread')),
     });
-    const runJob = (job: ProbeJob, signal: AbortSignal) =>
-      owns && !owns(job.ref, mode) ? Promise.resolve() : runOwnJob(job, signal);
-    const rounds = new RoundLoop<ProbeJob>({
-      jobs,
+    // A job's ref and target are made when it runs: nothing is kept per replica.
+    const runJob = (index: number, signal: AbortSignal) => {
+      const ref = jobs.ref(index);
+      const target = jobs.target(index);
+      if (!ref || !target || (owns && !owns(ref, mode))) return Promise.resolve();
+      return runOwnJob({ ref, target }, signal);
+    };
+    const rounds = new RoundLoop<number>({
+      jobs: jobs.indexes(),
       parallelism,
       intervalMs: intervalSeconds * 1000,
       spreadMs: spreadMs(intervalSeconds),
       clock,
-      onJobError: (error, job) => onJobError(error, job.ref),
+      onJobError: (error, index) => {
+        const ref = jobs.ref(index);
+        if (ref) onJobError(error, ref);
+      },
       runJob,
     });
     return {

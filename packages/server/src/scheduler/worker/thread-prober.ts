@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { ObservationSink, ReplicaRef } from '../../model/observation.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
-import { type ProbeJob, reprobeMessage } from '../poll-job.js';
+import type { JobList } from '../job-list.js';
+import { reprobeMessage } from '../poll-job.js';
 import { observationsOf } from './observation-batcher.js';
 import type {
   FromProberThread,
@@ -18,7 +19,7 @@ const MAX_RESTART_DELAY_MS = 30_000;
 
 export interface ThreadProberOptions {
   /** The poll jobs; the thread gets their targets, and names each by its index here. */
-  jobs: readonly ProbeJob[];
+  jobs: JobList;
   settings: ProberThreadSettings;
   /** Takes the thread's observations: the health model. */
   sink: ObservationSink;
@@ -35,8 +36,8 @@ export interface ThreadProberOptions {
  * `--conditions=source --import tsx`), it is TypeScript, and Node 20 does not apply the main
  * thread's `--import` loader to a worker's entry: the thread registers tsx itself, then loads it.
  */
-function startThread(jobs: readonly ProbeJob[], settings: ProberThreadSettings): Worker {
-  const setup: ProberThreadSetup = { ...settings, targets: jobs.map((job) => job.target) };
+function startThread(jobs: JobList, settings: ProberThreadSettings): Worker {
+  const setup: ProberThreadSetup = { ...settings, targets: jobs.targets() };
   const options = { workerData: setup, name: 'vigil-prober' };
   if (!import.meta.url.endsWith('.ts'))
     return new Worker(new URL('./prober-thread.js', import.meta.url), options);
@@ -122,7 +123,11 @@ export class ThreadProber {
   private tellShare(): void {
     const { owns, jobs } = this.options;
     if (!owns) return;
-    const skipped = jobs.flatMap((job, index) => (owns(job.ref) ? [] : [index]));
+    const skipped: number[] = [];
+    for (let index = 0; index < jobs.length; index++) {
+      const ref = jobs.ref(index);
+      if (ref && !owns(ref)) skipped.push(index);
+    }
     const key = skipped.join();
     if (key === this.toldShare) return;
     this.toldShare = key;
@@ -157,7 +162,7 @@ export class ThreadProber {
     switch (message.type) {
       case 'results': {
         const { jobs } = this.options;
-        const { observations, invalid } = observationsOf(message.batch, (index) => jobs[index]?.ref);
+        const { observations, invalid } = observationsOf(message.batch, (index) => jobs.ref(index));
         for (const observation of observations) this.options.sink.apply(observation);
         if (invalid > 0) this.options.logError(`the prober thread sent ${invalid} results that are not ones`);
         return;
@@ -166,12 +171,12 @@ export class ThreadProber {
         this.options.log(message.message);
         return;
       case 'reprobe': {
-        const ref = this.options.jobs[message.job]?.ref;
+        const ref = this.options.jobs.ref(message.job);
         if (ref) this.options.log(reprobeMessage(ref, message.lagMs, message, 'the prober thread'));
         return;
       }
       case 'job-error': {
-        const ref = this.options.jobs[message.job]?.ref;
+        const ref = this.options.jobs.ref(message.job);
         if (ref) this.options.onJobError(message.message, ref);
         return;
       }
