@@ -47,6 +47,7 @@ export function vigilUserAgent(pageUrl: string): string {
 /** Turns a validated config into the services → nodes → replicas tree the model and prober share. */
 export function buildTopology(config: Pick<RawConfig, 'probe' | 'branding' | 'metrics'>): Topology {
   const userAgent = vigilUserAgent(config.branding.page_url);
+  const sharedOptions = new Map<string, HttpOptions>();
   return {
     services: config.probe.service.map((service) => ({
       id: service.id,
@@ -62,13 +63,18 @@ export function buildTopology(config: Pick<RawConfig, 'probe' | 'branding' | 'me
         rabbitmqQueue: node.rabbitmq_queue,
         rabbitmqNackHealthyBelow: node.rabbitmq_queue_nack_healthy_below,
         rabbitmqNackDeadAbove: node.rabbitmq_queue_nack_dead_above,
-        replicas: replicaSpecs(node, config.metrics, userAgent),
+        replicas: replicaSpecs(node, config.metrics, userAgent, sharedOptions),
       })),
     })),
   };
 }
 
-function replicaSpecs(node: NodeConfig, metrics: MetricsConfig, userAgent: string): ReplicaSpec[] {
+function replicaSpecs(
+  node: NodeConfig,
+  metrics: MetricsConfig,
+  userAgent: string,
+  sharedOptions: Map<string, HttpOptions>,
+): ReplicaSpec[] {
   if (node.mode === 'script') {
     return (node.scripts ?? []).map((source, index) => ({
       id: String(index),
@@ -78,13 +84,22 @@ function replicaSpecs(node: NodeConfig, metrics: MetricsConfig, userAgent: strin
   if (node.mode !== 'poll') return [];
   // Vigil collapses duplicate replica URLs within a node into one replica.
   const ids = new Set<string>();
-  const http = httpOptions(node, metrics, userAgent);
-  return [...new Set(node.replicas ?? [])].map((url) => {
+  const http: NodeHttp = {
+    options: httpOptionsOf(node, metrics, userAgent, sharedOptions),
+    tlsExpirySickDays: metrics.poll_tls_expiry_sick_days,
+  };
+  return [...new Set(node.replicas ?? [])].map((url): ReplicaSpec => {
     const parsed = parseReplicaUrl(url);
     if (!parsed.ok) throw new Error(`invalid replica URL reached the topology: ${parsed.error}`);
     const id = uniqueId(redactUrl(url), ids);
     ids.add(id);
-    return { id, target: pollTarget(parsed.address, http, metrics) };
+    const { address } = parsed;
+    if (address.kind === 'http') {
+      // The parsed URL is a copy of the configured one, equal unless it was normalised: the id (the
+      // configured URL without secrets) and the URL are then one string, not two per replica.
+      return new HttpReplicaSpec(id, address.url === id ? id : address.url, http);
+    }
+    return { id, target: pollTarget(address, metrics) };
   });
 }
 
@@ -98,10 +113,74 @@ function uniqueId(id: string, taken: ReadonlySet<string>): string {
 /** A node's HTTP options, shared by its replicas' targets (the topology is read-only). */
 type HttpOptions = Omit<HttpTarget, 'kind' | 'url' | 'tlsExpirySickDays'>;
 
+/** What a node's HTTP replicas share: its options, and the certificate rule of its https:// ones. */
+interface NodeHttp {
+  readonly options: HttpOptions;
+  readonly tlsExpirySickDays: number;
+}
+
 /**
- * Made once per node, not per replica: at 100,000 replicas a copy of the headers (and of the
- * compiled regexes) per replica was megabytes, kept twice (the prober thread's copy).
+ * An HTTP replica: its id, its URL and its node's shared options, the full target made when asked
+ * (a round's check, the prober thread's start). At 100,000 replicas a target object per replica
+ * with every option in it was ~110 B each on the main heap.
  */
+class HttpReplicaSpec implements ReplicaSpec {
+  constructor(
+    readonly id: string,
+    private readonly url: string,
+    private readonly http: NodeHttp,
+  ) {}
+
+  get target(): HttpTarget {
+    const { options } = this.http;
+    // Every field written out, in one order: one hidden class for every target.
+    return {
+      kind: 'http',
+      url: this.url,
+      method: options.method,
+      headers: options.headers,
+      body: options.body,
+      bodyMatch: options.bodyMatch,
+      jsonAssertion: options.jsonAssertion,
+      headerAssertion: options.headerAssertion,
+      tlsExpirySickDays: this.url.startsWith('https:') ? this.http.tlsExpirySickDays : undefined,
+      statusHealthyAbove: options.statusHealthyAbove,
+      statusHealthyBelow: options.statusHealthyBelow,
+      cacheBuster: options.cacheBuster,
+    };
+  }
+}
+
+/**
+ * A node's HTTP options, made once for every node configured alike (most are): a copy of the headers
+ * and of the compiled regexes per replica, or even per node, was megabytes at 100,000 replicas.
+ */
+function httpOptionsOf(
+  node: NodeConfig,
+  metrics: MetricsConfig,
+  userAgent: string,
+  shared: Map<string, HttpOptions>,
+): HttpOptions {
+  // Every node key `httpOptions` reads.
+  const key = JSON.stringify([
+    node.http_method,
+    node.http_headers,
+    node.http_body,
+    node.http_body_healthy_match,
+    node.http_json_path,
+    node.http_json_equals,
+    node.http_json_matches,
+    node.http_header_present,
+    node.http_header_matches,
+  ]);
+  let options = shared.get(key);
+  if (!options) {
+    options = httpOptions(node, metrics, userAgent);
+    shared.set(key, options);
+  }
+  return options;
+}
+
 function httpOptions(node: NodeConfig, metrics: MetricsConfig, userAgent: string): HttpOptions {
   const bodyMatch = compileOptional(node.http_body_healthy_match);
   const jsonAssertion = jsonAssertionOf(node);
@@ -121,26 +200,9 @@ function httpOptions(node: NodeConfig, metrics: MetricsConfig, userAgent: string
   return options;
 }
 
-function pollTarget(address: ReplicaAddress, http: HttpOptions, metrics: MetricsConfig): ProbeTarget {
+function pollTarget(address: Exclude<ReplicaAddress, { kind: 'http' }>, metrics: MetricsConfig): ProbeTarget {
   if (address.kind === 'tls') return { ...address, tlsExpirySickDays: metrics.poll_tls_expiry_sick_days };
-  if (address.kind !== 'http') return address;
-  // Every field written out, in one order: a spread of the node's options left most of them in a
-  // separate property array, one more object per replica.
-  return {
-    kind: 'http',
-    url: address.url,
-    method: http.method,
-    headers: http.headers,
-    body: http.body,
-    bodyMatch: http.bodyMatch,
-    jsonAssertion: http.jsonAssertion,
-    headerAssertion: http.headerAssertion,
-    tlsExpirySickDays:
-      new URL(address.url).protocol === 'https:' ? metrics.poll_tls_expiry_sick_days : undefined,
-    statusHealthyAbove: http.statusHealthyAbove,
-    statusHealthyBelow: http.statusHealthyBelow,
-    cacheBuster: http.cacheBuster,
-  };
+  return address;
 }
 
 /** Node regex keys share Vigil's body-match syntax (Rust regex, converted). */
