@@ -3,6 +3,7 @@ import type { Clock } from '../time/clock.js';
 import { type DueEntry, DueHeap } from '../time/due-heap.js';
 import { TypedEmitter } from './events.js';
 import { type Health, HealthCounts } from './health.js';
+import { NodeReplicas } from './node-replicas.js';
 import type {
   ApplyOutcome,
   Load,
@@ -13,50 +14,18 @@ import type {
   QueueState,
   ReplicaRef,
 } from './observation.js';
+import { ReplicaTable } from './replica-table.js';
 import type { NodeSpec, ServiceSpec, Topology } from './topology.js';
 import type { HealthCountsView, NodeView, ReplicaView, ServiceView } from './views.js';
 
 export type { ApplyOutcome, Load, QueueState, ReplicaRef } from './observation.js';
 
-/** The model's own, mutable state; consumers see it through the read-only views (views.ts). */
-interface ReplicaState {
-  readonly id: string;
-  health: Health;
-  reason?: string;
-  latencyMs?: number;
-  load?: Load;
-  queue?: QueueState;
-  report?: { atMs: number; intervalSeconds: number };
-  reportedHealth?: Health;
-  checkedAtMs?: number;
-  sinceMs: number;
-}
-
-/**
- * A replica as Vigil starts it: healthy, never checked. Every field is there from the start, in one
- * order, so that all replicas share one hidden class with their fields in the object itself; fields
- * added later go to a separate, growing property array (one more object per replica).
- */
-function newReplicaState(id: string, now: number): ReplicaState {
-  return {
-    id,
-    health: 'healthy',
-    reason: undefined,
-    latencyMs: undefined,
-    load: undefined,
-    queue: undefined,
-    report: undefined,
-    reportedHealth: undefined,
-    checkedAtMs: undefined,
-    sinceMs: now,
-  };
-}
-
 interface NodeState {
   /** Replaced by `reconfigure` when a reload changes the node's config. */
   spec: NodeSpec;
   health: Health;
-  readonly replicas: Map<string, ReplicaState>;
+  /** Its replicas' slots in the model's ReplicaTable, where their state is. */
+  readonly replicas: NodeReplicas;
   /** Its replicas by state; only the model changes them. */
   readonly counts: HealthCounts;
   /** Time of the last queue check taken in (a late one is stale). */
@@ -142,7 +111,8 @@ export function healthModelSettings(metrics: MetricsConfig): HealthModelSettings
  */
 interface PendingSilence extends DueEntry {
   readonly node: NodeState;
-  readonly replica: ReplicaState;
+  /** The replica's slot. */
+  readonly replica: number;
   kind: 'deadline' | 'verdict' | 'forget';
   /** For a deadline: the interval plus the delay it waits, which its reason names. */
   afterSeconds: number;
@@ -200,7 +170,9 @@ export class HealthModel implements ObservationSink {
   private pageHealthValue: Health = 'healthy';
   private lastUpdateMs: number | undefined;
   /** The pending deadline or forget time of each push or local replica that has one. */
-  private readonly pending = new Map<ReplicaState, PendingSilence>();
+  private readonly pending = new Map<number, PendingSilence>();
+  /** Every replica's state, by slot; a node lists its replicas' slots. */
+  private readonly table = new ReplicaTable();
   /** Every pending deadline and forget time under one timer, handled a bounded number per turn. */
   private readonly silences: DueHeap<PendingSilence>;
   /** Who judges passed deadlines; this model when undefined. */
@@ -220,11 +192,11 @@ export class HealthModel implements ObservationSink {
       const nodes = new Map<string, NodeState>();
       const serviceCounts = new HealthCounts();
       for (const nodeSpec of serviceSpec.nodes) {
-        const replicas = new Map<string, ReplicaState>();
+        const replicas = new NodeReplicas(this.table);
         const counts = new HealthCounts();
         // Vigil starts every configured replica healthy; checkedAtMs stays empty until a first probe.
         for (const replica of nodeSpec.replicas) {
-          replicas.set(replica.id, newReplicaState(replica.id, now));
+          replicas.add(this.table.add(replica.id, now));
           counts.add('healthy');
         }
         nodes.set(nodeSpec.id, { spec: nodeSpec, health: 'healthy', replicas, counts });
@@ -271,6 +243,10 @@ export class HealthModel implements ObservationSink {
     return this.nodeState(ref)?.replicas.get(ref.replicaId);
   }
 
+  private refOf(node: NodeState, replica: number): ReplicaRef {
+    return { serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: this.table.id(replica) };
+  }
+
   /**
    * Takes one observation in: the only way anything outside the model changes its state. Unknown
    * subjects are `not-found`, a report for a node of another mode `wrong-mode`, and one older than
@@ -304,16 +280,17 @@ export class HealthModel implements ObservationSink {
 
   private applyProbe(observation: ObservationOf<'probe'>, atMs: number, now: number): ApplyOutcome {
     const node = this.nodeState(observation.subject);
-    const replica = node?.replicas.get(observation.subject.replicaId);
-    if (!node || !replica) return 'not-found';
+    const replica = node?.replicas.slotOf(observation.subject.replicaId);
+    if (!node || replica === undefined) return 'not-found';
     if (node.spec.mode !== 'poll' && node.spec.mode !== 'script') return 'wrong-mode';
-    if (isStale(replica.checkedAtMs, atMs, now)) return 'stale';
-    replica.latencyMs = observation.latencyMs;
-    replica.checkedAtMs = atMs;
+    const { table } = this;
+    if (isStale(table.checkedAtMs(replica), atMs, now)) return 'stale';
+    table.setLatencyMs(replica, observation.latencyMs);
+    table.setCheckedAtMs(replica, atMs);
     this.setReplicaHealth(node, replica, observation.health, observation.reason, now);
     this.events.emit('replica-observed', {
-      ...refOf(node, replica),
-      health: replica.health,
+      ...this.refOf(node, replica),
+      health: table.health(replica),
       latencyMs: observation.latencyMs,
       atMs: now,
     });
@@ -325,18 +302,19 @@ export class HealthModel implements ObservationSink {
     if (typeof reported === 'string') return reported;
     const { node, replica } = reported;
     const { cpu, ram } = observation.load;
-    const previousLoad = replica.load;
+    const state = this.table.reportState(replica);
+    const previousLoad = state.load;
     // The same figures as last time (a new replica has none): the page has nothing new to show
     // unless the health or its reason changes, so the report does not make it re-render.
     const loadChanged = previousLoad?.cpu !== cpu || previousLoad.ram !== ram;
-    if (loadChanged) replica.load = { cpu, ram };
+    if (loadChanged) state.load = { cpu, ram };
     this.evaluatePush(node, replica, now, loadChanged);
     // One payload for both events, built without spreads: this runs for every report.
     const observed = {
       serviceId: node.spec.serviceId,
       nodeId: node.spec.id,
-      replicaId: replica.id,
-      health: replica.health,
+      replicaId: this.table.id(replica),
+      health: this.table.health(replica),
       atMs: now,
     };
     this.events.emit('push-reported', observed);
@@ -349,7 +327,7 @@ export class HealthModel implements ObservationSink {
     if (typeof reported === 'string') return reported;
     const { node, replica } = reported;
     const { health } = observation;
-    replica.reportedHealth = health;
+    this.table.reportState(replica).reportedHealth = health;
     this.setReplicaHealth(
       node,
       replica,
@@ -360,8 +338,8 @@ export class HealthModel implements ObservationSink {
     this.events.emit('replica-observed', {
       serviceId: node.spec.serviceId,
       nodeId: node.spec.id,
-      replicaId: replica.id,
-      health: replica.health,
+      replicaId: this.table.id(replica),
+      health: this.table.health(replica),
       atMs: now,
     });
     return 'ok';
@@ -373,8 +351,8 @@ export class HealthModel implements ObservationSink {
     if (node.spec.mode !== 'push') return 'wrong-mode';
     if (isStale(node.queueAtMs, atMs, now)) return 'stale';
     node.queueAtMs = atMs;
-    for (const replica of node.replicas.values()) {
-      replica.queue = { ...observation.queue };
+    for (const replica of node.replicas.slots()) {
+      this.table.reportState(replica).queue = { ...observation.queue };
       this.evaluatePush(node, replica, now);
     }
     return 'ok';
@@ -385,14 +363,15 @@ export class HealthModel implements ObservationSink {
     const node = this.nodeState(observation.subject);
     if (!node) return 'not-found';
     if (node.spec.mode !== 'push' && node.spec.mode !== 'local') return 'wrong-mode';
-    const replica = node.replicas.get(observation.subject.replicaId);
-    if (!replica) return 'not-found';
+    const replica = node.replicas.slotOf(observation.subject.replicaId);
+    if (replica === undefined) return 'not-found';
     // A later report than the one judged from. Later by half an interval, so that members' clocks
     // a little apart do not count the judged report itself as later; a report after a silence
     // comes at least an interval and a delay after it.
-    const laterMs = ((replica.report?.atMs ?? Number.NEGATIVE_INFINITY) - observation.reportAtMs) * 2;
+    const reportAtMs = this.table.reportOf(replica)?.report?.atMs ?? Number.NEGATIVE_INFINITY;
+    const laterMs = (reportAtMs - observation.reportAtMs) * 2;
     if (laterMs > observation.intervalSeconds * 1000) return 'stale';
-    if (replica.health === 'dead' && !this.awaitsJudgement(replica)) return 'ok';
+    if (this.table.health(replica) === 'dead' && !this.awaitsJudgement(replica)) return 'ok';
     this.clearSilence(replica);
     const delaySeconds =
       node.spec.mode === 'push' ? this.settings.pushDelayDeadSeconds : this.settings.localDelayDeadSeconds;
@@ -421,10 +400,10 @@ export class HealthModel implements ObservationSink {
     const node = this.nodeState(observation.subject);
     if (!node) return 'not-found';
     if (node.spec.mode !== 'push' && node.spec.mode !== 'local') return 'wrong-mode';
-    const replica = node.replicas.get(observation.subject.replicaId);
-    if (!replica) return 'not-found';
+    const replica = node.replicas.slotOf(observation.subject.replicaId);
+    if (replica === undefined) return 'not-found';
     // A report sent after this flush was taken first: the replica is back.
-    if (isStale(replica.checkedAtMs, atMs, now)) return 'stale';
+    if (isStale(this.table.checkedAtMs(replica), atMs, now)) return 'stale';
     this.removeReplica(node, replica, false);
     return 'ok';
   }
@@ -437,28 +416,31 @@ export class HealthModel implements ObservationSink {
     const node = this.nodeState(observation.subject);
     if (!node) return 'not-found';
     if (node.spec.mode !== observation.mode) return 'wrong-mode';
-    if (isStale(node.replicas.get(observation.subject.replicaId)?.checkedAtMs, atMs, now)) return 'stale';
+    if (isStale(this.checkedAtMsOf(node, observation.subject.replicaId), atMs, now)) return 'stale';
     const replica = this.upsertReplica(node, observation.subject.replicaId, now);
     const report = { atMs, intervalSeconds: observation.intervalSeconds };
-    replica.report = report;
-    replica.checkedAtMs = atMs;
+    const state = this.table.reportState(replica);
+    state.report = report;
+    this.table.setCheckedAtMs(replica, atMs);
     if (observation.mode === 'push') {
-      replica.load = observation.load && { cpu: observation.load.cpu, ram: observation.load.ram };
+      state.load = observation.load && { cpu: observation.load.cpu, ram: observation.load.ram };
       // A deadline that passed meanwhile fires at once, and that arms the forget timer.
       this.armDeadline(node, replica, observation.intervalSeconds + this.settings.pushDelayDeadSeconds);
       this.evaluatePush(node, replica, now);
     } else {
       const delaySeconds = this.settings.localDelayDeadSeconds;
       const silent = now - report.atMs >= (report.intervalSeconds + delaySeconds) * 1000;
-      replica.reportedHealth = silent ? 'dead' : (observation.reportedHealth ?? observation.health);
+      const reportedHealth = silent ? 'dead' : (observation.reportedHealth ?? observation.health);
+      state.reportedHealth = reportedHealth;
       if (!silent) this.armDeadline(node, replica, observation.intervalSeconds + delaySeconds);
       const reason = silent
         ? this.silenceReason(report, delaySeconds, 'local_delay_dead')
         : observation.reason;
-      this.setReplicaHealth(node, replica, replica.reportedHealth, reason, now);
+      this.setReplicaHealth(node, replica, reportedHealth, reason, now);
     }
     // Still in the state it was saved in: it has been since then, not since the restart.
-    if (replica.health === observation.health) replica.sinceMs = observation.sinceMs;
+    if (this.table.health(replica) === observation.health)
+      this.table.setSinceMs(replica, observation.sinceMs);
     // A local replica silent since before the restart: dead already, so forgotten from its death.
     if (observation.mode === 'local' && !this.hasDeadline(replica)) this.armForget(node, replica);
     return 'ok';
@@ -473,8 +455,10 @@ export class HealthModel implements ObservationSink {
     const paths: string[] = [];
     for (const service of this.serviceStates.values()) {
       for (const node of service.nodes.values()) {
-        for (const replica of node.replicas.values()) {
-          if (replica.health === health) paths.push(`${service.spec.id}:${node.spec.id}:${replica.id}`);
+        for (const replica of node.replicas.slots()) {
+          if (this.table.health(replica) === health) {
+            paths.push(`${service.spec.id}:${node.spec.id}:${this.table.id(replica)}`);
+          }
         }
       }
     }
@@ -510,7 +494,8 @@ export class HealthModel implements ObservationSink {
         let node = service.nodes.get(nodeSpec.id);
         if (node?.spec.mode === nodeSpec.mode) keptNodes.add(node);
         else {
-          node = { spec: nodeSpec, health: 'healthy', replicas: new Map(), counts: new HealthCounts() };
+          const replicas = new NodeReplicas(this.table);
+          node = { spec: nodeSpec, health: 'healthy', replicas, counts: new HealthCounts() };
           service.counts.add(node.health);
         }
         node.spec = nodeSpec;
@@ -546,13 +531,13 @@ export class HealthModel implements ObservationSink {
     for (const service of this.serviceStates.values()) {
       for (const node of service.nodes.values()) {
         const spec = specs.get(service.spec.id)?.get(node.spec.id);
-        const replicas = [...node.replicas.values()];
+        const replicas = [...node.replicas.slots()];
         if (spec?.mode !== node.spec.mode) this.dropReplicas(node, replicas);
         else if (spec.mode === 'poll' || spec.mode === 'script') {
           const listed = new Set(spec.replicas.map((replica) => replica.id));
           this.dropReplicas(
             node,
-            replicas.filter((replica) => !listed.has(replica.id)),
+            replicas.filter((replica) => !listed.has(this.table.id(replica))),
           );
         }
       }
@@ -562,32 +547,30 @@ export class HealthModel implements ObservationSink {
   /** Configured (poll, script) replicas in the spec's order, the new ones healthy; reported ones stay. */
   private addConfiguredReplicas(node: NodeState, now: number, added: ReplicaRef[]): void {
     if (node.spec.mode !== 'poll' && node.spec.mode !== 'script') return;
-    const previous = new Map(node.replicas);
+    const previous = new Map(Array.from(node.replicas.slots(), (slot) => [this.table.id(slot), slot]));
     node.replicas.clear();
     for (const { id } of node.spec.replicas) {
       let replica = previous.get(id);
-      if (!replica) {
-        replica = newReplicaState(id, now);
-        node.counts.add(replica.health);
+      if (replica === undefined) {
+        replica = this.table.add(id, now);
+        node.counts.add('healthy');
         added.push({ serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: id });
       }
-      node.replicas.set(id, replica);
+      node.replicas.add(replica);
     }
   }
 
   /** Takes replicas out of a node without judging it yet: `reaggregate` does, once for all. */
-  private dropReplicas(node: NodeState, replicas: readonly ReplicaState[]): void {
+  private dropReplicas(node: NodeState, replicas: readonly number[]): void {
     const { serviceId, id: nodeId } = node.spec;
     for (const replica of replicas) {
+      const replicaId = this.table.id(replica);
+      const previous = this.table.health(replica);
       this.clearSilence(replica);
-      node.replicas.delete(replica.id);
-      node.counts.remove(replica.health);
-      this.events.emit('replica-removed', {
-        serviceId,
-        nodeId,
-        replicaId: replica.id,
-        previous: replica.health,
-      });
+      node.replicas.remove(replica);
+      this.table.remove(replica);
+      node.counts.remove(previous);
+      this.events.emit('replica-removed', { serviceId, nodeId, replicaId, previous });
     }
   }
 
@@ -595,13 +578,14 @@ export class HealthModel implements ObservationSink {
   private moveDeadlines(): void {
     for (const service of this.serviceStates.values()) {
       for (const node of service.nodes.values()) {
-        for (const replica of node.replicas.values()) {
-          if (!replica.report || !this.hasDeadline(replica)) continue;
+        for (const replica of node.replicas.slots()) {
+          const report = this.table.reportOf(replica)?.report;
+          if (!report || !this.hasDeadline(replica)) continue;
           const delaySeconds =
             node.spec.mode === 'push'
               ? this.settings.pushDelayDeadSeconds
               : this.settings.localDelayDeadSeconds;
-          this.armDeadline(node, replica, replica.report.intervalSeconds + delaySeconds);
+          this.armDeadline(node, replica, report.intervalSeconds + delaySeconds);
         }
       }
     }
@@ -615,7 +599,7 @@ export class HealthModel implements ObservationSink {
     for (const service of this.serviceStates.values()) {
       for (const node of service.nodes.values()) {
         if (node.spec.mode === 'push') {
-          for (const replica of node.replicas.values()) {
+          for (const replica of node.replicas.slots()) {
             if (this.hasDeadline(replica)) this.evaluatePush(node, replica, now);
           }
         }
@@ -640,16 +624,16 @@ export class HealthModel implements ObservationSink {
     observation: ObservationOf<'push' | 'local'>,
     atMs: number,
     now: number,
-  ): ApplyOutcome | { node: NodeState; replica: ReplicaState } {
+  ): ApplyOutcome | { node: NodeState; replica: number } {
     const node = this.nodeState(observation.subject);
     if (!node) return 'not-found';
     if (node.spec.mode !== observation.kind) return 'wrong-mode';
     const { replicaId } = observation.subject;
-    if (isStale(node.replicas.get(replicaId)?.checkedAtMs, atMs, now)) return 'stale';
+    if (isStale(this.checkedAtMsOf(node, replicaId), atMs, now)) return 'stale';
     const replica = this.upsertReplica(node, replicaId, now);
     const { intervalSeconds } = observation;
-    replica.report = { atMs, intervalSeconds };
-    replica.checkedAtMs = atMs;
+    this.table.reportState(replica).report = { atMs, intervalSeconds };
+    this.table.setCheckedAtMs(replica, atMs);
     const delaySeconds =
       observation.kind === 'push' ? this.settings.pushDelayDeadSeconds : this.settings.localDelayDeadSeconds;
     // Reporting again, it is no longer a replica that went away: the deadline replaces any forget time.
@@ -657,24 +641,32 @@ export class HealthModel implements ObservationSink {
     return { node, replica };
   }
 
-  private upsertReplica(node: NodeState, replicaId: string, now: number): ReplicaState {
-    const existing = node.replicas.get(replicaId);
-    if (existing) return existing;
-    const replica = newReplicaState(replicaId, now);
-    node.replicas.set(replicaId, replica);
+  /** When the node's replica with this id was last checked; undefined when never or when it has none. */
+  private checkedAtMsOf(node: NodeState, replicaId: string): number | undefined {
+    const replica = node.replicas.slotOf(replicaId);
+    return replica === undefined ? undefined : this.table.checkedAtMs(replica);
+  }
+
+  /** The node's replica with this id, added (healthy) when it has none: returns its slot. */
+  private upsertReplica(node: NodeState, replicaId: string, now: number): number {
+    const existing = node.replicas.slotOf(replicaId);
+    if (existing !== undefined) return existing;
+    const replica = this.table.add(replicaId, now);
+    node.replicas.add(replica);
     node.counts.add('healthy');
     this.events.emit('replica-added', { serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId });
     return replica;
   }
 
-  private evaluatePush(node: NodeState, replica: ReplicaState, now: number, otherChange = true): void {
+  private evaluatePush(node: NodeState, replica: number, now: number, otherChange = true): void {
     const { health, reason } = this.pushHealth(replica, now);
     this.setReplicaHealth(node, replica, health, reason, now, otherChange);
   }
 
   /** Spec §4.5: the deadline first, then CPU/RAM thresholds, then the queue flags (only while healthy). */
-  private pushHealth(replica: ReplicaState, now: number): { health: Health; reason?: string } {
-    const report = replica.report;
+  private pushHealth(replica: number, now: number): { health: Health; reason?: string } {
+    const state = this.table.reportOf(replica);
+    const report = state?.report;
     const overdue =
       report !== undefined &&
       now - report.atMs >= (report.intervalSeconds + this.settings.pushDelayDeadSeconds) * 1000;
@@ -685,7 +677,7 @@ export class HealthModel implements ObservationSink {
         reason: this.silenceReason(report, this.settings.pushDelayDeadSeconds, 'push_delay_dead'),
       };
     }
-    const load = replica.load;
+    const load = state?.load;
     if (load && load.cpu > this.settings.pushCpuSickAbove) {
       return {
         health: 'sick',
@@ -698,8 +690,8 @@ export class HealthModel implements ObservationSink {
         reason: `RAM use ${percent(load.ram)} above ${percent(this.settings.pushRamSickAbove)}`,
       };
     }
-    if (replica.queue?.stalled) return { health: 'dead', reason: 'RabbitMQ queue stalled' };
-    if (replica.queue?.loaded) return { health: 'sick', reason: 'RabbitMQ queue loaded' };
+    if (state?.queue?.stalled) return { health: 'dead', reason: 'RabbitMQ queue stalled' };
+    if (state?.queue?.loaded) return { health: 'sick', reason: 'RabbitMQ queue loaded' };
     return { health: 'healthy' };
   }
 
@@ -709,16 +701,17 @@ export class HealthModel implements ObservationSink {
   }
 
   /** Sets the replica's silence deadline, `afterSeconds` after its last report. */
-  private armDeadline(node: NodeState, replica: ReplicaState, afterSeconds: number): void {
+  private armDeadline(node: NodeState, replica: number, afterSeconds: number): void {
     // From the report's time, which is now except for a replica restored after a restart.
-    const dueAtMs = (replica.report?.atMs ?? this.clock.now()) + afterSeconds * 1000;
+    const reportAtMs = this.table.reportOf(replica)?.report?.atMs;
+    const dueAtMs = (reportAtMs ?? this.clock.now()) + afterSeconds * 1000;
     this.schedule(node, replica, 'deadline', afterSeconds, dueAtMs);
   }
 
   /** Schedules the replica's one pending silence, reusing its entry when it has one. */
   private schedule(
     node: NodeState,
-    replica: ReplicaState,
+    replica: number,
     kind: PendingSilence['kind'],
     afterSeconds: number,
     dueAtMs: number,
@@ -733,12 +726,12 @@ export class HealthModel implements ObservationSink {
     this.silences.schedule(silence, dueAtMs);
   }
 
-  private hasDeadline(replica: ReplicaState): boolean {
+  private hasDeadline(replica: number): boolean {
     return this.pending.get(replica)?.kind === 'deadline';
   }
 
   /** Whether the replica's silence is not judged yet: its deadline, or the wait for a verdict, is pending. */
-  private awaitsJudgement(replica: ReplicaState): boolean {
+  private awaitsJudgement(replica: number): boolean {
     const kind = this.pending.get(replica)?.kind;
     return kind === 'deadline' || kind === 'verdict';
   }
@@ -754,9 +747,9 @@ export class HealthModel implements ObservationSink {
   private onSilence(silence: PendingSilence): void {
     const { node, replica } = silence;
     this.pending.delete(replica);
-    if (node.replicas.get(replica.id) !== replica) return;
+    if (node.replicas.slotOf(this.table.id(replica)) !== replica) return;
     if (silence.kind === 'forget') {
-      if (replica.health === 'dead') this.removeReplica(node, replica, true);
+      if (this.table.health(replica) === 'dead') this.removeReplica(node, replica, true);
       return;
     }
     if (silence.kind === 'deadline' && !this.judgesSilence()) {
@@ -770,12 +763,12 @@ export class HealthModel implements ObservationSink {
 
   /** This model judges the replica dead of silence, and hands the verdict to the judge to share. */
   private judgeSilence({ node, replica, afterSeconds }: PendingSilence): void {
-    const report = replica.report;
+    const report = this.table.reportOf(replica)?.report;
     if (!report) return;
     this.dieOfSilence(node, replica, report.intervalSeconds, afterSeconds - report.intervalSeconds);
     this.judge?.judged({
       kind: 'silence',
-      subject: refOf(node, replica),
+      subject: this.refOf(node, replica),
       atMs: this.clock.now(),
       reportAtMs: report.atMs,
       intervalSeconds: report.intervalSeconds,
@@ -784,19 +777,19 @@ export class HealthModel implements ObservationSink {
 
   private dieOfSilence(
     node: NodeState,
-    replica: ReplicaState,
+    replica: number,
     intervalSeconds: number,
     delaySeconds: number,
   ): void {
     const delayKey = node.spec.mode === 'push' ? 'push_delay_dead' : 'local_delay_dead';
-    if (node.spec.mode === 'local') replica.reportedHealth = 'dead';
+    if (node.spec.mode === 'local') this.table.reportState(replica).reportedHealth = 'dead';
     const reason = this.silenceReason({ intervalSeconds }, delaySeconds, delayKey);
     this.setReplicaHealth(node, replica, 'dead', reason, this.clock.now());
     this.armForget(node, replica);
   }
 
   /** Cancels the replica's pending deadline or forget time. */
-  private clearSilence(replica: ReplicaState): void {
+  private clearSilence(replica: number): void {
     const silence = this.pending.get(replica);
     if (!silence) return;
     this.silences.cancel(silence);
@@ -804,7 +797,7 @@ export class HealthModel implements ObservationSink {
   }
 
   /** With a forget age for its mode, forgets a replica dead by silence that long after it died. */
-  private armForget(node: NodeState, replica: ReplicaState): void {
+  private armForget(node: NodeState, replica: number): void {
     const afterSeconds =
       node.spec.mode === 'push'
         ? this.settings.pushForgetAfterSeconds
@@ -812,20 +805,22 @@ export class HealthModel implements ObservationSink {
           ? this.settings.localForgetAfterSeconds
           : undefined;
     if (afterSeconds === undefined) return;
-    this.schedule(node, replica, 'forget', afterSeconds, replica.sinceMs + afterSeconds * 1000);
+    this.schedule(node, replica, 'forget', afterSeconds, this.table.sinceMs(replica) + afterSeconds * 1000);
   }
 
   /** Takes a push or local replica out of its node: a reporter's flush, or forgetting it. */
-  private removeReplica(node: NodeState, replica: ReplicaState, forgotten: boolean): void {
+  private removeReplica(node: NodeState, replica: number, forgotten: boolean): void {
+    const ref = this.refOf(node, replica);
+    const previous = this.table.health(replica);
     this.clearSilence(replica);
-    node.replicas.delete(replica.id);
-    node.counts.remove(replica.health);
+    node.replicas.remove(replica);
+    this.table.remove(replica);
+    node.counts.remove(previous);
     const now = this.clock.now();
     this.lastUpdateMs = now;
-    const ref = { serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: replica.id };
     this.events.emit('replica-removed', {
       ...ref,
-      previous: replica.health,
+      previous,
       ...(forgotten && { forgotten }),
     });
     this.propagate(node, now, forgotten);
@@ -834,7 +829,7 @@ export class HealthModel implements ObservationSink {
 
   private setReplicaHealth(
     node: NodeState,
-    replica: ReplicaState,
+    replica: number,
     health: Health,
     reason: string | undefined,
     now: number,
@@ -842,25 +837,25 @@ export class HealthModel implements ObservationSink {
     otherChange = true,
   ): void {
     this.lastUpdateMs = now;
-    const previous = replica.health;
-    const previousReason = replica.reason;
+    const { table } = this;
+    const previous = table.health(replica);
+    const previousReason = table.reason(replica);
     // Sources give a healthy replica a reason only as a note (a poll quorum's "seen down from …").
-    replica.reason = reason;
+    table.setReason(replica, reason);
     if (previous !== health) {
-      replica.health = health;
-      replica.sinceMs = now;
+      table.setHealth(replica, health);
+      table.setSinceMs(replica, now);
       node.counts.move(previous, health);
-      const ref = { serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: replica.id };
       this.events.emit('replica-changed', {
-        subject: ref,
+        subject: this.refOf(node, replica),
         previous,
         current: health,
         atMs: now,
-        reason: replica.reason,
+        reason,
       });
       this.propagate(node, now);
     }
-    if (otherChange || previous !== health || previousReason !== replica.reason) {
+    if (otherChange || previous !== health || previousReason !== reason) {
       this.events.emit('updated', { atMs: now, subject: nodeRefOf(node) });
     }
   }
@@ -948,8 +943,4 @@ function isStale(lastAtMs: number | undefined, atMs: number, now: number): boole
 
 function nodeRefOf(node: NodeState): NodeRef {
   return { serviceId: node.spec.serviceId, nodeId: node.spec.id };
-}
-
-function refOf(node: NodeState, replica: ReplicaState): ReplicaRef {
-  return { serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: replica.id };
 }

@@ -24,28 +24,31 @@ export function worst(states: Iterable<Health>): Health {
  * each state, kept up to date on every change so that a level's health costs O(1), however large.
  */
 export class HealthCounts {
-  private readonly byState: Record<Health, number> = { healthy: 0, sick: 0, dead: 0 };
+  // Three fields rather than a record keyed by state: one object per node, not two.
+  private healthy = 0;
+  private sick = 0;
+  private dead = 0;
 
   /** The worst state present; healthy when there is none, as `worst` says. */
   get worst(): Health {
-    if (this.byState.dead > 0) return 'dead';
-    return this.byState.sick > 0 ? 'sick' : 'healthy';
+    if (this.dead > 0) return 'dead';
+    return this.sick > 0 ? 'sick' : 'healthy';
   }
 
   get total(): number {
-    return this.byState.healthy + this.byState.sick + this.byState.dead;
+    return this.healthy + this.sick + this.dead;
   }
 
   of(state: Health): number {
-    return this.byState[state];
+    return this[state];
   }
 
   add(state: Health): void {
-    this.byState[state] += 1;
+    this[state] += 1;
   }
 
   remove(state: Health): void {
-    this.byState[state] -= 1;
+    this[state] -= 1;
   }
 
   move(from: Health, to: Health): void {

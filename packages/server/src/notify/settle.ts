@@ -1,5 +1,5 @@
 import type { HealthModel } from '../model/health-model.js';
-import type { ReplicaView } from '../model/views.js';
+import type { NodeView } from '../model/views.js';
 
 /**
  * Calls `onSettled` once every poll and script replica configured at boot has been checked once,
@@ -7,17 +7,25 @@ import type { ReplicaView } from '../model/views.js';
  * Returns a function that cancels the wait.
  */
 export function whenFirstChecked(model: HealthModel, onSettled: () => void): () => void {
-  const replicas: ReplicaView[] = [];
+  // Each replica by its node and id, read afresh at each check: a view is read, not kept.
+  const replicas: Array<{ node: NodeView; id: string }> = [];
   for (const service of model.services.values()) {
     for (const node of service.nodes.values()) {
-      if (node.spec.mode === 'poll' || node.spec.mode === 'script') replicas.push(...node.replicas.values());
+      if (node.spec.mode !== 'poll' && node.spec.mode !== 'script') continue;
+      for (const id of node.replicas.keys()) replicas.push({ node, id });
     }
   }
-  // Rounds run in config order, so a cursor over that order keeps each check cheap.
+  // Rounds run in config order, so a cursor over that order keeps each check cheap. A replica a
+  // reload removed waits for nothing.
+  const settled = (at: number) => {
+    const replica = replicas[at];
+    const view = replica && replica.node.replicas.get(replica.id);
+    return view === undefined || view.checkedAtMs !== undefined;
+  };
   let cursor = 0;
   let unsubscribe = () => {};
   const check = () => {
-    while (replicas[cursor]?.checkedAtMs !== undefined) cursor += 1;
+    while (cursor < replicas.length && settled(cursor)) cursor += 1;
     if (cursor < replicas.length) return;
     unsubscribe();
     onSettled();
