@@ -11,7 +11,6 @@ import type {
   Observation,
   ObservationOf,
   ObservationSink,
-  QueueState,
   ReplicaRef,
 } from './observation.js';
 import { ReplicaTable } from './replica-table.js';

@@ -19,7 +19,7 @@ export function whenFirstChecked(model: HealthModel, onSettled: () => void): () 
   // reload removed waits for nothing.
   const settled = (at: number) => {
     const replica = replicas[at];
-    const view = replica && replica.node.replicas.get(replica.id);
+    const view = replica?.node.replicas.get(replica.id);
     return view === undefined || view.checkedAtMs !== undefined;
   };
   let cursor = 0;
