@@ -48,3 +48,20 @@ test("a node's HTTP replicas share its headers (one object per node, not per rep
   assert.equal(first.target.tlsExpirySickDays, undefined);
   assert.notEqual(second.target.tlsExpirySickDays, undefined, 'https:// only: the certificate is checked');
 });
+
+test('nodes configured alike share one set of HTTP options; a node with its own headers keeps its own', () => {
+  const node = (id: string, extra = '') =>
+    `[[probe.service.node]]\nid = "${id}"\nlabel = "${id}"\nmode = "poll"\nreplicas = ["http://127.0.0.1:1/${id}"]\n${extra}`;
+  const topology = buildTopology(
+    testConfig(
+      `[[probe.service]]\nid = "web"\nlabel = "Web"\n${node('a')}${node('b')}${node('c', 'http_headers = { Authorization = "Bearer x" }\n')}`,
+    ),
+  );
+  const [a, b, c] = (topology.services[0]?.nodes ?? []).map((each) => each.replicas[0]?.target);
+  assert.ok(a?.kind === 'http' && b?.kind === 'http' && c?.kind === 'http');
+  assert.equal(a.headers, b.headers);
+  assert.notEqual(a.headers, c.headers);
+  assert.equal(c.headers.Authorization, 'Bearer x');
+  assert.equal(a.headers.Authorization, undefined);
+  assert.equal(b.url, 'http://127.0.0.1:1/b');
+});
