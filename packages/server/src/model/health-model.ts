@@ -191,13 +191,11 @@ export class HealthModel implements ObservationSink {
       const nodes = new Map<string, NodeState>();
       const serviceCounts = new HealthCounts();
       for (const nodeSpec of serviceSpec.nodes) {
-        const replicas = new NodeReplicas(this.table);
-        const counts = new HealthCounts();
         // Vigil starts every configured replica healthy; checkedAtMs stays empty until a first probe.
-        for (const replica of nodeSpec.replicas) {
-          replicas.add(this.table.add(replica.id, now));
-          counts.add('healthy');
-        }
+        const slots = nodeSpec.replicas.map((replica) => this.table.add(replica.id, now));
+        const replicas = new NodeReplicas(this.table, slots);
+        const counts = new HealthCounts();
+        counts.add('healthy', slots.length);
         nodes.set(nodeSpec.id, { spec: nodeSpec, health: 'healthy', replicas, counts });
         serviceCounts.add('healthy');
       }
@@ -547,16 +545,14 @@ export class HealthModel implements ObservationSink {
   private addConfiguredReplicas(node: NodeState, now: number, added: ReplicaRef[]): void {
     if (node.spec.mode !== 'poll' && node.spec.mode !== 'script') return;
     const previous = new Map(Array.from(node.replicas.slots(), (slot) => [this.table.id(slot), slot]));
-    node.replicas.clear();
-    for (const { id } of node.spec.replicas) {
-      let replica = previous.get(id);
-      if (replica === undefined) {
-        replica = this.table.add(id, now);
-        node.counts.add('healthy');
-        added.push({ serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: id });
-      }
-      node.replicas.add(replica);
-    }
+    const slots = node.spec.replicas.map(({ id }) => {
+      const kept = previous.get(id);
+      if (kept !== undefined) return kept;
+      node.counts.add('healthy');
+      added.push({ serviceId: node.spec.serviceId, nodeId: node.spec.id, replicaId: id });
+      return this.table.add(id, now);
+    });
+    node.replicas.replace(slots);
   }
 
   /** Takes replicas out of a node without judging it yet: `reaggregate` does, once for all. */

@@ -43,8 +43,8 @@ export class HealthCounts {
     return this[state];
   }
 
-  add(state: Health): void {
-    this[state] += 1;
+  add(state: Health, count = 1): void {
+    this[state] += count;
   }
 
   remove(state: Health): void {

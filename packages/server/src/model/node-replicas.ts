@@ -11,10 +11,19 @@ const LISTED_MAX = 8;
  * replicas still finds and removes one in O(1). Consumers read it as a map of views.
  */
 export class NodeReplicas implements ReadonlyMap<string, ReplicaView> {
-  private listed: number[] | undefined = [];
+  private listed: number[] | undefined;
   private byId: Map<string, number> | undefined;
 
-  constructor(private readonly table: ReplicaTable) {}
+  /**
+   * With `slots` (in order, ids distinct): the node's replicas at once, its list at their exact
+   * size; a list grown by `push` from empty holds 17 slots for five.
+   */
+  constructor(
+    private readonly table: ReplicaTable,
+    slots: number[] = [],
+  ) {
+    this.replace(slots);
+  }
 
   get size(): number {
     return this.listed?.length ?? this.byId?.size ?? 0;
@@ -23,7 +32,9 @@ export class NodeReplicas implements ReadonlyMap<string, ReplicaView> {
   /** The slot of the replica with this id; undefined when the node has none. */
   slotOf(id: string): number | undefined {
     if (this.byId) return this.byId.get(id);
-    return this.listed?.find((slot) => this.table.id(slot) === id);
+    // A loop, not `find`: this runs for every result, without a closure each time.
+    for (const slot of this.listed ?? []) if (this.table.id(slot) === id) return slot;
+    return undefined;
   }
 
   /** Adds a replica's slot last; its id must not be in the node already. */
@@ -32,11 +43,17 @@ export class NodeReplicas implements ReadonlyMap<string, ReplicaView> {
       this.byId.set(this.table.id(slot), slot);
       return;
     }
-    const listed = this.listed ?? [];
-    listed.push(slot);
-    if (listed.length > LISTED_MAX) {
-      this.byId = new Map(listed.map((each) => [this.table.id(each), each]));
+    this.replace([...(this.listed ?? []), slot]);
+  }
+
+  /** Takes `slots` (in order, ids distinct) as the node's replicas: a list up to LISTED_MAX, a map by id past it. */
+  replace(slots: number[]): void {
+    if (slots.length > LISTED_MAX) {
+      this.byId = new Map(slots.map((slot) => [this.table.id(slot), slot]));
       this.listed = undefined;
+    } else {
+      this.listed = slots;
+      this.byId = undefined;
     }
   }
 
@@ -48,12 +65,6 @@ export class NodeReplicas implements ReadonlyMap<string, ReplicaView> {
     }
     const index = this.listed?.indexOf(slot) ?? -1;
     if (index >= 0) this.listed?.splice(index, 1);
-  }
-
-  /** Empties the node (a reload lists its configured replicas again). */
-  clear(): void {
-    this.listed = [];
-    this.byId = undefined;
   }
 
   /** Every slot, in order. */

@@ -47,7 +47,7 @@ export function vigilUserAgent(pageUrl: string): string {
 /** Turns a validated config into the services → nodes → replicas tree the model and prober share. */
 export function buildTopology(config: Pick<RawConfig, 'probe' | 'branding' | 'metrics'>): Topology {
   const userAgent = vigilUserAgent(config.branding.page_url);
-  const sharedOptions = new Map<string, HttpOptions>();
+  const sharedOptions = new Map<string, NodeHttp>();
   return {
     services: config.probe.service.map((service) => ({
       id: service.id,
@@ -73,7 +73,7 @@ function replicaSpecs(
   node: NodeConfig,
   metrics: MetricsConfig,
   userAgent: string,
-  sharedOptions: Map<string, HttpOptions>,
+  sharedOptions: Map<string, NodeHttp>,
 ): ReplicaSpec[] {
   if (node.mode === 'script') {
     return (node.scripts ?? []).map((source, index) => ({
@@ -84,10 +84,7 @@ function replicaSpecs(
   if (node.mode !== 'poll') return [];
   // Vigil collapses duplicate replica URLs within a node into one replica.
   const ids = new Set<string>();
-  const http: NodeHttp = {
-    options: httpOptionsOf(node, metrics, userAgent, sharedOptions),
-    tlsExpirySickDays: metrics.poll_tls_expiry_sick_days,
-  };
+  const http = nodeHttpOf(node, metrics, userAgent, sharedOptions);
   return [...new Set(node.replicas ?? [])].map((url): ReplicaSpec => {
     const parsed = parseReplicaUrl(url);
     if (!parsed.ok) throw new Error(`invalid replica URL reached the topology: ${parsed.error}`);
@@ -152,15 +149,15 @@ class HttpReplicaSpec implements ReplicaSpec {
 }
 
 /**
- * A node's HTTP options, made once for every node configured alike (most are): a copy of the headers
+ * What a node's HTTP replicas share, made once for every node configured alike (most are): a copy of the headers
  * and of the compiled regexes per replica, or even per node, was megabytes at 100,000 replicas.
  */
-function httpOptionsOf(
+function nodeHttpOf(
   node: NodeConfig,
   metrics: MetricsConfig,
   userAgent: string,
-  shared: Map<string, HttpOptions>,
-): HttpOptions {
+  shared: Map<string, NodeHttp>,
+): NodeHttp {
   // Every node key `httpOptions` reads.
   const key = JSON.stringify([
     node.http_method,
@@ -173,12 +170,15 @@ function httpOptionsOf(
     node.http_header_present,
     node.http_header_matches,
   ]);
-  let options = shared.get(key);
-  if (!options) {
-    options = httpOptions(node, metrics, userAgent);
-    shared.set(key, options);
+  let http = shared.get(key);
+  if (!http) {
+    http = {
+      options: httpOptions(node, metrics, userAgent),
+      tlsExpirySickDays: metrics.poll_tls_expiry_sick_days,
+    };
+    shared.set(key, http);
   }
-  return options;
+  return http;
 }
 
 function httpOptions(node: NodeConfig, metrics: MetricsConfig, userAgent: string): HttpOptions {
