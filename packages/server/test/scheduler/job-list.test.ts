@@ -2,26 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildTopology } from '../../src/model/topology.js';
 import { JobList } from '../../src/scheduler/job-list.js';
-import { testConfig } from '../helpers/config.js';
+import { MIXED_PROBES, testConfig } from '../helpers/config.js';
 
-const PROBES = `
-[[probe.service]]
-id = "web"
-label = "Web"
-[[probe.service.node]]
-id = "a"
-label = "A"
-mode = "poll"
-replicas = ["http://127.0.0.1:1/a", "tcp://127.0.0.1:2"]
-[[probe.service.node]]
-id = "app"
-label = "App"
-mode = "push"
-[[probe.service.node]]
-id = "jobs"
-label = "Jobs"
-mode = "script"
-scripts = ["exit 0"]
+/** The mixed fixture (a poll node of two, a push, a local and a script node) and a poll node after them. */
+const PROBES = `${MIXED_PROBES}
 [[probe.service]]
 id = "db"
 label = "DB"
@@ -39,8 +23,8 @@ test('poll jobs are the poll replicas in config order, across services, each rea
   assert.deepEqual(
     jobs.indexes().map((index) => jobs.ref(index)),
     [
-      { serviceId: 'web', nodeId: 'a', replicaId: 'http://127.0.0.1:1/a' },
-      { serviceId: 'web', nodeId: 'a', replicaId: 'tcp://127.0.0.1:2' },
+      { serviceId: 'web', nodeId: 'api', replicaId: 'http://127.0.0.1:1/health' },
+      { serviceId: 'web', nodeId: 'api', replicaId: 'tcp://127.0.0.1:1' },
       { serviceId: 'db', nodeId: 'b', replicaId: 'https://127.0.0.1:3/b' },
     ],
   );
@@ -65,7 +49,7 @@ test('an index that is no job has no ref and no target', () => {
 test('script jobs are the script replicas; a mode without replicas has no jobs', () => {
   const topology = buildTopology(testConfig(PROBES));
   const scripts = new JobList(topology, 'script');
-  assert.deepEqual(scripts.ref(0), { serviceId: 'web', nodeId: 'jobs', replicaId: '0' });
+  assert.deepEqual(scripts.ref(0), { serviceId: 'internal', nodeId: 'jobs', replicaId: '0' });
   assert.equal(scripts.length, 1);
   const none = new JobList(
     buildTopology(
