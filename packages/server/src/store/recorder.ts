@@ -65,7 +65,6 @@ const HELD_HISTORY_MS = 10 * 60_000;
  */
 export class Recorder {
   private readonly writes = new SerialQueue();
-  private readonly seriesIds = new Map<string, number>();
   /** Series the store refused (an id it cannot hold): their rows are dropped, not retried each flush. */
   private readonly refusedSeries = new Set<string>();
   private readonly unsubscribe: Array<() => void> = [];
@@ -110,7 +109,11 @@ export class Recorder {
       new IncidentTracker(model, (incident) => recorder.saveIncident(incident), randomUUID, exempt),
       modelSeries,
     );
-    for (const each of series) recorder.seriesIds.set(seriesKeyString(each), each.id);
+    // Only the series this run tracks keep their id; others' rows, if any, find theirs when written.
+    for (const each of series) {
+      const index = modelSeries.indexOf(each);
+      if (index !== undefined) aggregator.setStoreId(index, each.id);
+    }
     recorder.incidents.restore(await store.incidents.listOpen(), now);
     recorder.subscribe();
     await recorder.flush();
@@ -119,7 +122,8 @@ export class Recorder {
 
   /** The store's id of a series this recorder wrote or found at start. */
   seriesId(key: SeriesKey): number | undefined {
-    return this.seriesIds.get(seriesKeyString(key));
+    const index = this.series.indexOf(key);
+    return index === undefined ? undefined : this.aggregator.storeId(index);
   }
 
   /** Writes what accumulated since the last flush; the timer calls it, tests and shutdown too. */
@@ -260,8 +264,8 @@ export class Recorder {
   private async writeHistory(): Promise<void> {
     const { store } = this.options;
     await this.attempt('write history', async () => {
-      await this.resolveSeries(this.unwritten);
-      const refused = await store.rollups.write(await this.withIds(this.unwritten));
+      const untracked = await this.resolveSeries(this.unwritten);
+      const refused = await store.rollups.write(await this.withIds(this.unwritten, untracked));
       this.unwritten = { minute: [], hour: [], day: [] };
       logRefusals(
         this.options.logger,
@@ -293,20 +297,27 @@ export class Recorder {
     }
   }
 
-  /** Gives every new series its database id, in one round trip; the series refused are noted. */
-  private async resolveSeries(batch: SeriesBatch): Promise<void> {
+  /**
+   * Gives every new series its database id, in one round trip; the series refused are noted.
+   * Returns the ids of series no longer tracked (rows of a replica let go before they were written).
+   */
+  private async resolveSeries(batch: SeriesBatch): Promise<Map<string, number>> {
     const missing = new Map<string, SeriesKey>();
+    const untracked = new Map<string, number>();
     for (const resolution of RESOLUTIONS) {
       for (const row of batch[resolution]) {
+        if (this.seriesId(row.series) !== undefined) continue;
         const key = seriesKeyString(row.series);
-        if (!this.seriesIds.has(key) && !this.refusedSeries.has(key)) missing.set(key, row.series);
+        if (!this.refusedSeries.has(key)) missing.set(key, row.series);
       }
     }
-    if (missing.size === 0) return;
+    if (missing.size === 0) return untracked;
     const { series, refused } = await this.options.store.rollups.ensureSeries([...missing.values()]);
     for (const each of series) {
       const key = seriesKeyString(each);
-      this.seriesIds.set(key, each.id);
+      const index = this.series.indexOf(each);
+      if (index === undefined) untracked.set(key, each.id);
+      else this.aggregator.setStoreId(index, each.id);
       missing.delete(key);
     }
     for (const { item } of refused) missing.delete(seriesKeyString(item));
@@ -322,17 +333,21 @@ export class Recorder {
       [...refused, ...changed],
       (key) => `${key.kind} ${key.serviceId}:${key.nodeId}:${printableId(key.replicaId)}`,
     );
+    return untracked;
   }
 
   /** Later rows of the same bucket replace earlier ones, so only the last is written. */
-  private async withIds(batch: SeriesBatch): Promise<RollupBatch> {
+  private async withIds(batch: SeriesBatch, untracked: ReadonlyMap<string, number>): Promise<RollupBatch> {
     const convert = async (rows: SeriesRow[]) => {
       const converted: RollupRow[] = [];
       for (const { series, ...summary } of latestOfEachBucket(rows)) {
-        const key = seriesKeyString(series);
-        if (this.refusedSeries.has(key)) continue;
-        const seriesId = this.seriesIds.get(key);
-        if (seriesId === undefined) throw new Error(`history series ${key} has no id`);
+        let seriesId = this.seriesId(series);
+        if (seriesId === undefined) {
+          const key = seriesKeyString(series);
+          if (this.refusedSeries.has(key)) continue;
+          seriesId = untracked.get(key);
+          if (seriesId === undefined) throw new Error(`history series ${key} has no id`);
+        }
         converted.push({ ...summary, seriesId });
         // A minute's end closes every series' minute at once: 100,000 replicas are 300,000 rows.
         if (converted.length % SLICE === 0) await nextTurn();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RollupAggregator, type SeriesBatch } from '../../src/history/rollup/aggregator.js';
-import { mergeSummaries, withLatencies } from '../../src/history/rollup/summary.js';
+import { mergeSummaries, withSortedLatencies } from '../../src/history/rollup/summary.js';
 import type { BucketSummary, SeriesKey } from '../../src/store/types.js';
 
 const MINUTE = 60_000;
@@ -18,8 +18,8 @@ describe('rollup aggregation', () => {
   test('time goes to the state the series was in, split at minute boundaries', () => {
     const aggregator = new RollupAggregator();
     const series = aggregator.track(KEY, 'healthy', T0 + 30_000);
-    series.setHealth('dead', T0 + 90_000, aggregator.out);
-    series.setHealth('sick', T0 + 100_000, aggregator.out);
+    aggregator.setHealth(series, 'dead', T0 + 90_000);
+    aggregator.setHealth(series, 'sick', T0 + 100_000);
     const batch = aggregator.drain(T0 + 2 * MINUTE);
     assert.deepEqual(
       batch.minute.map((row) => [row.bucketMs - T0, ...seconds(row)]),
@@ -42,9 +42,9 @@ describe('rollup aggregation', () => {
       [4000, 400],
       [MINUTE + 1000, 50],
     ] as const) {
-      series.observe(latency, T0 + offset, aggregator.out);
+      aggregator.observe(series, latency, T0 + offset);
     }
-    series.observe(undefined, T0 + MINUTE + 2000, aggregator.out); // a push report: no latency
+    aggregator.observe(series, undefined, T0 + MINUTE + 2000); // a push report: no latency
     const batch = aggregator.drain(T0 + 2 * MINUTE);
     const [first, second] = batch.minute;
     assert.deepEqual([first?.samples, first?.p50Ms, first?.p95Ms, first?.maxMs], [4, 20, 400, 400]);
@@ -57,8 +57,8 @@ describe('rollup aggregation', () => {
     const fill = (aggregator: RollupAggregator) => {
       for (let index = 0; index < 5; index++) {
         const series = aggregator.track({ ...KEY, replicaId: `tcp://a:${index}` }, 'healthy', T0);
-        series.observe(10 + index, T0 + 1000, aggregator.out);
-        series.setHealth('dead', T0 + 30_000, aggregator.out);
+        aggregator.observe(series, 10 + index, T0 + 1000);
+        aggregator.setHealth(series, 'dead', T0 + 30_000);
       }
     };
     const whole = new RollupAggregator();
@@ -80,8 +80,8 @@ describe('rollup aggregation', () => {
     for (let at = T0; at <= T0 + 31 * DAY; at += 6 * HOUR) {
       // Down for the first hour of every fifth day.
       const day = Math.floor((at - T0) / DAY);
-      series.setHealth(day % 5 === 0 && (at - T0) % DAY === 0 ? 'dead' : 'healthy', at, aggregator.out);
-      if (day % 5 === 0 && (at - T0) % DAY === 0) series.setHealth('healthy', at + HOUR, aggregator.out);
+      aggregator.setHealth(series, day % 5 === 0 && (at - T0) % DAY === 0 ? 'dead' : 'healthy', at);
+      if (day % 5 === 0 && (at - T0) % DAY === 0) aggregator.setHealth(series, 'healthy', at + HOUR);
       const batch = aggregator.drain(at);
       rows.minute.push(...batch.minute);
       rows.hour.push(...batch.hour);
@@ -102,8 +102,8 @@ describe('rollup aggregation', () => {
   test('without a state, time counts for nothing: a gap, not uptime', () => {
     const aggregator = new RollupAggregator();
     const series = aggregator.track(KEY, 'healthy', T0);
-    series.setHealth(undefined, T0 + 20_000, aggregator.out);
-    series.setHealth('healthy', T0 + 50_000, aggregator.out);
+    aggregator.setHealth(series, undefined, T0 + 20_000);
+    aggregator.setHealth(series, 'healthy', T0 + 50_000);
     assert.deepEqual(
       seconds(rowAt(aggregator.drain(T0 + MINUTE).minute, T0) ?? mergeSummaries([])),
       [30, 0, 0],
@@ -135,19 +135,19 @@ describe('rollup aggregation', () => {
   test('a series without a state is finished once its day is written, and not before', () => {
     const aggregator = new RollupAggregator();
     const series = aggregator.track(KEY, 'healthy', T0);
-    series.setHealth(undefined, T0 + 2 * HOUR, aggregator.out);
+    aggregator.setHealth(series, undefined, T0 + 2 * HOUR);
     aggregator.drain(T0 + 3 * HOUR);
-    assert.equal(series.finished, false, 'its day still has to be written');
+    assert.equal(aggregator.isFinished(series), false, 'its day still has to be written');
     const batch = aggregator.drain(T0 + DAY + MINUTE);
     assert.deepEqual(seconds(batch.day.at(-1) ?? mergeSummaries([])), [7200, 0, 0]);
-    assert.equal(series.finished, true);
+    assert.equal(aggregator.isFinished(series), true);
     aggregator.untrack(series);
     assert.deepEqual(aggregator.drain(T0 + 2 * DAY), { minute: [], hour: [], day: [] });
   });
 
   test('a prior from another bucket is ignored', () => {
     const aggregator = new RollupAggregator(() => ({
-      hour: { bucketMs: T0 - HOUR, ...withLatencies(mergeSummaries([]), []), healthySeconds: 3600 },
+      hour: { bucketMs: T0 - HOUR, ...withSortedLatencies(mergeSummaries([]), []), healthySeconds: 3600 },
     }));
     aggregator.track(KEY, 'healthy', T0);
     assert.deepEqual(seconds(aggregator.drain(T0 + MINUTE).hour[0] ?? mergeSummaries([])), [60, 0, 0]);

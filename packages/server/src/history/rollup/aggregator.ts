@@ -1,7 +1,22 @@
-import type { BucketSummary, Resolution, SeriesKey } from '../../store/types.js';
+import {
+  type BucketSummary,
+  RESOLUTIONS,
+  type Resolution,
+  SERIES_KINDS,
+  type SeriesKey,
+} from '../../store/types.js';
 import { BUCKET_MS, bucketStart } from './buckets.js';
-import { FoldedParts } from './folded-parts.js';
-import { isEmptySummary, mergeSummaries, type SeriesState, timeSummary, withLatencies } from './summary.js';
+import { OpenBuckets } from './open-buckets.js';
+import { PointLists } from './point-lists.js';
+import { SampleLists } from './sample-lists.js';
+import {
+  isEmptySummary,
+  mergeSummaries,
+  type SeriesState,
+  timeSummary,
+  withSortedLatencies,
+} from './summary.js';
+import { grown, nextCapacity } from './typed-columns.js';
 
 /** A row before its series has a database id. */
 export interface SeriesRow extends BucketSummary {
@@ -17,48 +32,20 @@ export type SeriesBatch = Record<Resolution, SeriesRow[]>;
  */
 export type Priors = Partial<Record<Resolution, BucketSummary & { bucketMs: number }>>;
 
-/**
- * An open hour or day: this run's closed parts (minutes of the open hour, hours of the open day,
- * folded as they close) and what a previous run stored for it. One object per bucket, and a class,
- * so that every series' buckets share one hidden class.
- */
-class OpenBucket extends FoldedParts {
-  /** The bucket's start in whole buckets since 1970: a small integer, stored in the object itself. */
-  private readonly start: number;
+/** What a previous run stored for a series' open buckets: rare, so kept apart from the table. */
+type OpenPriors = Partial<Record<Resolution, BucketSummary>>;
 
-  constructor(
-    private readonly resolution: Resolution,
-    bucketMs: number,
-    readonly prior?: BucketSummary,
-  ) {
-    super();
-    this.start = bucketMs / BUCKET_MS[resolution];
-  }
-
-  get bucketMs(): number {
-    return this.start * BUCKET_MS[this.resolution];
-  }
-}
-
-/** Latencies a minute holds before its list grows by V8's own rule (to 17 slots or more at a time). */
-const EXACT_LATENCIES_MAX = 8;
-
-/**
- * `latencies` with `latencyMs` added. Short lists are copied at their exact size: a replica's series
- * holds a few samples a minute, and V8 would give each list room for 17.
- */
-function withSample(latencies: number[] | undefined, latencyMs: number): number[] {
-  if (latencies === undefined) return [latencyMs];
-  if (latencies.length >= EXACT_LATENCIES_MAX) {
-    latencies.push(latencyMs);
-    return latencies;
-  }
-  return latencies.concat([latencyMs]);
-}
-
-function push(rows: SeriesRow[], row: SeriesRow | undefined): void {
-  if (row) rows.push(row);
-}
+const NONE = -1;
+/** A series' state as a number: none (not running, or flushed), then each state. */
+const STATES: ReadonlyArray<SeriesState | undefined> = [undefined, 'healthy', 'sick', 'dead', 'maintenance'];
+/** Flags per series. */
+const TRACKED = 1;
+/** The open hour and day changed since they were last written. */
+const OPEN_CHANGED = 2;
+/** Time columns of the open minute: healthy, sick, dead, maintenance (the states after none). */
+const MINUTE_COLUMNS = 4;
+/** Ids per series: service, node, replica (empty where the kind has none). */
+const ID_COLUMNS = 3;
 
 function summaryOf({ bucketMs: _bucketMs, ...summary }: BucketSummary & { bucketMs: number }): BucketSummary {
   return summary;
@@ -67,174 +54,141 @@ function summaryOf({ bucketMs: _bucketMs, ...summary }: BucketSummary & { bucket
 const emptyBatch = (): SeriesBatch => ({ minute: [], hour: [], day: [] });
 
 /**
- * One series' open minute, hour and day. Time is attributed to the state the series was in; a
- * minute closes into its hour, an hour into its day. Without a state (`undefined`: not running,
- * or a replica that was flushed) time counts for nothing: a gap, never uptime.
- */
-export class SeriesAccumulator {
-  private cursorMs: number;
-  /** The open minute, in whole minutes since 1970 (a small integer, in the object itself). */
-  private minute: number;
-  /**
-   * The open minute's time in each state, in whole milliseconds (small integers, which V8 stores in
-   * the object itself, where fractional seconds would each be a number object of their own).
-   */
-  private minuteHealthyMs = 0;
-  private minuteSickMs = 0;
-  private minuteDeadMs = 0;
-  private minuteMaintenanceMs = 0;
-  /** The open minute's latencies; none until its first one. */
-  private minuteLatencies: number[] | undefined;
-  private minutePrior: BucketSummary | undefined;
-  private hour: OpenBucket;
-  private day: OpenBucket;
-  /** Whether the open hour and day changed since they were last written. */
-  private openChanged = false;
-
-  constructor(
-    readonly key: SeriesKey,
-    private health: SeriesState | undefined,
-    nowMs: number,
-    priors: Priors = {},
-  ) {
-    this.cursorMs = nowMs;
-    const open = (resolution: Resolution) => {
-      const bucketMs = bucketStart(resolution, nowMs);
-      const prior = priors[resolution];
-      return [bucketMs, prior?.bucketMs === bucketMs ? summaryOf(prior) : undefined] as const;
-    };
-    const [minuteMs, minutePrior] = open('minute');
-    this.minute = minuteMs / BUCKET_MS.minute;
-    this.minutePrior = minutePrior;
-    this.hour = new OpenBucket('hour', ...open('hour'));
-    this.day = new OpenBucket('day', ...open('day'));
-  }
-
-  setHealth(health: SeriesState | undefined, atMs: number, out: SeriesBatch): void {
-    this.advance(atMs, out);
-    this.health = health;
-  }
-
-  /**
-   * Without a state and with nothing left to write: a flushed replica once its day is over. Its
-   * accumulator can go, so replicas that come and go (autoscaled pods) do not pile up in memory.
-   */
-  get finished(): boolean {
-    return (
-      this.health === undefined &&
-      !this.openChanged &&
-      this.hour.isEmpty &&
-      this.day.isEmpty &&
-      this.minuteLatencies === undefined &&
-      this.minuteHealthyMs + this.minuteSickMs + this.minuteDeadMs + this.minuteMaintenanceMs === 0
-    );
-  }
-
-  observe(latencyMs: number | undefined, atMs: number, out: SeriesBatch): void {
-    this.advance(atMs, out);
-    if (latencyMs !== undefined) this.minuteLatencies = withSample(this.minuteLatencies, latencyMs);
-  }
-
-  /** Attributes time up to `toMs`, closing every minute (and hour, day) it crosses. */
-  advance(toMs: number, out: SeriesBatch): void {
-    while (toMs >= this.minuteBucketMs + BUCKET_MS.minute) {
-      const minuteEnd = this.minuteBucketMs + BUCKET_MS.minute;
-      this.attribute(minuteEnd);
-      this.closeMinute(minuteEnd, out);
-    }
-    this.attribute(toMs);
-  }
-
-  /** The open hour and day as they stand, when they changed: queries see them before they close. */
-  emitOpen(out: SeriesBatch): void {
-    if (!this.openChanged) return;
-    this.openChanged = false;
-    push(out.hour, this.row(this.hour.bucketMs, this.hour.summaryWith([this.hour.prior])));
-    push(out.day, this.row(this.day.bucketMs, this.day.summaryWith([this.day.prior, this.hour.summary()])));
-  }
-
-  /** At shutdown: the minute so far becomes a (short) minute row; a restart in it merges with it. */
-  closePartialMinute(out: SeriesBatch): void {
-    const time = timeSummary(
-      this.minuteHealthyMs,
-      this.minuteSickMs,
-      this.minuteDeadMs,
-      this.minuteMaintenanceMs,
-    );
-    const part = withLatencies(time, this.minuteLatencies ?? []);
-    push(
-      out.minute,
-      this.row(this.minuteBucketMs, mergeSummaries(this.minutePrior ? [this.minutePrior, part] : [part])),
-    );
-    if (!isEmptySummary(part)) {
-      this.hour.add(part);
-      this.openChanged = true;
-    }
-    this.minutePrior = undefined;
-    this.minuteHealthyMs = 0;
-    this.minuteSickMs = 0;
-    this.minuteDeadMs = 0;
-    this.minuteMaintenanceMs = 0;
-    this.minuteLatencies = undefined;
-  }
-
-  private get minuteBucketMs(): number {
-    return this.minute * BUCKET_MS.minute;
-  }
-
-  private attribute(toMs: number): void {
-    if (toMs <= this.cursorMs) return;
-    const ms = toMs - this.cursorMs;
-    if (this.health === 'healthy') this.minuteHealthyMs += ms;
-    else if (this.health === 'sick') this.minuteSickMs += ms;
-    else if (this.health === 'dead') this.minuteDeadMs += ms;
-    else if (this.health === 'maintenance') this.minuteMaintenanceMs += ms;
-    this.cursorMs = toMs;
-  }
-
-  private closeMinute(nextMs: number, out: SeriesBatch): void {
-    this.closePartialMinute(out);
-    this.minute = nextMs / BUCKET_MS.minute;
-    if (bucketStart('hour', nextMs) === this.hour.bucketMs) return;
-    push(out.hour, this.row(this.hour.bucketMs, this.hour.summaryWith([this.hour.prior])));
-    const hour = this.hour.summary();
-    if (hour) this.day.add(hour);
-    this.hour = new OpenBucket('hour', bucketStart('hour', nextMs));
-    if (bucketStart('day', nextMs) === this.day.bucketMs) return;
-    push(out.day, this.row(this.day.bucketMs, this.day.summaryWith([this.day.prior])));
-    this.day = new OpenBucket('day', bucketStart('day', nextMs));
-  }
-
-  /** The bucket's row, or undefined when it holds nothing (a row of zeros would only take space). */
-  private row(bucketMs: number, summary: BucketSummary): SeriesRow | undefined {
-    return isEmptySummary(summary) ? undefined : { series: this.key, bucketMs, ...summary };
-  }
-}
-
-/**
- * Every series' accumulator, and the rows they closed since the last drain. Pure: no I/O, no timers;
- * the caller says what time it is.
+ * Every series' open minute, hour and day, in one table of typed columns indexed by a dense series
+ * number (`track` gives it), and the rows they closed since the last drain. Time is attributed to
+ * the state a series was in; a minute closes into its hour, an hour into its day. Without a state
+ * (`undefined`: not running, or a replica that was flushed) time counts for nothing: a gap, never
+ * uptime. Pure: no I/O, no timers; the caller says what time it is.
+ *
+ * A series costs a few dozen bytes of numbers here, where an object per series, per open bucket
+ * and per list was ~750 bytes; its key is made when a row needs it, from the ids it shares with
+ * the model.
  */
 export class RollupAggregator {
-  private readonly all = new Set<SeriesAccumulator>();
+  private capacity = 0;
+  private size = 0;
+  private readonly freeRows: number[] = [];
+  private flags = new Uint8Array(0);
+  private kinds = new Uint8Array(0);
+  private ids: string[] = [];
+  /** The store's id of each series, once known (NaN: not yet). */
+  private storeIds = new Float64Array(0);
+  private states = new Uint8Array(0);
+  /** Up to where each series' time is attributed, ms since 1970. */
+  private cursorsMs = new Float64Array(0);
+  /** The open minute, in whole minutes since 1970. */
+  private minutes = new Int32Array(0);
+  /** The open minute's time in each state, whole ms (at most 60,000). */
+  private minuteMs = new Uint16Array(0);
+  /** The open minute's latencies: each list's head and length in `samples`. */
+  private sampleHeads = new Int32Array(0);
+  private sampleCounts = new Int32Array(0);
+  private readonly samples = new SampleLists();
+  private readonly hours: OpenBuckets;
+  private readonly days: OpenBuckets;
+  private readonly priors = new Map<number, OpenPriors>();
   private pending: SeriesBatch = emptyBatch();
 
   /** `priors` finds what a previous run stored for the buckets open at start. */
-  constructor(private readonly priors: (key: SeriesKey) => Priors = () => ({})) {}
-
-  /** A new accumulator, counting from `atMs` in `health`. */
-  track(key: SeriesKey, health: SeriesState | undefined, atMs: number): SeriesAccumulator {
-    const accumulator = new SeriesAccumulator(key, health, atMs, this.priors(key));
-    this.all.add(accumulator);
-    return accumulator;
+  constructor(private readonly findPriors: (key: SeriesKey) => Priors = () => ({})) {
+    const points = new PointLists();
+    this.hours = new OpenBuckets(points);
+    this.days = new OpenBuckets(points);
   }
 
-  /** Stops draining an accumulator (one that is `finished`). */
-  untrack(accumulator: SeriesAccumulator): void {
-    this.all.delete(accumulator);
+  /** A new series, counting from `atMs` in `health`; returns its number. */
+  track(key: SeriesKey, health: SeriesState | undefined, atMs: number): number {
+    const row = this.freeRows.pop() ?? this.newRow();
+    this.flags[row] = TRACKED;
+    this.kinds[row] = SERIES_KINDS.indexOf(key.kind);
+    this.ids[row * ID_COLUMNS] = key.serviceId;
+    this.ids[row * ID_COLUMNS + 1] = key.nodeId;
+    this.ids[row * ID_COLUMNS + 2] = key.replicaId;
+    this.storeIds[row] = Number.NaN;
+    this.states[row] = STATES.indexOf(health);
+    this.cursorsMs[row] = atMs;
+    this.minutes[row] = bucketStart('minute', atMs) / BUCKET_MS.minute;
+    this.minuteMs.fill(0, row * MINUTE_COLUMNS, (row + 1) * MINUTE_COLUMNS);
+    this.sampleHeads[row] = NONE;
+    this.sampleCounts[row] = 0;
+    this.hours.open(row, bucketStart('hour', atMs) / BUCKET_MS.hour);
+    this.days.open(row, bucketStart('day', atMs) / BUCKET_MS.day);
+    this.priors.delete(row);
+    const stored = this.findPriors(key);
+    const open: OpenPriors = {};
+    for (const resolution of RESOLUTIONS) {
+      const prior = stored[resolution];
+      if (prior?.bucketMs === bucketStart(resolution, atMs)) open[resolution] = summaryOf(prior);
+    }
+    if (Object.keys(open).length > 0) this.priors.set(row, open);
+    return row;
   }
 
-  /** Where accumulators put closed rows. */
+  /** Stops counting and draining a series (one that is `finished`); its number may be given again. */
+  untrack(series: number): void {
+    if (!this.isTracked(series)) return;
+    this.flags[series] = 0;
+    this.samples.release(this.sampleHeads[series] ?? NONE);
+    this.sampleHeads[series] = NONE;
+    this.sampleCounts[series] = 0;
+    this.hours.clear(series);
+    this.days.clear(series);
+    this.priors.delete(series);
+    for (let column = 0; column < ID_COLUMNS; column++) this.ids[series * ID_COLUMNS + column] = '';
+    this.freeRows.push(series);
+  }
+
+  /** The series' key, made anew. */
+  keyOf(series: number): SeriesKey {
+    const at = series * ID_COLUMNS;
+    return {
+      kind: SERIES_KINDS[this.kinds[series] ?? 0] ?? 'page',
+      serviceId: this.ids[at] ?? '',
+      nodeId: this.ids[at + 1] ?? '',
+      replicaId: this.ids[at + 2] ?? '',
+    };
+  }
+
+  /** The store's id of the series, once `setStoreId` gave it. */
+  storeId(series: number): number | undefined {
+    const id = this.storeIds[series];
+    return id === undefined || Number.isNaN(id) ? undefined : id;
+  }
+
+  setStoreId(series: number, id: number): void {
+    if (this.isTracked(series)) this.storeIds[series] = id;
+  }
+
+  setHealth(series: number, health: SeriesState | undefined, atMs: number): void {
+    this.advance(series, atMs);
+    this.states[series] = STATES.indexOf(health);
+  }
+
+  observe(series: number, latencyMs: number | undefined, atMs: number): void {
+    this.advance(series, atMs);
+    if (latencyMs === undefined) return;
+    const length = this.sampleCounts[series] ?? 0;
+    this.sampleHeads[series] = this.samples.push(this.sampleHeads[series] ?? NONE, length, latencyMs);
+    this.sampleCounts[series] = length + 1;
+  }
+
+  /**
+   * Without a state and with nothing left to write: a flushed replica once its day is over. It can
+   * go, so replicas that come and go (autoscaled pods) do not pile up in memory.
+   */
+  isFinished(series: number): boolean {
+    const at = series * MINUTE_COLUMNS;
+    return (
+      this.states[series] === 0 &&
+      ((this.flags[series] ?? 0) & OPEN_CHANGED) === 0 &&
+      this.hours.isEmpty(series) &&
+      this.days.isEmpty(series) &&
+      this.sampleCounts[series] === 0 &&
+      this.minuteMs.subarray(at, at + MINUTE_COLUMNS).every((ms) => ms === 0)
+    );
+  }
+
+  /** Where closed rows wait for the next drain. */
   get out(): SeriesBatch {
     return this.pending;
   }
@@ -251,9 +205,10 @@ export class RollupAggregator {
    */
   *drainInSlices(nowMs: number, slice: number): Generator<void, SeriesBatch> {
     let done = 0;
-    for (const accumulator of this.all) {
-      accumulator.advance(nowMs, this.pending);
-      accumulator.emitOpen(this.pending);
+    for (let series = 0; series < this.size; series++) {
+      if (!this.isTracked(series)) continue;
+      this.advance(series, nowMs);
+      this.emitOpen(series);
       done += 1;
       if (done % slice === 0) yield;
     }
@@ -262,12 +217,132 @@ export class RollupAggregator {
 
   /** The final rows at shutdown: every open minute is written as it stands. */
   close(nowMs: number): SeriesBatch {
-    for (const accumulator of this.all) {
-      accumulator.advance(nowMs, this.pending);
-      accumulator.closePartialMinute(this.pending);
-      accumulator.emitOpen(this.pending);
+    for (let series = 0; series < this.size; series++) {
+      if (!this.isTracked(series)) continue;
+      this.advance(series, nowMs);
+      this.closePartialMinute(series);
+      this.emitOpen(series);
     }
     return this.take();
+  }
+
+  /** Attributes time up to `toMs`, closing every minute (and hour, day) it crosses. */
+  private advance(series: number, toMs: number): void {
+    for (;;) {
+      const minuteEndMs = ((this.minutes[series] ?? 0) + 1) * BUCKET_MS.minute;
+      if (toMs < minuteEndMs) break;
+      this.attribute(series, minuteEndMs);
+      this.closeMinute(series, minuteEndMs);
+    }
+    this.attribute(series, toMs);
+  }
+
+  private attribute(series: number, toMs: number): void {
+    const fromMs = this.cursorsMs[series] ?? toMs;
+    if (toMs <= fromMs) return;
+    const state = this.states[series] ?? 0;
+    if (state > 0) {
+      const at = series * MINUTE_COLUMNS + state - 1;
+      // Whole ms, as the clock gives them; a fraction would only be lost within one minute.
+      this.minuteMs[at] = (this.minuteMs[at] ?? 0) + Math.round(toMs - fromMs);
+    }
+    this.cursorsMs[series] = toMs;
+  }
+
+  /** The open hour and day as they stand, when they changed: queries see them before they close. */
+  private emitOpen(series: number): void {
+    const flags = this.flags[series] ?? 0;
+    if ((flags & OPEN_CHANGED) === 0) return;
+    this.flags[series] = flags & ~OPEN_CHANGED;
+    const prior = this.priors.get(series);
+    this.push('hour', series, this.hours.summaryWith(series, [prior?.hour]));
+    this.push('day', series, this.days.summaryWith(series, [prior?.day, this.hours.summary(series)]));
+  }
+
+  /** The minute so far becomes a (short at shutdown) minute row, and a part of its hour. */
+  private closePartialMinute(series: number): void {
+    const at = series * MINUTE_COLUMNS;
+    const [healthyMs = 0, sickMs = 0, deadMs = 0, maintenanceMs = 0] = this.minuteMs.subarray(
+      at,
+      at + MINUTE_COLUMNS,
+    );
+    const length = this.sampleCounts[series] ?? 0;
+    const head = this.sampleHeads[series] ?? NONE;
+    const part = withSortedLatencies(
+      timeSummary(healthyMs, sickMs, deadMs, maintenanceMs),
+      length > 0 ? this.samples.sorted(head, length) : [],
+    );
+    const prior = this.priors.get(series);
+    this.push('minute', series, mergeSummaries(prior?.minute ? [prior.minute, part] : [part]));
+    if (!isEmptySummary(part)) {
+      this.hours.add(series, part);
+      this.flags[series] = (this.flags[series] ?? 0) | OPEN_CHANGED;
+    }
+    this.dropPrior(series, 'minute');
+    this.minuteMs.fill(0, at, at + MINUTE_COLUMNS);
+    this.samples.release(head);
+    this.sampleHeads[series] = NONE;
+    this.sampleCounts[series] = 0;
+  }
+
+  private closeMinute(series: number, nextMs: number): void {
+    this.closePartialMinute(series);
+    this.minutes[series] = nextMs / BUCKET_MS.minute;
+    const hour = bucketStart('hour', nextMs) / BUCKET_MS.hour;
+    if (hour === this.hours.start(series)) return;
+    const prior = this.priors.get(series);
+    this.push('hour', series, this.hours.summaryWith(series, [prior?.hour]));
+    const closedHour = this.hours.summary(series);
+    if (closedHour) this.days.add(series, closedHour);
+    this.hours.open(series, hour);
+    this.dropPrior(series, 'hour');
+    const day = bucketStart('day', nextMs) / BUCKET_MS.day;
+    if (day === this.days.start(series)) return;
+    this.push('day', series, this.days.summaryWith(series, [prior?.day]));
+    this.days.open(series, day);
+    this.dropPrior(series, 'day');
+  }
+
+  /** The bucket's row, unless it holds nothing (a row of zeros would only take space). */
+  private push(resolution: Resolution, series: number, summary: BucketSummary): void {
+    if (isEmptySummary(summary)) return;
+    const start =
+      resolution === 'minute'
+        ? this.minutes[series]
+        : (resolution === 'hour' ? this.hours : this.days).start(series);
+    const bucketMs = (start ?? 0) * BUCKET_MS[resolution];
+    this.pending[resolution].push({ series: this.keyOf(series), bucketMs, ...summary });
+  }
+
+  private dropPrior(series: number, resolution: Resolution): void {
+    const prior = this.priors.get(series);
+    if (!prior?.[resolution]) return;
+    delete prior[resolution];
+    if (Object.keys(prior).length === 0) this.priors.delete(series);
+  }
+
+  private isTracked(series: number): boolean {
+    return ((this.flags[series] ?? 0) & TRACKED) !== 0;
+  }
+
+  private newRow(): number {
+    const row = this.size;
+    this.size += 1;
+    if (this.size > this.capacity) {
+      this.capacity = nextCapacity(this.capacity, this.size);
+      this.flags = grown(this.flags, this.capacity);
+      this.kinds = grown(this.kinds, this.capacity);
+      this.storeIds = grown(this.storeIds, this.capacity);
+      this.states = grown(this.states, this.capacity);
+      this.cursorsMs = grown(this.cursorsMs, this.capacity);
+      this.minutes = grown(this.minutes, this.capacity);
+      this.minuteMs = grown(this.minuteMs, this.capacity * MINUTE_COLUMNS);
+      this.sampleHeads = grown(this.sampleHeads, this.capacity);
+      this.sampleCounts = grown(this.sampleCounts, this.capacity);
+      this.hours.reserve(this.capacity);
+      this.days.reserve(this.capacity);
+    }
+    return row;
   }
 
   private take(): SeriesBatch {

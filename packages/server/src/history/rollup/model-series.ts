@@ -2,24 +2,22 @@ import type { NodeExemption } from '../../maintenance/types.js';
 import type { Health } from '../../model/health.js';
 import type { HealthModel, ReplicaRef } from '../../model/health-model.js';
 import type { SeriesKey } from '../../store/types.js';
-import type { RollupAggregator, SeriesAccumulator } from './aggregator.js';
+import type { RollupAggregator } from './aggregator.js';
 import type { SeriesState } from './summary.js';
 
+/** A node's series and its replicas' (numbers in the aggregator's table). */
 interface NodeSeries {
-  node: SeriesAccumulator;
-  replicas: Map<string, SeriesAccumulator>;
+  node: number;
+  replicas: Map<string, number>;
 }
 
 /**
  * The history series of one model: page, services, nodes and replicas, each fed by the model's
- * events. Lookups are nested maps, so the reporter's hot path builds no strings.
+ * events. Lookups are nested maps of series numbers, so the reporter's hot path builds no strings.
  */
 export class ModelSeries {
-  private readonly page: SeriesAccumulator;
-  private readonly services = new Map<
-    string,
-    { service: SeriesAccumulator; nodes: Map<string, NodeSeries> }
-  >();
+  private readonly page: number;
+  private readonly services = new Map<string, { service: number; nodes: Map<string, NodeSeries> }>();
 
   constructor(
     private readonly aggregator: RollupAggregator,
@@ -34,7 +32,7 @@ export class ModelSeries {
       const nodes = new Map<string, NodeSeries>();
       for (const node of service.nodes.values()) {
         const nodeId = node.spec.id;
-        const replicas = new Map<string, SeriesAccumulator>();
+        const replicas = new Map<string, number>();
         for (const replica of node.replicas.values()) {
           const key = seriesKey('replica', serviceId, nodeId, replica.id);
           replicas.set(replica.id, aggregator.track(key, replica.health, nowMs));
@@ -55,16 +53,24 @@ export class ModelSeries {
     }
   }
 
+  /** The series' number in the aggregator, while it is tracked. */
+  indexOf(key: SeriesKey): number | undefined {
+    if (key.kind === 'page') return this.page;
+    const service = this.services.get(key.serviceId);
+    if (key.kind === 'service') return service?.service;
+    const node = service?.nodes.get(key.nodeId);
+    return key.kind === 'node' ? node?.node : node?.replicas.get(key.replicaId);
+  }
+
   /** A probe result or report: counts its latency for the replica, its node and its service. */
   observed(ref: ReplicaRef, latencyMs: number | undefined, atMs: number): void {
     const service = this.services.get(ref.serviceId);
     const node = service?.nodes.get(ref.nodeId);
     const replica = node?.replicas.get(ref.replicaId);
-    if (!service || !node || !replica) return;
-    const out = this.aggregator.out;
-    replica.observe(latencyMs, atMs, out);
-    node.node.observe(latencyMs, atMs, out);
-    service.service.observe(latencyMs, atMs, out);
+    if (!service || !node || replica === undefined) return;
+    this.aggregator.observe(replica, latencyMs, atMs);
+    this.aggregator.observe(node.node, latencyMs, atMs);
+    this.aggregator.observe(service.service, latencyMs, atMs);
   }
 
   /** A replica's state changed; `undefined` once it is flushed (its time no longer counts). */
@@ -72,8 +78,8 @@ export class ModelSeries {
     const node = this.services.get(ref.serviceId)?.nodes.get(ref.nodeId);
     if (!node) return;
     const existing = node.replicas.get(ref.replicaId);
-    if (existing) {
-      existing.setHealth(health, atMs, this.aggregator.out);
+    if (existing !== undefined) {
+      this.aggregator.setHealth(existing, health, atMs);
       return;
     }
     if (health === undefined) return;
@@ -86,7 +92,7 @@ export class ModelSeries {
     for (const service of this.services.values()) {
       for (const node of service.nodes.values()) {
         for (const [replicaId, replica] of node.replicas) {
-          if (!replica.finished) continue;
+          if (!this.aggregator.isFinished(replica)) continue;
           node.replicas.delete(replicaId);
           this.aggregator.untrack(replica);
         }
@@ -99,15 +105,15 @@ export class ModelSeries {
    * counting time (their replicas are let go like flushed ones). Series that stay are untouched.
    */
   follow(model: HealthModel, atMs: number): void {
-    const out = this.aggregator.out;
+    const { aggregator } = this;
     for (const [serviceId, entry] of this.services) {
       const service = model.services.get(serviceId);
-      if (!service) entry.service.setHealth(undefined, atMs, out);
+      if (!service) aggregator.setHealth(entry.service, undefined, atMs);
       for (const [nodeId, node] of entry.nodes) {
         const current = service?.nodes.get(nodeId);
         if (current) continue;
-        node.node.setHealth(undefined, atMs, out);
-        for (const replica of node.replicas.values()) replica.setHealth(undefined, atMs, out);
+        aggregator.setHealth(node.node, undefined, atMs);
+        for (const replica of node.replicas.values()) aggregator.setHealth(replica, undefined, atMs);
       }
     }
     for (const service of model.services.values()) {
@@ -115,32 +121,27 @@ export class ModelSeries {
       let entry = this.services.get(serviceId);
       if (!entry) {
         entry = {
-          service: this.aggregator.track(seriesKey('service', serviceId), service.health, atMs),
+          service: aggregator.track(seriesKey('service', serviceId), service.health, atMs),
           nodes: new Map(),
         };
         this.services.set(serviceId, entry);
-      } else entry.service.setHealth(service.health, atMs, out);
+      } else aggregator.setHealth(entry.service, service.health, atMs);
       for (const node of service.nodes.values()) {
         const nodeId = node.spec.id;
         const series = entry.nodes.get(nodeId);
         const state = this.nodeState(serviceId, nodeId, node.health);
-        if (series) series.node.setHealth(state, atMs, out);
+        if (series) aggregator.setHealth(series.node, state, atMs);
         else {
           const key = seriesKey('node', serviceId, nodeId);
-          entry.nodes.set(nodeId, {
-            node: this.aggregator.track(key, state, atMs),
-            replicas: new Map(),
-          });
+          entry.nodes.set(nodeId, { node: aggregator.track(key, state, atMs), replicas: new Map() });
         }
       }
     }
   }
 
   nodeChanged(serviceId: string, nodeId: string, health: Health, atMs: number): void {
-    this.services
-      .get(serviceId)
-      ?.nodes.get(nodeId)
-      ?.node.setHealth(this.nodeState(serviceId, nodeId, health), atMs, this.aggregator.out);
+    const node = this.services.get(serviceId)?.nodes.get(nodeId);
+    if (node) this.aggregator.setHealth(node.node, this.nodeState(serviceId, nodeId, health), atMs);
   }
 
   /** A maintenance window started or ended: each node's time counts as its state from now on. */
@@ -156,11 +157,12 @@ export class ModelSeries {
   }
 
   serviceChanged(serviceId: string, health: Health, atMs: number): void {
-    this.services.get(serviceId)?.service.setHealth(health, atMs, this.aggregator.out);
+    const service = this.services.get(serviceId);
+    if (service) this.aggregator.setHealth(service.service, health, atMs);
   }
 
   pageChanged(health: Health, atMs: number): void {
-    this.page.setHealth(health, atMs, this.aggregator.out);
+    this.aggregator.setHealth(this.page, health, atMs);
   }
 }
 

@@ -45,16 +45,15 @@ export function isEmptySummary(summary: BucketSummary): boolean {
   return totalSeconds(summary) === 0 && summary.samples === 0;
 }
 
-/** Exact percentiles (nearest rank) of the raw latencies of one minute. */
-export function withLatencies(summary: BucketSummary, latencies: readonly number[]): BucketSummary {
-  if (latencies.length === 0) return { ...summary };
-  const sorted = [...latencies].sort((a, b) => a - b);
+/** Exact percentiles (nearest rank) of the raw latencies of one minute, in ascending order. */
+export function withSortedLatencies(summary: BucketSummary, sorted: ArrayLike<number>): BucketSummary {
+  if (sorted.length === 0) return { ...summary };
   return {
     ...summary,
     samples: sorted.length,
     p50Ms: nearestRank(sorted, 0.5),
     p95Ms: nearestRank(sorted, 0.95),
-    maxMs: sorted.at(-1),
+    maxMs: sorted[sorted.length - 1],
   };
 }
 
@@ -81,7 +80,7 @@ export function mergeSummaries(parts: readonly BucketSummary[]): BucketSummary {
   return merged;
 }
 
-function nearestRank(sorted: readonly number[], quantile: number): number {
+function nearestRank(sorted: ArrayLike<number>, quantile: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(quantile * sorted.length) - 1));
   return sorted[index] ?? 0;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FoldedParts } from '../../src/history/rollup/folded-parts.js';
+import { OpenBuckets } from '../../src/history/rollup/open-buckets.js';
 import { mergeSummaries } from '../../src/history/rollup/summary.js';
 import type { BucketSummary } from '../../src/store/types.js';
 
@@ -14,13 +14,16 @@ const part = (p50Ms: number, p95Ms: number, samples: number, healthySeconds = 60
   maxMs: p95Ms + 1,
 });
 
-function fold(parts: readonly BucketSummary[]): FoldedParts {
-  const folded = new FoldedParts();
-  for (const each of parts) folded.add(each);
+/** One bucket (row 0 of a table) holding `parts`. */
+function fold(parts: readonly BucketSummary[]): OpenBuckets {
+  const folded = new OpenBuckets();
+  folded.reserve(1);
+  folded.open(0, 0);
+  for (const each of parts) folded.add(0, each);
   return folded;
 }
 
-describe('folded parts of an open bucket', () => {
+describe('the folded parts of open buckets', () => {
   test('equal to merging every part while there are at most 8 distinct latencies', () => {
     // An hour of minutes whose p50 and p95 take 8 values, in no order, with varying samples.
     const parts = Array.from({ length: 60 }, (_, minute) =>
@@ -28,16 +31,16 @@ describe('folded parts of an open bucket', () => {
     );
     parts.push({ healthySeconds: 0, sickSeconds: 30, deadSeconds: 30, samples: 0 });
     parts.push({ ...part(12, 120, 2), maintenanceSeconds: 15 });
-    assert.deepEqual(fold(parts).summary(), mergeSummaries(parts));
+    assert.deepEqual(fold(parts).summary(0), mergeSummaries(parts));
     const prior = part(10, 500, 7);
-    assert.deepEqual(fold(parts).summaryWith([prior, undefined]), mergeSummaries([...parts, prior]));
+    assert.deepEqual(fold(parts).summaryWith(0, [prior, undefined]), mergeSummaries([...parts, prior]));
   });
 
   test('many distinct latencies stay close to the exact weighted ranks', () => {
     // p50 1…60 ms and p95 10…600 ms, one sample each: exact ranks 30 and 570.
     const parts = Array.from({ length: 60 }, (_, minute) => part(minute + 1, (minute + 1) * 10, 1));
     const exact = mergeSummaries(parts);
-    const folded = fold(parts).summary();
+    const folded = fold(parts).summary(0);
     assert.equal(folded?.samples, exact.samples);
     assert.equal(folded?.maxMs, exact.maxMs);
     assert.equal(folded?.healthySeconds, exact.healthySeconds);
@@ -52,9 +55,9 @@ describe('folded parts of an open bucket', () => {
   });
 
   test('no parts: empty, and extra parts alone make the summary', () => {
-    const folded = new FoldedParts();
-    assert.equal(folded.isEmpty, true);
-    assert.equal(folded.summary(), undefined);
-    assert.deepEqual(folded.summaryWith([part(5, 9, 2)]), mergeSummaries([part(5, 9, 2)]));
+    const folded = fold([]);
+    assert.equal(folded.isEmpty(0), true);
+    assert.equal(folded.summary(0), undefined);
+    assert.deepEqual(folded.summaryWith(0, [part(5, 9, 2)]), mergeSummaries([part(5, 9, 2)]));
   });
 });
