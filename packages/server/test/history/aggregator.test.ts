@@ -152,4 +152,52 @@ describe('rollup aggregation', () => {
     aggregator.track(KEY, 'healthy', T0);
     assert.deepEqual(seconds(aggregator.drain(T0 + MINUTE).hour[0] ?? mergeSummaries([])), [60, 0, 0]);
   });
+  test('a series number let go is given again, with nothing of the series before', () => {
+    const aggregator = new RollupAggregator();
+    const gone = aggregator.track(KEY, 'healthy', T0);
+    aggregator.observe(gone, 12, T0 + 1000);
+    aggregator.setStoreId(gone, 41);
+    aggregator.setHealth(gone, undefined, T0 + 2000);
+    aggregator.drain(T0 + DAY + MINUTE);
+    assert.equal(aggregator.isFinished(gone), true);
+    aggregator.untrack(gone);
+    const next: SeriesKey = { kind: 'node', serviceId: 'web', nodeId: 'db', replicaId: '' };
+    const series = aggregator.track(next, 'sick', T0 + DAY + 2 * MINUTE);
+    assert.equal(series, gone);
+    assert.deepEqual(aggregator.keyOf(series), next);
+    assert.equal(aggregator.storeId(series), undefined);
+    const batch = aggregator.drain(T0 + DAY + 3 * MINUTE);
+    assert.deepEqual(
+      batch.minute.map((row) => [row.series, row.bucketMs - T0 - DAY, ...seconds(row), row.samples]),
+      [[next, 2 * MINUTE, 0, 60, 0, 0]],
+    );
+    assert.deepEqual(seconds(batch.hour[0] ?? mergeSummaries([])), [0, 60, 0]);
+  });
+
+  test('fractional latencies: the rows hold what the exact figures round to, as the store keeps them', () => {
+    const aggregator = new RollupAggregator();
+    const series = aggregator.track(KEY, 'healthy', T0);
+    const minutes = [
+      [1.4, 2.6, 2.5, 9.49],
+      [3.5, 0.2],
+      [7.7, 7.2, 1.1, 2.2, 3.3],
+    ];
+    minutes.forEach((latencies, minute) =>
+      latencies.forEach((latencyMs, index) =>
+        aggregator.observe(series, latencyMs, T0 + minute * MINUTE + (index + 1) * 1000),
+      ),
+    );
+    const batch = aggregator.drain(T0 + minutes.length * MINUTE);
+    const exact = minutes.map((latencies) =>
+      withSortedLatencies(
+        { healthySeconds: 60, sickSeconds: 0, deadSeconds: 0, samples: 0 },
+        [...latencies].sort((a, b) => a - b),
+      ),
+    );
+    const figures = (row: BucketSummary | undefined) => [row?.samples, row?.p50Ms, row?.p95Ms, row?.maxMs];
+    const rounded = (row: BucketSummary) =>
+      [row.samples, row.p50Ms, row.p95Ms, row.maxMs].map((value) => Math.round(value ?? Number.NaN));
+    assert.deepEqual(batch.minute.map(figures), exact.map(rounded));
+    assert.deepEqual(figures(batch.hour.at(-1)), rounded(mergeSummaries(exact)));
+  });
 });
