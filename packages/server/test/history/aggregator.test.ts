@@ -182,11 +182,10 @@ describe('rollup aggregation', () => {
       [3.5, 0.2],
       [7.7, 7.2, 1.1, 2.2, 3.3],
     ];
-    minutes.forEach((latencies, minute) =>
-      latencies.forEach((latencyMs, index) =>
-        aggregator.observe(series, latencyMs, T0 + minute * MINUTE + (index + 1) * 1000),
-      ),
-    );
+    for (const [minute, latencies] of minutes.entries()) {
+      for (const [index, latencyMs] of latencies.entries())
+        aggregator.observe(series, latencyMs, T0 + minute * MINUTE + (index + 1) * 1000);
+    }
     const batch = aggregator.drain(T0 + minutes.length * MINUTE);
     const exact = minutes.map((latencies) =>
       withSortedLatencies(
