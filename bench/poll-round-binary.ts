@@ -70,6 +70,8 @@ interface CpuReading {
 interface Memory {
   rss: number;
   heapUsed: number;
+  /** The main thread's ArrayBuffers (typed arrays, Buffers): outside its heap, inside the RSS. */
+  arrayBuffers: number;
 }
 
 interface BinaryRun {
@@ -142,11 +144,11 @@ function readLog(child: ChildProcess) {
 function askMemory(child: ChildProcess): Promise<Memory> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the binary did not report its memory')), 60_000);
-    child.on('message', function onMessage(message: { type?: string; rss: number; heapUsed: number }) {
+    child.on('message', function onMessage(message: { type?: string } & Memory) {
       if (message.type !== 'memory') return;
       clearTimeout(timer);
       child.off('message', onMessage);
-      resolve({ rss: message.rss, heapUsed: message.heapUsed });
+      resolve({ rss: message.rss, heapUsed: message.heapUsed, arrayBuffers: message.arrayBuffers });
     });
     child.send({ type: 'memory' });
   });
@@ -379,6 +381,7 @@ function report(
   const added = settings.replicas - TINY_REPLICAS;
   const rssPerReplica = (big.memory.rss - tiny.memory.rss) / added;
   const heapPerReplica = (big.memory.heapUsed - tiny.memory.heapUsed) / added;
+  const buffersPerReplica = (big.memory.arrayBuffers - tiny.memory.arrayBuffers) / added;
   const cpu = cpuOverRounds(big);
   // Every replica is checked once per round (re-probes aside).
   const checks = settings.replicas * big.rounds.length;
@@ -423,6 +426,12 @@ function report(
       figure: 'main-thread heap after full GCs; marginal per replica',
       vigil: `${megabytes(big.memory.heapUsed)}; ${count(heapPerReplica)} B`,
       baseline: megabytes(tiny.memory.heapUsed),
+      verdict: 'INFO',
+    },
+    {
+      figure: "main thread's array buffers (typed arrays, outside the heap); per replica",
+      vigil: `${megabytes(big.memory.arrayBuffers)}; ${count(buffersPerReplica)} B`,
+      baseline: megabytes(tiny.memory.arrayBuffers),
       verdict: 'INFO',
     },
     {

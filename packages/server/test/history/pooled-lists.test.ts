@@ -43,15 +43,30 @@ describe('pooled point lists', () => {
     assert.equal(lists.rank(NONE, 0.5), 0);
   });
 
-  test('lists let go are reused, and the others are untouched', () => {
+  test('a compaction reclaims the room of lists let go or grown; the others keep their points', () => {
     const lists = new PointLists();
-    const first = lists.add(NONE, 7, 1);
-    const second = lists.add(NONE, 9, 2);
-    lists.release(first);
-    const third = lists.add(NONE, 11, 3);
-    assert.equal(third, first, 'the freed room is given again');
-    assert.deepEqual(lists.toArray(third), [11, 3]);
-    assert.deepEqual(lists.toArray(second), [9, 2]);
+    // 2,000 lists of two points (6 slots each); three in four let go, one in eight grown to three.
+    const handles = Array.from({ length: 2000 }, (_, index) =>
+      lists.add(lists.add(NONE, index + 1, 1), 0, 2),
+    );
+    const kept = handles.filter((handle, index) => {
+      if (index % 4 === 0) return true;
+      lists.release(handle);
+      return false;
+    });
+    const grownLists = kept.map((handle, index) => (index % 2 === 0 ? lists.add(handle, 5000, 3) : handle));
+    assert.equal(lists.wasteful, true);
+    let moved = grownLists;
+    lists.compact((move) => {
+      moved = grownLists.map(move);
+    });
+    assert.equal(lists.wasteful, false);
+    moved.forEach((handle, index) => {
+      const value = index * 4 + 1;
+      assert.deepEqual(lists.toArray(handle), [0, 2, value, 1, ...(index % 2 === 0 ? [5000, 3] : [])]);
+    });
+    // Live after: 250 lists of room 4 (10 slots) and 250 of room 2 (6 slots); a new list goes after them.
+    assert.equal(lists.add(NONE, 1, 1), 250 * 10 + 250 * 6);
   });
 
   test('weights past what a slot holds are halved, keeping their ratio', () => {

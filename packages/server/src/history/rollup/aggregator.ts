@@ -84,17 +84,14 @@ export class RollupAggregator {
   private sampleHeads = new Int32Array(0);
   private sampleCounts = new Int32Array(0);
   private readonly samples = new SampleLists();
-  private readonly hours: OpenBuckets;
-  private readonly days: OpenBuckets;
+  private readonly points = new PointLists();
+  private readonly hours = new OpenBuckets(this.points);
+  private readonly days = new OpenBuckets(this.points);
   private readonly priors = new Map<number, OpenPriors>();
   private pending: SeriesBatch = emptyBatch();
 
   /** `priors` finds what a previous run stored for the buckets open at start. */
-  constructor(private readonly findPriors: (key: SeriesKey) => Priors = () => ({})) {
-    const points = new PointLists();
-    this.hours = new OpenBuckets(points);
-    this.days = new OpenBuckets(points);
-  }
+  constructor(private readonly findPriors: (key: SeriesKey) => Priors = () => ({})) {}
 
   /** A new series, counting from `atMs` in `health`; returns its number. */
   track(key: SeriesKey, health: SeriesState | undefined, atMs: number): number {
@@ -212,6 +209,7 @@ export class RollupAggregator {
       done += 1;
       if (done % slice === 0) yield;
     }
+    this.compactPoints();
     return this.take();
   }
 
@@ -312,6 +310,15 @@ export class RollupAggregator {
         : (resolution === 'hour' ? this.hours : this.days).start(series);
     const bucketMs = (start ?? 0) * BUCKET_MS[resolution];
     this.pending[resolution].push({ series: this.keyOf(series), bucketMs, ...summary });
+  }
+
+  /** Reclaims the room of point lists that grew or closed, once it outweighs the live ones. */
+  private compactPoints(): void {
+    if (!this.points.wasteful) return;
+    this.points.compact((move) => {
+      this.hours.moveLists(move);
+      this.days.moveLists(move);
+    });
   }
 
   private dropPrior(series: number, resolution: Resolution): void {

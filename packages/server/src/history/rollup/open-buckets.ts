@@ -72,6 +72,16 @@ export class OpenBuckets {
     this.p95[row] = NONE;
   }
 
+  /** Rewrites every list handle through `move` (the point lists' compaction). */
+  moveLists(move: (handle: number) => number): void {
+    for (const column of [this.p50, this.p95]) {
+      for (let row = 0; row < column.length; row++) {
+        const handle = column[row] ?? NONE;
+        if (handle !== NONE) column[row] = move(handle);
+      }
+    }
+  }
+
   start(row: number): number {
     return this.starts[row] ?? 0;
   }

@@ -6,12 +6,20 @@ import { grown, nextCapacity } from './typed-columns.js';
  */
 export const MAX_POINTS = 8;
 
-/** Points a list has room for in each size class: a list moves up a class when it outgrows its own. */
-const CLASS_POINTS = [2, 4, MAX_POINTS] as const;
-const CLASS_BITS = 2;
+/** Slots before a list's points: its room (in points) and its count. */
+const HEADER = 2;
 const NONE = -1;
 /** The largest number a slot holds: weights past it are halved (their ratios are what count). */
 const MAX_SLOT = 0xffff_ffff;
+/** Slots let go before a compaction is worth its copy. */
+const COMPACT_AFTER_SLOTS = 4096;
+
+/** Room for `count` points: 2, 4, then MAX_POINTS, so that a list grows a few times at most. */
+function roomFor(count: number): number {
+  let room = 2;
+  while (room < count) room *= 2;
+  return Math.min(room, MAX_POINTS);
+}
 
 /**
  * `points` (flat: value, weight, value, weight, …, sorted by value) with `weight` more at `value`.
@@ -63,46 +71,18 @@ export function weightedRank(
   return count > 0 ? (points[from + 2 * (count - 1)] ?? 0) : 0;
 }
 
-/** Slabs of one size: [count, value, weight, value, weight, …] each, in one array. */
-class SizeClass {
-  readonly width: number;
-  data: Uint32Array;
-  private slabs = 0;
-  /** The first free slab, whose count slot holds the next free one (+1; 0 ends the list). */
-  private firstFree = NONE;
-
-  constructor(readonly points: number) {
-    this.width = 1 + 2 * points;
-    this.data = new Uint32Array(0);
-  }
-
-  take(): number {
-    if (this.firstFree !== NONE) {
-      const slab = this.firstFree;
-      this.firstFree = (this.data[slab * this.width] ?? 0) - 1;
-      this.data[slab * this.width] = 0;
-      return slab;
-    }
-    const slab = this.slabs;
-    this.slabs += 1;
-    if (this.slabs * this.width > this.data.length)
-      this.data = grown(this.data, nextCapacity(this.data.length / this.width, this.slabs) * this.width);
-    return slab;
-  }
-
-  release(slab: number): void {
-    this.data[slab * this.width] = this.firstFree + 1;
-    this.firstFree = slab;
-  }
-}
-
 /**
- * Every open bucket's lists of (value, weight) points, pooled in a few typed arrays: a list is a
- * number (its handle; -1 for an empty list), not an array object of its own. Values are whole
- * milliseconds, as the store keeps them; weights are sample counts.
+ * Every open bucket's lists of (value, weight) points, in one typed array: a list is a number (its
+ * offset, the handle; -1 for an empty list), not an array object of its own. A list that outgrows
+ * its room moves to the end; the room it left, and that of lists let go, is reclaimed by `compact`.
+ * Values are whole milliseconds, as the store keeps them; weights are sample counts.
  */
 export class PointLists {
-  private readonly classes = CLASS_POINTS.map((points) => new SizeClass(points));
+  private data = new Uint32Array(0);
+  /** Slots handed out, live or let go. */
+  private end = 0;
+  /** Slots of lists let go (or moved) since the last compaction. */
+  private released = 0;
 
   /** The list `handle` with `weight` more at `value`; returns the list's handle, which may move. */
   add(handle: number, value: number, weight: number): number {
@@ -110,47 +90,63 @@ export class PointLists {
     fitWeights(points);
     const count = points.length / 2;
     let target = handle;
-    if (handle === NONE || this.sizeClass(handle).points < count) {
+    if (handle === NONE || (this.data[handle] ?? 0) < count) {
       this.release(handle);
-      const classIndex = CLASS_POINTS.findIndex((room) => room >= count);
-      target = (this.sizeClassAt(classIndex).take() << CLASS_BITS) | classIndex;
+      target = this.allocate(roomFor(count));
     }
-    const { data, width } = this.sizeClass(target);
-    const base = (target >> CLASS_BITS) * width;
-    data[base] = count;
-    data.set(points, base + 1);
+    this.data[target + 1] = count;
+    this.data.set(points, target + HEADER);
     return target;
   }
 
   /** The value at `quantile` of the list's weight (0 for an empty list). */
   rank(handle: number, quantile: number): number {
     if (handle === NONE) return 0;
-    const { data, width } = this.sizeClass(handle);
-    const base = (handle >> CLASS_BITS) * width;
-    return weightedRank(data, base + 1, data[base] ?? 0, quantile);
+    return weightedRank(this.data, handle + HEADER, this.data[handle + 1] ?? 0, quantile);
   }
 
   /** The list as a flat array of value, weight pairs. */
   toArray(handle: number): number[] {
     if (handle === NONE) return [];
-    const { data, width } = this.sizeClass(handle);
-    const base = (handle >> CLASS_BITS) * width;
-    return Array.from(data.subarray(base + 1, base + 1 + 2 * (data[base] ?? 0)));
+    const from = handle + HEADER;
+    return Array.from(this.data.subarray(from, from + 2 * (this.data[handle + 1] ?? 0)));
   }
 
-  /** Gives the list's room back; an empty list (-1) has none. */
+  /** Gives the list's room back (at the next compaction); an empty list (-1) has none. */
   release(handle: number): void {
-    if (handle !== NONE) this.sizeClass(handle).release(handle >> CLASS_BITS);
+    if (handle !== NONE) this.released += HEADER + 2 * (this.data[handle] ?? 0);
   }
 
-  private sizeClass(handle: number): SizeClass {
-    return this.sizeClassAt(handle & ((1 << CLASS_BITS) - 1));
+  /** Whether more room waits in lists let go than is live: time to `compact`. */
+  get wasteful(): boolean {
+    return this.released > COMPACT_AFTER_SLOTS && 2 * this.released > this.end;
   }
 
-  private sizeClassAt(classIndex: number): SizeClass {
-    const sizeClass = this.classes[classIndex];
-    if (!sizeClass) throw new Error(`no list class ${classIndex}`);
-    return sizeClass;
+  /**
+   * Copies the live lists into an array of their size. `visit` gets the function that moves one
+   * list and returns its new handle, and must pass it every handle its owners hold, once each.
+   */
+  compact(visit: (move: (handle: number) => number) => void): void {
+    const old = this.data;
+    this.data = new Uint32Array(this.end - this.released);
+    this.end = 0;
+    this.released = 0;
+    visit((handle) => {
+      if (handle === NONE) return NONE;
+      const size = HEADER + 2 * (old[handle] ?? 0);
+      const target = this.allocate(old[handle] ?? 0);
+      this.data.set(old.subarray(handle, handle + size), target);
+      return target;
+    });
+  }
+
+  private allocate(room: number): number {
+    const offset = this.end;
+    this.end += HEADER + 2 * room;
+    if (this.end > this.data.length) this.data = grown(this.data, nextCapacity(this.data.length, this.end));
+    this.data[offset] = room;
+    this.data[offset + 1] = 0;
+    return offset;
   }
 }
 

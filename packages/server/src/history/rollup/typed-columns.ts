@@ -9,9 +9,9 @@ export function grown<T extends NumberColumn>(column: T, length: number): T {
   return next;
 }
 
-/** The next capacity for a table that needs `needed` rows: doubled, so growing is rare. */
+/** The next capacity for a table that needs `needed` rows: half as large again, so growing is rare. */
 export function nextCapacity(capacity: number, needed: number): number {
   let next = Math.max(16, capacity);
-  while (next < needed) next *= 2;
+  while (next < needed) next = Math.ceil(next * 1.5);
   return next;
 }
