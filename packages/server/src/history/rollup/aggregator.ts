@@ -71,8 +71,8 @@ export class RollupAggregator {
   private flags = new Uint8Array(0);
   private kinds = new Uint8Array(0);
   private ids: string[] = [];
-  /** The store's id of each series, once known (NaN: not yet). */
-  private storeIds = new Float64Array(0);
+  /** The store's id of each series, once known (0: not yet; the store's ids start at 1). */
+  private storeIds = new Uint32Array(0);
   private states = new Uint8Array(0);
   /** Up to where each series' time is attributed, ms since 1970. */
   private cursorsMs = new Float64Array(0);
@@ -93,6 +93,11 @@ export class RollupAggregator {
   /** `priors` finds what a previous run stored for the buckets open at start. */
   constructor(private readonly findPriors: (key: SeriesKey) => Priors = () => ({})) {}
 
+  /** Room for `series` more series without growing (the fleet a config loads, in one step). */
+  reserve(series: number): void {
+    this.grow(this.size + series);
+  }
+
   /** A new series, counting from `atMs` in `health`; returns its number. */
   track(key: SeriesKey, health: SeriesState | undefined, atMs: number): number {
     const row = this.freeRows.pop() ?? this.newRow();
@@ -101,7 +106,7 @@ export class RollupAggregator {
     this.ids[row * ID_COLUMNS] = key.serviceId;
     this.ids[row * ID_COLUMNS + 1] = key.nodeId;
     this.ids[row * ID_COLUMNS + 2] = key.replicaId;
-    this.storeIds[row] = Number.NaN;
+    this.storeIds[row] = 0;
     this.states[row] = STATES.indexOf(health);
     this.cursorsMs[row] = atMs;
     this.minutes[row] = bucketStart('minute', atMs) / BUCKET_MS.minute;
@@ -148,8 +153,8 @@ export class RollupAggregator {
 
   /** The store's id of the series, once `setStoreId` gave it. */
   storeId(series: number): number | undefined {
-    const id = this.storeIds[series];
-    return id === undefined || Number.isNaN(id) ? undefined : id;
+    const id = this.storeIds[series] ?? 0;
+    return id === 0 ? undefined : id;
   }
 
   setStoreId(series: number, id: number): void {
@@ -335,8 +340,13 @@ export class RollupAggregator {
   private newRow(): number {
     const row = this.size;
     this.size += 1;
-    if (this.size > this.capacity) {
-      this.capacity = nextCapacity(this.capacity, this.size);
+    if (this.size > this.capacity) this.grow(nextCapacity(this.capacity, this.size));
+    return row;
+  }
+
+  private grow(capacity: number): void {
+    if (capacity > this.capacity) {
+      this.capacity = capacity;
       this.flags = grown(this.flags, this.capacity);
       this.kinds = grown(this.kinds, this.capacity);
       this.storeIds = grown(this.storeIds, this.capacity);
@@ -349,7 +359,6 @@ export class RollupAggregator {
       this.hours.reserve(this.capacity);
       this.days.reserve(this.capacity);
     }
-    return row;
   }
 
   private take(): SeriesBatch {

@@ -26,6 +26,7 @@ export class ModelSeries {
     /** Nodes under maintenance: their time counts as maintenance, whatever their health. */
     private readonly exempt: NodeExemption = () => false,
   ) {
+    aggregator.reserve(seriesCount(model));
     this.page = aggregator.track(seriesKey('page'), model.pageHealth, nowMs);
     for (const service of model.services.values()) {
       const serviceId = service.spec.id;
@@ -164,6 +165,16 @@ export class ModelSeries {
   pageChanged(health: Health, atMs: number): void {
     this.aggregator.setHealth(this.page, health, atMs);
   }
+}
+
+/** The page's series, and each service's, node's and replica's. */
+function seriesCount(model: HealthModel): number {
+  let count = 1;
+  for (const service of model.services.values()) {
+    count += 1;
+    for (const node of service.nodes.values()) count += 1 + node.replicas.size;
+  }
+  return count;
 }
 
 export function seriesKey(kind: SeriesKey['kind'], serviceId = '', nodeId = '', replicaId = ''): SeriesKey {

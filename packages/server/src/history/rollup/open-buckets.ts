@@ -1,7 +1,7 @@
 import type { BucketSummary } from '../../store/types.js';
 import { addPoint, PointLists, weightedRank } from './point-lists.js';
 import { mergeSummaries, timeSummary } from './summary.js';
-import { grown, nextCapacity } from './typed-columns.js';
+import { grown } from './typed-columns.js';
 
 const NONE = -1;
 /** States whose time a bucket keeps, in the order of its four time columns. */
@@ -34,17 +34,18 @@ export class OpenBuckets {
   private timesMs = new Uint32Array(0);
   /** Samples and the max of the parts with a latency. */
   private samples = new Float64Array(0);
-  private maxMs = new Float64Array(0);
+  /** Whole ms, as every part's is (a minute's samples are, and the store's). */
+  private maxMs = new Uint32Array(0);
   /** Handles of each bucket's p50 and p95 points (-1: none yet). */
   private p50 = new Int32Array(0);
   private p95 = new Int32Array(0);
 
   constructor(private readonly points = new PointLists()) {}
 
-  /** Room for buckets `0 … rows - 1`. */
+  /** Room for buckets `0 … rows - 1` (the caller decides how far ahead it grows). */
   reserve(rows: number): void {
     if (rows <= this.capacity) return;
-    this.capacity = nextCapacity(this.capacity, rows);
+    this.capacity = rows;
     this.starts = grown(this.starts, this.capacity);
     this.parts = grown(this.parts, this.capacity);
     this.timesMs = grown(this.timesMs, this.capacity * TIME_COLUMNS);
@@ -99,7 +100,7 @@ export class OpenBuckets {
     });
     if (part.samples > 0 && part.p50Ms !== undefined) {
       this.samples[row] = (this.samples[row] ?? 0) + part.samples;
-      this.maxMs[row] = Math.max(this.maxMs[row] ?? 0, part.maxMs ?? 0);
+      this.maxMs[row] = Math.max(this.maxMs[row] ?? 0, Math.round(part.maxMs ?? 0));
       this.p50[row] = this.points.add(this.p50[row] ?? NONE, part.p50Ms, part.samples);
       this.p95[row] = this.points.add(this.p95[row] ?? NONE, part.p95Ms ?? 0, part.samples);
     }

@@ -5,6 +5,8 @@ const CHUNK = 8;
 const NONE = -1;
 /** The largest whole millisecond a slot holds (49 days: no latency comes near). */
 const MAX_MS = 0xffff_ffff;
+/** The longest list gathered in the kept scratch array; a longer one (a large service's) gets its own. */
+const SCRATCH_MAX = 4096;
 
 /**
  * Every series' latencies of its open minute, in whole milliseconds, pooled in chunks of one typed
@@ -20,7 +22,7 @@ export class SampleLists {
   /** Free chunks, linked through `next`. */
   private firstFree = NONE;
   /** Where `sorted` gathers a list; reused, so a minute's close makes no garbage. */
-  private scratch = new Uint32Array(64);
+  private readonly scratch = new Uint32Array(SCRATCH_MAX);
 
   /** Adds `latencyMs` to the list with `head` and `length`; returns the list's (new) head. */
   push(head: number, length: number, latencyMs: number): number {
@@ -36,16 +38,15 @@ export class SampleLists {
 
   /** The list's samples in ascending order; valid until the next call. */
   sorted(head: number, length: number): Uint32Array {
-    if (this.scratch.length < length)
-      this.scratch = new Uint32Array(nextCapacity(this.scratch.length, length));
+    const gathered = length <= SCRATCH_MAX ? this.scratch : new Uint32Array(length);
     let filled = 0;
     let inChunk = length % CHUNK || CHUNK;
     for (let chunk = head; chunk !== NONE && filled < length; chunk = this.next[chunk] ?? NONE) {
-      this.scratch.set(this.values.subarray(chunk * CHUNK, chunk * CHUNK + inChunk), filled);
+      gathered.set(this.values.subarray(chunk * CHUNK, chunk * CHUNK + inChunk), filled);
       filled += inChunk;
       inChunk = CHUNK;
     }
-    return this.scratch.subarray(0, filled).sort();
+    return gathered.subarray(0, filled).sort();
   }
 
   /** Gives the list's chunks back. */
