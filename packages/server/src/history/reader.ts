@@ -1,6 +1,7 @@
 import type { HealthTotals, Resolution, RollupRow, Run, SeriesKey, Store } from '../store/types.js';
 import type { Clock } from '../time/clock.js';
 import { BUCKET_MS, bucketStart, seriesKeyString } from './rollup/buckets.js';
+import { TotalsTable } from './totals-table.js';
 
 /** The windows uptime is reported over, and the rollup each one reads. */
 export const UPTIME_WINDOWS = {
@@ -39,7 +40,7 @@ const ZERO: HealthTotals = { healthySeconds: 0, sickSeconds: 0, deadSeconds: 0 }
 export class HistoryReader {
   /** Ids of series asked for that `knownId` did not know: not a copy of every series' key. */
   private readonly seriesIds = new Map<string, number>();
-  private closedTotals = new Map<string, Promise<Map<number, HealthTotals>>>();
+  private closedTotals = new Map<string, Promise<TotalsTable>>();
 
   constructor(
     private readonly store: Pick<Store, 'rollups' | 'runs'>,
@@ -135,13 +136,15 @@ export class HistoryReader {
   }
 
   /** Sums of every series over closed buckets, cached for this exact range (the latest one per resolution). */
-  private closed(resolution: Resolution, fromMs: number, toMs: number): Promise<Map<number, HealthTotals>> {
+  private closed(resolution: Resolution, fromMs: number, toMs: number): Promise<TotalsTable> {
     const cacheKey = `${resolution}:${fromMs}:${toMs}`;
     let totals = this.closedTotals.get(cacheKey);
     if (!totals) {
       for (const key of this.closedTotals.keys())
         if (key.startsWith(`${resolution}:`)) this.closedTotals.delete(key);
-      totals = this.store.rollups.totals(resolution, undefined, fromMs, toMs);
+      totals = this.store.rollups
+        .totals(resolution, undefined, fromMs, toMs)
+        .then((each) => new TotalsTable(each));
       totals.catch(() => this.closedTotals.delete(cacheKey));
       this.closedTotals.set(cacheKey, totals);
     }
