@@ -117,9 +117,12 @@ export class PointLists {
     if (handle !== NONE) this.released += HEADER + 2 * (this.data[handle] ?? 0);
   }
 
-  /** Whether more room waits in lists let go than is live: time to `compact`. */
+  /**
+   * Whether a quarter of the room handed out waits in lists let go: time to `compact` (a few times
+   * an hour: lists grow in an hour's first minutes and all go when it closes).
+   */
   get wasteful(): boolean {
-    return this.released > COMPACT_AFTER_SLOTS && 2 * this.released > this.end;
+    return this.released > COMPACT_AFTER_SLOTS && 4 * this.released > this.end;
   }
 
   /**
