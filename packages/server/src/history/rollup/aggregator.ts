@@ -151,6 +151,11 @@ export class RollupAggregator {
     };
   }
 
+  /** The id of the series' node ('' for the page's and a service's). */
+  nodeIdOf(series: number): string {
+    return this.ids[series * ID_COLUMNS + 1] ?? '';
+  }
+
   /** The store's id of the series, once `setStoreId` gave it. */
   storeId(series: number): number | undefined {
     const id = this.storeIds[series] ?? 0;

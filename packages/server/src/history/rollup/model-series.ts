@@ -5,19 +5,26 @@ import type { SeriesKey } from '../../store/types.js';
 import type { RollupAggregator } from './aggregator.js';
 import type { SeriesState } from './summary.js';
 
-/** A node's series and its replicas' (numbers in the aggregator's table). */
-interface NodeSeries {
-  node: number;
+/**
+ * A service's series and its nodes' and replicas' (numbers in the aggregator's table). Replicas are
+ * found by id in one map per service, not one per node (a `Map` costs ~170 bytes for one entry,
+ * ~300 for five); their node is the table's. A replica id that two nodes of a service share is rare:
+ * the later ones wait in `repeated`, by node.
+ */
+interface ServiceSeries {
+  service: number;
+  nodes: Map<string, number>;
   replicas: Map<string, number>;
+  repeated: Map<string, Map<string, number>>;
 }
 
 /**
  * The history series of one model: page, services, nodes and replicas, each fed by the model's
- * events. Lookups are nested maps of series numbers, so the reporter's hot path builds no strings.
+ * events. Lookups are maps of series numbers, so the reporter's hot path builds no strings.
  */
 export class ModelSeries {
   private readonly page: number;
-  private readonly services = new Map<string, { service: number; nodes: Map<string, NodeSeries> }>();
+  private readonly services = new Map<string, ServiceSeries>();
 
   constructor(
     private readonly aggregator: RollupAggregator,
@@ -30,27 +37,16 @@ export class ModelSeries {
     this.page = aggregator.track(seriesKey('page'), model.pageHealth, nowMs);
     for (const service of model.services.values()) {
       const serviceId = service.spec.id;
-      const nodes = new Map<string, NodeSeries>();
+      const entry = this.trackService(serviceId, service.health, nowMs);
       for (const node of service.nodes.values()) {
         const nodeId = node.spec.id;
-        const replicas = new Map<string, number>();
         for (const replica of node.replicas.values()) {
           const key = seriesKey('replica', serviceId, nodeId, replica.id);
-          replicas.set(replica.id, aggregator.track(key, replica.health, nowMs));
+          this.addReplica(entry, nodeId, replica.id, aggregator.track(key, replica.health, nowMs));
         }
-        nodes.set(nodeId, {
-          node: aggregator.track(
-            seriesKey('node', serviceId, nodeId),
-            this.nodeState(serviceId, nodeId, node.health),
-            nowMs,
-          ),
-          replicas,
-        });
+        const state = this.nodeState(serviceId, nodeId, node.health);
+        entry.nodes.set(nodeId, aggregator.track(seriesKey('node', serviceId, nodeId), state, nowMs));
       }
-      this.services.set(serviceId, {
-        service: aggregator.track(seriesKey('service', serviceId), service.health, nowMs),
-        nodes,
-      });
     }
   }
 
@@ -58,45 +54,47 @@ export class ModelSeries {
   indexOf(key: SeriesKey): number | undefined {
     if (key.kind === 'page') return this.page;
     const service = this.services.get(key.serviceId);
-    if (key.kind === 'service') return service?.service;
-    const node = service?.nodes.get(key.nodeId);
-    return key.kind === 'node' ? node?.node : node?.replicas.get(key.replicaId);
+    if (!service) return undefined;
+    if (key.kind === 'service') return service.service;
+    if (key.kind === 'node') return service.nodes.get(key.nodeId);
+    return this.replicaOf(service, key.nodeId, key.replicaId);
   }
 
   /** A probe result or report: counts its latency for the replica, its node and its service. */
   observed(ref: ReplicaRef, latencyMs: number | undefined, atMs: number): void {
     const service = this.services.get(ref.serviceId);
-    const node = service?.nodes.get(ref.nodeId);
-    const replica = node?.replicas.get(ref.replicaId);
-    if (!service || !node || replica === undefined) return;
+    if (!service) return;
+    const node = service.nodes.get(ref.nodeId);
+    const replica = this.replicaOf(service, ref.nodeId, ref.replicaId);
+    if (node === undefined || replica === undefined) return;
     this.aggregator.observe(replica, latencyMs, atMs);
-    this.aggregator.observe(node.node, latencyMs, atMs);
+    this.aggregator.observe(node, latencyMs, atMs);
     this.aggregator.observe(service.service, latencyMs, atMs);
   }
 
   /** A replica's state changed; `undefined` once it is flushed (its time no longer counts). */
   replicaChanged(ref: ReplicaRef, health: Health | undefined, atMs: number): void {
-    const node = this.services.get(ref.serviceId)?.nodes.get(ref.nodeId);
-    if (!node) return;
-    const existing = node.replicas.get(ref.replicaId);
+    const service = this.services.get(ref.serviceId);
+    if (!service?.nodes.has(ref.nodeId)) return;
+    const existing = this.replicaOf(service, ref.nodeId, ref.replicaId);
     if (existing !== undefined) {
       this.aggregator.setHealth(existing, health, atMs);
       return;
     }
     if (health === undefined) return;
     const key = seriesKey('replica', ref.serviceId, ref.nodeId, ref.replicaId);
-    node.replicas.set(ref.replicaId, this.aggregator.track(key, health, atMs));
+    this.addReplica(service, ref.nodeId, ref.replicaId, this.aggregator.track(key, health, atMs));
   }
 
   /** Lets go of replicas flushed long enough ago that they have nothing left to write. */
   forgetFinished(): void {
     for (const service of this.services.values()) {
-      for (const node of service.nodes.values()) {
-        for (const [replicaId, replica] of node.replicas) {
-          if (!this.aggregator.isFinished(replica)) continue;
-          node.replicas.delete(replicaId);
-          this.aggregator.untrack(replica);
-        }
+      const finished: number[] = [];
+      for (const replica of this.replicasOf(service))
+        if (this.aggregator.isFinished(replica)) finished.push(replica);
+      for (const replica of finished) {
+        this.removeReplica(service, replica);
+        this.aggregator.untrack(replica);
       }
     }
   }
@@ -110,39 +108,34 @@ export class ModelSeries {
     for (const [serviceId, entry] of this.services) {
       const service = model.services.get(serviceId);
       if (!service) aggregator.setHealth(entry.service, undefined, atMs);
+      const dropped = new Set<string>();
       for (const [nodeId, node] of entry.nodes) {
-        const current = service?.nodes.get(nodeId);
-        if (current) continue;
-        aggregator.setHealth(node.node, undefined, atMs);
-        for (const replica of node.replicas.values()) aggregator.setHealth(replica, undefined, atMs);
+        if (service?.nodes.has(nodeId)) continue;
+        dropped.add(nodeId);
+        aggregator.setHealth(node, undefined, atMs);
       }
+      if (dropped.size === 0) continue;
+      for (const replica of this.replicasOf(entry))
+        if (dropped.has(aggregator.nodeIdOf(replica))) aggregator.setHealth(replica, undefined, atMs);
     }
     for (const service of model.services.values()) {
       const serviceId = service.spec.id;
       let entry = this.services.get(serviceId);
-      if (!entry) {
-        entry = {
-          service: aggregator.track(seriesKey('service', serviceId), service.health, atMs),
-          nodes: new Map(),
-        };
-        this.services.set(serviceId, entry);
-      } else aggregator.setHealth(entry.service, service.health, atMs);
+      if (!entry) entry = this.trackService(serviceId, service.health, atMs);
+      else aggregator.setHealth(entry.service, service.health, atMs);
       for (const node of service.nodes.values()) {
         const nodeId = node.spec.id;
         const series = entry.nodes.get(nodeId);
         const state = this.nodeState(serviceId, nodeId, node.health);
-        if (series) aggregator.setHealth(series.node, state, atMs);
-        else {
-          const key = seriesKey('node', serviceId, nodeId);
-          entry.nodes.set(nodeId, { node: aggregator.track(key, state, atMs), replicas: new Map() });
-        }
+        if (series !== undefined) aggregator.setHealth(series, state, atMs);
+        else entry.nodes.set(nodeId, aggregator.track(seriesKey('node', serviceId, nodeId), state, atMs));
       }
     }
   }
 
   nodeChanged(serviceId: string, nodeId: string, health: Health, atMs: number): void {
     const node = this.services.get(serviceId)?.nodes.get(nodeId);
-    if (node) this.aggregator.setHealth(node.node, this.nodeState(serviceId, nodeId, health), atMs);
+    if (node !== undefined) this.aggregator.setHealth(node, this.nodeState(serviceId, nodeId, health), atMs);
   }
 
   /** A maintenance window started or ended: each node's time counts as its state from now on. */
@@ -153,10 +146,6 @@ export class ModelSeries {
     }
   }
 
-  private nodeState(serviceId: string, nodeId: string, health: Health): SeriesState {
-    return this.exempt(serviceId, nodeId) ? 'maintenance' : health;
-  }
-
   serviceChanged(serviceId: string, health: Health, atMs: number): void {
     const service = this.services.get(serviceId);
     if (service) this.aggregator.setHealth(service.service, health, atMs);
@@ -164,6 +153,67 @@ export class ModelSeries {
 
   pageChanged(health: Health, atMs: number): void {
     this.aggregator.setHealth(this.page, health, atMs);
+  }
+
+  private nodeState(serviceId: string, nodeId: string, health: Health): SeriesState {
+    return this.exempt(serviceId, nodeId) ? 'maintenance' : health;
+  }
+
+  private trackService(serviceId: string, health: Health, atMs: number): ServiceSeries {
+    const entry: ServiceSeries = {
+      service: this.aggregator.track(seriesKey('service', serviceId), health, atMs),
+      nodes: new Map(),
+      replicas: new Map(),
+      repeated: new Map(),
+    };
+    this.services.set(serviceId, entry);
+    return entry;
+  }
+
+  private replicaOf(service: ServiceSeries, nodeId: string, replicaId: string): number | undefined {
+    const first = service.replicas.get(replicaId);
+    if (first !== undefined && this.aggregator.nodeIdOf(first) === nodeId) return first;
+    return service.repeated.get(nodeId)?.get(replicaId);
+  }
+
+  private addReplica(service: ServiceSeries, nodeId: string, replicaId: string, series: number): void {
+    if (!service.replicas.has(replicaId)) {
+      service.replicas.set(replicaId, series);
+      return;
+    }
+    let repeated = service.repeated.get(nodeId);
+    if (!repeated) {
+      repeated = new Map();
+      service.repeated.set(nodeId, repeated);
+    }
+    repeated.set(replicaId, series);
+  }
+
+  /** Forgets a replica's number; another node's replica of the same id, if any, takes its place. */
+  private removeReplica(service: ServiceSeries, series: number): void {
+    const { replicaId } = this.aggregator.keyOf(series);
+    const nodeId = this.aggregator.nodeIdOf(series);
+    if (service.replicas.get(replicaId) !== series) {
+      const repeated = service.repeated.get(nodeId);
+      repeated?.delete(replicaId);
+      if (repeated?.size === 0) service.repeated.delete(nodeId);
+      return;
+    }
+    service.replicas.delete(replicaId);
+    for (const [otherNodeId, repeated] of service.repeated) {
+      const other = repeated.get(replicaId);
+      if (other === undefined) continue;
+      service.replicas.set(replicaId, other);
+      repeated.delete(replicaId);
+      if (repeated.size === 0) service.repeated.delete(otherNodeId);
+      return;
+    }
+  }
+
+  /** Every replica series of the service. */
+  private *replicasOf(service: ServiceSeries): Generator<number> {
+    yield* service.replicas.values();
+    for (const repeated of service.repeated.values()) yield* repeated.values();
   }
 }
 
