@@ -48,7 +48,9 @@ const CPU_READ_EVERY_MS = 250;
 /** Bounds on waiting: far above any round seen, so a slow one is reported rather than cut short. */
 const START_TIMEOUT_MS = 300_000;
 const ROUND_TIMEOUT_MS = 900_000;
-const MEMORY_HOOK = fileURLToPath(new URL('./children/memory-hook.mjs', import.meta.url));
+/** Memory is read this far into the pause (poll_interval) after the last round, before the next one. */
+const MEMORY_INTO_PAUSE = 0.7;
+const MEMORY_HOOK = fileURLToPath(new URL('./children/memory-hook.cjs', import.meta.url));
 
 interface Settings {
   replicas: number;
@@ -67,11 +69,27 @@ interface CpuReading {
   threads: Map<number, number>;
 }
 
+/** One isolate's heap after its full GCs, in bytes: used, committed, and the young generation's part. */
+interface IsolateHeap {
+  used: number;
+  committed: number;
+  young: number;
+}
+
+/** What `memory-hook.cjs` answers: the process after full GCs of every isolate. */
 interface Memory {
   rss: number;
   heapUsed: number;
   /** The main thread's ArrayBuffers (typed arrays, Buffers): outside its heap, inside the RSS. */
   arrayBuffers: number;
+  /** Resident anonymous memory (heaps, malloc) and file-backed (the binary, ICU, SQLite's file). */
+  rssAnon: number;
+  rssFile: number;
+  /** Resident in glibc's malloc arenas (main and threads'); mmapped large blocks are not included. */
+  mallocArenas: number;
+  main: IsolateHeap;
+  /** Each worker thread's (the prober thread's), when there is one. */
+  workers: IsolateHeap[];
 }
 
 interface BinaryRun {
@@ -95,7 +113,8 @@ const progress = (message: string) =>
   console.error(`  … ${new Date().toISOString().slice(11, 19)} ${message}`);
 
 function nodeArgs(fromSource: boolean): string[] {
-  const common = [...extraNodeArgs(), '--expose-gc', '--import', MEMORY_HOOK];
+  // `--require`, not `--import`: a required preload also runs in each worker thread.
+  const common = [...extraNodeArgs(), '--expose-gc', '--require', MEMORY_HOOK];
   return fromSource
     ? ['--conditions=source', '--import', 'tsx', ...common, 'packages/server/src/cli.ts']
     : [...common, BUILT_BINARY];
@@ -144,11 +163,11 @@ function readLog(child: ChildProcess) {
 function askMemory(child: ChildProcess): Promise<Memory> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the binary did not report its memory')), 60_000);
-    child.on('message', function onMessage(message: { type?: string } & Memory) {
+    child.on('message', function onMessage(message: Memory & { type?: string }) {
       if (message.type !== 'memory') return;
       clearTimeout(timer);
       child.off('message', onMessage);
-      resolve({ rss: message.rss, heapUsed: message.heapUsed, arrayBuffers: message.arrayBuffers });
+      resolve(message);
     });
     child.send({ type: 'memory' });
   });
@@ -243,6 +262,10 @@ async function runBinary(
     const rounds = (await target.call('rounds', spawnedAtMs)).slice(0, ROUNDS);
     sampling = false;
     const { samples, failed } = await sampler;
+    // At the same point of the pause after the last round in every run (the prober thread gives
+    // its round's memory back a few seconds into the pause, see scheduler/worker/idle-collection.ts).
+    const lastRoundEndMs = rounds.at(-1)?.endMs ?? Date.now();
+    await sleep(Math.max(0, lastRoundEndMs + settings.intervalS * MEMORY_INTO_PAUSE * 1000 - Date.now()));
     const rssBeforeGc = processRssBytes(pid) ?? 0;
     const memory = await askMemory(child);
     return {
@@ -321,6 +344,18 @@ function cpuOverRounds(run: BinaryRun) {
   others.sort((a, b) => b - a);
   const total = main + others.reduce((sum, cpuMs) => sum + cpuMs, 0);
   return { wallMs, main, busiestOther: others[0] ?? 0, rest: total - main - (others[0] ?? 0), total };
+}
+
+/** A heap as `used of committed (young generation)`. */
+const heapSize = (heap: IsolateHeap) =>
+  `${megabytes(heap.used)} of ${megabytes(heap.committed)} (${megabytes(heap.young)})`;
+
+/** Where the RSS after full GCs is: each isolate's committed heap, the rest of the anonymous memory, files. */
+function memorySplit(memory: Memory): string {
+  const heaps = [memory.main, ...memory.workers];
+  const otherAnon = memory.rssAnon - heaps.reduce((sum, heap) => sum + heap.committed, 0);
+  const workers = memory.workers.length > 0 ? memory.workers.map(heapSize).join(' + ') : 'none';
+  return `${heapSize(memory.main)} / ${workers} / ${megabytes(otherAnon)} (malloc arenas ${megabytes(memory.mallocArenas)}) / ${megabytes(memory.rssFile)}`;
 }
 
 const cores = (cpuMs: number, wallMs: number) => (wallMs > 0 ? cpuMs / wallMs : Number.NaN);
@@ -435,6 +470,13 @@ function report(
       verdict: 'INFO',
     },
     {
+      figure:
+        'RSS after full GCs: main heap / prober thread heap (used of committed (young generation)) / other anonymous / files',
+      vigil: memorySplit(big.memory),
+      baseline: memorySplit(tiny.memory),
+      verdict: 'INFO',
+    },
+    {
       figure: 'CPU during the rounds, cores: process (main / prober thread / rest)',
       vigil: `${share(cores(cpu.total, cpu.wallMs))} (${share(cores(cpu.main, cpu.wallMs))} / ${share(cores(cpu.busiestOther, cpu.wallMs))} / ${share(cores(cpu.rest, cpu.wallMs))})`,
       baseline: `${share(cores(bare.result.cpuMs, bareMs))} (bare loop)`,
@@ -456,7 +498,7 @@ function report(
       `RSS after each round, no GC forced: ${big.rssAfterRound.map(megabytes).join(', ')}.`,
       `Rounds (target's view, first to last request, Vigil's 1 s start spread included): ${roundMs.map(ms).join(', ')}; bare loop ${ms(bareMs)} right after Vigil stopped, with its sockets in TIME_WAIT (${count(bare.timeWaitAtStart ?? 0)} at its start), and ${ms(bareBeforeMs)} before Vigil started (${count(bare.before.timeWaitAtStart ?? 0)} in TIME_WAIT); the ratio is to the one after.`,
       `/status/text: requests one after another ${SAMPLE_PAUSE_MS} ms apart, counted when in flight during a round; baseline: the same binary on ${TINY_REPLICAS} replicas. Failed requests: ${big.failedSamples}.`,
-      `Memory: the binary's own process.memoryUsage() after two full GCs (preloaded bench/children/memory-hook.mjs), after ${ROUNDS} rounds; baseline the same binary on ${TINY_REPLICAS} replicas after ${ROUNDS} rounds; marginal = difference ÷ ${count(settings.replicas - TINY_REPLICAS)}.`,
+      `Memory: the binary's own process.memoryUsage() after two full GCs of each isolate, the prober thread's too (preloaded bench/children/memory-hook.cjs), after ${ROUNDS} rounds; baseline the same binary on ${TINY_REPLICAS} replicas after ${ROUNDS} rounds; marginal = difference ÷ ${count(settings.replicas - TINY_REPLICAS)}.`,
       `CPU: /proc/<pid>/task/*/stat read every ${CPU_READ_EVERY_MS} ms, summed over the rounds (${ms(cpu.wallMs)}); the busiest thread after the main one is the prober thread. The target and the runner share the 2 cores.`,
       `Re-probes (a slow result measured while the prober thread lagged): ${count(big.reprobes)}.${
         reasons.length > 0

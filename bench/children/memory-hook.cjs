@@ -1,0 +1,92 @@
+// Preloaded into the `vigil` binary under test (`node --expose-gc --require <this> …`). `--require`,
+// unlike `--import`, also runs in each worker thread, so every isolate of the process is reached:
+// the benchmark's `memory` message (over the IPC channel) makes each worker thread (the prober
+// thread) run two full GCs and tell its heap, then the main thread does the same and answers with
+// the process's memory. It reads and changes nothing of Vigil's (a worker thread's `gc()` is
+// fetched as Vigil fetches its own, below). Plain CommonJS, so the built binary runs without a
+// TypeScript loader.
+const { readFileSync } = require('node:fs');
+const { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } = require('node:v8');
+const { runInNewContext } = require('node:vm');
+const { BroadcastChannel, isMainThread } = require('node:worker_threads');
+
+const CHANNEL = 'vigil-bench-memory-hook';
+/** How long the main thread waits for the worker threads' answers. */
+const WORKERS_ANSWER_MS = 1000;
+
+/**
+ * V8's `gc()` in this thread. A worker thread made after Vigil fetched its own `gc()` (it sets and
+ * clears `--expose-gc` at start, `process/idle-heap.ts`) has none in its context despite the command
+ * line's flag, so it is fetched the same way, leaving the flag cleared as Vigil left it.
+ */
+function fullCollection() {
+  if (typeof globalThis.gc === 'function') return globalThis.gc;
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc');
+  setFlagsFromString('--no-expose-gc');
+  return gc;
+}
+
+/** The isolate's heap after two full GCs: used, committed, and committed by the young generation. */
+function collectedHeap() {
+  const gc = fullCollection();
+  gc();
+  gc();
+  const { used_heap_size: used, total_heap_size: committed } = getHeapStatistics();
+  const young = getHeapSpaceStatistics()
+    .filter((space) => space.space_name.startsWith('new_'))
+    .reduce((sum, space) => sum + space.space_size, 0);
+  return { used, committed, young };
+}
+
+/** glibc's thread arenas are mapped at 64 MB boundaries (HEAP_MAX_SIZE on 64-bit). */
+const ARENA_ALIGNMENT = 64 * 1024 * 1024;
+
+/**
+ * Resident anonymous and file-backed memory (kB in /proc), in bytes, and the part of the anonymous
+ * memory in glibc's malloc arenas: the main one (`[heap]`) and the threads' (64 MB-aligned).
+ */
+function residentSplit() {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  let mallocArenas = 0;
+  let inArena = false;
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const mapping = /^([0-9a-f]+)-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const [, start = '0', name = ''] = mapping;
+      inArena = name === '[heap]' || (name === '' && Number.parseInt(start, 16) % ARENA_ALIGNMENT === 0);
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && inArena) mallocArenas += Number(rss[1]) * 1024;
+  }
+  return { rssAnon: field('RssAnon'), rssFile: field('RssFile'), mallocArenas };
+}
+
+if (isMainThread) {
+  process.on('message', (message) => {
+    if (message?.type !== 'memory') return;
+    const channel = new BroadcastChannel(CHANNEL);
+    const workers = [];
+    channel.onmessage = ({ data }) => {
+      if (data?.type === 'heap') workers.push(data.heap);
+    };
+    channel.postMessage({ type: 'collect' });
+    // Worker threads answer within milliseconds between rounds; a round in flight delays them.
+    setTimeout(() => {
+      channel.close();
+      const main = collectedHeap();
+      process.send?.({ type: 'memory', ...process.memoryUsage(), ...residentSplit(), main, workers });
+    }, WORKERS_ANSWER_MS);
+  });
+  // Never what keeps Vigil running (a listener refs the channel, so this comes after it).
+  process.channel?.unref();
+} else {
+  const channel = new BroadcastChannel(CHANNEL);
+  channel.onmessage = ({ data }) => {
+    if (data?.type === 'collect') channel.postMessage({ type: 'heap', heap: collectedHeap() });
+  };
+  // Never what keeps a worker thread running.
+  channel.unref();
+}
