@@ -45,10 +45,11 @@ function processCpuShare(): () => number {
 }
 
 /**
- * V8's `gc()`, without `--expose-gc` on the command line: the flag exposes it to contexts created
- * after it is set, so one new context fetches it and the flag is cleared again.
+ * V8's `gc()` for this thread's heap, without `--expose-gc` on the command line: the flag exposes
+ * it to contexts created after it is set, so one new context fetches it and the flag is cleared
+ * again.
  */
-function fullCollection(): () => void {
+export function fullCollection(): () => void {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   setFlagsFromString('--no-expose-gc');

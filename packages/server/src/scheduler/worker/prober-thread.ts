@@ -5,10 +5,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createProbeRegistry, type ProbeTarget, redactUrl } from '../../probes/index.js';
+import { fullCollection } from '../../process/idle-heap.js';
 import { systemClock } from '../../time/clock.js';
 import { LagMonitor } from '../lag-monitor.js';
 import { pollJobRunner } from '../poll-job.js';
 import { RoundLoop } from '../round-loop.js';
+import { IdleCollection } from './idle-collection.js';
 import { ResultBatcher } from './observation-batcher.js';
 import type { FromProberThread, ProberThreadSetup, ToProberThread } from './protocol.js';
 import { shareShortStrings } from './shared-strings.js';
@@ -42,6 +44,12 @@ function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThre
   });
   const lag = new LagMonitor();
   lag.start();
+  // Between the running loop's rounds only: a round run on request may be followed by another at once.
+  const idle = new IdleCollection({
+    clock: systemClock,
+    intervalMs: setup.intervalMs,
+    collect: fullCollection(),
+  });
   let skipped = new Set<number>();
   const runOwnJob = pollJobRunner<number>({
     probes,
@@ -65,6 +73,7 @@ function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThre
     onRoundEnd: (durationMs) => {
       batcher.flush();
       post({ type: 'round-ended', durationMs });
+      idle.roundEnded();
     },
     onJobError: (error, job) => post({ type: 'job-error', job, message: describeJobError(error) }),
   });
@@ -83,6 +92,7 @@ function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThre
         });
         return;
       case 'stop':
+        idle.cancel();
         void loop.stop().then(() => {
           lag.stop();
           batcher.flush();
