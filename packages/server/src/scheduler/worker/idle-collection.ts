@@ -3,8 +3,8 @@ import type { Clock, TimerHandle } from '../../time/clock.js';
 /**
  * How long after a round's end the prober thread's heap is collected the second time. V8 gives a
  * young generation back (2 × 16 MB once a round has grown it) at a full collection only when the
- * isolate allocated little, but not nothing, over the ~5 s before it (`Heap::ResizeNewSpace`):
- * sooner, or with the round's last allocations still counted, the collection keeps it.
+ * allocation rate it measured over the ~5 s before is low: sooner, or with the round's last
+ * allocations still counted (hence a first collection at the round's end), it keeps it.
  */
 export const COLLECT_AFTER_ROUND_MS = 5500;
 /** The second collection is skipped unless the next round starts at least this long after it. */
