@@ -13,6 +13,8 @@ const { BroadcastChannel, isMainThread } = require('node:worker_threads');
 const CHANNEL = 'vigil-bench-memory-hook';
 /** How long the main thread waits for the worker threads' answers. */
 const WORKERS_ANSWER_MS = 1000;
+/** How long after the main thread's collections the memory is read. */
+const PAGES_RELEASED_MS = 1000;
 
 /**
  * V8's `gc()` in this thread. A worker thread made after Vigil fetched its own `gc()` (it sets and
@@ -77,7 +79,11 @@ if (isMainThread) {
     setTimeout(() => {
       channel.close();
       const main = collectedHeap();
-      process.send?.({ type: 'memory', ...process.memoryUsage(), ...residentSplit(), main, workers });
+      // V8 hands the pages a collection freed back to the system on a background thread: read
+      // once that is done, not while they are still counted.
+      setTimeout(() => {
+        process.send?.({ type: 'memory', ...process.memoryUsage(), ...residentSplit(), main, workers });
+      }, PAGES_RELEASED_MS);
     }, WORKERS_ANSWER_MS);
   });
   // Never what keeps Vigil running (a listener refs the channel, so this comes after it).
