@@ -6,12 +6,13 @@ import {
   type SeriesBatch,
   type SeriesRow,
 } from '../history/rollup/aggregator.js';
-import { BUCKET_MS, bucketStart, seriesKeyString } from '../history/rollup/buckets.js';
+import { bucketStart, seriesKeyString } from '../history/rollup/buckets.js';
 import { ModelSeries } from '../history/rollup/model-series.js';
 import { IncidentTracker } from '../incidents/tracker.js';
 import type { MaintenanceView } from '../maintenance/types.js';
 import type { HealthModel } from '../model/health-model.js';
 import { type Clock, setLongTimeout } from '../time/clock.js';
+import { HeldHistory } from './held-history.js';
 import { logRefusals, printableId } from './refusal-log.js';
 import { ReplicaSync } from './replica-sync.js';
 import { nextTurn } from './repositories/batch.js';
@@ -52,9 +53,10 @@ const MAX_UNWRITTEN_ROWS = 500_000;
 /** Series or rows handled per turn of the event loop in a flush, so requests are answered between. */
 const SLICE = 5000;
 /**
- * A member that does not write history keeps the rows of buckets that ended this recently, and
- * writes them if it becomes the writer: the minutes between the old writer's last flush and the
- * takeover (a lease and a flush interval) are then written from its view instead of missing.
+ * A member that does not write history keeps the rows of buckets that ended this recently (and one
+ * flush interval more), and writes them if it becomes the writer: the minutes between the old
+ * writer's last flush and the takeover (a lease and a flush interval) are then written from its view
+ * instead of missing, and so are those of a time nobody led (PostgreSQL down) up to this long.
  */
 const HELD_HISTORY_MS = 10 * 60_000;
 
@@ -68,7 +70,9 @@ export class Recorder {
   /** Series the store refused (an id it cannot hold): their rows are dropped, not retried each flush. */
   private readonly refusedSeries = new Set<string>();
   private readonly unsubscribe: Array<() => void> = [];
-  private unwritten: SeriesBatch = { minute: [], hour: [], day: [] };
+  private unwritten: SeriesBatch = emptyBatch();
+  /** While this member does not write history: the recent rows, to write if it becomes the writer. */
+  private readonly held: HeldHistory;
   private cancelTimer: (() => void) | undefined;
   private lastPruneMs = Number.NEGATIVE_INFINITY;
   private stopped = false;
@@ -84,6 +88,7 @@ export class Recorder {
     private readonly series: ModelSeries,
   ) {
     this.writingHistory = options.writesHistory ?? true;
+    this.held = new HeldHistory(HELD_HISTORY_MS + options.flushIntervalMs, (key) => series.indexOf(key));
   }
 
   /** Loads what the last run left open (rollup buckets, incidents), starts this run and the timer. */
@@ -244,12 +249,19 @@ export class Recorder {
   private async write(batch: SeriesBatch): Promise<void> {
     const { store, clock } = this.options;
     const now = clock.now();
-    for (const resolution of RESOLUTIONS) this.unwritten[resolution].push(...batch[resolution]);
     // Each part on its own: history that cannot be written must not keep replicas from being saved.
     await this.saveReplicas();
-    if (this.writingHistory) await this.writeHistory();
-    else this.holdRecent(now);
-    this.dropExcess();
+    if (this.writingHistory) {
+      // Held rows first: the later row of a bucket is the one written.
+      this.unwritten = joinBatches([this.held.take(), this.unwritten, batch]);
+      await this.writeHistory();
+      this.dropExcess();
+    } else {
+      // What it could not write while it led (the store away) is held with the rest.
+      this.held.hold(this.unwritten, now);
+      this.held.hold(batch, now);
+      this.unwritten = emptyBatch();
+    }
     this.incidents.reconcile(now);
     await this.attempt('write the run heartbeat', () => store.runs.heartbeat(this.runId, now));
     if (this.writingHistory && now - this.lastPruneMs >= PRUNE_INTERVAL_MS) {
@@ -266,7 +278,7 @@ export class Recorder {
     await this.attempt('write history', async () => {
       const untracked = await this.resolveSeries(this.unwritten);
       const refused = await store.rollups.write(await this.withIds(this.unwritten, untracked));
-      this.unwritten = { minute: [], hour: [], day: [] };
+      this.unwritten = emptyBatch();
       logRefusals(
         this.options.logger,
         'history rows',
@@ -274,16 +286,6 @@ export class Recorder {
         (row) => `series ${row.seriesId} at ${new Date(row.bucketMs).toISOString()}`,
       );
     });
-  }
-
-  /** Not the writer: keeps only the latest row of each bucket that ended within the held window. */
-  private holdRecent(nowMs: number): void {
-    for (const resolution of RESOLUTIONS) {
-      const recent = this.unwritten[resolution].filter(
-        (row) => row.bucketMs + BUCKET_MS[resolution] >= nowMs - HELD_HISTORY_MS,
-      );
-      this.unwritten[resolution] = latestOfEachBucket(recent);
-    }
   }
 
   private async attempt(what: string, task: () => Promise<unknown>): Promise<void> {
@@ -304,8 +306,11 @@ export class Recorder {
   private async resolveSeries(batch: SeriesBatch): Promise<Map<string, number>> {
     const missing = new Map<string, SeriesKey>();
     const untracked = new Map<string, number>();
+    let done = 0;
     for (const resolution of RESOLUTIONS) {
       for (const row of batch[resolution]) {
+        // A minute's end closes every series' minute at once: 100,000 replicas are 360,000 rows.
+        if (++done % SLICE === 0) await nextTurn();
         if (this.seriesId(row.series) !== undefined) continue;
         const key = seriesKeyString(row.series);
         if (!this.refusedSeries.has(key)) missing.set(key, row.series);
@@ -338,9 +343,13 @@ export class Recorder {
 
   /** Later rows of the same bucket replace earlier ones, so only the last is written. */
   private async withIds(batch: SeriesBatch, untracked: ReadonlyMap<string, number>): Promise<RollupBatch> {
-    const convert = async (rows: SeriesRow[]) => {
-      const converted: RollupRow[] = [];
-      for (const { series, ...summary } of latestOfEachBucket(rows)) {
+    const convert = async (rows: readonly SeriesRow[]) => {
+      // By bucket, then by series id: numbers, so a row costs no key string.
+      const latest = new Map<number, Map<number, RollupRow>>();
+      let done = 0;
+      for (const { series, ...summary } of rows) {
+        // A minute's end closes every series' minute at once: 100,000 replicas are 360,000 rows.
+        if (++done % SLICE === 0) await nextTurn();
         let seriesId = this.seriesId(series);
         if (seriesId === undefined) {
           const key = seriesKeyString(series);
@@ -348,11 +357,14 @@ export class Recorder {
           seriesId = untracked.get(key);
           if (seriesId === undefined) throw new Error(`history series ${key} has no id`);
         }
-        converted.push({ ...summary, seriesId });
-        // A minute's end closes every series' minute at once: 100,000 replicas are 300,000 rows.
-        if (converted.length % SLICE === 0) await nextTurn();
+        let bucket = latest.get(summary.bucketMs);
+        if (!bucket) {
+          bucket = new Map();
+          latest.set(summary.bucketMs, bucket);
+        }
+        bucket.set(seriesId, { ...summary, seriesId });
       }
-      return converted;
+      return [...latest.values()].flatMap((bucket) => [...bucket.values()]);
     };
     return {
       minute: await convert(batch.minute),
@@ -383,10 +395,15 @@ export class Recorder {
   }
 }
 
-function latestOfEachBucket(rows: readonly SeriesRow[]): SeriesRow[] {
-  const latest = new Map<string, SeriesRow>();
-  for (const row of rows) latest.set(`${seriesKeyString(row.series)}@${row.bucketMs}`, row);
-  return [...latest.values()];
+const emptyBatch = (): SeriesBatch => ({ minute: [], hour: [], day: [] });
+
+/** The batches' rows in order, each resolution in one list. */
+function joinBatches(batches: readonly SeriesBatch[]): SeriesBatch {
+  const joined = emptyBatch();
+  for (const resolution of RESOLUTIONS) {
+    joined[resolution] = joined[resolution].concat(...batches.map((batch) => batch[resolution]));
+  }
+  return joined;
 }
 
 /** The stored rows of the buckets open now (a restart within the same minute, hour or day). */
