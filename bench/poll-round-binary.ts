@@ -20,6 +20,7 @@ import { type Child, startChild, withChild } from './lib/child.js';
 import type { SeenRound } from './lib/cluster-target.js';
 import { envNumber, extraNodeArgs } from './lib/env.js';
 import { connectionLimits, processRssBytes, threadCpuMs, timeWaitSockets } from './lib/host.js';
+import { askHook, MEMORY_HOOK_ARGS } from './lib/memory-hook.js';
 import { percentile } from './lib/percentile.js';
 import type { ServerReady } from './lib/rpc.js';
 import { count, megabytes, ms, ratio } from './lib/table.js';
@@ -50,7 +51,6 @@ const START_TIMEOUT_MS = 300_000;
 const ROUND_TIMEOUT_MS = 900_000;
 /** Memory is read this far into the pause (poll_interval) after the last round, before the next one. */
 const MEMORY_INTO_PAUSE = 0.7;
-const MEMORY_HOOK = fileURLToPath(new URL('./children/memory-hook.cjs', import.meta.url));
 
 interface Settings {
   replicas: number;
@@ -114,7 +114,7 @@ const progress = (message: string) =>
 
 function nodeArgs(fromSource: boolean): string[] {
   // `--require`, not `--import`: a required preload also runs in each worker thread.
-  const common = [...extraNodeArgs(), '--expose-gc', '--require', MEMORY_HOOK];
+  const common = [...extraNodeArgs(), ...MEMORY_HOOK_ARGS];
   return fromSource
     ? ['--conditions=source', '--import', 'tsx', ...common, 'packages/server/src/cli.ts']
     : [...common, BUILT_BINARY];
@@ -158,19 +158,6 @@ function readLog(child: ChildProcess) {
     stderr = `${stderr}${chunk.toString()}`.slice(-4000);
   });
   return { tally, stderr: () => stderr };
-}
-
-function askMemory(child: ChildProcess): Promise<Memory> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the binary did not report its memory')), 60_000);
-    child.on('message', function onMessage(message: Memory & { type?: string }) {
-      if (message.type !== 'memory') return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(message);
-    });
-    child.send({ type: 'memory' });
-  });
 }
 
 /** Replicas not healthy in `/api/v1/status` (every replica of a 5-replica node is listed). */
@@ -267,7 +254,7 @@ async function runBinary(
     const lastRoundEndMs = rounds.at(-1)?.endMs ?? Date.now();
     await sleep(Math.max(0, lastRoundEndMs + settings.intervalS * MEMORY_INTO_PAUSE * 1000 - Date.now()));
     const rssBeforeGc = processRssBytes(pid) ?? 0;
-    const memory = await askMemory(child);
+    const memory = await askHook<Memory>(child, 'memory');
     return {
       rounds,
       notHealthy: notHealthyAfter,

@@ -2,11 +2,19 @@
 // unlike `--import`, also runs in each worker thread, so every isolate of the process is reached:
 // the benchmark's `memory` message (over the IPC channel) makes each worker thread (the prober
 // thread) run two full GCs and tell its heap, then the main thread does the same and answers with
-// the process's memory. It reads and changes nothing of Vigil's (a worker thread's `gc()` is
+// the process's memory. The cluster benchmark's `loop-delay` message is answered with the main
+// thread's event-loop delay since the last one, and `heap-snapshot` writes one to the path given.
+// It reads and changes nothing of Vigil's (a worker thread's `gc()` is
 // fetched as Vigil fetches its own, below). Plain CommonJS, so the built binary runs without a
 // TypeScript loader.
 const { readFileSync } = require('node:fs');
-const { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } = require('node:v8');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const {
+  getHeapSpaceStatistics,
+  getHeapStatistics,
+  setFlagsFromString,
+  writeHeapSnapshot,
+} = require('node:v8');
 const { runInNewContext } = require('node:vm');
 const { BroadcastChannel, isMainThread } = require('node:worker_threads');
 
@@ -67,7 +75,20 @@ function residentSplit() {
 }
 
 if (isMainThread) {
+  // The main thread's event-loop delay since the last `loop-delay` message: its longest stall.
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
   process.on('message', (message) => {
+    if (message?.type === 'loop-delay') {
+      const toMs = (nanoseconds) => nanoseconds / 1e6;
+      process.send?.({ type: 'loop-delay', maxMs: toMs(delay.max), p99Ms: toMs(delay.percentile(99)) });
+      delay.reset();
+      return;
+    }
+    if (message?.type === 'heap-snapshot') {
+      process.send?.({ type: 'heap-snapshot', path: writeHeapSnapshot(message.path) });
+      return;
+    }
     if (message?.type !== 'memory') return;
     const channel = new BroadcastChannel(CHANNEL);
     const workers = [];

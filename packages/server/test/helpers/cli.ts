@@ -18,12 +18,19 @@ export function runCli(args: string[], options: { cwd?: string } = {}) {
 /** Starts `vigil` serving in a child process; the caller stops it. */
 export function spawnCli(
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    /** Node's own arguments, before the CLI's (a benchmark's preloaded hook). */
+    nodeArgs?: string[];
+    /** Opens an IPC channel to the child (`child.send`). */
+    ipc?: boolean;
+  } = {},
 ): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CLI_PATH, ...args], {
+  return spawn(process.execPath, ['--import', 'tsx', ...(options.nodeArgs ?? []), CLI_PATH, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
 }
 
