@@ -386,7 +386,7 @@ async function measure(settings: Settings) {
       .slice(0, 3)
       .map((each) => each.text);
     const problems = members.flatMap(loggedProblems);
-    // Last, as it collects each member's heap in full (bench/children/memory-hook.mjs).
+    // Last, as it collects each member's heap in full (bench/children/memory-hook.cjs).
     const memory = [];
     for (const member of members) memory.push(await askMemory(member.child));
     if (settings.snapshotFolder) {
