@@ -103,7 +103,16 @@ if (isMainThread) {
       // V8 hands the pages a collection freed back to the system on a background thread: read
       // once that is done, not while they are still counted.
       setTimeout(() => {
-        process.send?.({ type: 'memory', ...process.memoryUsage(), ...residentSplit(), main, workers });
+        // The heap as the collections left it: Vigil runs on meanwhile, and what it allocated in
+        // that second is not live data.
+        process.send?.({
+          type: 'memory',
+          ...process.memoryUsage(),
+          heapUsed: main.used,
+          ...residentSplit(),
+          main,
+          workers,
+        });
       }, PAGES_RELEASED_MS);
     }, WORKERS_ANSWER_MS);
   });
