@@ -60,7 +60,7 @@ test('a reload keeps the leadership and hands alerting to the new channels', asy
         `[prometheus]\nenabled = true\n` +
         `[notify]\n[notify.webhook]\nhook_url = "${capture.url}/${hook}"\n` +
         `[storage]\nengine = "postgres"\nurl = "${databaseUrl}"\n` +
-        `[cluster]\ninstance_id = "solo"\nlease = 3\n` +
+        `[cluster]\ninstance_id = "solo"\nlease = 10\n` +
         `[probe]\n[[probe.service]]\nid = "web"\nlabel = "Web"\n[[probe.service.node]]\nid = "api"\n` +
         `label = "API"\nmode = "poll"\nreplicas = ["http://127.0.0.1:${address.port}/health"]\n`,
     );
