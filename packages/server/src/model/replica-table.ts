@@ -1,3 +1,4 @@
+import { grown } from '../typed-columns.js';
 import { HEALTH_STATES, type Health } from './health.js';
 import type { Load, QueueState } from './observation.js';
 import type { ReplicaView } from './views.js';
@@ -124,20 +125,15 @@ export class ReplicaTable {
   private grow(): number {
     if (this.used === this.capacity) {
       this.capacity = Math.max(FIRST_CAPACITY, this.capacity * 2);
-      this.healthIndexes = resized(this.healthIndexes, new Uint8Array(this.capacity));
-      this.sinceColumn = resized(this.sinceColumn, new Float64Array(this.capacity));
-      this.checkedColumn = resized(this.checkedColumn, new Float64Array(this.capacity));
-      this.latencyColumn = resized(this.latencyColumn, new Float64Array(this.capacity));
+      this.healthIndexes = grown(this.healthIndexes, this.capacity);
+      this.sinceColumn = grown(this.sinceColumn, this.capacity);
+      this.checkedColumn = grown(this.checkedColumn, this.capacity);
+      this.latencyColumn = grown(this.latencyColumn, this.capacity);
     }
     const slot = this.used;
     this.used += 1;
     return slot;
   }
-}
-
-function resized<T extends Uint8Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }
 
 function present(value: number | undefined): number | undefined {

@@ -1,5 +1,6 @@
-import type { SeriesBatch, SeriesRow } from '../history/rollup/aggregator.js';
+import { emptyBatch, type SeriesBatch, type SeriesRow } from '../history/rollup/aggregator.js';
 import { BUCKET_MS } from '../history/rollup/buckets.js';
+import { grown } from '../typed-columns.js';
 import { type BucketSummary, RESOLUTIONS, type Resolution, type SeriesKey } from './types.js';
 
 /** Every number of a summary (one missing here fails to compile), kept in this order. */
@@ -52,11 +53,8 @@ class HeldBucket {
       slot = this.keys.length;
       this.keys.push(series);
       this.slotOf?.set(series, slot);
-      if ((slot + 1) * FIELDS.length > this.values.length) {
-        const grown = new Float64Array(this.values.length * 2);
-        grown.set(this.values);
-        this.values = grown;
-      }
+      if ((slot + 1) * FIELDS.length > this.values.length)
+        this.values = grown(this.values, this.values.length * 2);
     }
     const base = slot * FIELDS.length;
     for (const [index, field] of FIELDS.entries()) this.values[base + index] = row[field] ?? Number.NaN;
@@ -162,7 +160,7 @@ export class HeldHistory {
 
   /** Every row held, oldest bucket first, and holds nothing more. */
   take(): SeriesBatch {
-    const batch: SeriesBatch = { minute: [], hour: [], day: [] };
+    const batch = emptyBatch();
     for (const resolution of RESOLUTIONS) {
       const buckets = [...this.buckets[resolution].values()].sort((a, b) => a.bucketMs - b.bucketMs);
       batch[resolution] = buckets.flatMap((bucket) => bucket.rows());

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
+  emptyBatch,
   type Priors,
   RollupAggregator,
   type SeriesBatch,
@@ -394,8 +395,6 @@ export class Recorder {
     );
   }
 }
-
-const emptyBatch = (): SeriesBatch => ({ minute: [], hour: [], day: [] });
 
 /** The batches' rows in order, each resolution in one list. */
 function joinBatches(batches: readonly SeriesBatch[]): SeriesBatch {

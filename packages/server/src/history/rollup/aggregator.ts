@@ -5,6 +5,7 @@ import {
   SERIES_KINDS,
   type SeriesKey,
 } from '../../store/types.js';
+import { grown, nextCapacity } from '../../typed-columns.js';
 import { BUCKET_MS, bucketStart } from './buckets.js';
 import { OpenBuckets } from './open-buckets.js';
 import { PointLists } from './point-lists.js';
@@ -16,7 +17,6 @@ import {
   timeSummary,
   withSortedLatencies,
 } from './summary.js';
-import { grown, nextCapacity } from './typed-columns.js';
 
 /** A row before its series has a database id. */
 export interface SeriesRow extends BucketSummary {
@@ -51,7 +51,8 @@ function summaryOf({ bucketMs: _bucketMs, ...summary }: BucketSummary & { bucket
   return summary;
 }
 
-const emptyBatch = (): SeriesBatch => ({ minute: [], hour: [], day: [] });
+/** A batch with no rows. */
+export const emptyBatch = (): SeriesBatch => ({ minute: [], hour: [], day: [] });
 
 /**
  * Every series' open minute, hour and day, in one table of typed columns indexed by a dense series

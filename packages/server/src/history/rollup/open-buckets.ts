@@ -1,7 +1,7 @@
 import type { BucketSummary } from '../../store/types.js';
+import { grown } from '../../typed-columns.js';
 import { addPoint, PointLists, weightedRank } from './point-lists.js';
 import { mergeSummaries, timeSummary } from './summary.js';
-import { grown } from './typed-columns.js';
 
 const NONE = -1;
 /** States whose time a bucket keeps, in the order of its four time columns. */

@@ -1,4 +1,4 @@
-import { grown, nextCapacity } from './typed-columns.js';
+import { grown, nextCapacity } from '../../typed-columns.js';
 
 /**
  * Distinct values a list keeps. Past this, the two nearest merge: an hour of 60 minutes, or a day

@@ -1,4 +1,4 @@
-import { grown, nextCapacity } from './typed-columns.js';
+import { grown, nextCapacity } from '../../typed-columns.js';
 
 /** Samples per chunk: a replica polled every 10 s takes one chunk a minute. */
 const CHUNK = 8;

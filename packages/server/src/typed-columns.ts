@@ -1,4 +1,4 @@
-/** A typed array of numbers, as the history tables keep their columns. */
+/** A typed array of numbers, as the compact tables (model, history, held rows) keep their columns. */
 export type NumberColumn = Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
 
 /** `column` copied into a new one of `length` slots (zeros after its own), of the same type. */
