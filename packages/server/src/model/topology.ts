@@ -149,8 +149,9 @@ class HttpReplicaSpec implements ReplicaSpec {
 }
 
 /**
- * What a node's HTTP replicas share, made once for every node configured alike (most are): a copy of the headers
- * and of the compiled regexes per replica, or even per node, was megabytes at 100,000 replicas.
+ * What a node's HTTP replicas share, made once for every node configured alike (most are): a copy
+ * of the headers and of the compiled regexes per replica, or even per node, was megabytes at
+ * 100,000 replicas.
  */
 function nodeHttpOf(
   node: NodeConfig,
@@ -158,18 +159,12 @@ function nodeHttpOf(
   userAgent: string,
   shared: Map<string, NodeHttp>,
 ): NodeHttp {
-  // Every node key `httpOptions` reads.
-  const key = JSON.stringify([
-    node.http_method,
-    node.http_headers,
-    node.http_body,
-    node.http_body_healthy_match,
-    node.http_json_path,
-    node.http_json_equals,
-    node.http_json_matches,
-    node.http_header_present,
-    node.http_header_matches,
-  ]);
+  // The node's `http_*` keys, the only ones `httpOptions` reads (the rest it reads is the fleet's).
+  const key = JSON.stringify(
+    Object.entries(node)
+      .filter(([name]) => name.startsWith('http_'))
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
   let http = shared.get(key);
   if (!http) {
     http = {
