@@ -8,8 +8,9 @@ import type { SeriesState } from './summary.js';
 /**
  * A service's series and its nodes' and replicas' (numbers in the aggregator's table). Replicas are
  * found by id in one map per service, not one per node (a node's map and its holder cost ~220
- * bytes with one entry, ~300 with five; one entry of a large map ~30–45); their node is the table's. A replica id that two nodes of a service share is rare:
- * the later ones wait in `repeated`, by node.
+ * bytes with one entry, ~300 with five; one entry of a large map ~30–45); their node is the
+ * table's. A replica id that two nodes of a service share is rare: the later ones wait in
+ * `repeated`, by node.
  */
 interface ServiceSeries {
   service: number;
@@ -44,8 +45,7 @@ export class ModelSeries {
           const key = seriesKey('replica', serviceId, nodeId, replica.id);
           this.addReplica(entry, nodeId, replica.id, aggregator.track(key, replica.health, nowMs));
         }
-        const state = this.nodeState(serviceId, nodeId, node.health);
-        entry.nodes.set(nodeId, aggregator.track(seriesKey('node', serviceId, nodeId), state, nowMs));
+        this.trackNode(entry, serviceId, nodeId, node.health, nowMs);
       }
     }
   }
@@ -126,9 +126,8 @@ export class ModelSeries {
       for (const node of service.nodes.values()) {
         const nodeId = node.spec.id;
         const series = entry.nodes.get(nodeId);
-        const state = this.nodeState(serviceId, nodeId, node.health);
-        if (series !== undefined) aggregator.setHealth(series, state, atMs);
-        else entry.nodes.set(nodeId, aggregator.track(seriesKey('node', serviceId, nodeId), state, atMs));
+        if (series === undefined) this.trackNode(entry, serviceId, nodeId, node.health, atMs);
+        else aggregator.setHealth(series, this.nodeState(serviceId, nodeId, node.health), atMs);
       }
     }
   }
@@ -168,6 +167,17 @@ export class ModelSeries {
     };
     this.services.set(serviceId, entry);
     return entry;
+  }
+
+  private trackNode(
+    entry: ServiceSeries,
+    serviceId: string,
+    nodeId: string,
+    health: Health,
+    atMs: number,
+  ): void {
+    const state = this.nodeState(serviceId, nodeId, health);
+    entry.nodes.set(nodeId, this.aggregator.track(seriesKey('node', serviceId, nodeId), state, atMs));
   }
 
   private replicaOf(service: ServiceSeries, nodeId: string, replicaId: string): number | undefined {
