@@ -557,16 +557,7 @@ export class HealthModel implements ObservationSink {
 
   /** Takes replicas out of a node without judging it yet: `reaggregate` does, once for all. */
   private dropReplicas(node: NodeState, replicas: readonly number[]): void {
-    const { serviceId, id: nodeId } = node.spec;
-    for (const replica of replicas) {
-      const replicaId = this.table.id(replica);
-      const previous = this.table.health(replica);
-      this.clearSilence(replica);
-      node.replicas.remove(replica);
-      this.table.remove(replica);
-      node.counts.remove(previous);
-      this.events.emit('replica-removed', { serviceId, nodeId, replicaId, previous });
-    }
+    for (const replica of replicas) this.takeOut(node, replica, false);
   }
 
   /** Re-arms each pending deadline with the new delay, counted from the same last report. */
@@ -805,21 +796,22 @@ export class HealthModel implements ObservationSink {
 
   /** Takes a push or local replica out of its node: a reporter's flush, or forgetting it. */
   private removeReplica(node: NodeState, replica: number, forgotten: boolean): void {
+    const now = this.clock.now();
+    this.lastUpdateMs = now;
+    this.takeOut(node, replica, forgotten);
+    this.propagate(node, now, forgotten);
+    this.events.emit('updated', { atMs: now, subject: nodeRefOf(node) });
+  }
+
+  /** Takes a replica out of its node and the table, and says so; judging the node is the caller's. */
+  private takeOut(node: NodeState, replica: number, forgotten: boolean): void {
     const ref = this.refOf(node, replica);
     const previous = this.table.health(replica);
     this.clearSilence(replica);
     node.replicas.remove(replica);
     this.table.remove(replica);
     node.counts.remove(previous);
-    const now = this.clock.now();
-    this.lastUpdateMs = now;
-    this.events.emit('replica-removed', {
-      ...ref,
-      previous,
-      ...(forgotten && { forgotten }),
-    });
-    this.propagate(node, now, forgotten);
-    this.events.emit('updated', { atMs: now, subject: nodeRefOf(node) });
+    this.events.emit('replica-removed', { ...ref, previous, ...(forgotten && { forgotten }) });
   }
 
   private setReplicaHealth(
