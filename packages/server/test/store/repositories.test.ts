@@ -81,6 +81,37 @@ describeEachEngine('store', (engine) => {
     await second.close();
   });
 
+  test('an id no row could hold (NUL, a lone surrogate) finds nothing and changes nothing', async () => {
+    const id = '5e0c6a52-3c1f-4b7e-9d1a-2f4b8c6d7e90';
+    await store.maintenance.insert({
+      id,
+      title: 'Database upgrade',
+      text: '',
+      startsAtMs: T0,
+      endsAtMs: T0 + 3_600_000,
+      services: ['web'],
+      nodes: [],
+      createdAtMs: T0,
+    });
+    await store.subscriptions.insert({
+      id,
+      kind: 'hook',
+      target: 'http://127.0.0.1:9/hook',
+      state: 'active',
+      createdAtMs: T0,
+    });
+    for (const unstorable of ['\0', `${id}\0`, '\uD800']) {
+      assert.equal(await store.maintenance.remove(unstorable), false);
+      assert.equal(await store.subscriptions.get(unstorable), undefined);
+      assert.equal(await store.subscriptions.remove(unstorable), false);
+    }
+    assert.deepEqual(
+      (await store.maintenance.listCurrent(T0)).map((window) => window.id),
+      [id],
+    );
+    assert.equal((await store.subscriptions.get(id))?.target, 'http://127.0.0.1:9/hook');
+  });
+
   test('announcements keep insertion order, extension fields, and removal reports unknown ids', async () => {
     await store.announcements.insert({ id: 'b', title: 'Second first', text: 'line 1\nline 2', atMs: T0 });
     await store.announcements.insert({

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { MaintenanceWindow } from '../../maintenance/types.js';
 import type { Database, MaintenanceWindowTable } from '../database.js';
 import type { MaintenanceRepository } from '../types.js';
+import { isStorableText } from './storable.js';
 
 export function maintenanceRepository(db: Kysely<Database>): MaintenanceRepository {
   return {
@@ -47,6 +48,7 @@ export function maintenanceRepository(db: Kysely<Database>): MaintenanceReposito
     },
 
     async remove(id) {
+      if (!isStorableText(id)) return false;
       const result = await db.deleteFrom('maintenance_windows').where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },

@@ -11,8 +11,16 @@ export class UnstorableValueError extends Error {
 /** A lone surrogate (`u` mode matches only unpaired ones) or NUL. */
 const UNSTORABLE_TEXT = /\p{Cs}|\0/u;
 
+/**
+ * Whether a text could be in a row: one that could not is in none, so a lookup by it (an id a client
+ * sent) finds nothing without asking the database, which would refuse it (PostgreSQL: NUL).
+ */
+export function isStorableText(value: string): boolean {
+  return !UNSTORABLE_TEXT.test(value);
+}
+
 export function storableText(column: string, value: string): string {
-  if (UNSTORABLE_TEXT.test(value)) {
+  if (!isStorableText(value)) {
     throw new UnstorableValueError(`${column}: text with NUL or a lone UTF-16 surrogate cannot be stored`);
   }
   return value;

@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Subscription } from '../../subscriptions/types.js';
 import type { Database, SubscriptionTable } from '../database.js';
 import type { PublishedEntryRepository, SubscriptionRepository } from '../types.js';
+import { isStorableText } from './storable.js';
 
 const SIGNING_KEY = 'subscription_signing_key';
 
@@ -25,6 +26,7 @@ export function subscriptionRepository(db: Kysely<Database>): SubscriptionReposi
       return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
     },
     async get(id) {
+      if (!isStorableText(id)) return undefined;
       const row = await db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toSubscription(row);
     },
@@ -55,6 +57,7 @@ export function subscriptionRepository(db: Kysely<Database>): SubscriptionReposi
       return result.numUpdatedRows > 0n;
     },
     async remove(id) {
+      if (!isStorableText(id)) return false;
       const result = await db.deleteFrom('subscriptions').where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
