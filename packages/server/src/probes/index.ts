@@ -1,6 +1,14 @@
 import { chooseIcmpMethod, createIcmpProbe, type IcmpMethod } from './icmp.js';
 import { PROBE_KINDS } from './registry.js';
-import type { Probe, ProbeContext, ProbeKindName, ProbeResult, ProbeTarget, TargetOf } from './types.js';
+import type {
+  KindedTarget,
+  Probe,
+  ProbeContext,
+  ProbeKindName,
+  ProbeResult,
+  ProbeTarget,
+  TargetOf,
+} from './types.js';
 
 export { type AttemptOptions, checkWithRetries, type RetryPolicy } from './attempt.js';
 export { chooseIcmpMethod, DEFAULT_PING_PATH, type IcmpMethod, PING_PER_CHECK } from './icmp.js';
@@ -24,18 +32,23 @@ export const probeRegistry = Object.fromEntries(
 ) as unknown as ProbeRegistry;
 
 /**
- * The probes of one long-running prober (Vigil's rounds, vigil-local's cycles) over `targets`: its
- * ICMP checks share fping runs when fping is installed. How ICMP pings is decided, and logged, only
- * when there are ICMP targets (choosing runs fping once).
+ * The probes of one long-running prober (Vigil's rounds, vigil-local's cycles) over `targets` (only
+ * their kinds are read): its ICMP checks share fping runs when fping is installed. How ICMP pings is
+ * decided, and logged, only when there are ICMP targets (choosing runs fping once).
  */
 export function createProbeRegistry(
-  targets: readonly ProbeTarget[],
+  targets: Iterable<KindedTarget>,
   options: { icmp?: IcmpMethod; log?: (message: string) => void } = {},
 ): ProbeRegistry {
-  if (!targets.some((target) => target.kind === 'icmp')) return probeRegistry;
+  if (!hasIcmp(targets)) return probeRegistry;
   const icmp = options.icmp ?? chooseIcmpMethod();
   options.log?.(icmp.description);
   return { ...probeRegistry, icmp: createIcmpProbe(icmp) };
+}
+
+function hasIcmp(targets: Iterable<KindedTarget>): boolean {
+  for (const target of targets) if (target.kind === 'icmp') return true;
+  return false;
 }
 
 /** The probe for a target's kind. */

@@ -26,8 +26,8 @@ export class JobList {
   }
 
   /** Every job's index, in order: what a round runs. */
-  indexes(): number[] {
-    return Array.from({ length: this.length }, (_, index) => index);
+  indexes(): Int32Array {
+    return jobIndexes(this.length);
   }
 
   /** The replica a job checks; undefined for an index that is none. */
@@ -45,9 +45,9 @@ export class JobList {
     return found?.node.replicas[found.offset]?.target;
   }
 
-  /** Every job's target, in order (the prober thread's setup). */
-  targets(): ProbeTarget[] {
-    return this.nodes.flatMap((node) => node.replicas.map((replica) => replica.target));
+  /** Every job's target, in order, each made as it is read (the prober thread's setup). */
+  *targets(): Generator<ProbeTarget> {
+    for (const node of this.nodes) for (const replica of node.replicas) yield replica.target;
   }
 
   /** The node holding a job, by binary search over the nodes' starts, and the job's place in it. */
@@ -63,4 +63,9 @@ export class JobList {
     const node = this.nodes[low];
     return node && { node, offset: index - (this.starts[low] ?? 0) };
   }
+}
+
+/** The jobs 0 … count - 1, 4 B each. */
+export function jobIndexes(count: number): Int32Array {
+  return Int32Array.from({ length: count }, (_, index) => index);
 }

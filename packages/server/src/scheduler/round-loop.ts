@@ -2,8 +2,8 @@ import { setMaxListeners } from 'node:events';
 import { type Clock, sleep } from '../time/clock.js';
 
 export interface RoundLoopOptions<Job> {
-  /** Jobs of one round, in config order. */
-  jobs: readonly Job[];
+  /** Jobs of one round, in config order (a typed array of job indexes is 4 B or less per job). */
+  jobs: ArrayLike<Job>;
   /** Most jobs in flight at once. */
   parallelism: number;
   /** Pause between the end of one round and the start of the next (Vigil's work + interval period). */

@@ -19,9 +19,9 @@ replicas = ["https://127.0.0.1:3/b"]
 test('poll jobs are the poll replicas in config order, across services, each read by its index', () => {
   const jobs = new JobList(buildTopology(testConfig(PROBES)), 'poll');
   assert.equal(jobs.length, 3);
-  assert.deepEqual(jobs.indexes(), [0, 1, 2]);
+  assert.deepEqual([...jobs.indexes()], [0, 1, 2]);
   assert.deepEqual(
-    jobs.indexes().map((index) => jobs.ref(index)),
+    [...jobs.indexes()].map((index) => jobs.ref(index)),
     [
       { serviceId: 'web', nodeId: 'api', replicaId: 'http://127.0.0.1:1/health' },
       { serviceId: 'web', nodeId: 'api', replicaId: 'tcp://127.0.0.1:1' },
@@ -29,7 +29,7 @@ test('poll jobs are the poll replicas in config order, across services, each rea
     ],
   );
   assert.deepEqual(
-    jobs.targets().map((target) => target.kind),
+    [...jobs.targets()].map((target) => target.kind),
     ['http', 'tcp', 'http'],
   );
   const last = jobs.target(2);
@@ -58,6 +58,6 @@ test('script jobs are the script replicas; a mode without replicas has no jobs',
     'poll',
   );
   assert.equal(none.length, 0);
-  assert.deepEqual(none.targets(), []);
+  assert.deepEqual([...none.targets()], []);
   assert.equal(none.ref(0), undefined);
 });

@@ -4,16 +4,17 @@
  * hold, and posts batches of probe observations to the main thread, which applies them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createProbeRegistry, type ProbeTarget, redactUrl } from '../../probes/index.js';
+import { createProbeRegistry, redactUrl } from '../../probes/index.js';
 import { fullCollection } from '../../process/idle-heap.js';
 import { systemClock } from '../../time/clock.js';
+import { jobIndexes } from '../job-list.js';
 import { LagMonitor } from '../lag-monitor.js';
 import { pollJobRunner } from '../poll-job.js';
 import { RoundLoop } from '../round-loop.js';
 import { IdleCollection } from './idle-collection.js';
 import { ResultBatcher } from './observation-batcher.js';
+import { packedCount, unpackTarget } from './packed-targets.js';
 import type { FromProberThread, ProberThreadSetup, ToProberThread } from './protocol.js';
-import { shareShortStrings } from './shared-strings.js';
 
 /** Anything URL-like in a text, which could carry a replica's credentials. */
 const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
@@ -34,12 +35,13 @@ function holdLoop(ms: number): void {
 function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThreadSetup): void {
   const post = (message: FromProberThread) => port.postMessage(message);
   const { targets } = setup;
-  shareShortStrings(targets);
+  const jobCount = packedCount(targets);
   // The batch's buffer is handed over, not copied.
   const batcher = new ResultBatcher((batch) =>
     port.postMessage({ type: 'results', batch } satisfies FromProberThread, [batch.numbers.buffer]),
   );
-  const probes = createProbeRegistry(targets, {
+  // Every kind among the targets has a template.
+  const probes = createProbeRegistry(targets.templates, {
     log: (message) => post({ type: 'log', level: 'info', message }),
   });
   const lag = new LagMonitor();
@@ -50,26 +52,29 @@ function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThre
     intervalMs: setup.intervalMs,
     collect: fullCollection(),
   });
-  let skipped = new Set<number>();
+  let skipped: Uint8Array = new Uint8Array(0);
   const runOwnJob = pollJobRunner<number>({
     probes,
     policy: setup.policy,
     localAddress: setup.localAddress,
     clock: systemClock,
-    targetOf: (job) => targets[job] as ProbeTarget,
+    targetOf: (job) => {
+      const target = unpackTarget(targets, job);
+      if (!target) throw new Error(`job ${job} has no target`);
+      return target;
+    },
     report: (job, result, atMs) => batcher.add(job, result, atMs),
     lag,
     onReprobe: (job, lagMs, { health, latencyMs }) =>
       post({ type: 'reprobe', job, lagMs, health, latencyMs }),
   });
   const loop = new RoundLoop<number>({
-    // A job is its target's index: one small integer per replica, nothing else kept for it.
-    jobs: Array.from(targets, (_, index) => index),
+    jobs: jobIndexes(jobCount),
     parallelism: setup.parallelism,
     intervalMs: setup.intervalMs,
     spreadMs: setup.spreadMs,
     clock: systemClock,
-    runJob: (job, signal) => (skipped.has(job) ? Promise.resolve() : runOwnJob(job, signal)),
+    runJob: (job, signal) => (skipped[job] === 1 ? Promise.resolve() : runOwnJob(job, signal)),
     onRoundEnd: (durationMs) => {
       batcher.flush();
       post({ type: 'round-ended', durationMs });
@@ -83,7 +88,7 @@ function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThre
         loop.start();
         return;
       case 'share':
-        skipped = new Set(message.skipped);
+        skipped = message.skipped;
         return;
       case 'run-round':
         void loop.runRound().then((durationMs) => {

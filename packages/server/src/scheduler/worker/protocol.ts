@@ -1,5 +1,6 @@
 import type { Health } from '../../model/health.js';
-import type { ProbeTarget, RetryPolicy } from '../../probes/index.js';
+import type { RetryPolicy } from '../../probes/index.js';
+import type { PackedTargets } from './packed-targets.js';
 
 /** How the prober thread's rounds run: the same for every job. */
 export interface ProberThreadSettings {
@@ -13,11 +14,11 @@ export interface ProberThreadSettings {
 
 /**
  * What the prober thread is started with (`workerData`): structured-cloneable data only. A job is
- * its index in `targets`, the one thing the thread keeps per replica; every message names a job
- * by that index, and only the main thread knows which replica it is.
+ * its target's index in `targets`; every message names a job by that index, and only the main
+ * thread knows which replica it is.
  */
 export interface ProberThreadSetup extends ProberThreadSettings {
-  targets: ProbeTarget[];
+  targets: PackedTargets;
 }
 
 /**
@@ -36,8 +37,8 @@ export type ToProberThread =
   | { type: 'start' }
   /** Run one round now and answer `round-done` with the same id. */
   | { type: 'run-round'; id: number }
-  /** The jobs (indexes in `setup.targets`) this instance leaves to other cluster members; none by default. */
-  | { type: 'share'; skipped: number[] }
+  /** The jobs this instance leaves to other cluster members: `skipped[job]` is 1; none by default. */
+  | { type: 'share'; skipped: Uint8Array }
   /** Abort the checks in flight, send what was observed, answer `stopped`, and exit. */
   | { type: 'stop' }
   /** Test hook: hold the thread's event loop this long, as a busy thread would. */

@@ -4,6 +4,7 @@ import type { Clock, TimerHandle } from '../../time/clock.js';
 import type { JobList } from '../job-list.js';
 import { reprobeMessage } from '../poll-job.js';
 import { observationsOf } from './observation-batcher.js';
+import { packTargets } from './packed-targets.js';
 import type {
   FromProberThread,
   ProberThreadSettings,
@@ -37,7 +38,7 @@ export interface ThreadProberOptions {
  * thread's `--import` loader to a worker's entry: the thread registers tsx itself, then loads it.
  */
 function startThread(jobs: JobList, settings: ProberThreadSettings): Worker {
-  const setup: ProberThreadSetup = { ...settings, targets: jobs.targets() };
+  const setup: ProberThreadSetup = { ...settings, targets: packTargets(jobs.targets()) };
   const options = { workerData: setup, name: 'vigil-prober' };
   if (!import.meta.url.endsWith('.ts'))
     return new Worker(new URL('./prober-thread.js', import.meta.url), options);
@@ -59,8 +60,8 @@ export class ThreadProber {
   private crashesInARow = 0;
   private restartTimer: TimerHandle | undefined;
   private nextRoundId = 0;
-  /** The skipped job indexes the thread was last told, joined; undefined when it was told none yet. */
-  private toldShare: string | undefined;
+  /** The jobs the thread was last told it skips (1 each); undefined when it was told none yet. */
+  private toldShare: Uint8Array | undefined;
   private readonly rounds = new Map<
     number,
     { resolve: (ms: number) => void; reject: (error: Error) => void }
@@ -123,14 +124,13 @@ export class ThreadProber {
   private tellShare(): void {
     const { owns, jobs } = this.options;
     if (!owns) return;
-    const skipped: number[] = [];
+    const skipped = new Uint8Array(jobs.length);
     for (let index = 0; index < jobs.length; index++) {
       const ref = jobs.ref(index);
-      if (ref && !owns(ref)) skipped.push(index);
+      if (ref && !owns(ref)) skipped[index] = 1;
     }
-    const key = skipped.join();
-    if (key === this.toldShare) return;
-    this.toldShare = key;
+    if (this.toldShare && Buffer.compare(skipped, this.toldShare) === 0) return;
+    this.toldShare = skipped;
     this.post({ type: 'share', skipped });
   }
 
