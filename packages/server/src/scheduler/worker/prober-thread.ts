@@ -35,7 +35,6 @@ function holdLoop(ms: number): void {
 function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThreadSetup): void {
   const post = (message: FromProberThread) => port.postMessage(message);
   const { targets } = setup;
-  const jobCount = packedCount(targets);
   // The batch's buffer is handed over, not copied.
   const batcher = new ResultBatcher((batch) =>
     port.postMessage({ type: 'results', batch } satisfies FromProberThread, [batch.numbers.buffer]),
@@ -69,7 +68,7 @@ function runProberThread(port: NonNullable<typeof parentPort>, setup: ProberThre
       post({ type: 'reprobe', job, lagMs, health, latencyMs }),
   });
   const loop = new RoundLoop<number>({
-    jobs: jobIndexes(jobCount),
+    jobs: jobIndexes(packedCount(targets)),
     parallelism: setup.parallelism,
     intervalMs: setup.intervalMs,
     spreadMs: setup.spreadMs,
