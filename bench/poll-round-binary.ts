@@ -2,7 +2,8 @@
 // on a loopback target in its own process, poll_parallelism = 256, poll_delay_sick = 1. Prints the
 // round time as the target sees it beside a bare node:http loop over the same replicas, the
 // replicas left not healthy after each round, /status/text latency during the rounds, memory after
-// three rounds against the same binary on a 5-replica config, and the CPU of each thread.
+// three rounds (per replica: against the same binary on half as many replicas, and on a 5-replica
+// config), and the CPU of each thread.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -337,10 +338,18 @@ function cpuOverRounds(run: BinaryRun) {
 const heapSize = (heap: IsolateHeap) =>
   `${megabytes(heap.used)} of ${megabytes(heap.committed)} (${megabytes(heap.young)})`;
 
-/** Where the RSS after full GCs is: each isolate's committed heap, the rest of the anonymous memory, files. */
+/**
+ * Where the RSS after full GCs is, in bytes: the main heap and the worker threads' heaps (committed),
+ * the rest of the anonymous memory (malloc, array buffers, stacks), and file-backed pages.
+ */
+function rssParts(memory: Memory): [main: number, workers: number, otherAnon: number, files: number] {
+  const workers = memory.workers.reduce((sum, heap) => sum + heap.committed, 0);
+  return [memory.main.committed, workers, memory.rssAnon - memory.main.committed - workers, memory.rssFile];
+}
+
+/** The RSS's parts, each heap as `used of committed (young generation)`. */
 function memorySplit(memory: Memory): string {
-  const heaps = [memory.main, ...memory.workers];
-  const otherAnon = memory.rssAnon - heaps.reduce((sum, heap) => sum + heap.committed, 0);
+  const [, , otherAnon] = rssParts(memory);
   const workers = memory.workers.length > 0 ? memory.workers.map(heapSize).join(' + ') : 'none';
   return `${heapSize(memory.main)} / ${workers} / ${megabytes(otherAnon)} (malloc arenas ${megabytes(memory.mallocArenas)}) / ${megabytes(memory.rssFile)}`;
 }
@@ -379,19 +388,38 @@ const benchmark: Benchmark = {
       progress(
         `bare loop again: ${ms(bare.seen.endMs - bare.seen.startMs)}; the small config for the fixed cost`,
       );
+      // Half the fleet, for what a replica adds: the fixed costs of a busy process are in both runs.
+      progress(`${count(halfOf(settings))} replicas, for the memory a replica adds`);
+      const half = await runBinary(target, halfOf(settings), settings);
       const tiny = await runBinary(target, TINY_REPLICAS, settings);
-      return report(settings, { ...bare, before: bareBefore }, big, tiny, limits);
+      return report(settings, { ...bare, before: bareBefore }, big, { half, tiny }, limits);
     } finally {
       await target.stop();
     }
   },
 };
 
+/** The smaller fleet of the slope: what a replica adds is the difference over the other half. */
+const halfOf = (settings: Settings) => Math.round(settings.replicas / 2);
+
+/** Memory per replica between two runs: RSS, main heap used, array buffers, and the RSS's parts. */
+function perReplica(from: Memory, to: Memory, replicas: number) {
+  const [fromParts, toParts] = [rssParts(from), rssParts(to)];
+  return {
+    rss: (to.rss - from.rss) / replicas,
+    heapUsed: (to.heapUsed - from.heapUsed) / replicas,
+    arrayBuffers: (to.arrayBuffers - from.arrayBuffers) / replicas,
+    parts: toParts.map((part, index) => (part - (fromParts[index] ?? 0)) / replicas),
+  };
+}
+
+const bytes = (value: number) => `${count(value)} B`;
+
 function report(
   settings: Settings,
   bare: BareRun & { before: BareRun },
   big: BinaryRun,
-  tiny: BinaryRun,
+  { half, tiny }: { half: BinaryRun; tiny: BinaryRun },
   limits: string,
 ) {
   const bareMs = bare.seen.endMs - bare.seen.startMs;
@@ -400,10 +428,8 @@ function report(
   const worstMs = Math.max(...roundMs);
   const busy = duringRounds(big);
   const quiet = duringRounds(tiny);
-  const added = settings.replicas - TINY_REPLICAS;
-  const rssPerReplica = (big.memory.rss - tiny.memory.rss) / added;
-  const heapPerReplica = (big.memory.heapUsed - tiny.memory.heapUsed) / added;
-  const buffersPerReplica = (big.memory.arrayBuffers - tiny.memory.arrayBuffers) / added;
+  const slope = perReplica(half.memory, big.memory, settings.replicas - halfOf(settings));
+  const overTiny = perReplica(tiny.memory, big.memory, settings.replicas - TINY_REPLICAS);
   const cpu = cpuOverRounds(big);
   // Every replica is checked once per round (re-probes aside).
   const checks = settings.replicas * big.rounds.length;
@@ -434,33 +460,45 @@ function report(
     {
       figure: `RSS after ${ROUNDS} rounds and full GCs (before GC)`,
       vigil: `${megabytes(big.memory.rss)} (${megabytes(big.rssBeforeGc)})`,
-      baseline: `${megabytes(tiny.memory.rss)} (${megabytes(tiny.rssBeforeGc)})`,
+      baseline: `${count(halfOf(settings))} replicas: ${megabytes(half.memory.rss)} (${megabytes(half.rssBeforeGc)}); ${TINY_REPLICAS}: ${megabytes(tiny.memory.rss)} (${megabytes(tiny.rssBeforeGc)})`,
       verdict: 'INFO',
     },
     {
-      figure: 'marginal RSS per replica',
-      vigil: `${count(rssPerReplica)} B`,
+      figure: `marginal RSS per replica (from ${count(halfOf(settings))} to ${count(settings.replicas)} replicas)`,
+      vigil: bytes(slope.rss),
       baseline: '',
       target: `≤ ${count(TARGET_BYTES_PER_REPLICA)} B`,
-      verdict: judge(rssPerReplica, TARGET_BYTES_PER_REPLICA, 'lower'),
+      verdict: judge(slope.rss, TARGET_BYTES_PER_REPLICA, 'lower'),
     },
     {
-      figure: 'main-thread heap after full GCs; marginal per replica',
-      vigil: `${megabytes(big.memory.heapUsed)}; ${count(heapPerReplica)} B`,
-      baseline: megabytes(tiny.memory.heapUsed),
+      figure: '… of it: main heap / prober thread heap (committed) / other anonymous / files',
+      vigil: slope.parts.map(bytes).join(' / '),
+      baseline: '',
       verdict: 'INFO',
     },
     {
-      figure: "main thread's array buffers (typed arrays, outside the heap); per replica",
-      vigil: `${megabytes(big.memory.arrayBuffers)}; ${count(buffersPerReplica)} B`,
-      baseline: megabytes(tiny.memory.arrayBuffers),
+      figure: `RSS per replica over the ${TINY_REPLICAS}-replica process (a busy process's fixed costs in it)`,
+      vigil: bytes(overTiny.rss),
+      baseline: overTiny.parts.map(bytes).join(' / '),
+      verdict: 'INFO',
+    },
+    {
+      figure: 'main-thread heap used after full GCs; per replica (slope)',
+      vigil: `${megabytes(big.memory.heapUsed)}; ${bytes(slope.heapUsed)}`,
+      baseline: `${megabytes(half.memory.heapUsed)}; ${TINY_REPLICAS}: ${megabytes(tiny.memory.heapUsed)}`,
+      verdict: 'INFO',
+    },
+    {
+      figure: "main thread's array buffers (typed arrays, outside the heap); per replica (slope)",
+      vigil: `${megabytes(big.memory.arrayBuffers)}; ${bytes(slope.arrayBuffers)}`,
+      baseline: `${megabytes(half.memory.arrayBuffers)}; ${TINY_REPLICAS}: ${megabytes(tiny.memory.arrayBuffers)}`,
       verdict: 'INFO',
     },
     {
       figure:
         'RSS after full GCs: main heap / prober thread heap (used of committed (young generation)) / other anonymous / files',
       vigil: memorySplit(big.memory),
-      baseline: memorySplit(tiny.memory),
+      baseline: `${memorySplit(half.memory)}; ${TINY_REPLICAS}: ${memorySplit(tiny.memory)}`,
       verdict: 'INFO',
     },
     {
@@ -485,7 +523,7 @@ function report(
       `RSS after each round, no GC forced: ${big.rssAfterRound.map(megabytes).join(', ')}.`,
       `Rounds (target's view, first to last request, Vigil's 1 s start spread included): ${roundMs.map(ms).join(', ')}; bare loop ${ms(bareMs)} right after Vigil stopped, with its sockets in TIME_WAIT (${count(bare.timeWaitAtStart ?? 0)} at its start), and ${ms(bareBeforeMs)} before Vigil started (${count(bare.before.timeWaitAtStart ?? 0)} in TIME_WAIT); the ratio is to the one after.`,
       `/status/text: requests one after another ${SAMPLE_PAUSE_MS} ms apart, counted when in flight during a round; baseline: the same binary on ${TINY_REPLICAS} replicas. Failed requests: ${big.failedSamples}.`,
-      `Memory: the binary's own process.memoryUsage() after two full GCs of each isolate, the prober thread's too (preloaded bench/children/memory-hook.cjs), ${Math.round(settings.intervalS * MEMORY_INTO_PAUSE)} s into the pause after ${ROUNDS} rounds; baseline the same binary on ${TINY_REPLICAS} replicas after ${ROUNDS} rounds; marginal = difference ÷ ${count(settings.replicas - TINY_REPLICAS)}.`,
+      `Memory: the binary's own process.memoryUsage() after two full GCs of each isolate, the prober thread's too (preloaded bench/children/memory-hook.cjs), ${Math.round(settings.intervalS * MEMORY_INTO_PAUSE)} s into the pause after ${ROUNDS} rounds, in each run the same way; marginal = (RSS at ${count(settings.replicas)} − RSS at ${count(halfOf(settings))}) ÷ ${count(settings.replicas - halfOf(settings))}: both processes are busy, so their fixed costs (the main heap's young generation grown to 32 MB, malloc arenas of the busy threads, code compiled, the prober thread's isolate) cancel out; over the ${TINY_REPLICAS}-replica process, idle between its tiny rounds, they count as if per replica.`,
       `CPU: /proc/<pid>/task/*/stat read every ${CPU_READ_EVERY_MS} ms, summed over the rounds (${ms(cpu.wallMs)}); the busiest thread after the main one is the prober thread. The target and the runner share the 2 cores.`,
       `Re-probes (a slow result measured while the prober thread lagged): ${count(big.reprobes)}.${
         reasons.length > 0
