@@ -1,12 +1,16 @@
 import { Command } from 'commander';
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js';
-import { summarizeConfig } from './config/summary.js';
+import { configuredReplicaCount, summarizeConfig } from './config/summary.js';
 import { createLogger } from './log/logger.js';
 import { logStartLine } from './log/start-line.js';
 import { startVigil } from './main.js';
 import { runNotifyTest } from './notify/notify-test.js';
 import { configOption, configPathOf, rejectUnknownCommand, runCommandLine } from './process/command-line.js';
-import { shrinkHeapWhenIdle, smallHeapChosenByOperator } from './process/idle-heap.js';
+import {
+  QUIET_START_MAX_REPLICAS,
+  shrinkHeapWhenIdle,
+  smallHeapChosenByOperator,
+} from './process/idle-heap.js';
 import { reloadOnHangup } from './process/reload-signal.js';
 import { exitGracefullyOnSignals } from './process/shutdown.js';
 import { settingsFrom } from './settings/settings.js';
@@ -33,10 +37,21 @@ async function serve(configPath: string, watch: boolean): Promise<void> {
     level: loaded.config.server.log_level,
     pretty: Boolean(process.stdout.isTTY),
   });
-  // The young generation is given back while idle and grows under load (docs/performance.md); set up
-  // before the start, whose prober thread must not inherit the small heap `bin/vigil.js` loaded with.
-  const stopShrinking = smallHeapChosenByOperator() ? undefined : shrinkHeapWhenIdle({ clock: systemClock });
+  // The young generation is given back while idle and grows under load, and the compilers run only
+  // when there is work (docs/performance.md); set up before the start, whose prober thread must not
+  // inherit the small heap `bin/vigil.js` loaded with.
+  let markStarted = () => {};
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
+  const stopShrinking = smallHeapChosenByOperator()
+    ? undefined
+    : shrinkHeapWhenIdle({
+        clock: systemClock,
+        compilersBack: configuredReplicaCount(loaded.config) <= QUIET_START_MAX_REPLICAS ? started : 'now',
+      });
   const starting = startVigil({ loaded, logger, watch });
+  starting.then(markStarted, markStarted);
   // At once: a SIGHUP during the start reloads once it is done, instead of killing the process.
   reloadOnHangup({ logger, reload: () => starting.then((vigil) => vigil.reload()) });
   let running: Awaited<typeof starting>;

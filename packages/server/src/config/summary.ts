@@ -34,6 +34,13 @@ export function summarizeConfig(config: RawConfig): string {
   );
 }
 
+/** The poll and script replicas the config lists (push and local ones come as they report). */
+export function configuredReplicaCount(config: RawConfig): number {
+  return config.probe.service
+    .flatMap((service) => service.node)
+    .reduce((sum, node) => sum + (node.replicas?.length ?? 0) + (node.scripts?.length ?? 0), 0);
+}
+
 function count(amount: number, noun: string): string {
   return `${amount} ${noun}${amount === 1 ? '' : 's'}`;
 }
