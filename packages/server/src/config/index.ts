@@ -39,5 +39,5 @@ export {
   type ServiceConfig,
 } from './schema.js';
 export { findUnknownKeys, schemaAt } from './schema-walk.js';
-export { summarizeConfig } from './summary.js';
+export { configuredReplicaCount, summarizeConfig } from './summary.js';
 export { describeIssue } from './zod-issues.js';

@@ -1,7 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} placeholders are the subject of several tests.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfigFile, parseConfigText, summarizeConfig } from '../../src/config/index.js';
+import {
+  configuredReplicaCount,
+  loadConfigFile,
+  parseConfigText,
+  summarizeConfig,
+} from '../../src/config/index.js';
 import { editConfig, FILE, FIXTURE_PATH, MINIMAL_CONFIG } from './minimal-config.js';
 
 function warningsOf(text: string): string[] {
@@ -160,6 +165,17 @@ test('assets.path is never an error; only a non-Vigil path gets a warning', () =
     warning ?? '',
     /^test\.cfg: assets\.path: "\/no\/such\/folder\/" is accepted and ignored: .*branding\.custom_html/,
   );
+});
+
+test('the configured replica count is the poll and script replicas, duplicates collapsed', () => {
+  const { config } = loadConfigFile(FIXTURE_PATH, { env: {} });
+  assert.equal(configuredReplicaCount(config), 7);
+  const doubled = parseConfigText(
+    editConfig('mode = "push"', 'mode = "poll"\nreplicas = ["tcp://a:1", "tcp://a:1", "tcp://b:2"]'),
+    FILE,
+    { env: {} },
+  );
+  assert.equal(configuredReplicaCount(doubled.config), 5);
 });
 
 test('the summary counts services, nodes by mode and replicas by kind on one line', () => {
