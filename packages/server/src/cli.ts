@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js';
-import { configuredReplicaCount, summarizeConfig } from './config/index.js';
+import { configuredReplicaCount, summarizeConfig } from './config/summary.js';
 import { createLogger } from './log/logger.js';
 import { logStartLine } from './log/start-line.js';
 import { startVigil } from './main.js';

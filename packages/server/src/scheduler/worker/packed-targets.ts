@@ -1,11 +1,13 @@
-import type { HttpTarget } from '../../probes/http.js';
 import type { ProbeTarget } from '../../probes/index.js';
 
-/** An HTTP target less its URL: what the replicas of a node, and of nodes configured alike, share. */
-type HttpTemplate = Omit<HttpTarget, 'url'>;
+/** A target of a kind that keeps its whole URL (the replica's own part). */
+type UrlTarget = Extract<ProbeTarget, { url: string }>;
 
-/** A target less its URL; a target of a kind without one is its own template. */
-export type TargetTemplate = Exclude<ProbeTarget, HttpTarget> | HttpTemplate;
+/**
+ * A target less its URL: what the replicas of a node, and of nodes configured alike, share; a target
+ * of a kind without a URL is its own template.
+ */
+export type TargetTemplate = Exclude<ProbeTarget, UrlTarget> | Omit<UrlTarget, 'url'>;
 
 /**
  * Many targets in a few objects, for the prober thread's setup: a structured clone of one target per
@@ -18,7 +20,7 @@ export interface PackedTargets {
   readonly templates: TargetTemplate[];
   /** Each target's index in `templates`. */
   readonly templateOf: Uint8Array | Uint16Array | Uint32Array;
-  /** Every HTTP target's URL, one after another: one string rather than one per target. */
+  /** Every target's URL (empty for a kind without one), one after another: one string, not one per target. */
   readonly urls: string;
   /** Where each target's URL ends in `urls` (UTF-16 code units); it starts where the one before ends. */
   readonly urlEnds: Uint32Array;
@@ -65,16 +67,17 @@ export function packedCount(packed: PackedTargets): number {
   return packed.templateOf.length;
 }
 
-/** Target `index` of `packed`, made anew (an HTTP one) or as it was packed; undefined for none. */
+/** Target `index` of `packed`, made anew (one with a URL) or as it was packed; undefined for none. */
 export function unpackTarget(packed: PackedTargets, index: number): ProbeTarget | undefined {
   const template = packed.templates[packed.templateOf[index] ?? -1];
-  if (template?.kind !== 'http') return template;
+  if (!template) return undefined;
+  // A URL is never empty: an empty one is a target that had none.
   const url = packed.urls.slice(packed.urlEnds[index - 1] ?? 0, packed.urlEnds[index]);
-  return { ...template, url };
+  return url === '' ? (template as ProbeTarget) : ({ ...template, url } as ProbeTarget);
 }
 
 function splitUrl(target: ProbeTarget): { template: TargetTemplate; url: string } {
-  if (target.kind !== 'http') return { template: target, url: '' };
+  if (!('url' in target)) return { template: target, url: '' };
   const { url, ...template } = target;
   return { template, url };
 }
