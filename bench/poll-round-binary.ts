@@ -386,10 +386,9 @@ const benchmark: Benchmark = {
       // a free port, as in Vigil's own later rounds.
       const bare = await bareRound(target, settings, gapMs);
       progress(
-        `bare loop again: ${ms(bare.seen.endMs - bare.seen.startMs)}; the small config for the fixed cost`,
+        `bare loop again: ${ms(bare.seen.endMs - bare.seen.startMs)}; half the fleet for what a replica adds, then the small config`,
       );
       // Half the fleet, for what a replica adds: the fixed costs of a busy process are in both runs.
-      progress(`${count(halfOf(settings))} replicas, for the memory a replica adds`);
       const half = await runBinary(target, halfOf(settings), settings);
       const tiny = await runBinary(target, TINY_REPLICAS, settings);
       return report(settings, { ...bare, before: bareBefore }, big, { half, tiny }, limits);
@@ -428,7 +427,8 @@ function report(
   const worstMs = Math.max(...roundMs);
   const busy = duringRounds(big);
   const quiet = duringRounds(tiny);
-  const slope = perReplica(half.memory, big.memory, settings.replicas - halfOf(settings));
+  const halfReplicas = halfOf(settings);
+  const slope = perReplica(half.memory, big.memory, settings.replicas - halfReplicas);
   const overTiny = perReplica(tiny.memory, big.memory, settings.replicas - TINY_REPLICAS);
   const cpu = cpuOverRounds(big);
   // Every replica is checked once per round (re-probes aside).
@@ -460,11 +460,11 @@ function report(
     {
       figure: `RSS after ${ROUNDS} rounds and full GCs (before GC)`,
       vigil: `${megabytes(big.memory.rss)} (${megabytes(big.rssBeforeGc)})`,
-      baseline: `${count(halfOf(settings))} replicas: ${megabytes(half.memory.rss)} (${megabytes(half.rssBeforeGc)}); ${TINY_REPLICAS}: ${megabytes(tiny.memory.rss)} (${megabytes(tiny.rssBeforeGc)})`,
+      baseline: `${count(halfReplicas)} replicas: ${megabytes(half.memory.rss)} (${megabytes(half.rssBeforeGc)}); ${TINY_REPLICAS}: ${megabytes(tiny.memory.rss)} (${megabytes(tiny.rssBeforeGc)})`,
       verdict: 'INFO',
     },
     {
-      figure: `marginal RSS per replica (from ${count(halfOf(settings))} to ${count(settings.replicas)} replicas)`,
+      figure: `marginal RSS per replica (from ${count(halfReplicas)} to ${count(settings.replicas)} replicas)`,
       vigil: bytes(slope.rss),
       baseline: '',
       target: `≤ ${count(TARGET_BYTES_PER_REPLICA)} B`,
@@ -523,7 +523,7 @@ function report(
       `RSS after each round, no GC forced: ${big.rssAfterRound.map(megabytes).join(', ')}.`,
       `Rounds (target's view, first to last request, Vigil's 1 s start spread included): ${roundMs.map(ms).join(', ')}; bare loop ${ms(bareMs)} right after Vigil stopped, with its sockets in TIME_WAIT (${count(bare.timeWaitAtStart ?? 0)} at its start), and ${ms(bareBeforeMs)} before Vigil started (${count(bare.before.timeWaitAtStart ?? 0)} in TIME_WAIT); the ratio is to the one after.`,
       `/status/text: requests one after another ${SAMPLE_PAUSE_MS} ms apart, counted when in flight during a round; baseline: the same binary on ${TINY_REPLICAS} replicas. Failed requests: ${big.failedSamples}.`,
-      `Memory: the binary's own process.memoryUsage() after two full GCs of each isolate, the prober thread's too (preloaded bench/children/memory-hook.cjs), ${Math.round(settings.intervalS * MEMORY_INTO_PAUSE)} s into the pause after ${ROUNDS} rounds, in each run the same way; marginal = (RSS at ${count(settings.replicas)} − RSS at ${count(halfOf(settings))}) ÷ ${count(settings.replicas - halfOf(settings))}: both processes are busy, so their fixed costs (the main heap's young generation grown to 32 MB, malloc arenas of the busy threads, code compiled, the prober thread's isolate) cancel out; over the ${TINY_REPLICAS}-replica process, idle between its tiny rounds, they count as if per replica.`,
+      `Memory: the binary's own process.memoryUsage() after two full GCs of each isolate, the prober thread's too (preloaded bench/children/memory-hook.cjs), ${Math.round(settings.intervalS * MEMORY_INTO_PAUSE)} s into the pause after ${ROUNDS} rounds, in each run the same way; marginal = (RSS at ${count(settings.replicas)} − RSS at ${count(halfReplicas)}) ÷ ${count(settings.replicas - halfReplicas)}: both processes are busy, so their fixed costs (the main heap's young generation grown to 32 MB, malloc arenas of the busy threads, code compiled, the prober thread's isolate) cancel out; over the ${TINY_REPLICAS}-replica process, idle between its tiny rounds, they count as if per replica.`,
       `CPU: /proc/<pid>/task/*/stat read every ${CPU_READ_EVERY_MS} ms, summed over the rounds (${ms(cpu.wallMs)}); the busiest thread after the main one is the prober thread. The target and the runner share the 2 cores.`,
       `Re-probes (a slow result measured while the prober thread lagged): ${count(big.reprobes)}.${
         reasons.length > 0

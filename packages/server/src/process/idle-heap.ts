@@ -26,8 +26,9 @@ export const BUSY_CHECKS_BEFORE_COMPILERS = 2;
 const SMALL_HEAP_FLAG = '--optimize-for-size';
 /**
  * No optimizing (TurboFan) or baseline (Sparkplug) compilation while the process is quiet: once a
- * compiler has run, its own code in the node binary and what it made stay resident (~11 MB on the
- * shipped config, idle). Quiet work runs in the interpreter; at the first busy check both are back.
+ * compiler has run, its own code in the node binary and what it made stay resident (~9 MB on the
+ * shipped config, idle). Quiet work runs in the interpreter; BUSY_CHECKS_BEFORE_COMPILERS busy
+ * checks in a row bring both back.
  */
 export const QUIET_JIT_FLAGS = '--no-turbofan --no-sparkplug';
 export const BUSY_JIT_FLAGS = '--turbofan --sparkplug';
