@@ -11,6 +11,7 @@ import {
   shrinkHeapWhenIdle,
   smallHeapChosenByOperator,
 } from './process/idle-heap.js';
+import { trimFreedMemory } from './process/malloc-trim.js';
 import { reloadOnHangup } from './process/reload-signal.js';
 import { exitGracefullyOnSignals } from './process/shutdown.js';
 import { settingsFrom } from './settings/settings.js';
@@ -48,6 +49,7 @@ async function serve(configPath: string, watch: boolean): Promise<void> {
     ? undefined
     : shrinkHeapWhenIdle({
         clock: systemClock,
+        trim: trimFreedMemory,
         compilersBack: configuredReplicaCount(loaded.config) <= QUIET_START_MAX_REPLICAS ? started : 'now',
       });
   const starting = startVigil({ loaded, logger, watch });

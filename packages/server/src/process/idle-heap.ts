@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Clock, TimerHandle } from '../time/clock.js';
+import type { TrimOutcome } from './malloc-trim.js';
 
 /**
  * Below this share of one CPU used over one check, the process counts as idle. All its threads
@@ -50,6 +51,11 @@ export interface IdleHeapOptions {
   setFlags?: (flags: string) => void;
   /** Runs a full garbage collection; V8's `gc()` by default. */
   collect?: () => void;
+  /**
+   * Gives the memory each collection freed back to the system, which glibc otherwise keeps
+   * (`trimFreedMemory`); not called again once it answered `'unavailable'`. None by default.
+   */
+  trim?: () => TrimOutcome;
   /**
    * Whether the compilers are off while quiet (`loadWithSmallHeap` turned them off); by default
    * unless the operator chose a compiler tier.
@@ -157,7 +163,12 @@ export function loadWithSmallHeap(): void {
 export function shrinkHeapWhenIdle(options: IdleHeapOptions): () => void {
   const { clock, cpuShare = processCpuShare(), setFlags = setFlagsFromString } = options;
   const { quietJit = !jitChosenByOperator(), compilersBack = 'now' } = options;
-  const collect = options.collect ?? fullCollection();
+  const collectGarbage = options.collect ?? fullCollection();
+  let trim = options.trim;
+  const collect = () => {
+    collectGarbage();
+    if (trim?.() === 'unavailable') trim = undefined;
+  };
   const largeFlags = largeHeapFlags();
   // Both set by `loadWithSmallHeap`: the heap flag is cleared at once below, the compilers' flags
   // at once too or once there is work after the start.

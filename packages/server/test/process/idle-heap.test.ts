@@ -13,6 +13,7 @@ import {
   shrinkHeapWhenIdle,
   smallHeapChosenByOperator,
 } from '../../src/process/idle-heap.js';
+import type { TrimOutcome } from '../../src/process/malloc-trim.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 const SMALL = '--optimize-for-size';
@@ -50,6 +51,28 @@ test('the flag is cleared at once; idle checks in a row set it with a collection
   assert.deepEqual(calls, [LARGE, SMALL, 'gc', 'gc'], 'the second, for what the first left pooled');
   checks(IDLE_CHECKS_BEFORE_SHRINK * 3);
   assert.deepEqual(calls, [LARGE, SMALL, 'gc', 'gc'], 'staying idle collects nothing more');
+});
+
+test('each collection is followed by a trim of freed memory, until the system says it has none', () => {
+  const outcomes: TrimOutcome[] = ['released', 'unavailable'];
+  const { calls, state, checks } = setup({
+    quietJit: false,
+    trim: () => {
+      calls.push('trim');
+      return outcomes.shift() ?? 'released';
+    },
+  });
+  checks(IDLE_CHECKS_BEFORE_SHRINK + SECOND_COLLECTION_AFTER_CHECKS);
+  assert.deepEqual(calls, [LARGE, SMALL, 'gc', 'trim', 'gc', 'trim']);
+  state.busy = 1;
+  checks(1);
+  state.busy = 0;
+  checks(IDLE_CHECKS_BEFORE_SHRINK + SECOND_COLLECTION_AFTER_CHECKS);
+  assert.deepEqual(
+    calls,
+    [LARGE, SMALL, 'gc', 'trim', 'gc', 'trim', LARGE, SMALL, 'gc', 'gc'],
+    'an unavailable trim is not asked again',
+  );
 });
 
 test('a busy check clears the flag at once; idle again, the flag comes back with one collection', () => {
