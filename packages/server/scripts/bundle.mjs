@@ -69,6 +69,32 @@ const asciiServerSources = {
   },
 };
 
+/**
+ * Fastify's server module loads `node:https` and `node:http2` at once, for servers it makes itself;
+ * the server hands it its own (`serverFactory`), so neither is ever used, and each costs the idle
+ * process memory (http2 ~2 MB, https with tls ~1.4 MB). In the bundle they load on first use
+ * instead. The build fails if Fastify's lines change, rather than bundle them unchanged.
+ */
+const FASTIFY_EAGER_SERVERS = "const https = require('node:https')\nconst http2 = require('node:http2')\n";
+const fastifyServersOnUse = {
+  name: 'fastify-servers-on-use',
+  setup(bundle) {
+    bundle.onLoad({ filter: /[\\/]fastify[\\/]lib[\\/]server\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(FASTIFY_EAGER_SERVERS))
+        throw new Error(
+          `${args.path}: the requires of node:https and node:http2 changed; see fastifyServersOnUse`,
+        );
+      const onUse = (id) => `new Proxy({}, { get: (_, key) => require('${id}')[key] })`;
+      const contents = source.replace(
+        FASTIFY_EAGER_SERVERS,
+        `const https = ${onUse('node:https')}\nconst http2 = ${onUse('node:http2')}\n`,
+      );
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 rmSync(`${PACKAGE}${OUT}`, { recursive: true, force: true });
 await build({
   absWorkingDir: PACKAGE,
@@ -94,6 +120,6 @@ await build({
   banner: {
     js: "import { createRequire as vigilCreateRequire } from 'node:module'; const require = vigilCreateRequire(import.meta.url);",
   },
-  plugins: [externalUnlessListed, asciiServerSources],
+  plugins: [externalUnlessListed, asciiServerSources, fastifyServersOnUse],
   logLevel: 'warning',
 });

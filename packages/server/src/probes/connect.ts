@@ -1,8 +1,9 @@
 import { lookup } from 'node:dns/promises';
 import { connect, isIP, type Socket } from 'node:net';
-import { connect as connectTls, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { Deadline } from './deadline.js';
 import { describeError } from './errors.js';
+import { tlsModules } from './tls-modules.js';
 import type { ProbeContext, ProbeResult } from './types.js';
 
 /**
@@ -50,7 +51,7 @@ export function whenSocketEmits<S extends Socket>(socket: S, event: string, dead
  */
 export function startTls(socket: Socket, host: string, deadline: Deadline): Promise<TLSSocket> {
   // SNI carries names only; an IP literal is still checked against the certificate's IP entries.
-  const secure = connectTls({ socket, host, servername: isIP(host) ? undefined : host });
+  const secure = tlsModules().tls.connect({ socket, host, servername: isIP(host) ? undefined : host });
   return whenSocketEmits(secure, 'secureConnect', deadline);
 }
 

@@ -1,11 +1,11 @@
 import { type ClientRequestArgs, request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { createConnection, type Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { Deadline } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
 import { assertHeader, assertJson, type ReadBody, searchMatches } from './http-assertions.js';
 import { peerCertificateExpiryMs, resultAfterExpiry } from './tls-expiry.js';
+import { tlsModules } from './tls-modules.js';
 import type { ProbeKind } from './types.js';
 
 export type HttpMethod = 'HEAD' | 'GET' | 'POST' | 'PUT' | 'PATCH';
@@ -83,7 +83,7 @@ function send(target: HttpTarget, deadline: Deadline, localAddress?: string): Pr
     // through a throwaway agent, which sets up TLS (server name, verification) as Node does.
     const options = { method: target.method, headers: target.headers, localAddress };
     const outgoing = secure
-      ? httpsRequest(url, { ...options, agent: false })
+      ? tlsModules().https.request(url, { ...options, agent: false })
       : httpRequest(url, { ...options, createConnection: openConnection });
     outgoing.on('response', resolve);
     outgoing.on('error', reject);
@@ -130,7 +130,9 @@ function judgeBody(body: ReadBody, target: HttpTarget): void {
 
 /** The certificate's end of validity, read while the fresh connection is still attached. */
 function certificateExpiryMs(response: IncomingMessage): number | undefined {
-  return response.socket instanceof TLSSocket ? peerCertificateExpiryMs(response.socket) : undefined;
+  const socket = response.socket as Socket | TLSSocket;
+  // TLS sockets say so with `encrypted`: no `instanceof TLSSocket`, which would need `tls` loaded.
+  return 'encrypted' in socket ? peerCertificateExpiryMs(socket) : undefined;
 }
 
 /**
