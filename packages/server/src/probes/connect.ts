@@ -1,10 +1,13 @@
 import { lookup } from 'node:dns/promises';
 import { connect, isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { builtinOnUse } from '../process/builtin-on-use.js';
 import { Deadline } from './deadline.js';
 import { describeError } from './errors.js';
-import { tlsModules } from './tls-modules.js';
 import type { ProbeContext, ProbeResult } from './types.js';
+
+/** Loaded by the first TLS handshake a probe makes (STARTTLS, tls://). */
+const tls = builtinOnUse<typeof import('node:tls')>('node:tls');
 
 /**
  * Resolves `host` and opens a TCP connection to its first address, as Vigil does for tcp:// and
@@ -51,7 +54,7 @@ export function whenSocketEmits<S extends Socket>(socket: S, event: string, dead
  */
 export function startTls(socket: Socket, host: string, deadline: Deadline): Promise<TLSSocket> {
   // SNI carries names only; an IP literal is still checked against the certificate's IP entries.
-  const secure = tlsModules().tls.connect({ socket, host, servername: isIP(host) ? undefined : host });
+  const secure = tls().connect({ socket, host, servername: isIP(host) ? undefined : host });
   return whenSocketEmits(secure, 'secureConnect', deadline);
 }
 

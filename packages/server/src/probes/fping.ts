@@ -4,9 +4,11 @@
  * thousand addresses cost one process instead of a thousand.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { builtinOnUse } from '../process/builtin-on-use.js';
 import { formatSeconds } from './deadline.js';
 import { describeError } from './errors.js';
+
+const readline = builtinOnUse<typeof import('node:readline')>('node:readline');
 
 /** Where Debian's fping package installs it; set VIGIL_FPING_PATH on systems that put it elsewhere. */
 export const DEFAULT_FPING_PATH = '/usr/bin/fping';
@@ -97,21 +99,26 @@ export function runFping(run: FpingRun, listener: FpingListener): Promise<string
     });
     let lastError: string | undefined;
     let spawnError: string | undefined;
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const reply = REPLY.exec(line);
-      if (reply?.[1] !== undefined) return listener.reply(reply[1], Number(reply[2]));
-      const timedOut = TIMED_OUT.exec(line)?.[1];
-      if (timedOut !== undefined) listener.failed(timedOut, noReplyReason(timedOut, waitMs));
-    });
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      const icmpError = ICMP_ERROR.exec(line);
-      if (icmpError?.[1] !== undefined && icmpError[2] !== undefined) {
-        return listener.failed(icmpError[2], icmpError[1]);
-      }
-      const sendError = SEND_ERROR.exec(line);
-      if (sendError?.[1] !== undefined) return listener.failed(sendError[1], `ping failed: ${sendError[2]}`);
-      if (line.trim() !== '' && !SUMMARY.test(line)) lastError = ownMessage(line);
-    });
+    readline()
+      .createInterface({ input: child.stdout })
+      .on('line', (line) => {
+        const reply = REPLY.exec(line);
+        if (reply?.[1] !== undefined) return listener.reply(reply[1], Number(reply[2]));
+        const timedOut = TIMED_OUT.exec(line)?.[1];
+        if (timedOut !== undefined) listener.failed(timedOut, noReplyReason(timedOut, waitMs));
+      });
+    readline()
+      .createInterface({ input: child.stderr })
+      .on('line', (line) => {
+        const icmpError = ICMP_ERROR.exec(line);
+        if (icmpError?.[1] !== undefined && icmpError[2] !== undefined) {
+          return listener.failed(icmpError[2], icmpError[1]);
+        }
+        const sendError = SEND_ERROR.exec(line);
+        if (sendError?.[1] !== undefined)
+          return listener.failed(sendError[1], `ping failed: ${sendError[2]}`);
+        if (line.trim() !== '' && !SUMMARY.test(line)) lastError = ownMessage(line);
+      });
     child.on('error', (error: NodeJS.ErrnoException) => {
       // Aborted on purpose: nobody waits for the outcome.
       if (signal.aborted) return;

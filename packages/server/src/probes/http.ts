@@ -1,12 +1,15 @@
 import { type ClientRequestArgs, request as httpRequest, type IncomingMessage } from 'node:http';
 import { createConnection, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { builtinOnUse } from '../process/builtin-on-use.js';
 import { Deadline } from './deadline.js';
 import { describeError, ProbeFailure } from './errors.js';
 import { assertHeader, assertJson, type ReadBody, searchMatches } from './http-assertions.js';
 import { peerCertificateExpiryMs, resultAfterExpiry } from './tls-expiry.js';
-import { tlsModules } from './tls-modules.js';
 import type { ProbeKind } from './types.js';
+
+/** Loaded by the first https:// check: an http-only fleet never loads `https` (nor `tls`). */
+const https = builtinOnUse<typeof import('node:https')>('node:https');
 
 export type HttpMethod = 'HEAD' | 'GET' | 'POST' | 'PUT' | 'PATCH';
 
@@ -83,7 +86,7 @@ function send(target: HttpTarget, deadline: Deadline, localAddress?: string): Pr
     // through a throwaway agent, which sets up TLS (server name, verification) as Node does.
     const options = { method: target.method, headers: target.headers, localAddress };
     const outgoing = secure
-      ? tlsModules().https.request(url, { ...options, agent: false })
+      ? https().request(url, { ...options, agent: false })
       : httpRequest(url, { ...options, createConnection: openConnection });
     outgoing.on('response', resolve);
     outgoing.on('error', reject);
