@@ -1,8 +1,8 @@
 // Preloaded into the `vigil` binary under test (`node --expose-gc --require <this> …`). `--require`,
 // unlike `--import`, also runs in each worker thread, so every isolate of the process is reached:
 // the benchmark's `memory` message (over the IPC channel) makes each worker thread (the prober
-// thread) run two full GCs and tell its heap, then the main thread does the same and answers with
-// the process's memory. The cluster benchmark's `loop-delay` message is answered with the main
+// thread) run two full GCs and tell its heap, then the main thread does the same, gives glibc's
+// free pages back as Vigil's idle shrinker does, and answers with the process's memory. The cluster benchmark's `loop-delay` message is answered with the main
 // thread's event-loop delay since the last one, and `heap-snapshot` writes one to the path given.
 // It reads and changes nothing of Vigil's (a worker thread's `gc()` is
 // fetched as Vigil fetches its own, below). Plain CommonJS, so the built binary runs without a
@@ -47,6 +47,22 @@ function collectedHeap() {
     .filter((space) => space.space_name.startsWith('new_'))
     .reduce((sum, space) => sum + space.space_size, 0);
   return { used, committed, young };
+}
+
+/**
+ * What Vigil's idle shrinker does after its collections (`process/malloc-trim.ts`): glibc's free
+ * pages given back. Done before every reading, so that whether a process's own shrinker happened
+ * to trim during a pause does not decide its figure.
+ */
+function trimFreedMemory() {
+  const connection = new (require('better-sqlite3'))(':memory:');
+  try {
+    connection.loadExtension('libc.so.6', 'malloc_trim');
+  } catch {
+    // malloc_trim's 1 (pages given back) reads as an error; elsewhere there is no glibc.
+  } finally {
+    connection.close();
+  }
 }
 
 /** glibc's thread arenas are mapped at 64 MB boundaries (HEAP_MAX_SIZE on 64-bit). */
@@ -103,6 +119,7 @@ if (isMainThread) {
       // V8 hands the pages a collection freed back to the system on a background thread: read
       // once that is done, not while they are still counted.
       setTimeout(() => {
+        trimFreedMemory();
         // The heap as the collections left it: Vigil runs on meanwhile, and what it allocated in
         // that second is not live data.
         process.send?.({
