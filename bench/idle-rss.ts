@@ -4,7 +4,7 @@
 // deployment's malloc settings (deploy/vigil.service, Containerfile). Then push reports on the
 // three binaries, in alternating slices, for the CPU a report costs, and the memory once idle again.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +58,7 @@ interface Server {
   url: string;
 }
 
-/** The binary on config.cfg with only its address moved to a free port, in a folder of its own (its store). */
+/** The binary on config.cfg with only its address moved to a free port, in `name`'s folder (its store). */
 async function startVigil(
   name: string,
   folder: string,
@@ -71,16 +71,32 @@ async function startVigil(
     `127.0.0.1:${port}`,
   );
   const own = join(folder, name);
-  const path = `${own}.cfg`;
+  mkdirSync(own, { recursive: true });
+  const path = join(own, 'config.cfg');
   writeFileSync(path, config);
   const child = spawn(process.execPath, [...nodeArgs, BUILT_BINARY, '-c', path], {
-    cwd: folder,
+    cwd: own,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/healthz`, 30_000);
   return { name, child, url };
+}
+
+/**
+ * `startVigil` on a store that a first start made and a stop closed: a restart, as a deployment
+ * runs most of its life (reopening a store does work a new one skips: the executed migrations are
+ * read and ordered, history is loaded).
+ */
+async function restartVigil(
+  name: string,
+  folder: string,
+  nodeArgs: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Server> {
+  await stop((await startVigil(name, folder, nodeArgs, env)).child);
+  return startVigil(name, folder, nodeArgs, env);
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -132,12 +148,12 @@ const benchmark: Benchmark = {
     try {
       const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60_000)'], { stdio: 'ignore' });
       children.push(bare);
-      const shrinking = await startVigil('vigil', folder, []);
+      const shrinking = await restartVigil('vigil', folder, []);
       children.push(shrinking.child);
-      const kept = await startVigil('vigil-no-shrink', folder, ['--no-optimize-for-size']);
+      const kept = await restartVigil('vigil-no-shrink', folder, ['--no-optimize-for-size']);
       children.push(kept.child);
       // As deploy/vigil.service and the Containerfile run it.
-      const deployed = await startVigil('vigil-deployed-malloc', folder, [], DEPLOYED_MALLOC);
+      const deployed = await restartVigil('vigil-deployed-malloc', folder, [], DEPLOYED_MALLOC);
       children.push(deployed.child);
       await sleep(SETTLE_SECONDS * 1000);
       const idle = {
@@ -210,6 +226,7 @@ const benchmark: Benchmark = {
         rows,
         notes: [
           `idle: Vigil TS ${split(idle.vigil)}; shrinker off ${split(idle.kept)}; bare node ${split(idle.bare)}`,
+          'each server restarted on a store of its own that its first start made',
           `bursts: ${count(loadedVigil.reports)}, ${count(loadedKept.reports)} and ${count(loadedDeployed.reports)} reports, ${CONNECTIONS} connections, ${SLICES} slices each, alternating`,
           'file-backed pages are mostly the node binary itself (V8, ICU, OpenSSL code touched), counted in RSS like the rest',
         ],

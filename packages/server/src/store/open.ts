@@ -25,6 +25,14 @@ export function storeLocation(storage: StorageConfig): StoreLocation {
   return { engine: 'sqlite', path: storage.path };
 }
 
+/**
+ * Orders the executed migrations' names (`0001_initial`, `0002_…`) as Kysely's default
+ * `localeCompare` does for them, without it: its first call makes V8 list every locale ICU has
+ * (~300 resource bundles opened), which leaves ~2.7 MB resident for good in every restart of an
+ * existing store (docs/performance.md, "Idle memory").
+ */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Connects, brings the schema up to date (migrations run at every start), and returns the store. */
 export async function openStore(
   location: StoreLocation,
@@ -34,6 +42,7 @@ export async function openStore(
   const { error, results } = await new Migrator({
     db,
     provider: migrationProvider(location.engine),
+    nameComparator: byCodeUnits,
   }).migrateToLatest();
   if (error) {
     await db.destroy();

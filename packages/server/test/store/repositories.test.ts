@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { type AlertState, INITIAL_ALERT_STATE } from '../../src/notify/alert-policy.js';
 import type { ChannelName } from '../../src/notify/registry.js';
 import type { Alert } from '../../src/notify/types.js';
@@ -79,6 +79,28 @@ describeEachEngine('store', (engine) => {
       ['a'],
     );
     await second.close();
+  });
+
+  test('reopening orders the executed migrations without locale collation (ICU stays unloaded)', async () => {
+    const location = await engine.freshLocation();
+    await (await openStore(location)).close();
+    // Kysely orders executed migrations by time, and by name only when times are equal: make them so.
+    const db = connect(location);
+    await sql`update kysely_migration set timestamp = ${new Date(T0).toISOString()}`.execute(db);
+    await db.destroy();
+    const localeCompare = String.prototype.localeCompare;
+    let collations = 0;
+    String.prototype.localeCompare = function (this: string, ...args: Parameters<typeof localeCompare>) {
+      collations++;
+      return localeCompare.apply(this, args);
+    };
+    try {
+      const reopened = await openStore(location);
+      await reopened.close();
+    } finally {
+      String.prototype.localeCompare = localeCompare;
+    }
+    assert.equal(collations, 0);
   });
 
   test('an id no row could hold (NUL, a lone surrogate) finds nothing and changes nothing', async () => {
