@@ -8,6 +8,7 @@ import { builtinOnUse } from '../process/builtin-on-use.js';
 import { formatSeconds } from './deadline.js';
 import { describeError } from './errors.js';
 
+/** Loaded by the first fping run: a fleet without ICMP replicas never loads `readline`. */
 const readline = builtinOnUse<typeof import('node:readline')>('node:readline');
 
 /** Where Debian's fping package installs it; set VIGIL_FPING_PATH on systems that put it elsewhere. */
@@ -99,26 +100,22 @@ export function runFping(run: FpingRun, listener: FpingListener): Promise<string
     });
     let lastError: string | undefined;
     let spawnError: string | undefined;
-    readline()
-      .createInterface({ input: child.stdout })
-      .on('line', (line) => {
-        const reply = REPLY.exec(line);
-        if (reply?.[1] !== undefined) return listener.reply(reply[1], Number(reply[2]));
-        const timedOut = TIMED_OUT.exec(line)?.[1];
-        if (timedOut !== undefined) listener.failed(timedOut, noReplyReason(timedOut, waitMs));
-      });
-    readline()
-      .createInterface({ input: child.stderr })
-      .on('line', (line) => {
-        const icmpError = ICMP_ERROR.exec(line);
-        if (icmpError?.[1] !== undefined && icmpError[2] !== undefined) {
-          return listener.failed(icmpError[2], icmpError[1]);
-        }
-        const sendError = SEND_ERROR.exec(line);
-        if (sendError?.[1] !== undefined)
-          return listener.failed(sendError[1], `ping failed: ${sendError[2]}`);
-        if (line.trim() !== '' && !SUMMARY.test(line)) lastError = ownMessage(line);
-      });
+    const { createInterface } = readline();
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const reply = REPLY.exec(line);
+      if (reply?.[1] !== undefined) return listener.reply(reply[1], Number(reply[2]));
+      const timedOut = TIMED_OUT.exec(line)?.[1];
+      if (timedOut !== undefined) listener.failed(timedOut, noReplyReason(timedOut, waitMs));
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      const icmpError = ICMP_ERROR.exec(line);
+      if (icmpError?.[1] !== undefined && icmpError[2] !== undefined) {
+        return listener.failed(icmpError[2], icmpError[1]);
+      }
+      const sendError = SEND_ERROR.exec(line);
+      if (sendError?.[1] !== undefined) return listener.failed(sendError[1], `ping failed: ${sendError[2]}`);
+      if (line.trim() !== '' && !SUMMARY.test(line)) lastError = ownMessage(line);
+    });
     child.on('error', (error: NodeJS.ErrnoException) => {
       // Aborted on purpose: nobody waits for the outcome.
       if (signal.aborted) return;
